@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IndicesConfig(AppConfig):
+    name = "indices"
+    verbose_name = "Indices: standard, submissions, harmonized series"

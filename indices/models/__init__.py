@@ -1,0 +1,3 @@
+from indices.models.standard import Code, Codelist, StandardVersion
+
+__all__ = ["Code", "Codelist", "StandardVersion"]

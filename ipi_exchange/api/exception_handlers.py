@@ -1,0 +1,121 @@
+"""Every 4xx and 5xx of the API as RFC 9457 `application/problem+json`, decided here only.
+
+Body: `type`, `title`, `status`, `detail`, `code`, plus `errors`: a list of
+`{"field", "code", "message"}` for each invalid input, and any domain `extra` members.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from rest_framework import exceptions
+from rest_framework.serializers import as_serializer_error
+
+from ipi_exchange.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem_response(
+    status: int,
+    *,
+    code: str,
+    detail: str,
+    errors: list[dict] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: object,
+) -> HttpResponse:
+    body: dict[str, object] = {
+        "type": f"urn:ipi-exchange:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def flatten_errors(detail: object, field: str = "") -> list[dict]:
+    """DRF's nested error detail as a flat list, one entry per message, with a dotted path."""
+    if isinstance(detail, dict):
+        return [
+            error
+            for key, value in detail.items()
+            for error in flatten_errors(value, f"{field}.{key}" if field else str(key))
+        ]
+    if isinstance(detail, list):
+        if all(isinstance(item, exceptions.ErrorDetail | str) for item in detail):
+            return [_error(field, item) for item in detail]
+        return [
+            error
+            for index, item in enumerate(detail)
+            for error in flatten_errors(item, f"{field}[{index}]")
+        ]
+    return [_error(field, detail)]
+
+
+def _error(field: str, item: object) -> dict:
+    code = getattr(item, "code", "invalid") or "invalid"
+    return {"field": field or None, "code": code, "message": str(item)}
+
+
+def problem_exception_handler(exc: Exception, context: dict) -> HttpResponse:
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, ApplicationError):
+        return problem_response(exc.status, code=exc.code, detail=exc.message, **exc.extra)
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_errors(exc.detail)
+        detail = errors[0]["message"] if len(errors) == 1 else f"{len(errors)} inputs are invalid."
+        return problem_response(400, code="invalid", detail=detail, errors=errors)
+
+    if isinstance(exc, exceptions.APIException):
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        return problem_response(exc.status_code, code=code, detail=str(exc.detail), headers=headers)
+
+    logger.exception("unhandled error in %s", context.get("view").__class__.__name__)
+    return server_error_response()
+
+
+def server_error_response() -> HttpResponse:
+    return problem_response(
+        500,
+        code="server_error",
+        detail="The server failed to process this request. It has been logged; please retry later.",
+    )
+
+
+def not_found_view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem_response(404, code="not_found", detail="No resource at this address.")
+
+
+def server_error_view(request: HttpRequest) -> HttpResponse:
+    return server_error_response()

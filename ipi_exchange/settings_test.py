@@ -1,0 +1,16 @@
+"""Test settings: the real settings, with only what makes tests faster and deterministic."""
+
+from ipi_exchange.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+IPI_CREDENTIAL_TOUCH_SECONDS = 0
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Tests use their own Redis database, so a development server on the same Redis (its worker,
+# its queues) never takes a test's task or sees a test's heartbeat.
+REDIS_URL = with_redis_db(REDIS_URL, env_int("IPI_TEST_REDIS_DB", 9))  # noqa: F405
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_url(REDIS_URL)  # noqa: F405

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from ipi_exchange import health
+from ipi_exchange.api.root import ApiRootApi
+
+api_v1 = [
+    path("", ApiRootApi.as_view(), name="api-root"),
+    path("", include("countries.urls")),
+    path("", include("indices.urls")),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "ipi_exchange.api.exception_handlers.not_found_view"
+handler500 = "ipi_exchange.api.exception_handlers.server_error_view"

@@ -1,0 +1,132 @@
+"""Every persona against every endpoint: the expected status of each pair, in one table.
+
+Personas: anon (no token), our (reporter, all scopes), our_read (reporter, read-only token),
+other (another reporter), secretariat, reader. Grows with every endpoint added.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from rest_framework.test import APIClient
+
+from tests.base import PersonaTestCase, make_persona
+
+PERSONAS = ("anon", "our", "our_read", "other", "secretariat", "reader")
+_counter = itertools.count()
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}{next(_counter)}"
+
+
+def _two_letters() -> str:
+    n = next(_counter)
+    return "Z" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n % 26]
+
+
+# (method, url, body factory or None, {persona: expected status})
+ANY_TOKEN = {
+    "anon": 401,
+    "our": 200,
+    "our_read": 200,
+    "other": 200,
+    "secretariat": 200,
+    "reader": 200,
+}
+SECRETARIAT_WRITES = {
+    "anon": 401,
+    "our": 403,
+    "our_read": 403,
+    "other": 403,
+    "secretariat": 201,
+    "reader": 403,
+}
+ADMIN_SCOPE = {
+    "anon": 401,
+    "our": 200,
+    "our_read": 403,
+    "other": 200,
+    "secretariat": 200,
+    "reader": 403,
+}
+
+MATRIX = [
+    ("get", "/api/v1/", None, ANY_TOKEN),
+    ("get", "/api/v1/standard/", None, ANY_TOKEN),
+    ("get", "/api/v1/codelists/", None, ANY_TOKEN),
+    ("get", "/api/v1/codelists/CL_AREA/", None, ANY_TOKEN),
+    ("get", "/api/v1/countries/", None, ANY_TOKEN),
+    ("get", "/api/v1/countries/TH/", None, ANY_TOKEN),
+    (
+        "post",
+        "/api/v1/countries/",
+        lambda: {"code": _two_letters(), "name": "New member", "aggregates": ["MKG_JP"]},
+        SECRETARIAT_WRITES,
+    ),
+    ("get", "/api/v1/agencies/", None, ANY_TOKEN),
+    ("get", "/api/v1/agencies/TH_OIE/", None, ANY_TOKEN),
+    (
+        "post",
+        "/api/v1/agencies/",
+        lambda: {"id": _unique("NEW_AGENCY_"), "name": "New", "role": "reader"},
+        SECRETARIAT_WRITES,
+    ),
+    ("get", "/api/v1/credentials/", None, ADMIN_SCOPE),
+    (
+        "post",
+        "/api/v1/credentials/",
+        lambda: {"name": _unique("k"), "scopes": ["read"]},
+        {**ADMIN_SCOPE, "our": 201, "other": 201, "secretariat": 201},
+    ),
+    ("get", "/api/v1/credentials/{target}/", None, {**ADMIN_SCOPE, "other": 404}),
+    ("post", "/api/v1/credentials/{target}/revoke/", None, {**ADMIN_SCOPE, "other": 404}),
+    ("get", "/api/v1/classifications/", None, ANY_TOKEN),
+    (
+        "post",
+        "/api/v1/classifications/",
+        lambda: {"id": _unique("NEWCLASS"), "name": "New", "country": "KH"},
+        SECRETARIAT_WRITES,
+    ),
+    (
+        "get",
+        "/api/v1/classifications/TSIC2009/concordance/",
+        None,
+        {**ANY_TOKEN, **{p: 404 for p in PERSONAS if p != "anon"}},
+    ),  # none uploaded yet
+    (
+        "post",
+        "/api/v1/classifications/TSIC2009/concordance/",
+        lambda: {"entries": [{"national_code": "1011", "isic_code": "10"}]},
+        SECRETARIAT_WRITES,
+    ),
+]
+
+PUBLIC = ["/healthz", "/api/schema/", "/api/docs/"]
+
+
+class AuthorizationMatrixTests(PersonaTestCase):
+    def client_for(self, persona: str) -> APIClient:
+        if persona == "anon":
+            return APIClient()
+        if persona == "our_read":
+            return self.our_read.client()
+        return getattr(self, persona).client()
+
+    def test_every_persona_against_every_endpoint(self):
+        self.our_read = make_persona(self.our.agency, name="read-only", scopes=("read",))
+        for (method, url, body, expected), persona in itertools.product(MATRIX, PERSONAS):
+            # A fresh target credential of our agency for each call, so revoking is repeatable.
+            target = make_persona(self.our.agency, name=_unique("target")).credential.pk
+            address = url.format(target=target)
+            with self.subTest(method=method, url=address, persona=persona):
+                call = getattr(self.client_for(persona), method)
+                response = call(address, body() if body else None, format="json")
+                self.assertEqual(response.status_code, expected[persona], response.content[:300])
+                if response.status_code >= 400:
+                    self.assertEqual(response["Content-Type"], "application/problem+json")
+
+    def test_public_endpoints_need_no_token(self):
+        for url in PUBLIC:
+            with self.subTest(url=url):
+                self.assertEqual(APIClient().get(url).status_code, 200)

@@ -1,0 +1,94 @@
+"""Settings come from the environment and a bad value fails loudly at start."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from ipi_exchange import env
+from ipi_exchange.settings import celery_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_env_bool_refuses_nonsense(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG='maybe' is not a boolean"):
+        env.env_bool("X_FLAG")
+
+
+def test_env_int_refuses_nonsense_and_values_below_minimum(monkeypatch):
+    monkeypatch.setenv("X_INT", "12MB")
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        env.env_int("X_INT", 1)
+    monkeypatch.setenv("X_INT", "-1")
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        env.env_int("X_INT", 1, minimum=0)
+
+
+def test_env_secret_reads_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "key"
+    secret.write_text("s3cret\n")
+    monkeypatch.setenv("X_SECRET_FILE", str(secret))
+    assert env.env_secret("X_SECRET") == "s3cret"
+    monkeypatch.setenv("X_SECRET_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        env.env_secret("X_SECRET")
+
+
+def test_celery_url_for_unix_socket_redis():
+    assert celery_url("unix:///v/redis.sock?db=3") == "redis+socket:///v/redis.sock?virtual_host=3"
+    assert celery_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+
+
+def _manage(args, **overrides):
+    from django.conf import settings
+
+    # The servers in use now, so the subprocess does not start embedded ones of its own.
+    servers = {"DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL}
+    environment = {**os.environ, **servers, **overrides}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION_ENV = {
+    "IPI_ENV": "production",
+    "SECRET_KEY": "k" * 20 + "-production-like-secret-key-for-the-check-0123456789",
+    "ALLOWED_HOSTS": "ipi.example.org",
+    "DEBUG": "0",
+}
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage(["check"], **{**PRODUCTION_ENV, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY (or SECRET_KEY_FILE) is required in production" in result.stderr
+
+
+def test_a_bad_value_fails_at_start():
+    result = _manage(["check"], IPI_MAX_ROWS="lots")
+    assert result.returncode != 0
+    assert "IPI_MAX_ROWS='lots' is not a whole number" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):
+    result = _manage(
+        ["spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml")]
+    )
+    assert result.returncode == 0, result.stderr

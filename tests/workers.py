@@ -1,0 +1,88 @@
+"""Real Celery worker processes for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+QUEUES = "validation,publication,default,maintenance"
+
+
+def test_database_url() -> str:
+    """The URL of the test database (test_<name>) the test process is using now."""
+    params = connection.settings_dict
+    host = params["HOST"] or "localhost"
+    host = quote(host, safe="") if host.startswith("/") else host
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    auth = params["USER"] + (f":{quote(params['PASSWORD'])}" if params["PASSWORD"] else "")
+    return f"postgresql://{auth}@{host}{port}/{params['NAME']}"
+
+
+def worker_environment(**extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ipi_exchange.settings_test",
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "IPI_FILE_STORE": str(settings.IPI_FILE_STORE),
+        "IPI_WORKER_HEARTBEAT_SECONDS": "1",
+        **extra,
+    }
+
+
+def start_worker(log_path: Path, **extra_env: str) -> tuple[subprocess.Popen, str]:
+    hostname = f"e2e-{uuid.uuid4().hex[:8]}@test"
+    log = log_path.open("ab")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ipi_exchange",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "1",
+            "--queues",
+            QUEUES,
+            "--hostname",
+            hostname,
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=worker_environment(**extra_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return process, hostname
+
+
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def stop_worker(process: subprocess.Popen, timeout: float = 20.0) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
