@@ -14,3 +14,6 @@ STORAGES = {
 REDIS_URL = with_redis_db(REDIS_URL, env_int("IPI_TEST_REDIS_DB", 9))  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_url(REDIS_URL)  # noqa: F405
+
+# Parallel test runs on one PostgreSQL (several checkouts, helpers) each need their own database.
+DATABASES["default"]["TEST"] = {"NAME": env_str("IPI_TEST_DB_NAME", "test_ipi_exchange")}  # noqa: F405

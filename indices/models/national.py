@@ -1,0 +1,39 @@
+"""The national series store: every accepted observation's current value, traceable to its
+submission and file row. Rules that need history (W01, W03, W04) read it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from countries.models import Agency
+
+
+class NationalObservation(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # FREQ.REF_AREA.<ISIC code or NAT:national code>.ADJUSTMENT, as SubmissionRow.series_id
+    series_id = models.CharField(max_length=80)
+    freq = models.CharField(max_length=1)
+    ref_area = models.CharField(max_length=8)
+    activity = models.CharField(max_length=8)
+    nat_code = models.CharField(max_length=32, blank=True)
+    adjustment = models.CharField(max_length=1)
+    period_start = models.DateField()
+    period_label = models.CharField(max_length=8)
+    value = models.FloatField(null=True)
+    status = models.CharField(max_length=1)
+    base_year = models.SmallIntegerField()
+    comment = models.TextField(blank=True)
+    submission = models.ForeignKey("indices.Submission", on_delete=models.PROTECT, related_name="+")
+    row_no = models.IntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "series_id", "period_start"], name="national_obs_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} {self.period_label} = {self.value}"
