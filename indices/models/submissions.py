@@ -145,3 +145,6 @@ class SubmissionRow(models.Model):
         indexes = [
             models.Index(fields=["submission", "series_id", "period_start"], name="row_series"),
         ]
+
+    def __str__(self) -> str:
+        return f"row {self.row_no} of {self.submission_id}"
