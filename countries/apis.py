@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -16,13 +15,8 @@ from rest_framework.views import APIView
 from countries import concordance, selectors, services
 from countries.models import Agency, ApiCredential, Country, NationalClassification
 from countries.permissions import CanAdminister, IsSecretariatAdmin
+from ipi_exchange.api.pagination import paginated
 from ipi_exchange.errors import ApplicationError
-
-
-def paginated(request: Request, view: APIView, queryset, serializer_class) -> Response:
-    paginator = LimitOffsetPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class _WritePermissionMixin:

@@ -56,3 +56,15 @@ def concordance_version_get(
     if version is not None:
         versions = versions.filter(version=version)
     return versions.prefetch_related("entries").first()
+
+
+def concordance_entries_for_country(*, country_code: str) -> list:
+    """The current concordance rows of every national classification of a country."""
+    from countries.models import ConcordanceEntry
+
+    entries = []
+    for classification in NationalClassification.objects.filter(country_id=country_code):
+        current = classification.concordance_versions.order_by("-version").first()
+        if current is not None:
+            entries.extend(ConcordanceEntry.objects.filter(version=current))
+    return entries

@@ -197,6 +197,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IPI_FILE_STORE = Path(env_str("IPI_FILE_STORE", str(VAR_DIR / "files")))
 # How long a credential's last-used time may lag, to avoid one UPDATE per request.
 IPI_CREDENTIAL_TOUCH_SECONDS = env_int("IPI_CREDENTIAL_TOUCH_SECONDS", 60)
+# The sweeper re-queues a RECEIVED submission after this long (its queue message was lost)...
+IPI_RECEIVED_GRACE_SECONDS = env_int("IPI_RECEIVED_GRACE_SECONDS", 120, minimum=1)
+# ...and a VALIDATING one that no worker holds a lock on (its worker died) after this long.
+IPI_VALIDATING_GRACE_SECONDS = env_int("IPI_VALIDATING_GRACE_SECONDS", 30, minimum=1)
 IPI_WORKER_HEARTBEAT_SECONDS = env_int("IPI_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 IPI_WORKER_STALE_SECONDS = env_int("IPI_WORKER_STALE_SECONDS", 45, minimum=2)
 
@@ -264,7 +268,13 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("validation", "publication", "default", "maintenance")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-submissions": {
+        "task": "indices.sweep_submissions",
+        "schedule": env_int("IPI_SWEEP_SECONDS", 60, minimum=5),
+        "options": {"queue": "maintenance", "expires": 60},
+    },
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Logging ---------------------------------------------------------------------------------

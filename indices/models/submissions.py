@@ -57,6 +57,8 @@ class Submission(models.Model):
     # Counts by rule and severity, e.g. {"errors": 3, "warnings": 1, "by_rule": {"E06": 3, ...}}.
     summary = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Staged rows are kept until a decision (confirmation needs them), then purged.
+    staged_rows_purged = models.BooleanField(default=False)
     failure = models.TextField(blank=True)
 
     received_at = models.DateTimeField(default=timezone.now)

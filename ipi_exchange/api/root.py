@@ -12,7 +12,7 @@ LINKS = [
     "country-list",
     "agency-list",
     "credential-list",
-    "classification-list",
+    "classification-list", "submission-list",
 ]
 
 

@@ -1,0 +1,224 @@
+"""Benchmark: one 1,000,000-observation submission, POST -> terminal status with a real worker,
+against PostgreSQL COPY of the same rows, in the same run. Peak worker memory is sampled.
+
+    python3 dev.py serve   # not needed: this script starts what it needs
+    .venv/bin/python bench/submission_1m.py [--rows 1000000] [--write-docs]
+
+Uses DATABASE_URL / REDIS_URL when set, else the embedded servers; works in a database of its
+own (`ipi_bench`, recreated each run) so it never touches development or test data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = ROOT / "var" / "bench"
+NATIONAL_CODES = 400
+ADJUSTMENTS = "NSWYT"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    args = parser.parse_args()
+    from ipi_exchange import embedded
+
+    with embedded.services_from_environment() as urls:
+        database_url = _with_database(urls.database, "ipi_bench")
+        _recreate_database(urls.database, "ipi_bench")
+        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": _bench_redis(urls.redis),
+               "IPI_FILE_STORE": str(WORK / "files"), "DJANGO_SETTINGS_MODULE":
+               "ipi_exchange.settings", "LOG_LEVEL": "INFO"}
+        os.environ.update(env)
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env,
+                       check=True)
+        results = run(args.rows, env, database_url)
+    report = format_results(results)
+    print(report)
+    if args.write_docs:
+        write_docs(report)
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _bench_redis(url: str) -> str:
+    from ipi_exchange.settings import with_redis_db
+
+    return with_redis_db(url, 8)
+
+
+def _recreate_database(url: str, name: str) -> None:
+    import psycopg
+
+    maintenance = _with_database(url, "postgres")
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def generate_csv(path: Path, rows: int) -> int:
+    """Monthly NAT_CODE series from 1985, seasonal, rebased so each 2021 averages 100."""
+    months_per_series = math.ceil(rows / (NATIONAL_CODES * len(ADJUSTMENTS)))
+    written = 0
+    with path.open("w") as out:
+        out.write("REF_AREA,NAT_CODE,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,BASE_PER\n")
+        for code in range(NATIONAL_CODES):
+            for adjustment in ADJUSTMENTS:
+                seasonal = adjustment == "N"
+                levels = [
+                    (80 + 0.05 * t + code % 13) * (1 + (0.04 * math.sin(t / 1.9) if seasonal else 0))
+                    for t in range(months_per_series)
+                ]
+                base_months = [i for i in range(months_per_series) if 1985 + i // 12 == 2021]
+                scale = 100 / (sum(levels[i] for i in base_months) / 12) if len(base_months) == 12 else 1
+                for t, level in enumerate(levels):
+                    if written == rows:
+                        return written
+                    year, month = 1985 + t // 12, t % 12 + 1
+                    out.write(f"TH,N{code:04d},{adjustment},{year}-{month:02d},"
+                              f"{level * scale:.4f},2021\n")
+                    written += 1
+    return written
+
+
+def run(rows: int, env: dict, database_url: str) -> dict:
+    import django
+
+    django.setup()
+    import psutil
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: F401
+    from rest_framework.test import APIClient
+
+    from countries.models import Agency, NationalClassification
+    from countries.services import concordance_upload, credential_create
+    from indices.models import Submission
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    csv_path = WORK / f"submission-{rows}.csv"
+    if not csv_path.exists():
+        generate_csv(csv_path, rows)
+    size_mb = csv_path.stat().st_size / 1e6
+    concordance_upload(
+        classification=NationalClassification.objects.get(pk="TSIC2009"),
+        raw_rows=[{"national_code": f"N{c:04d}", "isic_code": f"{10 + c % 24:02d}",
+                   "weight": str(1 + c % 5)} for c in range(NATIONAL_CODES)],
+        created_by=Agency.objects.get(pk="MKG_SEC"),
+    )
+    copy_seconds = time_copy(database_url, csv_path)
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ipi_exchange", "worker", "--concurrency", "1",
+         "--queues", "validation,default", "--loglevel", "INFO", "--without-mingle",
+         "--without-gossip"],
+        cwd=ROOT, env=env, stdout=open(WORK / "worker.log", "wb"), stderr=subprocess.STDOUT,
+    )
+    peak = {"rss": 0}
+    sampling = threading.Event()
+
+    def sample() -> None:
+        process = psutil.Process(worker.pid)
+        while not sampling.is_set():
+            try:
+                tree = [process, *process.children(recursive=True)]
+                peak["rss"] = max(peak["rss"], max(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    threading.Thread(target=sample, daemon=True).start()
+    time.sleep(4)  # let the worker connect before the clock starts
+    _, token = credential_create(agency=Agency.objects.get(pk="TH_OIE"), name="bench",
+                                 scopes=["submit", "read"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    started = time.perf_counter()
+    with csv_path.open("rb") as handle:
+        response = client.post("/api/v1/submissions/?acknowledge_warnings=true",
+                               data=handle.read(), content_type="text/csv")
+    assert response.status_code == 202, response.content
+    submission_id = response.json()["id"]
+    terminal = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
+    while True:
+        submission = Submission.objects.get(pk=submission_id)
+        if submission.status in terminal:
+            break
+        time.sleep(0.1)
+    end_to_end = time.perf_counter() - started
+    sampling.set()
+    worker.terminate()
+    worker.wait(timeout=60)
+    return {
+        "rows": rows, "size_mb": size_mb, "copy_seconds": copy_seconds,
+        "end_to_end_seconds": end_to_end, "status": submission.status,
+        "summary": submission.summary, "peak_worker_rss_mb": peak["rss"] / 2**20,
+    }
+
+
+def time_copy(database_url: str, csv_path: Path) -> float:
+    """The baseline: PostgreSQL COPY of the same file into a table of the same text columns."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_copy")
+        conn.execute("CREATE TABLE bench_copy (ref_area text, nat_code text, adjustment text, "
+                     "time_period text, obs_value text, base_per text)")
+        started = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy(
+            "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ) as copy, csv_path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+        elapsed = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_copy")
+    return elapsed
+
+
+def format_results(r: dict) -> str:
+    ratio = r["end_to_end_seconds"] / r["copy_seconds"]
+    cpu = platform.processor() or platform.machine()
+    return (
+        f"### 1,000,000-observation submission ({datetime.now(UTC):%Y-%m-%d})\n\n"
+        f"Machine: {os.cpu_count()} cores ({cpu}), PostgreSQL and Redis on the same machine.\n\n"
+        "| measure | value |\n|---|---|\n"
+        f"| rows | {r['rows']:,} ({r['size_mb']:.1f} MB CSV) |\n"
+        f"| PostgreSQL COPY of the same rows | {r['copy_seconds']:.2f} s |\n"
+        f"| POST -> {r['status']} with the real worker | {r['end_to_end_seconds']:.2f} s |\n"
+        f"| ratio (target <= 3x) | {ratio:.2f}x |\n"
+        f"| peak worker memory, RSS (target < 1 GB) | {r['peak_worker_rss_mb']:.0f} MB |\n"
+        f"| findings | {r['summary'].get('errors', 0)} errors, "
+        f"{r['summary'].get('warnings', 0)} warnings |\n"
+    )
+
+
+def write_docs(report: str) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    marker = "<!-- submission_1m -->"
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    section = f"{marker}\n{report}{marker}\n"
+    if marker in text:
+        before, _, rest = text.partition(marker)
+        _, _, after = rest.partition(marker)
+        text = before + section + after.lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

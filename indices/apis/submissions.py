@@ -1,0 +1,254 @@
+"""HTTP for submissions: upload (202), list, detail with live progress, confirm, report."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FileUploadParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from countries.models import Agency
+from countries.permissions import CanSubmit
+from indices.apis.renderers import ReportCsvRenderer
+from indices.models import Finding, Submission
+from indices.selectors.submissions import submission_get, submission_list
+from indices.services import progress
+from indices.services.files import upload_too_large
+from indices.services.submissions import SubmissionOptions, submission_confirm, submission_create
+from ipi_exchange.api.pagination import paginated
+from ipi_exchange.errors import ApplicationError
+
+# Room for multipart boundaries and form fields around a file of the maximum size.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+class WorksWithSubmissions(BasePermission):
+    """Reporters see their own submissions, the secretariat all; readers none."""
+
+    message = "Only reporting agencies and the secretariat work with submissions."
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        agency = getattr(request.user, "agency", None)
+        return agency is not None and agency.role != Agency.Role.READER
+
+
+class SubmissionFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Submission.Status.choices)
+    received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    country = filters.CharFilter(field_name="agency__country_id")
+    agency = filters.CharFilter(field_name="agency_id")
+
+    class Meta:
+        model = Submission
+        fields = ["status", "received_after", "received_before", "country", "agency"]
+
+
+class SubmissionOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    report_url = serializers.SerializerMethodField()
+    agency = serializers.CharField(source="agency_id")
+    country = serializers.CharField(source="agency.country_id", allow_null=True)
+    file = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id", "url", "report_url", "agency", "country", "status", "action", "release_at",
+            "dry_run", "acknowledge_warnings", "comment", "file", "progress", "summary",
+            "attempts", "received_at", "validation_started_at", "validated_at", "confirmed_at",
+        ]
+
+    def get_url(self, submission: Submission) -> str:
+        return reverse("submission-detail", args=[submission.pk], request=self.context.get("request"))
+
+    def get_report_url(self, submission: Submission) -> str:
+        return reverse("submission-report", args=[submission.pk], request=self.context.get("request"))
+
+    def get_file(self, submission: Submission) -> dict:
+        return {
+            "sha256": submission.sha256, "size": submission.size,
+            "original_name": submission.original_name, "media_type": submission.media_type,
+            "detected_format": submission.detected_format, "layout": submission.layout,
+        }
+
+    def get_progress(self, submission: Submission) -> dict:
+        live = progress.read(submission.pk) if submission.status == "VALIDATING" else None
+        if live:
+            return {"rows_read": live["rows_read"], "rows_checked": 0, "stage": live["stage"]}
+        stage = "queued" if submission.status == "RECEIVED" else "done"
+        if submission.status == "VALIDATING":
+            stage = "starting"
+        return {"rows_read": submission.rows_read, "rows_checked": submission.rows_checked,
+                "stage": stage}
+
+
+class UploadOptionsSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Submission.Action.choices, default="merge")
+    release_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    dry_run = serializers.BooleanField(default=False)
+    acknowledge_warnings = serializers.BooleanField(default=False)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class SubmissionListApi(APIView):
+    """GET: submissions (own agency; the secretariat sees all). POST: upload one file."""
+
+    parser_classes = [MultiPartParser, JSONParser, FileUploadParser]
+    filterset_class = SubmissionFilter
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsAuthenticated(), WorksWithSubmissions(), CanSubmit()]
+        return [IsAuthenticated(), WorksWithSubmissions()]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, many=True, enum=Submission.Status.values),
+            OpenApiParameter("received_after", str, description="ISO 8601 instant"),
+            OpenApiParameter("received_before", str, description="ISO 8601 instant"),
+            OpenApiParameter("country", str), OpenApiParameter("agency", str),
+        ],
+        responses=SubmissionOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filtered = SubmissionFilter(request.query_params, queryset=submission_list(
+            principal=request.user))
+        if not filtered.is_valid():
+            raise serializers.ValidationError(filtered.errors)
+        return paginated(request, self, filtered.qs, SubmissionOutputSerializer)
+
+    @extend_schema(
+        operation_id="submission_upload",
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                             description="Any unique string; retrying with it returns the same "
+                                         "submission instead of a new one."),
+            OpenApiParameter("filename", str, description="Name of a file sent as the raw body"),
+            OpenApiParameter("action", str, enum=Submission.Action.values),
+            OpenApiParameter("release_at", str), OpenApiParameter("dry_run", bool),
+            OpenApiParameter("acknowledge_warnings", bool), OpenApiParameter("comment", str),
+        ],
+        request={
+            "multipart/form-data": inline_serializer("SubmissionUpload", {
+                "file": serializers.FileField(), **UploadOptionsSerializer().get_fields()}),
+            "application/json": inline_serializer("SubmissionJsonBody", {
+                "observations": serializers.ListField(child=serializers.DictField())}),
+            "text/csv": {"type": "string", "format": "binary"},
+        },
+        responses={
+            202: SubmissionOutputSerializer,
+            200: OpenApiResponse(SubmissionOutputSerializer,
+                                 description="The same upload was received before: that one."),
+            413: OpenApiResponse(description="Larger than IPI_MAX_UPLOAD_BYTES"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.IPI_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
+            raise upload_too_large(settings.IPI_MAX_UPLOAD_BYTES)  # before reading the body
+        chunks, name, media_type, form = _upload_source(request)
+        options = UploadOptionsSerializer(data={**request.query_params.dict(), **form})
+        options.is_valid(raise_exception=True)
+        submission, created = submission_create(
+            agency=request.user.agency,
+            credential=request.user.credential,
+            chunks=chunks,
+            original_name=name,
+            media_type=media_type,
+            options=SubmissionOptions(**options.validated_data),
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
+        )
+        body = SubmissionOutputSerializer(submission, context={"request": request}).data
+        return Response(
+            body,
+            status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
+            headers={"Location": body["url"]},
+        )
+
+
+def _upload_source(request: Request):
+    """(chunks, file name, media type, form options): a multipart `file` field, or the raw
+    body itself (JSON `{"observations": [...]}`, CSV, XLSX) streamed without parsing it here."""
+    media_type = request.content_type.split(";")[0].strip().lower()
+    if media_type == "multipart/form-data":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApplicationError(
+                "Send the file in a multipart field named `file`.", code="file_missing"
+            )
+        form = {k: v for k, v in request.data.items() if k != "file"}
+        return upload.chunks(), upload.name, upload.content_type or "", form
+    stream = request.stream
+    if stream is None:
+        raise ApplicationError(
+            "The request has no body: send a file (multipart field `file`) or the data itself.",
+            code="file_missing",
+        )
+    name = request.query_params.get("filename", "")
+    return iter(lambda: stream.read(1024 * 1024), b""), name, media_type, {}
+
+
+class SubmissionDetailApi(APIView):
+    permission_classes = [IsAuthenticated, WorksWithSubmissions]
+
+    @extend_schema(responses=SubmissionOutputSerializer)
+    def get(self, request: Request, submission_id: str) -> Response:
+        submission = submission_get(principal=request.user, submission_id=submission_id)
+        return Response(SubmissionOutputSerializer(submission, context={"request": request}).data)
+
+
+class SubmissionConfirmApi(APIView):
+    permission_classes = [IsAuthenticated, WorksWithSubmissions, CanSubmit]
+
+    @extend_schema(request=None, responses=SubmissionOutputSerializer)
+    def post(self, request: Request, submission_id: str) -> Response:
+        submission = submission_get(principal=request.user, submission_id=submission_id)
+        if submission.agency_id != request.user.agency.pk and not request.user.is_secretariat:
+            raise Http404
+        submission = submission_confirm(submission=submission)
+        return Response(SubmissionOutputSerializer(submission, context={"request": request}).data)
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    rule = serializers.CharField(source="rule_id")
+
+    class Meta:
+        model = Finding
+        fields = ["rule", "severity", "row", "sheet", "cell", "column", "value", "series_key",
+                  "time_period", "message"]
+
+
+class SubmissionReportApi(APIView):
+    """The validation report: JSON (default) or CSV (`?format=csv` or `Accept: text/csv`)."""
+
+    permission_classes = [IsAuthenticated, WorksWithSubmissions]
+    renderer_classes = [*APIView.renderer_classes, ReportCsvRenderer]
+
+    @extend_schema(
+        responses={200: inline_serializer("SubmissionReport", {
+            "submission": serializers.UUIDField(), "status": serializers.CharField(),
+            "summary": serializers.DictField(), "findings": FindingSerializer(many=True)})},
+    )
+    def get(self, request: Request, submission_id: str, format: str | None = None) -> Response:
+        submission = submission_get(principal=request.user, submission_id=submission_id)
+        findings = Finding.objects.filter(submission=submission).order_by("rule_id", "row", "id")
+        data = {
+            "submission": str(submission.pk),
+            "status": submission.status,
+            "file": submission.original_name,
+            "summary": submission.summary,
+            "findings": FindingSerializer(findings, many=True).data,
+        }
+        headers = {}
+        if getattr(request.accepted_renderer, "format", "") == "csv":
+            headers["Content-Disposition"] = f'attachment; filename="report-{submission.pk}.csv"'
+        return Response(data, headers=headers)

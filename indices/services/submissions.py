@@ -1,0 +1,124 @@
+"""Receiving submissions: keep the file, deduplicate, create, enqueue; confirm warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from countries.models import Agency, ApiCredential
+from indices.models import Submission
+from indices.services.files import file_store
+from ipi_exchange.errors import ApplicationError
+
+
+@dataclass(frozen=True)
+class SubmissionOptions:
+    action: str = Submission.Action.MERGE
+    release_at: datetime | None = None
+    dry_run: bool = False
+    acknowledge_warnings: bool = False
+    comment: str = ""
+
+
+def submission_create(
+    *,
+    agency: Agency,
+    credential: ApiCredential | None,
+    chunks: Iterable[bytes],
+    original_name: str,
+    media_type: str,
+    options: SubmissionOptions,
+    idempotency_key: str = "",
+) -> tuple[Submission, bool]:
+    """Keep the file, then create the submission and enqueue its validation after commit.
+
+    Returns (submission, created). An earlier submission is returned instead of a new one when
+    the Idempotency-Key was seen before, or when the same bytes from the same agency are still
+    pending or were accepted (a clerk pressing "upload" twice must not submit twice).
+    """
+    if agency.role == Agency.Role.READER:
+        raise ApplicationError("Reader agencies cannot submit data.", code="permission_denied",
+                               status=403)
+    stored = file_store(chunks, max_bytes=settings.IPI_MAX_UPLOAD_BYTES)
+    with transaction.atomic():
+        # One upload of an agency at a time through this section: deduplication is race-free.
+        Agency.objects.select_for_update().get(pk=agency.pk)
+        earlier = _earlier_submission(agency, stored.sha256, options, idempotency_key)
+        if earlier is not None:
+            return earlier, False
+        submission = Submission(
+            agency=agency,
+            credential=credential,
+            action=options.action,
+            release_at=options.release_at,
+            dry_run=options.dry_run,
+            acknowledge_warnings=options.acknowledge_warnings,
+            comment=options.comment,
+            idempotency_key=idempotency_key,
+            sha256=stored.sha256,
+            size=stored.size,
+            original_name=original_name[:255],
+            media_type=media_type[:100],
+        )
+        submission.full_clean()
+        submission.save()
+        from indices.tasks import validate_submission
+
+        validate_submission.delay_on_commit(str(submission.pk))
+    return submission, True
+
+
+def _earlier_submission(
+    agency: Agency, sha256: str, options: SubmissionOptions, idempotency_key: str
+) -> Submission | None:
+    if idempotency_key:
+        earlier = Submission.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            if earlier.sha256 != sha256:
+                raise ApplicationError(
+                    "This Idempotency-Key was already used for a different file; use a new key "
+                    "for a new upload.",
+                    code="idempotency_key_reused",
+                    status=422,
+                    extra={"submission": str(earlier.pk)},
+                )
+            return earlier
+    return (
+        Submission.objects.filter(
+            agency=agency,
+            sha256=sha256,
+            dry_run=options.dry_run,
+            status__in=[*Submission.PENDING, Submission.Status.ACCEPTED],
+        )
+        .order_by("-received_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def submission_confirm(*, submission: Submission) -> Submission:
+    """Accept a submission's warnings: it is accepted and its observations are stored."""
+    from indices.services.national import national_store_apply
+    from indices.services.validation_run import staged_rows_ensure
+
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if locked.status == Submission.Status.ACCEPTED:
+        return locked  # confirming twice is harmless
+    if locked.status != Submission.Status.NEEDS_CONFIRMATION:
+        raise ApplicationError(
+            f"Only a submission that needs confirmation can be confirmed; this one is "
+            f"{locked.status}.",
+            code="not_confirmable",
+            status=409,
+        )
+    staged_rows_ensure(locked)
+    national_store_apply(submission=locked)
+    locked.status = Submission.Status.ACCEPTED
+    locked.confirmed_at = timezone.now()
+    locked.save(update_fields=["status", "confirmed_at"])
+    return locked

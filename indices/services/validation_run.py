@@ -1,0 +1,246 @@
+"""Validate one submission: parse, stage with COPY, run the rules in SQL, decide its status.
+
+Exactly-once under crashes: the task first claims the submission (RECEIVED -> VALIDATING, a
+committed conditional update), then does all the work in ONE transaction that holds a row lock
+on the submission (`FOR UPDATE SKIP LOCKED`). A worker killed mid-way rolls the transaction
+back: no staged rows, no findings, status still VALIDATING and unlocked, so a retry (or the
+sweeper, which re-queues VALIDATING submissions nobody holds a lock on) does it again from the
+start and finishes with exactly one set of findings. A second worker given the same submission
+while the first still works finds it locked and leaves it alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from countries.selectors import concordance_entries_for_country
+from indices.models import Finding, Submission
+from indices.parsing import ParsedFile, ParseFinding, parse_file
+from indices.services import progress
+from indices.services.files import stored_path
+from indices.services.national import national_store_apply
+from indices.standard import load_definition
+from indices.validation.normalize import Normalizer
+from indices.validation.rules.base import RuleContext
+from indices.validation.runner import run_rules
+from indices.validation.staging import load_rows
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+PROGRESS_EVERY_ROWS = 10_000
+Status = Submission.Status
+
+
+def submission_claim(submission_id: uuid.UUID | str) -> bool:
+    """RECEIVED -> VALIDATING, visible at once; False when it was not RECEIVED."""
+    return bool(
+        Submission.objects.filter(pk=submission_id, status=Status.RECEIVED).update(
+            status=Status.VALIDATING,
+            validation_started_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def submission_validate(submission_id: uuid.UUID | str) -> str | None:
+    """Validate if nobody else is; returns the final status, or None when there was nothing to do."""
+    submission_claim(submission_id)
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("agency")
+            .filter(pk=submission_id, status=Status.VALIDATING)
+            .first()
+        )
+        if submission is None:
+            return None  # finished already, or another worker holds it right now
+        if submission.attempts > MAX_ATTEMPTS:
+            return _give_up(submission)
+        # Leftovers cannot exist (a failed attempt rolls back), but a rerun must never double.
+        Finding.objects.filter(submission=submission).delete()
+        final_status = _validate_locked(submission)
+    progress.clear(submission.pk)
+    return final_status
+
+
+def _validate_locked(submission: Submission) -> str:
+    parsed = parse_file(
+        stored_path(submission.sha256),
+        original_name=submission.original_name,
+        max_rows=settings.IPI_MAX_ROWS,
+    )
+    submission.detected_format = parsed.format
+    submission.layout = parsed.layout
+    submission.columns = parsed.columns
+    if parsed.declared_action and submission.action == Submission.Action.MERGE:
+        submission.action = parsed.declared_action  # an SDMX-CSV ACTION column says what to do
+    totals: Counter[str] = Counter()
+    rows_read = 0
+    if not parsed.fatal:
+        rows_read = _stage(submission, parsed)
+    totals.update(_store_parse_findings(submission, parsed.findings))
+    submission.rows_read = rows_read
+    file_unreadable = any(f.rule_id == "E01" for f in parsed.findings) or parsed.fatal
+    if not file_unreadable:
+        progress.report(submission.pk, rows_read=rows_read, stage="checking")
+        totals.update(run_rules(_rule_context(submission, parsed)))
+        submission.rows_checked = rows_read
+    return _decide(submission, totals)
+
+
+def _stage(submission: Submission, parsed: ParsedFile) -> int:
+    country = submission.agency.country_id
+    concordance = {
+        entry.national_code: entry.isic_code
+        for entry in concordance_entries_for_country(country_code=country)
+    }
+    normalizer = Normalizer(standard=load_definition(), concordance=concordance)
+    return load_rows(
+        submission_id=submission.pk,
+        rows=parsed.rows,
+        normalizer=normalizer,
+        on_progress=lambda count: progress.report(submission.pk, rows_read=count, stage="reading"),
+        progress_every=PROGRESS_EVERY_ROWS,
+    )
+
+
+def _rule_context(submission: Submission, parsed: ParsedFile) -> RuleContext:
+    standard = load_definition()
+    weights: Counter[str] = Counter()
+    for entry in concordance_entries_for_country(country_code=submission.agency.country_id):
+        if entry.weight is not None:
+            weights[entry.isic_code] += float(entry.weight)
+    return RuleContext(
+        submission_id=submission.pk,
+        agency_id=submission.agency_id,
+        country_code=submission.agency.country_id,
+        standard=standard,
+        now=timezone.now(),
+        columns=parsed.columns,
+        is_spreadsheet=parsed.format.startswith("xlsx"),
+        division_weights=dict(weights),
+        cap=int(standard.thresholds["report"]["max_findings_per_rule"]),
+        action=submission.action,
+    )
+
+
+def _store_parse_findings(submission: Submission, findings: list[ParseFinding]) -> Counter[str]:
+    """Parser findings (E01/E02/E03), capped per rule like every other rule's."""
+    standard = load_definition()
+    cap = int(standard.thresholds["report"]["max_findings_per_rule"])
+    totals: Counter[str] = Counter(f.rule_id for f in findings)
+    kept: Counter[str] = Counter()
+    rows = []
+    for finding in findings:
+        kept[finding.rule_id] += 1
+        if kept[finding.rule_id] > cap:
+            continue
+        rows.append(
+            Finding(
+                submission=submission,
+                rule_id=finding.rule_id,
+                severity=standard.rules[finding.rule_id]["severity"],
+                row=finding.row,
+                sheet=finding.sheet[:100],
+                cell=finding.cell[:16],
+                column=finding.column[:32],
+                value=finding.value[:1000],
+                message=finding.message,
+            )
+        )
+    Finding.objects.bulk_create(rows)
+    return totals
+
+
+def _decide(submission: Submission, totals: Counter[str]) -> str:
+    standard = load_definition()
+    cap = int(standard.thresholds["report"]["max_findings_per_rule"])
+    by_rule = {
+        rule_id: {
+            "severity": standard.rules[rule_id]["severity"],
+            "count": count,
+            "shown": min(count, cap),
+        }
+        for rule_id, count in sorted(totals.items())
+        if count
+    }
+    errors = sum(r["count"] for r in by_rule.values() if r["severity"] == "error")
+    warnings = sum(r["count"] for r in by_rule.values() if r["severity"] == "warning")
+    submission.summary = {"errors": errors, "warnings": warnings, "by_rule": by_rule}
+    if errors:
+        submission.status = Status.REJECTED
+    elif submission.dry_run:
+        submission.status = Status.VALIDATED
+    elif warnings and not submission.acknowledge_warnings:
+        submission.status = Status.NEEDS_CONFIRMATION
+    else:
+        national_store_apply(submission=submission)
+        submission.status = Status.ACCEPTED
+    submission.validated_at = timezone.now()
+    submission.save()
+    return submission.status
+
+
+def _give_up(submission: Submission) -> str:
+    """A file that crashed the worker MAX_ATTEMPTS times is rejected with a clear finding,
+    so one poisonous file cannot occupy the workers forever."""
+    logger.error("submission %s failed %s attempts; rejecting", submission.pk, submission.attempts)
+    Finding.objects.filter(submission=submission).delete()
+    Finding.objects.create(
+        submission=submission,
+        rule_id="E01",
+        severity="error",
+        message=(
+            f"The exchange could not finish reading this file after {MAX_ATTEMPTS} attempts. "
+            "Nothing was stored. Check that the file opens in Excel, or split it into smaller "
+            "files; if it still fails, contact the secretariat and give them this submission id."
+        ),
+    )
+    submission.status = Status.REJECTED
+    submission.failure = f"gave up after {submission.attempts - 1} interrupted attempts"
+    submission.summary = {
+        "errors": 1, "warnings": 0,
+        "by_rule": {"E01": {"severity": "error", "count": 1, "shown": 1}},
+    }
+    submission.validated_at = timezone.now()
+    submission.save()
+    return submission.status
+
+
+def staged_rows_ensure(submission: Submission) -> None:
+    """Re-stage a submission's rows from its kept file when they are gone (the staging table
+    is unlogged, so a PostgreSQL crash empties it); a decided submission can always be applied."""
+    from indices.models import SubmissionRow
+
+    if submission.rows_read == 0 or SubmissionRow.objects.filter(submission=submission).exists():
+        return
+    parsed = parse_file(
+        stored_path(submission.sha256),
+        original_name=submission.original_name,
+        max_rows=settings.IPI_MAX_ROWS,
+    )
+    _stage(submission, parsed)
+
+
+def staging_purge(*, limit: int = 20) -> int:
+    """Delete the staged rows of finished submissions (they are kept only until a decision),
+    a few submissions at a time so the purge never holds long locks."""
+    finished = [Status.REJECTED, Status.ACCEPTED, Status.VALIDATED]
+    ids = list(
+        Submission.objects.filter(status__in=finished, validated_at__isnull=False)
+        .filter(staged_rows_purged=False)
+        .values_list("pk", flat=True)[:limit]
+    )
+    with connection.cursor() as cursor:
+        for submission_id in ids:
+            cursor.execute("DELETE FROM indices_submissionrow WHERE submission_id = %s", [submission_id])
+    Submission.objects.filter(pk__in=ids).update(staged_rows_purged=True)
+    return len(ids)

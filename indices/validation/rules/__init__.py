@@ -1,0 +1,11 @@
+"""The validation rules, registered by rule id in STANDARD.md order.
+
+Importing the rule modules fills `REGISTRY`; `RULE_ORDER` is the order the runner uses.
+"""
+
+from indices.validation.rules import consistency, movement, rows, series, timeliness  # noqa: F401
+from indices.validation.rules.base import REGISTRY, RuleContext, insert_findings
+
+RULE_ORDER = tuple(sorted(REGISTRY, key=lambda rule_id: (rule_id[0] != "E", rule_id)))
+
+__all__ = ["REGISTRY", "RULE_ORDER", "RuleContext", "insert_findings"]

@@ -1,0 +1,39 @@
+"""Run every rule of a submission's staged rows, storing their findings."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from indices.validation.rules import REGISTRY, RULE_ORDER, RuleContext
+
+logger = logging.getLogger(__name__)
+
+# A delete withdraws observations named by their key: only the rules about keys apply, since
+# its rows carry no values to check.
+DELETE_RULES = frozenset({"E02", "E03", "E04", "E05", "E07"})
+
+
+def rules_for(action: str) -> tuple[str, ...]:
+    if action == "delete":
+        return tuple(rule_id for rule_id in RULE_ORDER if rule_id in DELETE_RULES)
+    return RULE_ORDER
+
+
+def run_rules(ctx: RuleContext) -> dict[str, int]:
+    """{rule_id: findings found} for every rule, errors first; each stores at most ctx.cap.
+
+    Every rule runs even after errors, so one report lists everything wrong with the file.
+    """
+    totals: dict[str, int] = {}
+    timings: dict[str, float] = {}
+    for rule_id in rules_for(ctx.action):
+        started = time.perf_counter()
+        totals[rule_id] = REGISTRY[rule_id](ctx)
+        timings[rule_id] = time.perf_counter() - started
+    slowest = sorted(timings.items(), key=lambda item: -item[1])[:3]
+    logger.info(
+        "submission %s: rules in %.2fs (slowest %s)", ctx.submission_id, sum(timings.values()),
+        ", ".join(f"{rule_id} {seconds:.2f}s" for rule_id, seconds in slowest),
+    )
+    return totals

@@ -1,0 +1,162 @@
+"""End to end with a real Celery worker process: one upload per format, and a worker killed
+with SIGKILL in the middle of a validation."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from countries.models import Agency
+from countries.services import credential_create
+from indices.models import Finding, Submission, SubmissionRow
+from indices.tasks import submissions_requeue_stalled
+from tests.indices.corpus import CORPUS, load_concordances, manifest
+from tests.workers import start_worker, stop_worker, wait_until
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+TERMINAL = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
+ONE_GOOD_FILE_PER_FORMAT = {}
+for _entry in manifest():
+    if _entry["file"].startswith("good/") and _entry.get("format"):
+        ONE_GOOD_FILE_PER_FORMAT.setdefault(_entry["format"], _entry)
+
+
+@pytest.fixture(scope="module")
+def file_store(tmp_path_factory):
+    return tmp_path_factory.mktemp("e2e-files")
+
+
+@pytest.fixture(autouse=True)
+def _shared_file_store(settings, file_store):
+    settings.IPI_FILE_STORE = file_store
+
+
+@pytest.fixture(scope="module")
+def worker(file_store, tmp_path_factory, django_db_setup, django_db_blocker):
+    log = tmp_path_factory.mktemp("logs") / "worker.log"
+    process, hostname = start_worker(log, IPI_FILE_STORE=str(file_store))
+    from ipi_exchange.health import live_workers
+
+    assert wait_until(lambda: hostname in live_workers()), log.read_text()[-3000:]
+    yield process
+    stop_worker(process)
+
+
+def client_for(agency_id: str = "TH_OIE") -> APIClient:
+    _, token = credential_create(
+        agency=Agency.objects.get(pk=agency_id), name="e2e", scopes=["submit", "read"]
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def upload(client: APIClient, name: str, content: bytes, **options) -> dict:
+    response = client.post(
+        "/api/v1/submissions/", {"file": SimpleUploadedFile(name, content), **options},
+        format="multipart",
+    )
+    assert response.status_code == 202, response.content
+    return response.json()
+
+
+def wait_for_status(client: APIClient, url: str, timeout: float = 90) -> dict:
+    state = {}
+
+    def finished() -> bool:
+        state.update(client.get(url).json())
+        return state["status"] in TERMINAL
+
+    assert wait_until(finished, timeout=timeout, interval=0.3), state
+    return state
+
+
+@pytest.mark.parametrize("fmt", sorted(ONE_GOOD_FILE_PER_FORMAT))
+def test_each_format_through_a_real_worker(worker, fmt):
+    entry = ONE_GOOD_FILE_PER_FORMAT[fmt]
+    load_concordances()
+    agency = entry.get("agency", "TH_OIE")
+    client = client_for(agency)
+    path = CORPUS / entry["file"]
+    created = upload(client, path.name, path.read_bytes(), acknowledge_warnings="true")
+    done = wait_for_status(client, created["url"])
+    assert done["file"]["detected_format"] == fmt
+    assert done["summary"]["errors"] == 0, client.get(created["report_url"]).json()
+    assert done["status"] == "ACCEPTED"
+    assert done["progress"]["rows_read"] > 0
+
+
+def big_csv(rows: int, bad_every: int) -> bytes:
+    """A long CSV of `rows` monthly observations over many series; every `bad_every`th value
+    is 'NaN' (an E06 finding), so a complete run has exactly rows // bad_every findings."""
+    lines = ["REF_AREA,ACTIVITY,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,BASE_PER"]
+    activities = [f"{d:02d}" for d in range(10, 34)]
+    adjustments = "NSWYT"
+    index = 0
+    for activity in activities:
+        for adjustment in adjustments:
+            for year in range(1950, 2026):
+                for month in range(1, 13):
+                    if index == rows:
+                        return ("\n".join(lines) + "\n").encode()
+                    index += 1
+                    value = "NaN" if index % bad_every == 0 else f"{100 + (index % 7) * 0.5:.1f}"
+                    lines.append(f"TH,{activity},{adjustment},{year}-{month:02d},{value},2021")
+    raise AssertionError("not enough series for that many rows")
+
+
+def test_a_worker_killed_mid_validation_is_recovered_with_exactly_one_set_of_findings(
+    worker, settings, file_store, tmp_path
+):
+    settings.IPI_VALIDATING_GRACE_SECONDS = 1
+    rows, bad_every = 100_000, 97
+    client = client_for()
+    stop_worker(worker)  # this test runs its own workers
+    victim, _ = start_worker(tmp_path / "victim.log", IPI_FILE_STORE=str(file_store))
+    try:
+        created = upload(client, "big.csv", big_csv(rows, bad_every))
+        started = wait_until(
+            lambda: client.get(created["url"]).json()["progress"]["rows_read"] > 0, timeout=60,
+            interval=0.05,
+        )
+        assert started, (tmp_path / "victim.log").read_text()[-3000:]
+        # Kill the whole worker (main process and pool child) without warning.
+        for child in _children(victim.pid):
+            os.kill(child, signal.SIGKILL)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+    finally:
+        stop_worker(victim)
+    submission = Submission.objects.get(pk=created["id"])
+    assert submission.status == "VALIDATING"
+    assert Finding.objects.filter(submission=submission).count() == 0  # rolled back
+    assert SubmissionRow.objects.filter(submission=submission).count() == 0
+    time.sleep(1.1)
+    assert submissions_requeue_stalled() == [str(submission.pk)]
+    rescuer, _ = start_worker(tmp_path / "rescuer.log", IPI_FILE_STORE=str(file_store))
+    try:
+        done = wait_for_status(client, created["url"], timeout=180)
+    finally:
+        stop_worker(rescuer)
+    assert done["status"] == "REJECTED"
+    assert done["attempts"] == 2
+    e06 = Finding.objects.filter(submission=submission, rule_id="E06")
+    assert done["summary"]["by_rule"]["E06"]["count"] == rows // bad_every
+    assert e06.count() == min(rows // bad_every, 1000)
+    assert e06.values("row").distinct().count() == e06.count()  # no finding twice
+    assert SubmissionRow.objects.filter(submission=submission).count() in (0, rows)
+
+
+def _children(pid: int) -> list[int]:
+    import psutil
+
+    try:
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
