@@ -39,12 +39,18 @@ def main() -> None:
     with embedded.services_from_environment() as urls:
         database_url = _with_database(urls.database, "ipi_bench")
         _recreate_database(urls.database, "ipi_bench")
-        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": _bench_redis(urls.redis),
-               "IPI_FILE_STORE": str(WORK / "files"), "DJANGO_SETTINGS_MODULE":
-               "ipi_exchange.settings", "LOG_LEVEL": "INFO"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": _bench_redis(urls.redis),
+            "IPI_FILE_STORE": str(WORK / "files"),
+            "DJANGO_SETTINGS_MODULE": "ipi_exchange.settings",
+            "LOG_LEVEL": "INFO",
+        }
         os.environ.update(env)
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env,
-                       check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
         results = run(args.rows, env, database_url)
     report = format_results(results)
     print(report)
@@ -82,17 +88,23 @@ def generate_csv(path: Path, rows: int) -> int:
             for adjustment in ADJUSTMENTS:
                 seasonal = adjustment == "N"
                 levels = [
-                    (80 + 0.05 * t + code % 13) * (1 + (0.04 * math.sin(t / 1.9) if seasonal else 0))
+                    (80 + 0.05 * t + code % 13)
+                    * (1 + (0.04 * math.sin(t / 1.9) if seasonal else 0))
                     for t in range(months_per_series)
                 ]
                 base_months = [i for i in range(months_per_series) if 1985 + i // 12 == 2021]
-                scale = 100 / (sum(levels[i] for i in base_months) / 12) if len(base_months) == 12 else 1
+                scale = (
+                    100 / (sum(levels[i] for i in base_months) / 12)
+                    if len(base_months) == 12
+                    else 1
+                )
                 for t, level in enumerate(levels):
                     if written == rows:
                         return written
                     year, month = 1985 + t // 12, t % 12 + 1
-                    out.write(f"TH,N{code:04d},{adjustment},{year}-{month:02d},"
-                              f"{level * scale:.4f},2021\n")
+                    out.write(
+                        f"TH,N{code:04d},{adjustment},{year}-{month:02d},{level * scale:.4f},2021\n"
+                    )
                     written += 1
     return written
 
@@ -116,17 +128,40 @@ def run(rows: int, env: dict, database_url: str) -> dict:
     size_mb = csv_path.stat().st_size / 1e6
     concordance_upload(
         classification=NationalClassification.objects.get(pk="TSIC2009"),
-        raw_rows=[{"national_code": f"N{c:04d}", "isic_code": f"{10 + c % 24:02d}",
-                   "weight": str(1 + c % 5)} for c in range(NATIONAL_CODES)],
+        raw_rows=[
+            {
+                "national_code": f"N{c:04d}",
+                "isic_code": f"{10 + c % 24:02d}",
+                "weight": str(1 + c % 5),
+            }
+            for c in range(NATIONAL_CODES)
+        ],
         created_by=Agency.objects.get(pk="MKG_SEC"),
     )
     copy_seconds = time_copy(database_url, csv_path)
 
+    log = (WORK / "worker.log").open("wb")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ipi_exchange", "worker", "--concurrency", "1",
-         "--queues", "validation,default", "--loglevel", "INFO", "--without-mingle",
-         "--without-gossip"],
-        cwd=ROOT, env=env, stdout=open(WORK / "worker.log", "wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ipi_exchange",
+            "worker",
+            "--concurrency",
+            "1",
+            "--queues",
+            "validation,default",
+            "--loglevel",
+            "INFO",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     peak = {"rss": 0}
     sampling = threading.Event()
@@ -143,14 +178,18 @@ def run(rows: int, env: dict, database_url: str) -> dict:
 
     threading.Thread(target=sample, daemon=True).start()
     time.sleep(4)  # let the worker connect before the clock starts
-    _, token = credential_create(agency=Agency.objects.get(pk="TH_OIE"), name="bench",
-                                 scopes=["submit", "read"])
+    _, token = credential_create(
+        agency=Agency.objects.get(pk="TH_OIE"), name="bench", scopes=["submit", "read"]
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     started = time.perf_counter()
     with csv_path.open("rb") as handle:
-        response = client.post("/api/v1/submissions/?acknowledge_warnings=true",
-                               data=handle.read(), content_type="text/csv")
+        response = client.post(
+            "/api/v1/submissions/?acknowledge_warnings=true",
+            data=handle.read(),
+            content_type="text/csv",
+        )
     assert response.status_code == 202, response.content
     submission_id = response.json()["id"]
     terminal = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
@@ -163,10 +202,15 @@ def run(rows: int, env: dict, database_url: str) -> dict:
     sampling.set()
     worker.terminate()
     worker.wait(timeout=60)
+    log.close()
     return {
-        "rows": rows, "size_mb": size_mb, "copy_seconds": copy_seconds,
-        "end_to_end_seconds": end_to_end, "status": submission.status,
-        "summary": submission.summary, "peak_worker_rss_mb": peak["rss"] / 2**20,
+        "rows": rows,
+        "size_mb": size_mb,
+        "copy_seconds": copy_seconds,
+        "end_to_end_seconds": end_to_end,
+        "status": submission.status,
+        "summary": submission.summary,
+        "peak_worker_rss_mb": peak["rss"] / 2**20,
     }
 
 
@@ -176,12 +220,16 @@ def time_copy(database_url: str, csv_path: Path) -> float:
 
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_copy")
-        conn.execute("CREATE TABLE bench_copy (ref_area text, nat_code text, adjustment text, "
-                     "time_period text, obs_value text, base_per text)")
+        conn.execute(
+            "CREATE TABLE bench_copy (ref_area text, nat_code text, adjustment text, "
+            "time_period text, obs_value text, base_per text)"
+        )
         started = time.perf_counter()
-        with conn.cursor() as cursor, cursor.copy(
-            "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
-        ) as copy, csv_path.open("rb") as handle:
+        with (
+            conn.cursor() as cursor,
+            cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            csv_path.open("rb") as handle,
+        ):
             while chunk := handle.read(1 << 20):
                 copy.write(chunk)
         elapsed = time.perf_counter() - started

@@ -16,7 +16,6 @@ from indices.models import Submission
 logger = logging.getLogger(__name__)
 
 
-
 @shared_task(
     name="indices.validate_submission",
     queue="validation",

@@ -14,9 +14,7 @@ urlpatterns = [
     path("codelists/", CodelistListApi.as_view(), name="codelist-list"),
     path("codelists/<str:codelist_id>/", CodelistDetailApi.as_view(), name="codelist-detail"),
     path("submissions/", SubmissionListApi.as_view(), name="submission-list"),
-    path(
-        "submissions/templates/", SubmissionTemplateApi.as_view(), name="submission-template"
-    ),
+    path("submissions/templates/", SubmissionTemplateApi.as_view(), name="submission-template"),
     path(
         "submissions/<str:submission_id>/", SubmissionDetailApi.as_view(), name="submission-detail"
     ),

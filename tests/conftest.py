@@ -5,3 +5,14 @@ import pytest
 def _isolated_file_store(settings, tmp_path):
     """Each test stores received files in its own directory."""
     settings.IPI_FILE_STORE = tmp_path / "files"
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """Transactional tests flush every table afterwards, data-migration seeds included:
+    put the standard and the members back before each one."""
+    from countries.seed import seed_members
+    from indices.services.standard import standard_load
+
+    standard_load()
+    seed_members()

@@ -6,7 +6,11 @@ from django.test import Client
 from ipi_exchange.health import live_workers, ping
 from tests.workers import start_worker, stop_worker, wait_until
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded"),
+]
 
 
 def test_task_round_trip_and_readiness_follow_a_real_worker(tmp_path):

@@ -7,8 +7,18 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
-REPORT_COLUMNS = ["rule", "severity", "row", "sheet", "cell", "column", "value", "series_key",
-                  "time_period", "message"]
+REPORT_COLUMNS = [
+    "rule",
+    "severity",
+    "row",
+    "sheet",
+    "cell",
+    "column",
+    "value",
+    "series_key",
+    "time_period",
+    "message",
+]
 # A cell starting with one of these is run as a formula by Excel and LibreOffice (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.parsers import FileUploadParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -62,22 +67,45 @@ class SubmissionOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Submission
         fields = [
-            "id", "url", "report_url", "agency", "country", "status", "action", "release_at",
-            "dry_run", "acknowledge_warnings", "comment", "file", "progress", "summary",
-            "attempts", "received_at", "validation_started_at", "validated_at", "confirmed_at",
+            "id",
+            "url",
+            "report_url",
+            "agency",
+            "country",
+            "status",
+            "action",
+            "release_at",
+            "dry_run",
+            "acknowledge_warnings",
+            "comment",
+            "file",
+            "progress",
+            "summary",
+            "attempts",
+            "received_at",
+            "validation_started_at",
+            "validated_at",
+            "confirmed_at",
         ]
 
     def get_url(self, submission: Submission) -> str:
-        return reverse("submission-detail", args=[submission.pk], request=self.context.get("request"))
+        return reverse(
+            "submission-detail", args=[submission.pk], request=self.context.get("request")
+        )
 
     def get_report_url(self, submission: Submission) -> str:
-        return reverse("submission-report", args=[submission.pk], request=self.context.get("request"))
+        return reverse(
+            "submission-report", args=[submission.pk], request=self.context.get("request")
+        )
 
     def get_file(self, submission: Submission) -> dict:
         return {
-            "sha256": submission.sha256, "size": submission.size,
-            "original_name": submission.original_name, "media_type": submission.media_type,
-            "detected_format": submission.detected_format, "layout": submission.layout,
+            "sha256": submission.sha256,
+            "size": submission.size,
+            "original_name": submission.original_name,
+            "media_type": submission.media_type,
+            "detected_format": submission.detected_format,
+            "layout": submission.layout,
         }
 
     def get_progress(self, submission: Submission) -> dict:
@@ -87,8 +115,11 @@ class SubmissionOutputSerializer(serializers.ModelSerializer):
         stage = "queued" if submission.status == "RECEIVED" else "done"
         if submission.status == "VALIDATING":
             stage = "starting"
-        return {"rows_read": submission.rows_read, "rows_checked": submission.rows_checked,
-                "stage": stage}
+        return {
+            "rows_read": submission.rows_read,
+            "rows_checked": submission.rows_checked,
+            "stage": stage,
+        }
 
 
 class UploadOptionsSerializer(serializers.Serializer):
@@ -115,13 +146,15 @@ class SubmissionListApi(APIView):
             OpenApiParameter("status", str, many=True, enum=Submission.Status.values),
             OpenApiParameter("received_after", str, description="ISO 8601 instant"),
             OpenApiParameter("received_before", str, description="ISO 8601 instant"),
-            OpenApiParameter("country", str), OpenApiParameter("agency", str),
+            OpenApiParameter("country", str),
+            OpenApiParameter("agency", str),
         ],
         responses=SubmissionOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        filtered = SubmissionFilter(request.query_params, queryset=submission_list(
-            principal=request.user))
+        filtered = SubmissionFilter(
+            request.query_params, queryset=submission_list(principal=request.user)
+        )
         if not filtered.is_valid():
             raise serializers.ValidationError(filtered.errors)
         return paginated(request, self, filtered.qs, SubmissionOutputSerializer)
@@ -129,25 +162,37 @@ class SubmissionListApi(APIView):
     @extend_schema(
         operation_id="submission_upload",
         parameters=[
-            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
-                             description="Any unique string; retrying with it returns the same "
-                                         "submission instead of a new one."),
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Any unique string; retrying with it returns the same "
+                "submission instead of a new one.",
+            ),
             OpenApiParameter("filename", str, description="Name of a file sent as the raw body"),
             OpenApiParameter("action", str, enum=Submission.Action.values),
-            OpenApiParameter("release_at", str), OpenApiParameter("dry_run", bool),
-            OpenApiParameter("acknowledge_warnings", bool), OpenApiParameter("comment", str),
+            OpenApiParameter("release_at", str),
+            OpenApiParameter("dry_run", bool),
+            OpenApiParameter("acknowledge_warnings", bool),
+            OpenApiParameter("comment", str),
         ],
         request={
-            "multipart/form-data": inline_serializer("SubmissionUpload", {
-                "file": serializers.FileField(), **UploadOptionsSerializer().get_fields()}),
-            "application/json": inline_serializer("SubmissionJsonBody", {
-                "observations": serializers.ListField(child=serializers.DictField())}),
+            "multipart/form-data": inline_serializer(
+                "SubmissionUpload",
+                {"file": serializers.FileField(), **UploadOptionsSerializer().get_fields()},
+            ),
+            "application/json": inline_serializer(
+                "SubmissionJsonBody",
+                {"observations": serializers.ListField(child=serializers.DictField())},
+            ),
             "text/csv": {"type": "string", "format": "binary"},
         },
         responses={
             202: SubmissionOutputSerializer,
-            200: OpenApiResponse(SubmissionOutputSerializer,
-                                 description="The same upload was received before: that one."),
+            200: OpenApiResponse(
+                SubmissionOutputSerializer,
+                description="The same upload was received before: that one.",
+            ),
             413: OpenApiResponse(description="Larger than IPI_MAX_UPLOAD_BYTES"),
         },
     )
@@ -223,8 +268,18 @@ class FindingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Finding
-        fields = ["rule", "severity", "row", "sheet", "cell", "column", "value", "series_key",
-                  "time_period", "message"]
+        fields = [
+            "rule",
+            "severity",
+            "row",
+            "sheet",
+            "cell",
+            "column",
+            "value",
+            "series_key",
+            "time_period",
+            "message",
+        ]
 
 
 class SubmissionReportApi(APIView):
@@ -234,9 +289,17 @@ class SubmissionReportApi(APIView):
     renderer_classes = [*APIView.renderer_classes, ReportCsvRenderer]
 
     @extend_schema(
-        responses={200: inline_serializer("SubmissionReport", {
-            "submission": serializers.UUIDField(), "status": serializers.CharField(),
-            "summary": serializers.DictField(), "findings": FindingSerializer(many=True)})},
+        responses={
+            200: inline_serializer(
+                "SubmissionReport",
+                {
+                    "submission": serializers.UUIDField(),
+                    "status": serializers.CharField(),
+                    "summary": serializers.DictField(),
+                    "findings": FindingSerializer(many=True),
+                },
+            )
+        },
     )
     def get(self, request: Request, submission_id: str, format: str | None = None) -> Response:
         submission = submission_get(principal=request.user, submission_id=submission_id)

@@ -51,7 +51,10 @@ class SubmissionTemplateApi(APIView):
             OpenApiParameter("layout", str, enum=["long", "wide"], description="default wide"),
             OpenApiParameter("months", int, description="how many recent months (default 12)"),
         ],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+        },
     )
     def get(self, request: Request, format: str | None = None) -> HttpResponse:
         query = self.TemplateFilterSerializer(data=request.query_params)
@@ -59,7 +62,7 @@ class SubmissionTemplateApi(APIView):
         agency = request.user.agency
         if agency.country_id is None:
             raise ApplicationError(
-                "Templates are for reporting agencies: they are pre-filled with a country's series.",
+                "Templates are for reporting agencies: they hold a country's series.",
                 code="no_country",
             )
         file_format = request.accepted_renderer.format

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indices', '0003_submissions'),
+        ("indices", "0003_submissions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submission',
-            name='staged_rows_purged',
+            model_name="submission",
+            name="staged_rows_purged",
             field=models.BooleanField(default=False),
         ),
     ]

@@ -42,8 +42,9 @@ def submission_create(
     pending or were accepted (a clerk pressing "upload" twice must not submit twice).
     """
     if agency.role == Agency.Role.READER:
-        raise ApplicationError("Reader agencies cannot submit data.", code="permission_denied",
-                               status=403)
+        raise ApplicationError(
+            "Reader agencies cannot submit data.", code="permission_denied", status=403
+        )
     stored = file_store(chunks, max_bytes=settings.IPI_MAX_UPLOAD_BYTES)
     with transaction.atomic():
         # One upload of an agency at a time through this section: deduplication is race-free.

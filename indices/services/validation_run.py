@@ -50,9 +50,23 @@ def submission_claim(submission_id: uuid.UUID | str) -> bool:
     )
 
 
+def _count_retry(submission_id: uuid.UUID | str) -> None:
+    """A retry of an interrupted validation counts as an attempt, committed before the work so
+    a file that kills its worker every time is given up on (MAX_ATTEMPTS). Not counted when
+    another worker holds the submission right now (a duplicate delivery, not a retry)."""
+    with transaction.atomic():
+        idle = (
+            Submission.objects.select_for_update(skip_locked=True)
+            .filter(pk=submission_id, status=Status.VALIDATING)
+            .values_list("pk", flat=True)
+        )
+        Submission.objects.filter(pk__in=list(idle)).update(attempts=F("attempts") + 1)
+
+
 def submission_validate(submission_id: uuid.UUID | str) -> str | None:
-    """Validate if nobody else is; returns the final status, or None when there was nothing to do."""
-    submission_claim(submission_id)
+    """Validate unless another worker is; the final status, or None if there was nothing to do."""
+    if not submission_claim(submission_id):
+        _count_retry(submission_id)
     with transaction.atomic():
         submission = (
             Submission.objects.select_for_update(skip_locked=True, of=("self",))
@@ -207,7 +221,8 @@ def _give_up(submission: Submission) -> str:
     submission.status = Status.REJECTED
     submission.failure = f"gave up after {submission.attempts - 1} interrupted attempts"
     submission.summary = {
-        "errors": 1, "warnings": 0,
+        "errors": 1,
+        "warnings": 0,
         "by_rule": {"E01": {"severity": "error", "count": 1, "shown": 1}},
     }
     submission.validated_at = timezone.now()
@@ -241,6 +256,8 @@ def staging_purge(*, limit: int = 20) -> int:
     )
     with connection.cursor() as cursor:
         for submission_id in ids:
-            cursor.execute("DELETE FROM indices_submissionrow WHERE submission_id = %s", [submission_id])
+            cursor.execute(
+                "DELETE FROM indices_submissionrow WHERE submission_id = %s", [submission_id]
+            )
     Submission.objects.filter(pk__in=ids).update(staged_rows_purged=True)
     return len(ids)

@@ -12,7 +12,8 @@ LINKS = [
     "country-list",
     "agency-list",
     "credential-list",
-    "classification-list", "submission-list",
+    "classification-list",
+    "submission-list",
 ]
 
 

@@ -26,8 +26,9 @@ def load_concordances(extra_division_weights: dict | None = None) -> None:
         entries = list(entries)
         # Division weights for W09 come from the concordance: add them as national codes.
         for division, weight in (extra_division_weights or {}).items():
-            entries.append({"national_code": f"W{division}", "isic_code": division,
-                            "weight": str(weight)})
+            entries.append(
+                {"national_code": f"W{division}", "isic_code": division, "weight": str(weight)}
+            )
         concordance_upload(
             classification=NationalClassification.objects.get(pk=classification_id),
             raw_rows=entries,

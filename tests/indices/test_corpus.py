@@ -36,7 +36,8 @@ PINNABLE = ("row", "column", "value", "sheet", "cell", "time_period", "series_ke
 
 def _matching(findings, pattern: dict) -> list:
     return [
-        f for f in findings
+        f
+        for f in findings
         if f.rule_id == pattern["rule"]
         and all(getattr(f, key) == pattern[key] for key in PINNABLE if key in pattern)
     ]
@@ -48,5 +49,12 @@ def test_the_corpus_is_large_enough():
     assert len(bad) >= 30
     assert rules >= {f"E0{i}" for i in range(1, 10)} | {f"W0{i}" for i in range(1, 10)}
     formats = {e.get("format") for e in ENTRIES if e["file"].startswith("good/")}
-    assert formats >= {"csv-long", "csv-wide", "xlsx-long", "xlsx-wide", "sdmx-csv-1.0",
-                       "sdmx-csv-2.0", "json"}
+    assert formats >= {
+        "csv-long",
+        "csv-wide",
+        "xlsx-long",
+        "xlsx-wide",
+        "sdmx-csv-1.0",
+        "sdmx-csv-2.0",
+        "json",
+    }

@@ -18,7 +18,11 @@ from indices.tasks import submissions_requeue_stalled
 from tests.indices.corpus import CORPUS, load_concordances, manifest
 from tests.workers import start_worker, stop_worker, wait_until
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded"),
+]
 
 TERMINAL = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
 ONE_GOOD_FILE_PER_FORMAT = {}
@@ -59,7 +63,8 @@ def client_for(agency_id: str = "TH_OIE") -> APIClient:
 
 def upload(client: APIClient, name: str, content: bytes, **options) -> dict:
     response = client.post(
-        "/api/v1/submissions/", {"file": SimpleUploadedFile(name, content), **options},
+        "/api/v1/submissions/",
+        {"file": SimpleUploadedFile(name, content), **options},
         format="multipart",
     )
     assert response.status_code == 202, response.content
@@ -122,7 +127,8 @@ def test_a_worker_killed_mid_validation_is_recovered_with_exactly_one_set_of_fin
     try:
         created = upload(client, "big.csv", big_csv(rows, bad_every))
         started = wait_until(
-            lambda: client.get(created["url"]).json()["progress"]["rows_read"] > 0, timeout=60,
+            lambda: client.get(created["url"]).json()["progress"]["rows_read"] > 0,
+            timeout=60,
             interval=0.05,
         )
         assert started, (tmp_path / "victim.log").read_text()[-3000:]

@@ -53,9 +53,15 @@ class SubmissionUploadTests(PersonaTestCase):
         self.assertFalse(Submission.objects.exists())
 
     def test_options_are_stored(self):
-        response, _ = self.upload(data={
-            "file": csv_upload(), "action": "replace", "dry_run": "true",
-            "acknowledge_warnings": "true", "release_at": "2030-01-01T09:00:00+07:00"})
+        response, _ = self.upload(
+            data={
+                "file": csv_upload(),
+                "action": "replace",
+                "dry_run": "true",
+                "acknowledge_warnings": "true",
+                "release_at": "2030-01-01T09:00:00+07:00",
+            }
+        )
         submission = Submission.objects.get(pk=response.json()["id"])
         self.assertEqual(
             (submission.action, submission.dry_run, submission.acknowledge_warnings),
@@ -93,8 +99,9 @@ class SubmissionUploadTests(PersonaTestCase):
 
     def test_an_idempotency_key_reused_for_other_bytes_is_refused(self):
         self.upload(HTTP_IDEMPOTENCY_KEY="k1")
-        response, _ = self.upload(data={"file": csv_upload(CSV + b"TH,C,2024-02,99,2021\n")},
-                                  HTTP_IDEMPOTENCY_KEY="k1")
+        response, _ = self.upload(
+            data={"file": csv_upload(CSV + b"TH,C,2024-02,99,2021\n")}, HTTP_IDEMPOTENCY_KEY="k1"
+        )
         self.assertProblem(response, 422, "idempotency_key_reused")
         self.assertEqual(Submission.objects.count(), 1)
 
@@ -159,9 +166,11 @@ class SubmissionTenancyTests(PersonaTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.ours = Submission.objects.create(
-            agency=cls.our.agency, sha256="a" * 64, size=1, status="NEEDS_CONFIRMATION")
+            agency=cls.our.agency, sha256="a" * 64, size=1, status="NEEDS_CONFIRMATION"
+        )
         cls.theirs = Submission.objects.create(
-            agency=cls.other.agency, sha256="b" * 64, size=1, status="REJECTED")
+            agency=cls.other.agency, sha256="b" * 64, size=1, status="REJECTED"
+        )
 
     def test_another_agencys_submission_report_and_confirm_are_not_found(self):
         for suffix in ("", "report", "confirm/"):
@@ -185,18 +194,28 @@ class SubmissionTenancyTests(PersonaTestCase):
         self.assertEqual([s["id"] for s in rejected], [str(self.theirs.pk)])
         thai = client.get(URL + "?country=TH").json()["results"]
         self.assertEqual([s["id"] for s in thai], [str(self.ours.pk)])
-        self.assertEqual(client.get(URL + "?received_after=2999-01-01T00:00:00Z").json()["count"], 0)
+        self.assertEqual(
+            client.get(URL + "?received_after=2999-01-01T00:00:00Z").json()["count"], 0
+        )
         self.assertProblem(client.get(URL + "?status=BOGUS"), 400)
 
     def test_confirming_a_submission_that_does_not_need_it_is_409(self):
         mine = Submission.objects.create(
-            agency=self.our.agency, sha256="c" * 64, size=1, status="REJECTED")
-        self.assertProblem(self.our.client().post(f"{URL}{mine.pk}/confirm/"), 409, "not_confirmable")
+            agency=self.our.agency, sha256="c" * 64, size=1, status="REJECTED"
+        )
+        self.assertProblem(
+            self.our.client().post(f"{URL}{mine.pk}/confirm/"), 409, "not_confirmable"
+        )
 
     def test_the_report_as_csv_escapes_formulas(self):
         self.ours.findings.create(
-            rule_id="E06", severity="error", row=3, column="OBS_VALUE", value="=HYPERLINK(1)",
-            message="OBS_VALUE '=HYPERLINK(1)' is not a number")
+            rule_id="E06",
+            severity="error",
+            row=3,
+            column="OBS_VALUE",
+            value="=HYPERLINK(1)",
+            message="OBS_VALUE '=HYPERLINK(1)' is not a number",
+        )
         response = self.our.client().get(f"{URL}{self.ours.pk}/report?format=csv")
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response["Content-Type"].startswith("text/csv"))

@@ -1,0 +1,161 @@
+"""The validation service called directly (no worker): statuses, idempotency, the national
+store's merge / replace / delete, give-up after repeated crashes, the sweeper."""
+
+from datetime import timedelta
+from unittest import mock
+
+from django.core.cache import cache
+from django.test import TestCase
+from django.utils import timezone
+
+from countries.models import Agency
+from indices.models import Finding, NationalObservation, Submission, SubmissionRow
+from indices.services.submissions import SubmissionOptions, submission_confirm, submission_create
+from indices.services.validation_run import MAX_ATTEMPTS, staging_purge, submission_validate
+from indices.tasks import submissions_requeue_stalled
+
+HEADER = "REF_AREA,ACTIVITY,TIME_PERIOD,OBS_VALUE,BASE_PER\n"
+
+
+def csv(*rows: str) -> bytes:
+    return (HEADER + "".join(f"{row}\n" for row in rows)).encode()
+
+
+class SubmissionValidateTests(TestCase):
+    def submit(self, content: bytes, **options) -> Submission:
+        submission, _ = submission_create(
+            agency=Agency.objects.get(pk="TH_OIE"),
+            credential=None,
+            chunks=[content],
+            original_name="t.csv",
+            media_type="text/csv",
+            options=SubmissionOptions(**{"acknowledge_warnings": True, **options}),
+        )
+        return submission
+
+    def validate(self, content: bytes, **options) -> Submission:
+        submission = self.submit(content, **options)
+        submission_validate(submission.pk)
+        submission.refresh_from_db()
+        return submission
+
+    def stored(self) -> dict[str, float]:
+        return dict(
+            NationalObservation.objects.filter(agency_id="TH_OIE").values_list(
+                "period_label", "value"
+            )
+        )
+
+    def test_a_clean_file_is_accepted_and_stored_with_its_row_numbers(self):
+        submission = self.validate(csv("TH,C,2024-01,101.5,2021", "TH,C,2024-02,102.5,2021"))
+        self.assertEqual(submission.status, "ACCEPTED", submission.summary)
+        self.assertEqual(submission.rows_read, 2)
+        self.assertEqual(submission.detected_format, "csv-long")
+        observation = NationalObservation.objects.get(period_label="2024-02")
+        self.assertEqual(
+            (observation.value, observation.row_no, observation.series_id), (102.5, 3, "M.TH.C.N")
+        )
+        self.assertEqual(observation.submission_id, submission.pk)
+
+    def test_warnings_wait_for_confirmation_then_are_stored(self):
+        submission = self.validate(csv("TH,C,2024-01,101.5,2021"), acknowledge_warnings=False)
+        self.assertEqual(submission.status, "NEEDS_CONFIRMATION")  # late data: W07
+        self.assertIn("W07", submission.summary["by_rule"])
+        self.assertEqual(self.stored(), {})
+        confirmed = submission_confirm(submission=submission)
+        self.assertEqual(confirmed.status, "ACCEPTED")
+        self.assertEqual(self.stored(), {"2024-01": 101.5})
+
+    def test_confirmation_restages_rows_lost_from_the_unlogged_staging_table(self):
+        submission = self.validate(csv("TH,C,2024-01,101.5,2021"), acknowledge_warnings=False)
+        SubmissionRow.objects.filter(submission=submission).delete()  # as after a crash
+        submission_confirm(submission=submission)
+        self.assertEqual(self.stored(), {"2024-01": 101.5})
+
+    def test_errors_reject_and_store_nothing(self):
+        submission = self.validate(csv("TH,C,2024-01,NaN,2021"))
+        self.assertEqual(submission.status, "REJECTED")
+        self.assertEqual(submission.summary["by_rule"]["E06"]["count"], 1)
+        self.assertEqual(self.stored(), {})
+
+    def test_a_dry_run_keeps_only_the_report(self):
+        submission = self.validate(csv("TH,C,2024-01,101.5,2021"), dry_run=True)
+        self.assertEqual(submission.status, "VALIDATED")
+        self.assertEqual(self.stored(), {})
+        self.assertTrue(submission.findings.exists())
+
+    def test_validating_again_changes_nothing(self):
+        submission = self.validate(csv("TH,C,2024-01,NaN,2021", "TH,C,2024-02,x,2021"))
+        findings = list(Finding.objects.filter(submission=submission).values_list("id", flat=True))
+        self.assertIsNone(submission_validate(submission.pk))
+        self.assertEqual(
+            list(Finding.objects.filter(submission=submission).values_list("id", flat=True)),
+            findings,
+        )
+
+    def test_merge_replace_and_delete(self):
+        self.validate(
+            csv("TH,C,2024-01,101,2021", "TH,C,2024-02,102,2021", "TH,C,2024-03,103,2021")
+        )
+        self.validate(csv("TH,C,2024-02,112,2021"))  # merge
+        self.assertEqual(self.stored(), {"2024-01": 101, "2024-02": 112, "2024-03": 103})
+        self.validate(csv("TH,C,2024-01,121,2021", "TH,C,2024-02,122,2021"), action="replace")
+        self.assertEqual(self.stored(), {"2024-01": 121, "2024-02": 122, "2024-03": 103})
+        self.validate(
+            csv("TH,C,2024-01,121,2021", "TH,C,2024-03,103,2021"), action="replace"
+        )  # the range 01-03 is replaced as a whole: 02 goes
+        self.assertEqual(self.stored(), {"2024-01": 121, "2024-03": 103})
+        deleted = self.validate(
+            b"REF_AREA,ACTIVITY,TIME_PERIOD,OBS_VALUE,BASE_PER\nTH,C,2024-01,,2021\n",
+            action="delete",
+        )
+        self.assertEqual(deleted.status, "ACCEPTED", deleted.summary)
+        self.assertEqual(self.stored(), {"2024-03": 103})
+
+    def test_a_file_that_keeps_killing_its_worker_is_given_up(self):
+        submission = self.submit(csv("TH,C,2024-01,101.5,2021"))
+        Submission.objects.filter(pk=submission.pk).update(
+            status="VALIDATING", attempts=MAX_ATTEMPTS
+        )
+        self.assertEqual(submission_validate(submission.pk), "REJECTED")
+        submission.refresh_from_db()
+        finding = submission.findings.get()
+        self.assertEqual(finding.rule_id, "E01")
+        self.assertIn(f"after {MAX_ATTEMPTS} attempts", finding.message)
+        self.assertTrue(submission.failure)
+
+    def test_staged_rows_are_purged_once_decided(self):
+        submission = self.validate(csv("TH,C,2024-01,101.5,2021"))
+        self.assertTrue(SubmissionRow.objects.filter(submission=submission).exists())
+        self.assertEqual(staging_purge(), 1)
+        self.assertFalse(SubmissionRow.objects.filter(submission=submission).exists())
+        self.assertEqual(staging_purge(), 0)
+
+
+class SweeperTests(TestCase):
+    def setUp(self):
+        cache.clear()
+
+    def make(self, status: str, age: timedelta) -> Submission:
+        moment = timezone.now() - age
+        return Submission.objects.create(
+            agency_id="TH_OIE",
+            sha256="f" * 64,
+            size=1,
+            status=status,
+            received_at=moment,
+            validation_started_at=moment if status == "VALIDATING" else None,
+        )
+
+    def test_lost_and_orphaned_submissions_are_requeued_once(self):
+        lost = self.make("RECEIVED", timedelta(minutes=10))
+        fresh = self.make("RECEIVED", timedelta(seconds=5))
+        orphan = self.make("VALIDATING", timedelta(minutes=10))
+        self.make("ACCEPTED", timedelta(days=1))
+        with mock.patch("indices.tasks.validate_submission.delay") as delay:
+            requeued = submissions_requeue_stalled()
+            again = submissions_requeue_stalled()
+        self.assertEqual(set(requeued), {str(lost.pk), str(orphan.pk)})
+        self.assertNotIn(str(fresh.pk), requeued)
+        self.assertEqual(again, [])  # not again within ten minutes
+        self.assertEqual(delay.call_count, 2)
