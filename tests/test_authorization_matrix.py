@@ -10,6 +10,7 @@ import itertools
 
 from rest_framework.test import APIClient
 
+from indices.models import Submission
 from tests.base import PersonaTestCase, make_persona
 
 PERSONAS = ("anon", "our", "our_read", "other", "secretariat", "reader")
@@ -51,6 +52,15 @@ ADMIN_SCOPE = {
     "reader": 403,
 }
 
+SUBMISSION_READS = {
+    "anon": 401,
+    "our": 200,
+    "our_read": 200,
+    "other": 200,
+    "secretariat": 200,
+    "reader": 403,
+}
+
 MATRIX = [
     ("get", "/api/v1/", None, ANY_TOKEN),
     ("get", "/api/v1/standard/", None, ANY_TOKEN),
@@ -81,6 +91,22 @@ MATRIX = [
     ),
     ("get", "/api/v1/credentials/{target}/", None, {**ADMIN_SCOPE, "other": 404}),
     ("post", "/api/v1/credentials/{target}/revoke/", None, {**ADMIN_SCOPE, "other": 404}),
+    ("get", "/api/v1/submissions/", None, SUBMISSION_READS),
+    (
+        "post",
+        "/api/v1/submissions/",
+        lambda: {"observations": [{"REF_AREA": _unique("x")}]},
+        {**SUBMISSION_READS, "our": 202, "our_read": 403, "other": 202, "secretariat": 403},
+    ),
+    ("get", "/api/v1/submissions/{submission}/", None, {**SUBMISSION_READS, "other": 404}),
+    ("get", "/api/v1/submissions/{submission}/report", None, {**SUBMISSION_READS, "other": 404}),
+    (
+        "post",
+        "/api/v1/submissions/{submission}/confirm/",
+        None,
+        {**SUBMISSION_READS, "our_read": 403, "other": 404},
+    ),
+    ("get", "/api/v1/submissions/templates/", None, {**SUBMISSION_READS, "secretariat": 400}),
     ("get", "/api/v1/classifications/", None, ANY_TOKEN),
     (
         "post",
@@ -118,7 +144,10 @@ class AuthorizationMatrixTests(PersonaTestCase):
         for (method, url, body, expected), persona in itertools.product(MATRIX, PERSONAS):
             # A fresh target credential of our agency for each call, so revoking is repeatable.
             target = make_persona(self.our.agency, name=_unique("target")).credential.pk
-            address = url.format(target=target)
+            submission = Submission.objects.create(
+                agency=self.our.agency, sha256="0" * 64, size=1, status="NEEDS_CONFIRMATION"
+            )
+            address = url.format(target=target, submission=submission.pk)
             with self.subTest(method=method, url=address, persona=persona):
                 call = getattr(self.client_for(persona), method)
                 response = call(address, body() if body else None, format="json")

@@ -41,9 +41,11 @@ def submission_create(
     the Idempotency-Key was seen before, or when the same bytes from the same agency are still
     pending or were accepted (a clerk pressing "upload" twice must not submit twice).
     """
-    if agency.role == Agency.Role.READER:
+    if agency.role != Agency.Role.REPORTER or agency.country_id is None:
         raise ApplicationError(
-            "Reader agencies cannot submit data.", code="permission_denied", status=403
+            "Only reporting agencies upload data, each about its own country.",
+            code="permission_denied",
+            status=403,
         )
     stored = file_store(chunks, max_bytes=settings.IPI_MAX_UPLOAD_BYTES)
     with transaction.atomic():
