@@ -39,7 +39,9 @@ class XlsxFileRenderer(_FileRenderer):
 
 class SubmissionTemplateApi(APIView):
     permission_classes = [IsAuthenticated, WorksWithSubmissions]
-    renderer_classes = [CsvFileRenderer, XlsxFileRenderer]
+    # XLSX first (the default): Excel keeps its TIME_PERIOD cells as text, whereas a CSV
+    # template re-saved by Excel turns 2024-01 into a date.
+    renderer_classes = [XlsxFileRenderer, CsvFileRenderer]
 
     class TemplateFilterSerializer(serializers.Serializer):
         layout = serializers.ChoiceField(choices=["long", "wide"], default="wide")
@@ -47,7 +49,7 @@ class SubmissionTemplateApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("format", str, enum=["csv", "xlsx"], description="default csv"),
+            OpenApiParameter("format", str, enum=["xlsx", "csv"], description="default xlsx"),
             OpenApiParameter("layout", str, enum=["long", "wide"], description="default wide"),
             OpenApiParameter("months", int, description="how many recent months (default 12)"),
         ],

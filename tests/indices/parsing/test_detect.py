@@ -1,0 +1,60 @@
+"""Recognising the format by content; what cannot be recognised is one E01 listing the formats."""
+
+from __future__ import annotations
+
+import pytest
+
+from indices.parsing import ACCEPTED_FORMATS_MESSAGE, parse_file
+
+UNKNOWN = [
+    b"",
+    b"   \r\n\t\n",
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x00\x01",
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01",
+    b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + bytes(range(64)),
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+]
+
+
+@pytest.mark.parametrize("data", UNKNOWN)
+def test_unknown_binary_or_empty_is_one_e01_with_the_accepted_formats(parse, data):
+    parsed, rows = parse(data, original_name="report.pdf")
+    assert parsed.fatal and rows == []
+    assert parsed.format == "" and parsed.layout == ""
+    assert [(f.rule_id, f.message) for f in parsed.findings] == [("E01", ACCEPTED_FORMATS_MESSAGE)]
+
+
+def test_accepted_formats_message_lists_every_format():
+    for word in (
+        "CSV",
+        "UTF-8",
+        "semicolon",
+        ".xlsx",
+        "long",
+        "wide",
+        "SDMX-CSV 1.0",
+        "2.0",
+        "JSON",
+        "observations",
+    ):
+        assert word in ACCEPTED_FORMATS_MESSAGE
+
+
+def test_format_comes_from_content_not_name(tmp_path):
+    path = tmp_path / "data.xlsx"
+    path.write_text("REF_AREA,ACTIVITY,TIME_PERIOD,OBS_VALUE,BASE_PER\nTH,C,2024-01,1,2021\n")
+    parsed = parse_file(path, original_name="data.xlsx")
+    assert parsed.format == "csv-long"
+    assert len(list(parsed.rows)) == 1
+
+
+def test_missing_file_is_e01_not_an_exception(tmp_path):
+    parsed = parse_file(tmp_path / "gone")
+    assert parsed.fatal and parsed.findings[0].rule_id == "E01"
+
+
+def test_rows_iterate_once(parse):
+    parsed, rows = parse("REF_AREA,ACTIVITY,TIME_PERIOD,OBS_VALUE,BASE_PER\nTH,C,2024-01,1,2021\n")
+    assert len(rows) == 1
+    assert list(parsed.rows) == []
