@@ -29,6 +29,20 @@ def validate_submission(submission_id: str) -> str | None:
     return submission_validate(submission_id)
 
 
+@shared_task(
+    name="indices.publish_releases",
+    queue="publication",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def publish_releases() -> list[int]:
+    """Publish every due release (embargoes end here); idempotent, safe to run at any time."""
+    from indices.services.publication import releases_publish_due
+
+    return releases_publish_due()
+
+
 @shared_task(name="indices.sweep_submissions", queue="maintenance")
 def sweep_submissions() -> dict:
     """Re-queue submissions whose work was lost; purge staged rows of finished ones."""

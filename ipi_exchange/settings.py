@@ -269,6 +269,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("validation", "publication", "default", "maintenance")
 CELERY_BEAT_SCHEDULE = {
+    # Embargoed releases are published by this scan, so they survive worker restarts.
+    "publish-due-releases": {
+        "task": "indices.publish_releases",
+        "schedule": env_int("IPI_PUBLISH_SCAN_SECONDS", 15, minimum=1),
+        "options": {"queue": "publication", "expires": 30},
+    },
     "sweep-submissions": {
         "task": "indices.sweep_submissions",
         "schedule": env_int("IPI_SWEEP_SECONDS", 60, minimum=5),

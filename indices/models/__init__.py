@@ -1,13 +1,25 @@
 from indices.models.national import NationalObservation
+from indices.models.publication import (
+    AuditEvent,
+    PublishedObservation,
+    PublishedSeries,
+    Release,
+    ValueAddedWeight,
+)
 from indices.models.standard import Code, Codelist, StandardVersion
 from indices.models.submissions import Finding, Submission, SubmissionRow
 
 __all__ = [
+    "AuditEvent",
     "Code",
     "Codelist",
     "Finding",
     "NationalObservation",
+    "PublishedObservation",
+    "PublishedSeries",
+    "Release",
     "StandardVersion",
     "Submission",
     "SubmissionRow",
+    "ValueAddedWeight",
 ]

@@ -1,5 +1,6 @@
 """The national series store: every accepted observation's current value, traceable to its
-submission and file row. Rules that need history (W01, W03, W04) read it."""
+submission and file row, per base year. Rules that need history (W01, W03, W04) read it;
+harmonization reads it whole. Submissions are applied to it when their release is published."""
 
 from __future__ import annotations
 
@@ -30,8 +31,11 @@ class NationalObservation(models.Model):
 
     class Meta:
         constraints = [
+            # One value per base year: after a base change both bases are kept where they
+            # overlap, since linking the old history (H3) needs the overlap.
             models.UniqueConstraint(
-                fields=["agency", "series_id", "period_start"], name="national_obs_once"
+                fields=["agency", "series_id", "base_year", "period_start"],
+                name="national_obs_once",
             )
         ]
 

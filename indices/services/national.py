@@ -1,8 +1,8 @@
 """Apply an accepted submission to the national series store, set-based (one statement each).
 
 merge: insert or replace the given observations; replace: the given series are replaced as a
-whole over the period range the submission gives for each; delete: withdraw the given
-observations. Reads the submission's staged rows, so it runs before they are purged.
+whole over the period range the submission gives for each (per base year); delete: withdraw
+the given observations. A series keeps one value per period and base year. Reads the submission's staged rows, so it runs before they are purged.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ SELECT %(agency)s, series_id, freq_n, ref_area, activity_n, nat_code, adjustment
        row_no, now()
 FROM indices_submissionrow
 WHERE submission_id = %(submission)s
-ON CONFLICT (agency_id, series_id, period_start) DO UPDATE SET
+ON CONFLICT (agency_id, series_id, base_year, period_start) DO UPDATE SET
     freq = EXCLUDED.freq, ref_area = EXCLUDED.ref_area, activity = EXCLUDED.activity,
     nat_code = EXCLUDED.nat_code, adjustment = EXCLUDED.adjustment,
     period_label = EXCLUDED.period_label, value = EXCLUDED.value, status = EXCLUDED.status,
-    base_year = EXCLUDED.base_year, comment = EXCLUDED.comment,
+    comment = EXCLUDED.comment,
     submission_id = EXCLUDED.submission_id, row_no = EXCLUDED.row_no,
     updated_at = EXCLUDED.updated_at
 """
@@ -32,10 +32,12 @@ ON CONFLICT (agency_id, series_id, period_start) DO UPDATE SET
 _DELETE_RANGES = """
 DELETE FROM indices_nationalobservation AS stored
 USING (
-    SELECT series_id, min(period_start) AS first, max(period_start) AS last
-    FROM indices_submissionrow WHERE submission_id = %(submission)s GROUP BY series_id
+    SELECT series_id, base_year, min(period_start) AS first, max(period_start) AS last
+    FROM indices_submissionrow WHERE submission_id = %(submission)s
+    GROUP BY series_id, base_year
 ) AS given
 WHERE stored.agency_id = %(agency)s AND stored.series_id = given.series_id
+  AND stored.base_year = given.base_year
   AND stored.period_start BETWEEN given.first AND given.last
 """
 
@@ -43,7 +45,8 @@ _DELETE_GIVEN = """
 DELETE FROM indices_nationalobservation AS stored
 USING indices_submissionrow AS given
 WHERE given.submission_id = %(submission)s AND stored.agency_id = %(agency)s
-  AND stored.series_id = given.series_id AND stored.period_start = given.period_start
+  AND stored.series_id = given.series_id AND stored.base_year = given.base_year
+  AND stored.period_start = given.period_start
 """
 
 

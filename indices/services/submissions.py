@@ -106,7 +106,7 @@ def _earlier_submission(
 @transaction.atomic
 def submission_confirm(*, submission: Submission) -> Submission:
     """Accept a submission's warnings: it is accepted and its observations are stored."""
-    from indices.services.national import national_store_apply
+    from indices.services.publication import release_schedule
     from indices.services.validation_run import staged_rows_ensure
 
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -120,7 +120,7 @@ def submission_confirm(*, submission: Submission) -> Submission:
             status=409,
         )
     staged_rows_ensure(locked)
-    national_store_apply(submission=locked)
+    release_schedule(submission=locked)
     locked.status = Submission.Status.ACCEPTED
     locked.confirmed_at = timezone.now()
     locked.save(update_fields=["status", "confirmed_at"])

@@ -17,7 +17,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from countries.selectors import concordance_entries_for_country
@@ -25,7 +25,7 @@ from indices.models import Finding, Submission
 from indices.parsing import ParsedFile, ParseFinding, parse_file
 from indices.services import progress
 from indices.services.files import stored_path
-from indices.services.national import national_store_apply
+from indices.services.publication import release_schedule
 from indices.standard import load_definition
 from indices.validation.normalize import Normalizer
 from indices.validation.rules.base import RuleContext
@@ -196,7 +196,7 @@ def _decide(submission: Submission, totals: Counter[str]) -> str:
     elif warnings and not submission.acknowledge_warnings:
         submission.status = Status.NEEDS_CONFIRMATION
     else:
-        national_store_apply(submission=submission)
+        release_schedule(submission=submission)
         submission.status = Status.ACCEPTED
     submission.validated_at = timezone.now()
     submission.save()
@@ -248,11 +248,14 @@ def staged_rows_ensure(submission: Submission) -> None:
 def staging_purge(*, limit: int = 20) -> int:
     """Delete the staged rows of finished submissions (they are kept only until a decision),
     a few submissions at a time so the purge never holds long locks."""
-    finished = [Status.REJECTED, Status.ACCEPTED, Status.VALIDATED]
+    # An accepted submission's rows are applied at its release: kept until it is published.
+    decided = Q(status__in=[Status.REJECTED, Status.VALIDATED]) | Q(
+        status=Status.ACCEPTED, release__status="PUBLISHED"
+    )
     ids = list(
-        Submission.objects.filter(status__in=finished, validated_at__isnull=False)
-        .filter(staged_rows_purged=False)
-        .values_list("pk", flat=True)[:limit]
+        Submission.objects.filter(
+            decided, validated_at__isnull=False, staged_rows_purged=False
+        ).values_list("pk", flat=True)[:limit]
     )
     with connection.cursor() as cursor:
         for submission_id in ids:

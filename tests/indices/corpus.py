@@ -8,6 +8,7 @@ from pathlib import Path
 from countries.models import Agency, NationalClassification
 from countries.services import concordance_upload
 from indices.models import Submission
+from indices.services.publication import releases_publish_due
 from indices.services.submissions import SubmissionOptions, submission_confirm, submission_create
 from indices.services.validation_run import submission_validate
 
@@ -56,4 +57,5 @@ def accept(relative: str, agency_id: str = "TH_OIE") -> Submission:
     if submission.status == Submission.Status.NEEDS_CONFIRMATION:
         submission = submission_confirm(submission=submission)
     assert submission.status == Submission.Status.ACCEPTED, (relative, submission.summary)
+    releases_publish_due()  # the national store, which later rules read, changes at release
     return submission

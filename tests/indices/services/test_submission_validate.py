@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from countries.models import Agency
 from indices.models import Finding, NationalObservation, Submission, SubmissionRow
+from indices.services.publication import releases_publish_due
 from indices.services.submissions import SubmissionOptions, submission_confirm, submission_create
 from indices.services.validation_run import MAX_ATTEMPTS, staging_purge, submission_validate
 from indices.tasks import submissions_requeue_stalled
@@ -34,8 +35,10 @@ class SubmissionValidateTests(TestCase):
         return submission
 
     def validate(self, content: bytes, **options) -> Submission:
+        """Validate, then publish what was accepted (the national store changes at release)."""
         submission = self.submit(content, **options)
         submission_validate(submission.pk)
+        releases_publish_due()
         submission.refresh_from_db()
         return submission
 
@@ -64,12 +67,16 @@ class SubmissionValidateTests(TestCase):
         self.assertEqual(self.stored(), {})
         confirmed = submission_confirm(submission=submission)
         self.assertEqual(confirmed.status, "ACCEPTED")
+        self.assertEqual(self.stored(), {})  # applied when its release is published
+        releases_publish_due()
         self.assertEqual(self.stored(), {"2024-01": 101.5})
 
     def test_confirmation_restages_rows_lost_from_the_unlogged_staging_table(self):
         submission = self.validate(csv("TH,C,2024-01,101.5,2021"), acknowledge_warnings=False)
         SubmissionRow.objects.filter(submission=submission).delete()  # as after a crash
         submission_confirm(submission=submission)
+        SubmissionRow.objects.filter(submission=submission).delete()  # and again before release
+        releases_publish_due()
         self.assertEqual(self.stored(), {"2024-01": 101.5})
 
     def test_errors_reject_and_store_nothing(self):
