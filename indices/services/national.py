@@ -2,7 +2,8 @@
 
 merge: insert or replace the given observations; replace: the given series are replaced as a
 whole over the period range the submission gives for each (per base year); delete: withdraw
-the given observations. A series keeps one value per period and base year. Reads the submission's staged rows, so it runs before they are purged.
+the given observations. A series keeps one value per period and base year. Reads the
+submission's staged rows, so it runs before they are purged.
 """
 
 from __future__ import annotations
