@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from countries import concordance, selectors, services
 from countries.models import Agency, ApiCredential, Country, NationalClassification
 from countries.permissions import CanAdminister, IsSecretariatAdmin
+from indices.services.audit import actor_of
 from ipi_exchange.api.pagination import paginated
 from ipi_exchange.errors import ApplicationError
 
@@ -172,6 +173,7 @@ class CredentialListApi(APIView):
         values = data.validated_data
         agency = self._target_agency(request, values.get("agency"))
         credential, token = services.credential_create(
+            actor=actor_of(request.user)[1],
             agency=agency,
             name=values["name"],
             scopes=values["scopes"],
@@ -214,7 +216,9 @@ class CredentialRevokeApi(APIView):
     @extend_schema(request=None, responses=CredentialOutputSerializer)
     def post(self, request: Request, credential_id: int) -> Response:
         credential = selectors.credential_get(principal=request.user, credential_id=credential_id)
-        credential = services.credential_revoke(credential=credential)
+        credential = services.credential_revoke(
+            credential=credential, actor=actor_of(request.user)[1]
+        )
         return Response(CredentialOutputSerializer(credential).data)
 
 
@@ -325,6 +329,7 @@ class ConcordanceApi(_WritePermissionMixin, APIView):
             classification=classification,
             raw_rows=raw_rows,
             created_by=request.user.agency,
+            actor=actor_of(request.user)[1],
             comment=comment,
         )
         return Response(ConcordanceOutputSerializer(version).data, status=status.HTTP_201_CREATED)

@@ -20,6 +20,7 @@ from countries.models import (
 from countries.principals import SCOPES_BY_ROLE
 from countries.tokens import new_token, shown_prefix, token_hash
 from indices.selectors.standard import codelist_codes
+from indices.services.audit import audit_record
 from indices.services.standard import area_code_add
 from ipi_exchange.errors import ApplicationError
 
@@ -52,7 +53,12 @@ def agency_create(*, agency_id: str, name: str, role: str, country: Country | No
 
 @transaction.atomic
 def credential_create(
-    *, agency: Agency, name: str, scopes: list[str], expires_at: datetime | None = None
+    *,
+    agency: Agency,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None = None,
+    actor: str = "",
 ) -> tuple[ApiCredential, str]:
     """Create a credential; return it with the token, which is never stored nor shown again."""
     allowed = SCOPES_BY_ROLE[agency.role]
@@ -76,15 +82,32 @@ def credential_create(
     )
     credential.full_clean()
     credential.save()
+    audit_record(
+        action="credential.created",
+        agency=agency.pk,
+        actor=actor,
+        object_type="credential",
+        object_id=credential.pk,
+        details={"name": name, "scopes": credential.scopes, "prefix": credential.prefix},
+    )
     return credential, token
 
 
 @transaction.atomic
-def credential_revoke(*, credential: ApiCredential) -> ApiCredential:
+def credential_revoke(*, credential: ApiCredential, actor: str = "") -> ApiCredential:
     """Revoke now; revoking twice keeps the first revocation time."""
-    ApiCredential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
+    revoked = ApiCredential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    if revoked:
+        audit_record(
+            action="credential.revoked",
+            agency=credential.agency_id,
+            actor=actor,
+            object_type="credential",
+            object_id=credential.pk,
+            details={"name": credential.name, "prefix": credential.prefix},
+        )
     credential.refresh_from_db()
     return credential
 
@@ -106,6 +129,7 @@ def concordance_upload(
     raw_rows: list[dict],
     created_by: Agency | None,
     comment: str = "",
+    actor: str = "",
 ) -> ConcordanceVersion:
     """Check every row, then store them all as the classification's next version (or nothing)."""
     rows, problems = concordance.check_rows(raw_rows, codelist_codes("CL_ACTIVITY_ISIC4"))
@@ -130,5 +154,13 @@ def concordance_upload(
             weight=row.weight,
         )
         for row in rows
+    )
+    audit_record(
+        action="concordance.uploaded",
+        agency=created_by.pk if created_by else "",
+        actor=actor,
+        object_type="concordance",
+        object_id=f"{classification.pk} v{version.version}",
+        details={"entries": len(rows), "comment": comment},
     )
     return version

@@ -8,8 +8,11 @@ from indices.apis.submissions import (
     SubmissionReportApi,
 )
 from indices.apis.templates import SubmissionTemplateApi
+from indices.apis.weights import AuditEventListApi, WeightListApi
 
 urlpatterns = [
+    path("weights/", WeightListApi.as_view(), name="weight-list"),
+    path("audit/", AuditEventListApi.as_view(), name="audit-list"),
     path("standard/", StandardCurrentApi.as_view(), name="standard"),
     path("codelists/", CodelistListApi.as_view(), name="codelist-list"),
     path("codelists/<str:codelist_id>/", CodelistDetailApi.as_view(), name="codelist-detail"),

@@ -107,6 +107,14 @@ MATRIX = [
         {**SUBMISSION_READS, "our_read": 403, "other": 404},
     ),
     ("get", "/api/v1/submissions/templates/", None, {**SUBMISSION_READS, "secretariat": 400}),
+    ("get", "/api/v1/weights/", None, ANY_TOKEN),
+    (
+        "post",
+        "/api/v1/weights/",
+        lambda: {"weights": [{"country": "TH", "activity": "C", "year": 2021, "value_added": "1"}]},
+        SECRETARIAT_WRITES,
+    ),
+    ("get", "/api/v1/audit/", None, {**SECRETARIAT_WRITES, "secretariat": 200}),
     ("get", "/api/v1/classifications/", None, ANY_TOKEN),
     (
         "post",

@@ -25,6 +25,7 @@ from indices.apis.renderers import ReportCsvRenderer
 from indices.models import Finding, Submission
 from indices.selectors.submissions import submission_get, submission_list
 from indices.services import progress
+from indices.services.audit import actor_of
 from indices.services.files import upload_too_large
 from indices.services.submissions import SubmissionOptions, submission_confirm, submission_create
 from ipi_exchange.api.pagination import paginated
@@ -259,7 +260,7 @@ class SubmissionConfirmApi(APIView):
         submission = submission_get(principal=request.user, submission_id=submission_id)
         if submission.agency_id != request.user.agency.pk and not request.user.is_secretariat:
             raise Http404
-        submission = submission_confirm(submission=submission)
+        submission = submission_confirm(submission=submission, actor=actor_of(request.user)[1])
         return Response(SubmissionOutputSerializer(submission, context={"request": request}).data)
 
 

@@ -7,124 +7,206 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('countries', '0002_seed_members'),
-        ('indices', '0005_staging_unlogged'),
+        ("countries", "0002_seed_members"),
+        ("indices", "0005_staging_unlogged"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.CharField(blank=True, max_length=32)),
-                ('actor', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(max_length=40)),
-                ('object_type', models.CharField(blank=True, max_length=40)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('details', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("agency", models.CharField(blank=True, max_length=32)),
+                ("actor", models.CharField(blank=True, max_length=150)),
+                ("action", models.CharField(max_length=40)),
+                ("object_type", models.CharField(blank=True, max_length=40)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("details", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['action', 'at'], name='audit_action_at')],
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["action", "at"], name="audit_action_at")],
             },
         ),
         migrations.CreateModel(
-            name='PublishedSeries',
+            name="PublishedSeries",
             fields=[
-                ('series_key', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('freq', models.CharField(max_length=1)),
-                ('ref_area', models.CharField(max_length=8)),
-                ('activity', models.CharField(max_length=8)),
-                ('adjustment', models.CharField(max_length=1)),
-                ('transformation', models.CharField(max_length=8)),
-                ('attributes', models.JSONField(default=dict)),
-                ('first_published_at', models.DateTimeField()),
-                ('last_updated_at', models.DateTimeField()),
+                ("series_key", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("freq", models.CharField(max_length=1)),
+                ("ref_area", models.CharField(max_length=8)),
+                ("activity", models.CharField(max_length=8)),
+                ("adjustment", models.CharField(max_length=1)),
+                ("transformation", models.CharField(max_length=8)),
+                ("attributes", models.JSONField(default=dict)),
+                ("first_published_at", models.DateTimeField()),
+                ("last_updated_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['series_key'],
-                'indexes': [models.Index(fields=['ref_area', 'activity', 'adjustment'], name='series_dims')],
+                "ordering": ["series_key"],
+                "indexes": [
+                    models.Index(fields=["ref_area", "activity", "adjustment"], name="series_dims")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref_area', models.CharField(blank=True, max_length=8)),
-                ('release_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('SCHEDULED', 'Scheduled'), ('PUBLISHED', 'Published')], default='SCHEDULED', max_length=10)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('changed_series', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), blank=True, default=list, size=None)),
-                ('observations_changed', models.PositiveIntegerField(default=0)),
-                ('observations_withdrawn', models.PositiveIntegerField(default=0)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='releases', to='countries.agency')),
-                ('submission', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='release', to='indices.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ref_area", models.CharField(blank=True, max_length=8)),
+                ("release_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("SCHEDULED", "Scheduled"), ("PUBLISHED", "Published")],
+                        default="SCHEDULED",
+                        max_length=10,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("description", models.CharField(blank=True, max_length=300)),
+                (
+                    "changed_series",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=40),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("observations_changed", models.PositiveIntegerField(default=0)),
+                ("observations_withdrawn", models.PositiveIntegerField(default=0)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="releases",
+                        to="countries.agency",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="release",
+                        to="indices.submission",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-release_at', '-id'],
+                "ordering": ["-release_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PublishedObservation',
+            name="PublishedObservation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('series_key', models.CharField(max_length=40)),
-                ('period_start', models.DateField()),
-                ('time_period', models.CharField(max_length=8)),
-                ('value', models.FloatField()),
-                ('status', models.CharField(max_length=1)),
-                ('coverage', models.FloatField(blank=True, null=True)),
-                ('valid_from', models.DateTimeField()),
-                ('valid_to', models.DateTimeField(blank=True, null=True)),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indices.release')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("series_key", models.CharField(max_length=40)),
+                ("period_start", models.DateField()),
+                ("time_period", models.CharField(max_length=8)),
+                ("value", models.FloatField()),
+                ("status", models.CharField(max_length=1)),
+                ("coverage", models.FloatField(blank=True, null=True)),
+                ("valid_from", models.DateTimeField()),
+                ("valid_to", models.DateTimeField(blank=True, null=True)),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indices.release",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ValueAddedWeight',
+            name="ValueAddedWeight",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity', models.CharField(max_length=8)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('value_added', models.DecimalField(decimal_places=4, max_digits=20)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='countries.country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("activity", models.CharField(max_length=8)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("value_added", models.DecimalField(decimal_places=4, max_digits=20)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="countries.country",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['country_id', 'activity', 'year'],
+                "ordering": ["country_id", "activity", "year"],
             },
         ),
         migrations.AddIndex(
-            model_name='release',
-            index=models.Index(fields=['status', 'release_at'], name='release_due'),
+            model_name="release",
+            index=models.Index(fields=["status", "release_at"], name="release_due"),
         ),
         migrations.AddIndex(
-            model_name='publishedobservation',
-            index=models.Index(condition=models.Q(('valid_to__isnull', True)), fields=['series_key', 'period_start'], name='published_current'),
+            model_name="publishedobservation",
+            index=models.Index(
+                condition=models.Q(("valid_to__isnull", True)),
+                fields=["series_key", "period_start"],
+                name="published_current",
+            ),
         ),
         migrations.AddIndex(
-            model_name='publishedobservation',
-            index=models.Index(fields=['series_key', 'period_start', 'valid_from'], name='published_vintages'),
+            model_name="publishedobservation",
+            index=models.Index(
+                fields=["series_key", "period_start", "valid_from"], name="published_vintages"
+            ),
         ),
         migrations.AddIndex(
-            model_name='publishedobservation',
-            index=models.Index(fields=['valid_from'], name='published_opened'),
+            model_name="publishedobservation",
+            index=models.Index(fields=["valid_from"], name="published_opened"),
         ),
         migrations.AddIndex(
-            model_name='publishedobservation',
-            index=models.Index(condition=models.Q(('valid_to__isnull', False)), fields=['valid_to'], name='published_closed'),
+            model_name="publishedobservation",
+            index=models.Index(
+                condition=models.Q(("valid_to__isnull", False)),
+                fields=["valid_to"],
+                name="published_closed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publishedobservation',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('series_key', 'period_start'), name='one_current_value'),
+            model_name="publishedobservation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_to__isnull", True)),
+                fields=("series_key", "period_start"),
+                name="one_current_value",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='valueaddedweight',
-            constraint=models.UniqueConstraint(fields=('country', 'activity', 'year'), name='weight_once'),
+            model_name="valueaddedweight",
+            constraint=models.UniqueConstraint(
+                fields=("country", "activity", "year"), name="weight_once"
+            ),
         ),
     ]

@@ -4,19 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('countries', '0002_seed_members'),
-        ('indices', '0007_audit_append_only'),
+        ("countries", "0002_seed_members"),
+        ("indices", "0007_audit_append_only"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='nationalobservation',
-            name='national_obs_once',
+            model_name="nationalobservation",
+            name="national_obs_once",
         ),
         migrations.AddConstraint(
-            model_name='nationalobservation',
-            constraint=models.UniqueConstraint(fields=('agency', 'series_id', 'base_year', 'period_start'), name='national_obs_once'),
+            model_name="nationalobservation",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "series_id", "base_year", "period_start"),
+                name="national_obs_once",
+            ),
         ),
     ]

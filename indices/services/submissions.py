@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from countries.models import Agency, ApiCredential
 from indices.models import Submission
+from indices.services.audit import audit_record
 from indices.services.files import file_store
 from ipi_exchange.errors import ApplicationError
 
@@ -70,6 +71,20 @@ def submission_create(
         )
         submission.full_clean()
         submission.save()
+        audit_record(
+            action="submission.received",
+            agency=agency.pk,
+            actor=f"{credential.name} ({credential.prefix}…)" if credential else "",
+            object_type="submission",
+            object_id=submission.pk,
+            details={
+                "file": submission.original_name,
+                "sha256": submission.sha256,
+                "size": submission.size,
+                "action": submission.action,
+                "dry_run": submission.dry_run,
+            },
+        )
         from indices.tasks import validate_submission
 
         validate_submission.delay_on_commit(str(submission.pk))
@@ -104,7 +119,7 @@ def _earlier_submission(
 
 
 @transaction.atomic
-def submission_confirm(*, submission: Submission) -> Submission:
+def submission_confirm(*, submission: Submission, actor: str = "") -> Submission:
     """Accept a submission's warnings: it is accepted and its observations are stored."""
     from indices.services.publication import release_schedule
     from indices.services.validation_run import staged_rows_ensure
@@ -124,4 +139,11 @@ def submission_confirm(*, submission: Submission) -> Submission:
     locked.status = Submission.Status.ACCEPTED
     locked.confirmed_at = timezone.now()
     locked.save(update_fields=["status", "confirmed_at"])
+    audit_record(
+        action="submission.confirmed",
+        agency=locked.agency_id,
+        actor=actor,
+        object_type="submission",
+        object_id=locked.pk,
+    )
     return locked

@@ -13,7 +13,7 @@ LINKS = [
     "agency-list",
     "credential-list",
     "classification-list",
-    "submission-list",
+    "submission-list", "weight-list", "audit-list",
 ]
 
 

@@ -23,10 +23,20 @@ class TemplateApiTests(PersonaTestCase):
     def test_stored_series_prefill_an_xlsx_long_template(self):
         submission = Submission.objects.create(agency=self.our.agency, sha256="a" * 64, size=1)
         NationalObservation.objects.create(
-            agency=self.our.agency, series_id="M.TH.NAT:1011.N", freq="M", ref_area="TH",
-            activity="10", nat_code="1011", adjustment="N", period_start=timezone.now().date(),
-            period_label="2026-01", value=100, status="A", base_year=2021,
-            submission=submission, row_no=2,
+            agency=self.our.agency,
+            series_id="M.TH.NAT:1011.N",
+            freq="M",
+            ref_area="TH",
+            activity="10",
+            nat_code="1011",
+            adjustment="N",
+            period_start=timezone.now().date(),
+            period_label="2026-01",
+            value=100,
+            status="A",
+            base_year=2021,
+            submission=submission,
+            row_no=2,
         )
         response = self.our.client().get(URL + "?format=xlsx&layout=long&months=2")
         self.assertEqual(response.status_code, 200, response.content)
