@@ -21,6 +21,8 @@ class Release(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "SCHEDULED"
         PUBLISHED = "PUBLISHED"
+        # Killed its worker MAX_ATTEMPTS times: set aside for the secretariat to look at.
+        FAILED = "FAILED"
 
     submission = models.OneToOneField(
         "indices.Submission",

@@ -23,6 +23,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from countries.models import Agency, Country
@@ -44,8 +45,9 @@ from indices.standard import load_definition
 
 logger = logging.getLogger(__name__)
 
-# Any constant shared by all publishers: pg_advisory_xact_lock(key) serializes publications.
+# Any constant shared by all publishers: pg_advisory_lock(key) serializes publications.
 PUBLICATION_LOCK = 0x1B1_0001
+MAX_ATTEMPTS = 3
 
 
 def release_schedule(*, submission: Submission) -> Release:
@@ -77,27 +79,55 @@ def _publish_soon() -> None:
 
 
 def releases_publish_due(now: datetime | None = None) -> list[int]:
-    """Publish every due release, oldest first; returns the ids published by this call."""
-    published = []
-    clock = now
-    while True:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [PUBLICATION_LOCK])
-                if not cursor.fetchone()[0]:
-                    return published  # another publisher is at work and will go on
-            release = (
-                Release.objects.filter(
-                    status=Release.Status.SCHEDULED, release_at__lte=clock or timezone.now()
-                )
-                .order_by("release_at", "id")
-                .select_related("submission", "agency")
-                .first()
-            )
-            if release is None:
-                return published
-            release_publish(release, instant=clock or timezone.now())
+    """Publish every due release, oldest first; returns the ids published by this call.
+
+    One publisher at a time (a session advisory lock, released if its worker dies with its
+    connection). Each attempt is counted in its own committed step before the work, so a
+    release that kills its worker every time is set aside (FAILED) after MAX_ATTEMPTS instead
+    of blocking every later release.
+    """
+    published: list[int] = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [PUBLICATION_LOCK])
+        if not cursor.fetchone()[0]:
+            return published  # another publisher is at work and will go on
+    try:
+        while (release := _next_due(now)) is not None:
+            if release.attempts >= MAX_ATTEMPTS:
+                _set_aside(release)
+                continue
+            Release.objects.filter(pk=release.pk).update(attempts=F("attempts") + 1)
+            with transaction.atomic():
+                release.refresh_from_db()
+                release_publish(release, instant=now or timezone.now())
             published.append(release.pk)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [PUBLICATION_LOCK])
+    return published
+
+
+def _next_due(now: datetime | None) -> Release | None:
+    return (
+        Release.objects.filter(
+            status=Release.Status.SCHEDULED, release_at__lte=now or timezone.now()
+        )
+        .order_by("release_at", "id")
+        .select_related("submission", "agency")
+        .first()
+    )
+
+
+def _set_aside(release: Release) -> None:
+    logger.error("release %s failed %s times; set aside", release.pk, release.attempts)
+    Release.objects.filter(pk=release.pk).update(status=Release.Status.FAILED)
+    audit_record(
+        action="release.failed",
+        agency=release.agency_id,
+        object_type="release",
+        object_id=release.pk,
+        details={"attempts": release.attempts},
+    )
 
 
 def release_publish(release: Release, *, instant: datetime) -> None:
@@ -106,7 +136,6 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     Its values are valid from `instant`, the moment they became visible, not from
     `release_at`: a reader who synchronised just before publication must see them as new.
     """
-    Release.objects.filter(pk=release.pk).update(attempts=release.attempts + 1)
     standard = load_definition()
     if release.submission is not None:
         touched = _apply_submission(release.submission)

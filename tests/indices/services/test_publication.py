@@ -187,3 +187,12 @@ class PublicationTests(TestCase):
         self.assertIn("2021", unpublished[0]["reason"])
         self.assertTrue(submission.findings.filter(rule_id="H2").exists())
         self.assertEqual(Release.objects.get(submission=submission).status, "PUBLISHED")
+
+    def test_a_release_that_keeps_killing_its_worker_is_set_aside_not_blocking_others(self):
+        poison = self.accept(monthly_csv("TH", "C", year_2021())).release
+        Release.objects.filter(pk=poison.pk).update(attempts=3)
+        later = self.accept(monthly_csv("VN", "C", year_2021()), agency="VN_NSO").release
+        self.assertEqual(releases_publish_due(), [later.pk])
+        poison.refresh_from_db()
+        self.assertEqual(poison.status, "FAILED")
+        self.assertTrue(AuditEvent.objects.filter(action="release.failed").exists())
