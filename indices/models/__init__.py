@@ -8,6 +8,7 @@ from indices.models.publication import (
 )
 from indices.models.standard import Code, Codelist, StandardVersion
 from indices.models.submissions import Finding, Submission, SubmissionRow
+from indices.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AuditEvent",
@@ -22,4 +23,6 @@ __all__ = [
     "Submission",
     "SubmissionRow",
     "ValueAddedWeight",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
