@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indices', '0008_national_per_base_year'),
+        ("indices", "0008_national_per_base_year"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='release',
-            name='status',
-            field=models.CharField(choices=[('SCHEDULED', 'Scheduled'), ('PUBLISHED', 'Published'), ('FAILED', 'Failed')], default='SCHEDULED', max_length=10),
+            model_name="release",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("SCHEDULED", "Scheduled"),
+                    ("PUBLISHED", "Published"),
+                    ("FAILED", "Failed"),
+                ],
+                default="SCHEDULED",
+                max_length=10,
+            ),
         ),
     ]

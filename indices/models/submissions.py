@@ -116,7 +116,11 @@ class SubmissionRow(models.Model):
     Normalized columns are NULL when the raw text does not parse.
     """
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: it costs a trigger per row of a million-row COPY; rows are
+    # removed with their submission's purge.
+    submission = models.ForeignKey(
+        Submission, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     row_no = models.IntegerField()
     sheet = models.CharField(max_length=100, blank=True)
     value_cell = models.CharField(max_length=16, blank=True)
@@ -142,11 +146,6 @@ class SubmissionRow(models.Model):
     base_year = models.SmallIntegerField(null=True)
     # One national series: FREQ.REF_AREA.<ISIC code or NAT:code>.ADJUSTMENT
     series_id = models.CharField(max_length=80, null=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["submission", "series_id", "period_start"], name="row_series"),
-        ]
 
     def __str__(self) -> str:
         return f"row {self.row_no} of {self.submission_id}"

@@ -129,9 +129,11 @@ def _stage(submission: Submission, parsed: ParsedFile) -> int:
 def _rule_context(submission: Submission, parsed: ParsedFile) -> RuleContext:
     standard = load_definition()
     weights: Counter[str] = Counter()
+    national: dict[str, float] = {}
     for entry in concordance_entries_for_country(country_code=submission.agency.country_id):
         if entry.weight is not None:
             weights[entry.isic_code] += float(entry.weight)
+            national[entry.national_code] = float(entry.weight)
     return RuleContext(
         submission_id=submission.pk,
         agency_id=submission.agency_id,
@@ -143,6 +145,7 @@ def _rule_context(submission: Submission, parsed: ParsedFile) -> RuleContext:
         division_weights=dict(weights),
         cap=int(standard.thresholds["report"]["max_findings_per_rule"]),
         action=submission.action,
+        national_weights=national,
     )
 
 

@@ -6,6 +6,7 @@ import logging
 import time
 
 from indices.validation.rules import REGISTRY, RULE_ORDER, RuleContext
+from indices.validation.rules.base import session_settings, shared_tables
 
 logger = logging.getLogger(__name__)
 
@@ -20,20 +21,25 @@ def rules_for(action: str) -> tuple[str, ...]:
     return RULE_ORDER
 
 
-def run_rules(ctx: RuleContext) -> dict[str, int]:
+def run_rules(ctx: RuleContext, timings: dict[str, float] | None = None) -> dict[str, int]:
     """{rule_id: findings found} for every rule, errors first; each stores at most ctx.cap.
 
     Every rule runs even after errors, so one report lists everything wrong with the file.
+    `timings`, when given, receives the seconds of each rule.
     """
     totals: dict[str, int] = {}
-    timings: dict[str, float] = {}
-    for rule_id in rules_for(ctx.action):
-        started = time.perf_counter()
-        totals[rule_id] = REGISTRY[rule_id](ctx)
-        timings[rule_id] = time.perf_counter() - started
+    timings = {} if timings is None else timings
+    # The tables several rules share are built once, by the first rule that reads them.
+    with session_settings(), shared_tables(ctx):
+        for rule_id in rules_for(ctx.action):
+            started = time.perf_counter()
+            totals[rule_id] = REGISTRY[rule_id](ctx)
+            timings[rule_id] = time.perf_counter() - started
     slowest = sorted(timings.items(), key=lambda item: -item[1])[:3]
     logger.info(
-        "submission %s: rules in %.2fs (slowest %s)", ctx.submission_id, sum(timings.values()),
+        "submission %s: rules in %.2fs (slowest %s)",
+        ctx.submission_id,
+        sum(timings.values()),
         ", ".join(f"{rule_id} {seconds:.2f}s" for rule_id, seconds in slowest),
     )
     return totals

@@ -9,6 +9,8 @@ from indices.validation.rules.base import (
     insert_findings,
     label,
     rule,
+    stats_params,
+    stats_series,
 )
 
 ROWS_FROM = "FROM indices_submissionrow r WHERE r.submission_id = %(sid)s"
@@ -183,7 +185,8 @@ def e08_base_per(ctx: RuleContext) -> int:
         )
     } {ROWS_FROM}
         AND (r.base_year IS NULL OR r.base_year NOT BETWEEN %(min_year)s AND %(max_year)s)"""
-    # One series has one base year: rows differing from the series' first row are cited.
+    # One series has one base year: rows differing from the series' first row are cited, in
+    # the series whose rows give more than one.
     mixed = f"""SELECT {
         finding_sql(
             ctx,
@@ -201,10 +204,11 @@ def e08_base_per(ctx: RuleContext) -> int:
         FROM indices_submissionrow s
         WHERE s.submission_id = %(sid)s AND s.series_id IS NOT NULL
           AND s.base_year BETWEEN %(min_year)s AND %(max_year)s
+          AND s.series_id = ANY(%(mixed)s::text[])
         WINDOW w AS (PARTITION BY s.series_id ORDER BY s.row_no)
     ) r WHERE r.base_year <> r.first_year"""
-    params = {
-        "min_year": int(ctx.threshold("E08", "min_base_year")),
-        "max_year": ctx.now.year,
-    }
+    mixed_series = stats_series(ctx, "t.min_base <> t.max_base")
+    params = {**stats_params(ctx), "mixed": mixed_series}
+    if not mixed_series:
+        return insert_findings(ctx, "E08", bad_year, params)
     return insert_findings(ctx, "E08", f"{bad_year} UNION ALL {mixed}", params)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from indices.validation.rules.base import (
-    VALID_ROWS,
+    LOOKBACK_MONTHS,
+    SERIES,
     RuleContext,
     finding_sql,
     insert_findings,
     label,
-    merged_sql,
     rule,
+    shared,
+    stats_series,
     step,
+    submitted_rows,
 )
 
 MONTH_INDEX = "(extract(year FROM {d})::int * 12 + extract(month FROM {d})::int)"
@@ -46,12 +49,35 @@ def e07_duplicates(ctx: RuleContext) -> int:
     direct = finding_sql(
         ctx, column="ACTIVITY", value="r.activity", message=clash, series_key="r.series_id"
     )
+    # Duplicates are looked for in the series with more rows than periods; clashes of direct and
+    # national rows in the ISIC codes that come both ways.
+    dup_series = stats_series(ctx, "t.n_rows > t.n_periods")
+    clash_series = stats_series(
+        ctx,
+        """t.activity_n IS NOT NULL AND (t.freq_n, t.area, t.activity_n, t.adjustment_n) IN (
+            SELECT t.freq_n, t.area, t.activity_n, t.adjustment_n FROM ipi_stats t
+            WHERE t.activity_n IS NOT NULL GROUP BY 1, 2, 3, 4
+            HAVING bool_or(t.any_direct) AND bool_or(t.any_nat))""",
+    )
+    if not dup_series and not clash_series:
+        return 0
     select = f"""
-    WITH d AS MATERIALIZED (
+    WITH dup AS (
         SELECT r.*, row_number() OVER w AS n, first_value(r.row_no) OVER w AS first_row
         FROM indices_submissionrow r
-        WHERE r.submission_id = %(sid)s AND r.series_id IS NOT NULL AND r.period_start IS NOT NULL
+        WHERE r.submission_id = %(sid)s AND r.period_start IS NOT NULL
+          AND r.series_id = ANY(%(dup)s::text[])
         WINDOW w AS (PARTITION BY r.series_id, r.period_start ORDER BY r.row_no)
+    ),
+    d AS (
+        SELECT r.* FROM (
+            SELECT r.*, row_number() OVER (PARTITION BY r.series_id, r.period_start
+                                           ORDER BY r.row_no) AS n
+            FROM indices_submissionrow r
+            WHERE r.submission_id = %(sid)s AND r.period_start IS NOT NULL
+              AND r.series_id = ANY(%(clash)s::text[])
+        ) r
+        WHERE r.n = 1 AND r.activity_n IS NOT NULL AND (r.activity = '') <> (r.nat_code = '')
     ),
     isic AS (
         SELECT r.row_no, r.sheet, r.value_cell, r.series_id, r.activity, r.nat_code,
@@ -62,19 +88,18 @@ def e07_duplicates(ctx: RuleContext) -> int:
                bool_or(r.nat_code = '') OVER g AS any_direct,
                bool_or(r.nat_code <> '') OVER g AS any_nat
         FROM d r
-        WHERE r.n = 1 AND r.activity_n IS NOT NULL AND (r.activity = '') <> (r.nat_code = '')
         WINDOW g AS (PARTITION BY r.freq_n, upper(r.ref_area), r.activity_n, r.adjustment_n,
                                   r.period_start),
                o AS (g ORDER BY r.row_no)
     )
-    SELECT {same} FROM d r WHERE r.n > 1
+    SELECT {same} FROM dup r WHERE r.n > 1
     UNION ALL
     SELECT {nat} FROM isic r
     WHERE r.any_direct AND r.any_nat AND r.first_direct AND r.nat_code <> ''
     UNION ALL
     SELECT {direct} FROM isic r
     WHERE r.any_direct AND r.any_nat AND NOT r.first_direct AND r.nat_code = ''"""
-    return insert_findings(ctx, "E07", select)
+    return insert_findings(ctx, "E07", select, {"dup": dup_series, "clash": clash_series})
 
 
 @rule("E09")
@@ -95,11 +120,10 @@ def e09_base_year_mean(ctx: RuleContext) -> int:
         time_period="r.base_year",
     )
     select = f"""
-    WITH sub AS MATERIALIZED ({VALID_ROWS}),
-    b AS (
+    WITH b AS (
         SELECT s.*, count(*) OVER g AS n, avg(s.value_n) OVER g AS mean,
                row_number() OVER (g ORDER BY s.row_no) AS k
-        FROM sub s
+        FROM {submitted_rows(ctx)} s
         WHERE s.adjustment_n IN ('N', 'W') AND s.value_n IS NOT NULL
           AND extract(year FROM s.period_start) = s.base_year
         WINDOW g AS (PARTITION BY s.series_id, s.base_year)
@@ -136,11 +160,15 @@ def w05_gaps(ctx: RuleContext) -> int:
         series_key="r.series_id",
         time_period=label(first),
     )
+    # Only series with fewer periods than their span are read row by row.
+    months = "CASE t.freq_n WHEN 'Q' THEN 3 ELSE 1 END"
+    span = f"(({_month_index('t.last')} - {_month_index('t.first')}) / {months} + 1)"
     select = f"""
     WITH p AS (
         SELECT DISTINCT ON (r.series_id, r.period_start) r.*
         FROM indices_submissionrow r
-        WHERE r.submission_id = %(sid)s AND r.series_id IS NOT NULL AND r.period_start IS NOT NULL
+        WHERE r.submission_id = %(sid)s AND r.period_start IS NOT NULL
+          AND r.series_id = ANY(%(gaps)s::text[])
         ORDER BY r.series_id, r.period_start, r.row_no
     ),
     g AS (
@@ -150,7 +178,15 @@ def w05_gaps(ctx: RuleContext) -> int:
     )
     SELECT {finding} FROM g r
     WHERE r.prev IS NOT NULL AND r.period_start > r.prev + {step()}"""
-    return insert_findings(ctx, "W05", select)
+    gap_series = stats_series(ctx, f"t.n_periods < {span}")
+    if not gap_series:
+        return 0
+    return insert_findings(ctx, "W05", select, {"gaps": gap_series})
+
+
+# W06 reads the stored history back this far before a series' first submitted period.
+FLAT_LOOKBACK_MONTHS = 120
+assert FLAT_LOOKBACK_MONTHS <= LOOKBACK_MONTHS
 
 
 @rule("W06")
@@ -171,16 +207,20 @@ def w06_flat_line(ctx: RuleContext) -> int:
     )
     # The stored history counts, so a run continued by a one-month upload is seen; a run made
     # only of stored periods was already accepted and is not reported again.
+    # Only rows equal to a neighbour can be in a run, so the runs are found among those few:
+    # a run is a row unequal to the one before followed by rows equal to the one before.
     select = f"""
-    WITH {merged_sql(120)},
-    m AS (
-        SELECT m.*, lag(m.v) OVER w AS pv, lag(m.period_start) OVER w AS pp
-        FROM merged m WHERE m.v IS NOT NULL
-        WINDOW w AS (PARTITION BY m.series_id ORDER BY m.period_start)
+    WITH m AS (
+        SELECT m.* FROM {shared(ctx, SERIES)} m
+        WHERE (m.flat OR m.next_flat) AND m.v IS NOT NULL
+          AND (m.submitted
+               OR m.period_start >= m.first_sub - interval '{int(FLAT_LOOKBACK_MONTHS)} months')
     ),
     k AS (
-        SELECT m.*, sum(CASE WHEN m.pv = m.v AND m.pp + {step("m.freq_n")} = m.period_start
-                             THEN 0 ELSE 1 END)
+        SELECT m.*,
+               sum(CASE WHEN m.flat AND (m.submitted OR m.period_start
+                             > m.first_sub - interval '{int(FLAT_LOOKBACK_MONTHS)} months')
+                        THEN 0 ELSE 1 END)
                     OVER (PARTITION BY m.series_id ORDER BY m.period_start) AS run
         FROM m
     ),
@@ -208,11 +248,13 @@ def w08_stale_base(ctx: RuleContext) -> int:
         ctx, column="BASE_PER", value="r.base_per", message=message, series_key="r.series_id"
     )
     select = f"""
-    WITH sub AS MATERIALIZED ({VALID_ROWS}),
+    WITH last AS (
+        SELECT s.series_id, max(s.period_start) AS period_start
+        FROM {submitted_rows(ctx)} s GROUP BY s.series_id
+    ),
     newest AS (
-        SELECT DISTINCT ON (s.series_id) s.*,
-               extract(year FROM s.period_start)::int - s.base_year AS age
-        FROM sub s ORDER BY s.series_id, s.period_start DESC
+        SELECT s.*, extract(year FROM s.period_start)::int - s.base_year AS age
+        FROM {submitted_rows(ctx)} s JOIN last USING (series_id, period_start)
     )
     SELECT {finding} FROM newest r
     WHERE r.age > %(max_age)s"""

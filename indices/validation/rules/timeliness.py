@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from indices.validation.rules.base import (
-    VALID_ROWS,
     RuleContext,
     finding_sql,
     insert_findings,
     rule,
     step,
+    submitted_rows,
 )
 
 
@@ -30,12 +30,15 @@ def w07_late(ctx: RuleContext) -> int:
         time_period="r.period_label",
     )
     select = f"""
-    WITH sub AS MATERIALIZED ({VALID_ROWS}),
+    WITH last AS (
+        SELECT s.* FROM {submitted_rows(ctx)} s
+        ORDER BY s.period_start + {step("s.freq_n")} DESC, s.row_no
+        LIMIT 1
+    ),
     newest AS (
         SELECT s.*, e.period_end, %(today)s::date - e.period_end AS days_late
-        FROM sub s, LATERAL (SELECT (s.period_start + {step("s.freq_n")})::date - 1 AS period_end) e
-        ORDER BY e.period_end DESC, s.row_no
-        LIMIT 1
+        FROM last s,
+             LATERAL (SELECT (s.period_start + {step("s.freq_n")})::date - 1 AS period_end) e
     )
     SELECT {finding} FROM newest r WHERE r.days_late > %(max_days)s"""
     return insert_findings(

@@ -61,7 +61,7 @@ class AuditApiTests(PersonaTestCase):
         self.assertEqual(events.status_code, 200)
         names = [e["details"]["name"] for e in events.json()["results"] if e["agency"] == "TH_OIE"]
         self.assertIn("n", names)
-        created = [e for e in events.json()["results"] if e["details"]["name"] == "n"][0]
+        created = next(e for e in events.json()["results"] if e["details"]["name"] == "n")
         self.assertEqual(created["actor"], f"test ({self.our.credential.prefix}…)")
 
     def test_only_the_secretariat_reads_the_audit_log(self):

@@ -77,3 +77,63 @@ class W09Tests(RuleTestCase):
         partial = dict(list(self.weights.items())[:-1])
         self.assertNoFindings("W09", division_weights=partial)
         self.assertNoFindings("W09", division_weights={})
+
+
+class W09NationalCodesTests(RuleTestCase):
+    """Section D and its only division 35 as national codes (TSIC2009), combined by H1."""
+
+    concordance = {"D": "D", "3510": "35", "3520": "35"}
+    national_weights = {"D": 100.0, "3510": 8.0, "3520": 1.2}
+
+    def rows(self, d_feb: str = "103.0") -> list:
+        nat = {"activity": ""}
+        return [
+            raw(2, "2024-01", "99.8", nat_code="D", **nat),
+            raw(3, "2024-02", d_feb, nat_code="D", **nat),
+            raw(4, "2024-01", "101.0", nat_code="3510", **nat),
+            raw(5, "2024-02", "102.0", nat_code="3510", **nat),
+            raw(6, "2024-01", "92.0", nat_code="3520", **nat),
+            raw(7, "2024-02", "90.0", nat_code="3520", **nat),
+        ]
+
+    def test_weighted_mean_of_national_codes(self):
+        # 35 in 2024-02 = (8.0 * 102 + 1.2 * 90) / 9.2 = 100.435; D 103.0 is 2.57 off.
+        total, found = self.run_rule(
+            "W09",
+            self.rows(),
+            division_weights={"35": 9.2},
+            national_weights=self.national_weights,
+        )
+        self.assertEqual(total, 1, [f.message for f in found])
+        self.assertEqual((found[0].row, found[0].value), (3, "103.0"))
+        self.assertIn(
+            "D 2024-02 is 103.0 but the weighted mean of its 1 divisions is 100.43",
+            found[0].message,
+        )
+        self.assertIn("difference 2.57", found[0].message)
+
+    def test_consistent(self):
+        self.assertNoFindings(
+            "W09",
+            self.rows(d_feb="100.6"),
+            division_weights={"35": 9.2},
+            national_weights=self.national_weights,
+        )
+
+    def test_several_codes_without_weights_are_not_combined(self):
+        self.assertNoFindings("W09", self.rows(), division_weights={"35": 9.2})
+
+    def test_a_section_of_several_national_codes(self):
+        rows = [
+            raw(2, "2024-02", "100.0", activity="", nat_code="D1"),
+            raw(3, "2024-02", "106.0", activity="", nat_code="D2"),
+            raw(4, "2024-02", "100.0", activity="35"),
+        ]
+        # D = (1 * 100 + 3 * 106) / 4 = 104.5, 4.5 above its division 35.
+        self.concordance = {"D1": "D", "D2": "D"}
+        total, found = self.run_rule(
+            "W09", rows, division_weights={"35": 1.0}, national_weights={"D1": 1.0, "D2": 3.0}
+        )
+        self.assertEqual(total, 1)
+        self.assertEqual(found[0].row, 2)
+        self.assertIn("is 104.500 (weighted mean of its 2 national codes)", found[0].message)
