@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipi_exchange.settings")
 app = Celery("ipi_exchange")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.conf.imports = ("ipi_exchange.health",)
+app.conf.imports = ("ipi_exchange.health", "indices.webhook_tasks")
 
 from ipi_exchange.health import WorkerHeartbeat  # noqa: E402  (needs the app above)
 

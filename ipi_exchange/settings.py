@@ -204,6 +204,18 @@ IPI_VALIDATING_GRACE_SECONDS = env_int("IPI_VALIDATING_GRACE_SECONDS", 30, minim
 IPI_WORKER_HEARTBEAT_SECONDS = env_int("IPI_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 IPI_WORKER_STALE_SECONDS = env_int("IPI_WORKER_STALE_SECONDS", 45, minimum=2)
 
+# --- Webhooks --------------------------------------------------------------------------------
+
+# Outside production, subscribers on localhost or a private network are allowed (tests, demos);
+# in production they are refused (SSRF) unless this is set.
+IPI_WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("IPI_WEBHOOK_ALLOW_PRIVATE_URLS", not PRODUCTION)
+# Keep the timeout under 60 s: the delivery task's soft limit is 60 s.
+IPI_WEBHOOK_TIMEOUT_SECONDS = env_int("IPI_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+IPI_WEBHOOK_BACKOFF_SECONDS = [
+    int(s) for s in env_list("IPI_WEBHOOK_BACKOFF_SECONDS", ["30", "120", "480", "1800", "7200"])
+]
+IPI_WEBHOOK_MAX_PER_AGENCY = env_int("IPI_WEBHOOK_MAX_PER_AGENCY", 20, minimum=1)
+
 # --- REST framework and OpenAPI --------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -274,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indices.publish_releases",
         "schedule": env_int("IPI_PUBLISH_SCAN_SECONDS", 15, minimum=1),
         "options": {"queue": "publication", "expires": 30},
+    },
+    "deliver-due-webhooks": {
+        "task": "indices.deliver_due_webhooks",
+        "schedule": env_int("IPI_WEBHOOK_SCAN_SECONDS", 15, minimum=1),
+        "options": {"queue": "default", "expires": 30},
     },
     "sweep-submissions": {
         "task": "indices.sweep_submissions",

@@ -9,6 +9,7 @@ api_v1 = [
     path("", ApiRootApi.as_view(), name="api-root"),
     path("", include("countries.urls")),
     path("", include("indices.urls")),
+    path("", include("indices.urls_webhooks")),
 ]
 
 urlpatterns = [

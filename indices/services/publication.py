@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -41,6 +42,7 @@ from indices.models import (
 from indices.services.audit import audit_record
 from indices.services.national import national_store_apply
 from indices.services.vintages import vintages_write
+from indices.services.webhooks import webhooks_schedule
 from indices.standard import load_definition
 
 logger = logging.getLogger(__name__)
@@ -163,6 +165,9 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     release.observations_changed = changed.opened
     release.observations_withdrawn = changed.withdrawn
     release.save()
+    # Telling subscribers never blocks publication: deliveries are queued after commit (and the
+    # webhook scan re-schedules recent releases should this fail).
+    transaction.on_commit(partial(webhooks_schedule, release), robust=True)
     audit_record(
         action="release.published",
         agency=release.agency_id,

@@ -13,7 +13,10 @@ LINKS = [
     "agency-list",
     "credential-list",
     "classification-list",
-    "submission-list", "weight-list", "audit-list",
+    "submission-list",
+    "weight-list",
+    "audit-list",
+    "webhook-list",
 ]
 
 

@@ -1,0 +1,11 @@
+"""The project's URLs plus the webhooks API, until ipi_exchange/urls.py includes it."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/v1/", include("indices.urls_webhooks")),
+    path("", include("ipi_exchange.urls")),
+]
+
+handler404 = "ipi_exchange.api.exception_handlers.not_found_view"
+handler500 = "ipi_exchange.api.exception_handlers.server_error_view"
