@@ -46,6 +46,7 @@ def main() -> None:
             "IPI_FILE_STORE": str(WORK / "files"),
             "DJANGO_SETTINGS_MODULE": "ipi_exchange.settings",
             "LOG_LEVEL": "INFO",
+            "ALLOWED_HOSTS": "testserver",
         }
         os.environ.update(env)
         subprocess.run(
@@ -64,7 +65,7 @@ def _with_database(url: str, name: str) -> str:
 
 
 def _bench_redis(url: str) -> str:
-    from ipi_exchange.settings import with_redis_db
+    from ipi_exchange.env import with_redis_db
 
     return with_redis_db(url, 8)
 

@@ -67,3 +67,25 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of {', '.join(choices)}")
     return value
+
+
+# --- Redis URLs (pure functions: usable before settings are loaded) ---------------------
+
+
+def with_redis_db(redis_url: str, db: int) -> str:
+    """The same Redis server, another database number."""
+    if redis_url.startswith("unix://"):
+        path = redis_url.partition("?")[0]
+        return f"{path}?db={db}"
+    scheme, _, rest = redis_url.partition("://")
+    netloc = rest.split("/", 1)[0].split("?", 1)[0]
+    return f"{scheme}://{netloc}/{db}"
+
+
+def celery_url(redis_url: str) -> str:
+    """Kombu spells a Unix-socket Redis `redis+socket://path?virtual_host=N`."""
+    if not redis_url.startswith("unix://"):
+        return redis_url
+    path, _, query = redis_url.removeprefix("unix://").partition("?")
+    db = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("db", "0")
+    return f"redis+socket://{path}?virtual_host={db}"

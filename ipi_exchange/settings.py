@@ -14,7 +14,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from ipi_exchange import embedded
-from ipi_exchange.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from ipi_exchange.env import (
+    celery_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = embedded.VAR_DIR
@@ -81,25 +89,6 @@ CACHES = {
         "KEY_PREFIX": "ipi",
     }
 }
-
-
-def with_redis_db(redis_url: str, db: int) -> str:
-    """The same Redis server, another database number."""
-    if redis_url.startswith("unix://"):
-        path = redis_url.partition("?")[0]
-        return f"{path}?db={db}"
-    scheme, _, rest = redis_url.partition("://")
-    netloc = rest.split("/", 1)[0].split("?", 1)[0]
-    return f"{scheme}://{netloc}/{db}"
-
-
-def celery_url(redis_url: str) -> str:
-    """Kombu spells a Unix-socket Redis `redis+socket://path?virtual_host=N`."""
-    if not redis_url.startswith("unix://"):
-        return redis_url
-    path, _, query = redis_url.removeprefix("unix://").partition("?")
-    db = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("db", "0")
-    return f"redis+socket://{path}?virtual_host={db}"
 
 
 # --- Applications ----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Test settings: the real settings, with only what makes tests faster and deterministic."""
 
+from ipi_exchange.env import celery_url, env_int, env_str, with_redis_db
 from ipi_exchange.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,7 +14,7 @@ STORAGES = {
 # its queues) never takes a test's task or sees a test's heartbeat.
 REDIS_URL = with_redis_db(REDIS_URL, env_int("IPI_TEST_REDIS_DB", 9))  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
-CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_url(REDIS_URL)  # noqa: F405
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 
 # Parallel test runs on one PostgreSQL (several checkouts, helpers) each need their own database.
 DATABASES["default"]["TEST"] = {"NAME": env_str("IPI_TEST_DB_NAME", "test_ipi_exchange")}  # noqa: F405

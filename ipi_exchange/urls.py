@@ -21,5 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "ipi_exchange.api.exception_handlers.bad_request_view"
+handler403 = "ipi_exchange.api.exception_handlers.permission_denied_view"
 handler404 = "ipi_exchange.api.exception_handlers.not_found_view"
 handler500 = "ipi_exchange.api.exception_handlers.server_error_view"

@@ -44,3 +44,10 @@ class HandlerUnitTests(SimpleTestCase):
             [(e["field"], e["message"]) for e in errors],
             [("entries[0].weight", "bad"), ("name", "required")],
         )
+
+
+class DjangoLevelErrorTests(SimpleTestCase):
+    def test_a_disallowed_host_is_a_400_problem(self):
+        response = self.client.get("/api/v1/", HTTP_HOST="evil.example")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response["Content-Type"], "application/problem+json")

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from ipi_exchange import env
-from ipi_exchange.settings import celery_url
+from ipi_exchange.env import celery_url
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -113,6 +113,17 @@ def server_error_response() -> HttpResponse:
     )
 
 
+def bad_request_view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django-level 400s (a disallowed Host header, a malformed multipart body)."""
+    return problem_response(400, code="bad_request", detail="The request could not be understood.")
+
+
+def permission_denied_view(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
+    return problem_response(403, code="permission_denied", detail="This is not allowed.")
+
+
 def not_found_view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return problem_response(404, code="not_found", detail="No resource at this address.")
 
