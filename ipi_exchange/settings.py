@@ -57,7 +57,22 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required in production")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
-CORS_ALLOW_HEADERS = ("authorization", "content-type", "idempotency-key", "if-none-match")
+CORS_ALLOW_HEADERS = (
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "if-none-match",
+    "if-modified-since",
+)
+CORS_EXPOSE_HEADERS = (
+    "etag",
+    "last-modified",
+    "retry-after",
+    "ratelimit-limit",
+    "ratelimit-remaining",
+    "ratelimit-reset",
+    "location",
+)
 
 # --- Databases and Redis ---------------------------------------------------------------------
 
@@ -183,6 +198,11 @@ IPI_MAX_UPLOAD_BYTES = env_int("IPI_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum
 IPI_MAX_ROWS = env_int("IPI_MAX_ROWS", 2_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Reads: per-credential rate limit (a fixed window in Redis), caching, and the largest answer
+# of /data/ before a caller is sent to the bulk export.
+IPI_API_RATE = env_str("IPI_API_RATE", "600/minute")  # "0/minute" disables
+IPI_API_MAX_AGE = env_int("IPI_API_MAX_AGE", 0)  # 0: "private, no-cache" (always revalidate)
+IPI_DATA_MAX_OBSERVATIONS = env_int("IPI_DATA_MAX_OBSERVATIONS", 500_000, minimum=1)
 IPI_FILE_STORE = Path(env_str("IPI_FILE_STORE", str(VAR_DIR / "files")))
 # How long a credential's last-used time may lag, to avoid one UPDATE per request.
 IPI_CREDENTIAL_TOUCH_SECONDS = env_int("IPI_CREDENTIAL_TOUCH_SECONDS", 60)

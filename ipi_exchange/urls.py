@@ -10,12 +10,14 @@ api_v1 = [
     path("", include("countries.urls")),
     path("", include("indices.urls")),
     path("", include("indices.urls_webhooks")),
+    path("", include("indices.urls_series")),
 ]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
+    path("sdmx/", include("indices.urls_sdmx")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),

@@ -17,6 +17,8 @@ LINKS = [
     "weight-list",
     "audit-list",
     "webhook-list",
+    "series-list",
+    "release-list",
 ]
 
 

@@ -1,0 +1,94 @@
+"""Per-credential rate limits, counted atomically in Redis (the Django cache's server).
+
+A fixed window per credential: one Lua script increments the counter and sets its expiry in
+the same step, so concurrent workers never lose a count nor leave a counter without expiry.
+Limits come from settings (IPI_API_RATE, e.g. "600/minute"); 429 answers carry Retry-After.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RATE = "600/minute"
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+# KEYS[1] counter; ARGV[1] window in ms. Returns {count, ms left in the window}.
+INCREMENT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}
+"""
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "600/minute" -> (600, 60); "0/..." or "" disables the limit."""
+    if not rate:
+        return 0, 60
+    count, _, period = rate.partition("/")
+    return int(count), PERIODS[(period or "m").strip()[0].lower()]
+
+
+class CredentialRateThrottle(BaseThrottle):
+    """One bucket per credential (request.user.pk), shared by every read endpoint."""
+
+    scope = "read"
+    setting = "IPI_API_RATE"
+    _scripts: dict[int, object] = {}
+
+    def __init__(self) -> None:
+        self.limit, self.period = parse_rate(getattr(settings, self.setting, DEFAULT_RATE))
+        self.retry_after = 0.0
+
+    def allow_request(self, request: Request, view: object) -> bool:
+        if self.limit <= 0:
+            return True
+        user = request.user
+        ident = user.pk if getattr(user, "is_authenticated", False) else self.get_ident(request)
+        key = f"{cache.key_prefix}:throttle:{self.scope}:{ident}"
+        try:
+            count, ttl_ms = self._script()(keys=[key], args=[self.period * 1000])
+        except Exception:
+            logger.warning("rate limit not enforced: Redis unavailable", exc_info=True)
+            return True
+        request.rate_limit = (self.limit, max(self.limit - int(count), 0), ttl_ms / 1000)
+        if int(count) <= self.limit:
+            return True
+        self.retry_after = ttl_ms / 1000
+        return False
+
+    def wait(self) -> float:
+        # Whole seconds, rounded up: a client that waits that long is let in.
+        return max(1, math.ceil(self.retry_after))
+
+    @classmethod
+    def _script(cls):
+        # One client and registered script per connection pool: building a redis client per
+        # request costs more than the round trip itself.
+        pool = cache._cache._get_connection_pool(True)
+        if id(pool) not in cls._scripts:
+            client = cache._cache.get_client(write=True)
+            cls._scripts[id(pool)] = client.register_script(INCREMENT)
+        return cls._scripts[id(pool)]
+
+
+def rate_limit_headers(request: Request) -> dict[str, str]:
+    """RateLimit-* headers (IETF draft) for a response, when the throttle counted it."""
+    state = getattr(request, "rate_limit", None)
+    if state is None:
+        return {}
+    limit, remaining, reset = state
+    return {
+        "RateLimit-Limit": str(limit),
+        "RateLimit-Remaining": str(remaining),
+        "RateLimit-Reset": str(math.ceil(reset)),
+    }

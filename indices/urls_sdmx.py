@@ -1,0 +1,40 @@
+"""SDMX-REST 1.5 routes, mounted at /sdmx/ (a stable prefix partners configure once).
+
+Django matches the decoded path, so percent-encoded flowRefs (`MKG%2CDF_IPI%2C1.0`) and keys
+(`M.TH%2BVN.C.N.IX`) work as they are; every route takes an optional trailing slash.
+"""
+
+from django.urls import re_path
+
+from indices.apis.sdmx import (
+    SdmxAvailabilityApi,
+    SdmxDataApi,
+    SdmxStructureApi,
+    SdmxUnknownApi,
+)
+from indices.sdmx.references import EMPTY_RESOURCES, RESOURCES
+
+SEGMENT = r"[^/]*"
+STRUCTURE_RESOURCES = "|".join((*RESOURCES, *EMPTY_RESOURCES))
+
+urlpatterns = [
+    re_path(
+        rf"^data/(?P<flow>[^/]+)(?:/(?P<key>{SEGMENT})(?:/(?P<provider>{SEGMENT}))?)?/?$",
+        SdmxDataApi.as_view(),
+        name="sdmx-data",
+    ),
+    re_path(
+        rf"^availableconstraint/(?P<flow>[^/]+)(?:/(?P<key>{SEGMENT})"
+        rf"(?:/(?P<provider>{SEGMENT})(?:/(?P<component>{SEGMENT}))?)?)?/?$",
+        SdmxAvailabilityApi.as_view(),
+        name="sdmx-availability",
+    ),
+    re_path(
+        rf"^(?P<resource>{STRUCTURE_RESOURCES})(?:/(?P<agency>{SEGMENT})"
+        rf"(?:/(?P<resource_id>{SEGMENT})(?:/(?P<version>{SEGMENT})"
+        rf"(?:/(?P<item_id>{SEGMENT}))?)?)?)?/?$",
+        SdmxStructureApi.as_view(),
+        name="sdmx-structure",
+    ),
+    re_path(r"^(?P<path>.*)$", SdmxUnknownApi.as_view(), name="sdmx-unknown"),
+]
