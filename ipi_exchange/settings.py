@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "countries",
     "indices",
+    "indices.web",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "ipi_exchange.urls"
 WSGI_APPLICATION = "ipi_exchange.wsgi.application"
 AUTH_USER_MODEL = "countries.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
 
 TEMPLATES = [
     {

@@ -1,0 +1,93 @@
+"""Forms of the web pages: the upload options (the API's UploadOptionsSerializer, as a form),
+the series explorer's filters and the audit log's filter."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from indices.models import Submission
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        help_text="CSV, XLSX, SDMX-CSV or JSON; the template below is the easiest start."
+    )
+    action = forms.ChoiceField(
+        choices=Submission.Action.choices,
+        initial=Submission.Action.MERGE,
+        help_text="merge: add and revise values; replace: the file replaces each series it "
+        "holds; delete: withdraw the periods it lists.",
+    )
+    release_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text="Embargo: publish at this time (UTC). Empty: as soon as it is accepted.",
+    )
+    dry_run = forms.BooleanField(
+        required=False, help_text="Check the file only; nothing is stored but the report."
+    )
+    acknowledge_warnings = forms.BooleanField(
+        required=False,
+        help_text="Accept warnings in advance, so the file is accepted without confirmation.",
+    )
+    comment = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IPI_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {settings.IPI_MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+            )
+        return upload
+
+
+class TemplateForm(forms.Form):
+    format = forms.ChoiceField(choices=[("xlsx", "Excel (xlsx)"), ("csv", "CSV")], initial="xlsx")
+    layout = forms.ChoiceField(
+        choices=[("wide", "wide (one row per series)"), ("long", "long (one row per month)")],
+        initial="wide",
+    )
+    months = forms.IntegerField(min_value=1, max_value=120, initial=12)
+
+
+class ExplorerForm(forms.Form):
+    TRANSFORMATIONS = [("IX", "Index level (2021 = 100)"), ("PCH_SM", "Year-on-year growth (%)")]
+
+    country = forms.MultipleChoiceField(
+        required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    activity = forms.ChoiceField(required=False)
+    adjustment = forms.ChoiceField(required=False)
+    transformation = forms.ChoiceField(
+        choices=TRANSFORMATIONS, initial="IX", required=False, widget=forms.RadioSelect
+    )
+    start = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="First period to show (empty: all).",
+    )
+    as_of = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Vintage: as it stood on",
+        help_text="Adds each series as published at the end of that day, beside today's.",
+    )
+
+    def __init__(self, *args, choices: dict[str, list[tuple[str, str]]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = choices["countries"]
+        self.fields["activity"].choices = [("", "any")] + choices["activities"]
+        self.fields["adjustment"].choices = [("", "any")] + choices["adjustments"]
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(required=False)
+    agency = forms.CharField(required=False, max_length=32)
+
+    def __init__(self, *args, actions: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "all actions")] + [(a, a) for a in actions]

@@ -1,0 +1,196 @@
+"""Reads behind the reader pages. Published data only: every value comes from the published
+selectors (indices.selectors.published) or from announced releases, never from submissions or
+the national store, so an embargoed release cannot show here before its instant."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import F
+from django.db.models.functions import Coalesce
+
+from countries.models import Agency, Country
+from indices.models import PublishedObservation, PublishedSeries, Release
+from indices.selectors.published import observations_as_of, observations_current, series_list
+from indices.standard import load_definition
+
+MAX_SERIES_ON_CHART = 12
+
+
+@dataclass
+class Line:
+    """One line of the chart: a series, today or as it stood at an earlier instant."""
+
+    series_key: str
+    label: str
+    vintage: str  # "current" or the as-of date
+    points: list[tuple[str, float]] = field(default_factory=list)
+
+
+def explorer_lines(
+    *,
+    countries: list[str],
+    activity: str,
+    adjustment: str,
+    transformation: str,
+    start: date | None,
+    as_of: datetime | None,
+    as_of_label: str = "",
+) -> tuple[list[Line], int]:
+    """The lines to plot, and how many series matched (more than MAX_SERIES_ON_CHART are cut)."""
+    series = list(
+        series_list(
+            freq=["M"],
+            ref_area=countries,
+            activity=[activity] if activity else [],
+            adjustment=[adjustment] if adjustment else [],
+            transformation=[transformation],
+        ).order_by("ref_area", "activity", "adjustment")
+    )
+    matched = len(series)
+    series = series[:MAX_SERIES_ON_CHART]
+    names = area_names()
+    labels = {
+        s.series_key: f"{names.get(s.ref_area, s.ref_area)} {s.activity} {s.adjustment}"
+        for s in series
+    }
+    keys = list(labels)
+    lines = _lines(observations_current(keys, start=start), labels, "current")
+    if as_of is not None:
+        vintage = as_of_label or f"{as_of:%Y-%m-%d}"
+        lines += _lines(observations_as_of(keys, as_of, start=start), labels, vintage)
+    return lines, matched
+
+
+def _lines(rows, labels: dict[str, str], vintage: str) -> list[Line]:
+    by_key: dict[str, Line] = {}
+    for row in rows:
+        line = by_key.setdefault(
+            row.series_key, Line(row.series_key, labels[row.series_key], vintage)
+        )
+        line.points.append((row.time_period, row.value))
+    return [by_key[key] for key in labels if key in by_key]
+
+
+def area_names() -> dict[str, str]:
+    return {code.code: code.name for code in load_definition().codelists["CL_AREA"]}
+
+
+def published_choices() -> dict[str, list[tuple[str, str]]]:
+    """The codes that occur in the published monthly series, with their names."""
+    standard = load_definition()
+    present = PublishedSeries.objects.filter(freq="M")
+
+    def named(codelist: str, codes: set[str]) -> list[tuple[str, str]]:
+        names = {c.code: c.name for c in standard.codelists[codelist]}
+        order = [c.code for c in standard.codelists[codelist]]
+        known = [c for c in order if c in codes]
+        return [(c, f"{c}: {names[c]}") for c in known + sorted(codes - set(order))]
+
+    return {
+        # Every area, published or not: "nothing published yet" is an answer too.
+        "countries": named("CL_AREA", {c.code for c in standard.codelists["CL_AREA"]}),
+        "activities": named("CL_ACTIVITY_ISIC4", set(present.values_list("activity", flat=True))),
+        "adjustments": named(
+            "CL_ADJUSTMENT", {c.code for c in standard.codelists["CL_ADJUSTMENT"]}
+        ),
+    }
+
+
+def calendar_entries(*, country: str = "") -> tuple[list[Release], list[Release]]:
+    """(upcoming, published). Upcoming ones are shown with their time and country only, as
+    in the API: the embargo covers everything but the announcement itself."""
+    releases = Release.objects.annotate(at=Coalesce("published_at", "release_at"))
+    if country:
+        releases = releases.filter(ref_area=country)
+    upcoming = list(
+        releases.filter(status=Release.Status.SCHEDULED)
+        .order_by("release_at", "id")
+        .only("ref_area", "release_at", "status")[:100]
+    )
+    published = list(
+        releases.filter(status=Release.Status.PUBLISHED).order_by(F("published_at").desc(), "-id")[
+            :100
+        ]
+    )
+    return upcoming, published
+
+
+@dataclass
+class MemberTimeliness:
+    country: Country
+    last_period: str | None
+    late: bool
+    months: list[tuple[str, str]]  # (period, "sent" | "late" | "due")
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def timeliness_board(*, today: date, months: int = 12) -> list[MemberTimeliness]:
+    """Which member has published which month (its monthly index levels), and who is late: a
+    month is late once more than W07's max_days_late have passed since its end."""
+    max_days = int(load_definition().threshold("W07", "max_days_late"))
+    periods = _recent_months(today, months)
+    members = list(
+        Country.objects.filter(agencies__role=Agency.Role.REPORTER).distinct().order_by("code")
+    )
+    keys_by_area: dict[str, list[str]] = defaultdict(list)
+    for key, area in PublishedSeries.objects.filter(
+        freq="M", transformation="IX", ref_area__in=[m.code for m in members]
+    ).values_list("series_key", "ref_area"):
+        keys_by_area[area].append(key)
+    area_of = {key: area for area, keys in keys_by_area.items() for key in keys}
+    sent: dict[str, set[date]] = defaultdict(set)
+    last: dict[str, date] = {}
+    current = PublishedObservation.objects.filter(valid_to__isnull=True, series_key__in=area_of)
+    for key, start in current.values_list("series_key", "period_start").distinct():
+        area = area_of[key]
+        if start >= periods[0]:
+            sent[area].add(start)
+        if area not in last or start > last[area]:
+            last[area] = start
+    board = []
+    for member in members:
+        cells = []
+        late = False
+        for start in periods:
+            if start in sent[member.code]:
+                state = "sent"
+            elif today - month_end(start.year, start.month) > timedelta(days=max_days):
+                state = "late"
+            else:
+                state = "due"
+            cells.append((f"{start:%Y-%m}", state))
+        # Late when the newest month that is already overdue has not been published.
+        overdue = [
+            start for start, (_, state) in zip(periods, cells, strict=True) if state != "due"
+        ]
+        newest_overdue = overdue[-1] if overdue else None
+        if newest_overdue is not None:
+            late = member.code not in last or last[member.code] < newest_overdue
+        board.append(
+            MemberTimeliness(
+                country=member,
+                last_period=f"{last[member.code]:%Y-%m}" if member.code in last else None,
+                late=late,
+                months=cells,
+            )
+        )
+    return board
+
+
+def _recent_months(today: date, months: int) -> list[date]:
+    """The first days of the `months` months before the current one, oldest first."""
+    year, month = today.year, today.month
+    starts = []
+    for _ in range(months):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        starts.append(date(year, month, 1))
+    return starts[::-1]

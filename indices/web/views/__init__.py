@@ -1,0 +1,1 @@
+"""Server-rendered pages for clerks, readers and the secretariat (session sign-in)."""

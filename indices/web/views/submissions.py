@@ -1,0 +1,220 @@
+"""Pages of clerks (and the secretariat) for submissions: upload, list with live progress,
+the report grouped by rule, its CSV, confirming warnings, and the ready-to-fill templates."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from countries.models import Country
+from indices.apis.renderers import ReportCsvRenderer
+from indices.apis.submissions import FindingSerializer
+from indices.models import Finding, Submission
+from indices.parsing import build_template
+from indices.selectors.submissions import submission_get, submission_list
+from indices.selectors.templates import template_periods, template_series
+from indices.services import progress
+from indices.services.submissions import SubmissionOptions, submission_confirm
+from indices.standard import load_definition
+from indices.web.access import actor_of_user, reporter_page, submissions_page
+from indices.web.forms import TemplateForm, UploadForm
+from indices.web.services import web_submission_upload
+from ipi_exchange.errors import ApplicationError
+
+TERMINAL = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def progress_of(submission: Submission) -> dict:
+    """The same live progress the API's submission detail shows."""
+    live = progress.read(submission.pk) if submission.status == "VALIDATING" else None
+    if live:
+        rows_read, stage = live["rows_read"], live["stage"]
+    else:
+        rows_read = submission.rows_read
+        stage = {"RECEIVED": "queued", "VALIDATING": "starting"}.get(submission.status, "done")
+    return {
+        "id": str(submission.pk),
+        "status": submission.status,
+        "rows_read": rows_read,
+        "stage": stage,
+        "errors": submission.summary.get("errors", 0),
+        "warnings": submission.summary.get("warnings", 0),
+        "finished": submission.status in TERMINAL,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@reporter_page
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            submission, created = web_submission_upload(
+                agency=request.principal.agency,
+                username=request.user.get_username(),
+                upload=data["file"],
+                options=SubmissionOptions(
+                    action=data["action"],
+                    release_at=data["release_at"],
+                    dry_run=data["dry_run"],
+                    acknowledge_warnings=data["acknowledge_warnings"],
+                    comment=data["comment"],
+                ),
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            if created:
+                messages.success(request, f"Received {submission.original_name}; checking it now.")
+            else:
+                messages.info(request, "This file was received before: here is that submission.")
+            return redirect("web:submission-detail", submission_id=submission.pk)
+    return render(
+        request,
+        "web/upload.html",
+        {"form": form, "template_form": TemplateForm()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@reporter_page
+def template_download(request: HttpRequest) -> HttpResponse:
+    defaults = {name: field.initial for name, field in TemplateForm.base_fields.items()}
+    form = TemplateForm({**defaults, **request.GET.dict()})
+    if not form.is_valid():
+        return render(
+            request, "web/upload.html", {"form": UploadForm(), "template_form": form}, status=400
+        )
+    agency = request.principal.agency
+    fmt, layout = form.cleaned_data["format"], form.cleaned_data["layout"]
+    content = build_template(
+        fmt=fmt,
+        layout=layout,
+        ref_area=agency.country_id,
+        series=template_series(agency=agency),
+        periods=template_periods(today=timezone.now().date(), months=form.cleaned_data["months"]),
+    )
+    response = HttpResponse(content, content_type="text/csv" if fmt == "csv" else XLSX_MEDIA_TYPE)
+    name = f"ipi-template-{agency.country_id}-{layout}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@submissions_page
+def submission_index(request: HttpRequest) -> HttpResponse:
+    principal = request.principal
+    submissions = submission_list(principal=principal).order_by("-received_at")
+    wanted_status = request.GET.get("status", "")
+    if wanted_status in Submission.Status.values:
+        submissions = submissions.filter(status=wanted_status)
+    wanted_country = request.GET.get("country", "") if principal.is_secretariat else ""
+    if wanted_country:
+        submissions = submissions.filter(agency__country_id=wanted_country)
+    page = Paginator(submissions, 50).get_page(request.GET.get("page"))
+    rows = [(s, progress_of(s)) for s in page]
+    return render(
+        request,
+        "web/submission_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "statuses": Submission.Status.values,
+            "status": wanted_status,
+            "countries": Country.objects.filter(agencies__role="reporter").distinct()
+            if principal.is_secretariat
+            else [],
+            "country": wanted_country,
+        },
+    )
+
+
+@require_GET
+@submissions_page
+def submission_progress(request: HttpRequest, submission_id: str) -> JsonResponse:
+    submission = submission_get(principal=request.principal, submission_id=submission_id)
+    return JsonResponse(progress_of(submission))
+
+
+def report_groups(submission: Submission) -> list[dict]:
+    """Findings grouped by rule, in rule order: id, title, severity, count, then each one."""
+    rules = load_definition().rules
+    by_rule = submission.summary.get("by_rule", {})
+    groups: OrderedDict[str, dict] = OrderedDict()
+    for finding in Finding.objects.filter(submission=submission).order_by("rule_id", "row", "id"):
+        group = groups.setdefault(
+            finding.rule_id,
+            {
+                "rule": finding.rule_id,
+                "title": rules.get(finding.rule_id, {}).get("title", ""),
+                "severity": finding.severity,
+                "count": (by_rule.get(finding.rule_id) or {}).get("count", 0),
+                "findings": [],
+            },
+        )
+        group["findings"].append(finding)
+    for group in groups.values():
+        group["count"] = max(group["count"], len(group["findings"]))
+        group["shown"] = len(group["findings"])
+    return list(groups.values())
+
+
+@require_GET
+@submissions_page
+def submission_detail(request: HttpRequest, submission_id: str) -> HttpResponse:
+    submission = submission_get(principal=request.principal, submission_id=submission_id)
+    return render(
+        request,
+        "web/submission_detail.html",
+        {
+            "submission": submission,
+            "progress": progress_of(submission),
+            "groups": report_groups(submission) if submission.status in TERMINAL else [],
+            "can_confirm": submission.status == Submission.Status.NEEDS_CONFIRMATION,
+        },
+    )
+
+
+@require_GET
+@submissions_page
+def submission_report_csv(request: HttpRequest, submission_id: str) -> HttpResponse:
+    """The API's CSV report (`?format=csv`), rendered by the same renderer."""
+    submission = submission_get(principal=request.principal, submission_id=submission_id)
+    findings = Finding.objects.filter(submission=submission).order_by("rule_id", "row", "id")
+    data = {
+        "submission": str(submission.pk),
+        "status": submission.status,
+        "file": submission.original_name,
+        "summary": submission.summary,
+        "findings": FindingSerializer(findings, many=True).data,
+    }
+    renderer = ReportCsvRenderer()
+    response = HttpResponse(
+        renderer.render(data), content_type=f"{renderer.media_type}; charset={renderer.charset}"
+    )
+    response["Content-Disposition"] = f'attachment; filename="report-{submission.pk}.csv"'
+    return response
+
+
+@require_POST
+@submissions_page
+def submission_confirm_view(request: HttpRequest, submission_id: str) -> HttpResponse:
+    submission = submission_get(principal=request.principal, submission_id=submission_id)
+    try:
+        submission_confirm(submission=submission, actor=actor_of_user(request))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, "Warnings accepted: the submission is accepted and will be published."
+        )
+    return redirect("web:submission-detail", submission_id=submission.pk)

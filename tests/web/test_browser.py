@@ -1,0 +1,175 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against a live server
+and a real Celery worker. A clerk uploads, watches the status, opens the report and confirms
+the warnings; the worker publishes; a reader sees the chart draw the published points."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from countries.models import Agency
+from indices.models import PublishedObservation, Release
+from tests.indices.corpus import CORPUS
+from tests.web.base import PASSWORD, THAI, URLCONF, make_user
+from tests.workers import ROOT, start_worker, stop_worker, wait_until
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded"),
+]
+
+CHROMIUM = os.environ.get("IPI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts" / "web"
+UPLOAD = CORPUS / "good" / "long_comma.csv"
+
+
+def _browser_or_skip():
+    missing = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "the playwright package is not installed (pip install -r requirements.txt)"
+    if missing is None and not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        missing = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Browser tests need a browser: {missing}.", pytrace=False)
+        pytest.skip(missing)
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def file_store(tmp_path_factory):
+    return tmp_path_factory.mktemp("web-files")
+
+
+@pytest.fixture(autouse=True)
+def _shared_file_store(settings, file_store):
+    settings.IPI_FILE_STORE = file_store
+
+
+@pytest.fixture(scope="module")
+def worker(file_store, tmp_path_factory, django_db_setup, django_db_blocker):
+    log = tmp_path_factory.mktemp("logs") / "worker.log"
+    process, hostname = start_worker(log, IPI_FILE_STORE=str(file_store))
+    from ipi_exchange.health import live_workers
+
+    assert wait_until(lambda: hostname in live_workers()), log.read_text()[-3000:]
+    yield process
+    stop_worker(process)
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    sync_playwright = _browser_or_skip()
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself
+    # are still plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/")
+    assert "/accounts/login/" in page.url
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_clerk_uploads_confirms_and_a_reader_sees_the_published_chart(
+    worker, live_server, settings, browser
+):
+    settings.ROOT_URLCONF = URLCONF
+    make_user("somchai", Agency.objects.get(pk="TH_OIE"))
+    reader_agency = Agency.objects.create(id="RESEARCH_WEB", name="Research", role="reader")
+    make_user("reader", reader_agency)
+    base = live_server.url
+
+    # The clerk: upload, watch the status change without reloading, read the report, confirm.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, "somchai")
+    page.get_by_role("link", name="Upload", exact=True).click()
+    page.set_input_files("#id_file", str(UPLOAD))
+    assert page.locator("#dropzone-name").inner_text() == UPLOAD.name
+    page.get_by_label("Comment").fill(THAI)
+    page.screenshot(path=ARTIFACTS / "1-upload.png", full_page=True)
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(f"{base}/submissions/*/")
+    page.locator("[data-rule=W07]").wait_for(timeout=45_000)  # polled, then reloaded
+    assert page.locator("#progress [data-role=status]").inner_text() == "NEEDS_CONFIRMATION"
+    assert page.locator("#progress [data-role=rows_read]").inner_text() == "54"
+    assert THAI in page.locator(".comment").inner_text()
+    assert "late" in page.locator("[data-rule=W07] summary").inner_text().lower()
+    page.screenshot(path=ARTIFACTS / "2-report.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the report (CSV)").click()
+    assert download.value.suggested_filename.startswith("report-")
+    page.get_by_role("button", name="Confirm the warnings").click()
+    page.get_by_text("Warnings accepted").wait_for()
+    assert page.locator("#progress [data-role=status]").inner_text() == "ACCEPTED"
+    page.get_by_role("link", name="Submissions", exact=True).click()
+    assert THAI in page.locator("table.submissions").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{base}/accounts/login/")
+    context.close()
+
+    # The worker publishes on its `publication` queue.
+    assert wait_until(
+        lambda: Release.objects.filter(status=Release.Status.PUBLISHED).exists(), timeout=30
+    )
+    expected = PublishedObservation.objects.filter(
+        series_key="M.TH.C.N.IX", valid_to__isnull=True
+    ).count()
+    assert expected == 42  # C N 2021-01..2024-06
+
+    # The reader, in a narrow window: the chart draws every published point.
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, base, "reader")
+    assert page.get_by_role("link", name="Submissions").count() == 0
+    page.goto(f"{base}/series/?country=TH&country=VN&activity=C&adjustment=N")
+    chart = page.locator("#chart")
+    chart.locator("svg.main-svg").first.wait_for()
+    page.wait_for_function("window.ipiChart !== undefined")
+    assert chart.get_attribute("data-plotted") == str(expected)
+    assert page.evaluate("window.ipiChart.points") == expected
+    assert chart.locator(".scatterlayer .trace").count() == 1
+    assert chart.locator(".scatterlayer .point").count() == expected
+    page.screenshot(path=ARTIFACTS / "3-chart-narrow.png", full_page=True)
+
+    # Year-on-year growth: a year fewer.
+    page.get_by_label("Year-on-year growth (%)").check()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_function("window.ipiChart !== undefined")
+    assert page.evaluate("window.ipiChart.points") == expected - 12
+    assert chart.locator(".scatterlayer .point").count() == expected - 12
+
+    # The board and the calendar, and no way to the submissions.
+    page.goto(f"{base}/timeliness/")
+    assert page.locator("tr[data-country=TH] td.mono").first.inner_text() == "2024-06"
+    page.goto(f"{base}/releases/")
+    assert "M.TH.C.N.IX" in page.locator("#published").inner_text()
+    page.screenshot(path=ARTIFACTS / "4-calendar-narrow.png", full_page=True)
+    response = page.goto(f"{base}/submissions/")
+    assert response.status == 403
+    context.close()

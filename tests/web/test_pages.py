@@ -1,0 +1,305 @@
+"""What the pages show: upload, progress, the report grouped by rule, its CSV, templates, the
+explorer's chart data and vintages, the calendar's embargo, the timeliness board, the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from datetime import timedelta
+from unittest import mock
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from countries.models import User
+from indices.models import AuditEvent, Finding, Submission
+from indices.services.audit import audit_record
+from indices.web.management.commands.create_user import Command as CreateUser
+from indices.web.selectors import timeliness_board
+from tests.indices.corpus import CORPUS
+from tests.indices.series.base import publish
+from tests.indices.services.test_publication import monthly_csv, year_2021
+from tests.web.base import THAI, WebTestCase, validated
+
+LONG_CSV = (CORPUS / "good/long_comma.csv").read_bytes()
+
+
+def chart_of(response) -> dict:
+    html = response.content.decode()
+    start = html.index('<script id="chart-data" type="application/json">') + len(
+        '<script id="chart-data" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+class UploadPageTests(WebTestCase):
+    def test_the_form_has_labelled_controls_and_template_links(self):
+        self.signed_in(self.clerk)
+        page = self.client.get("/upload/")
+        for snippet in [
+            '<label for="id_file" class="dropzone"',
+            'type="file" name="file" id="id_file"',
+            '<label for="id_action">',
+            '<label for="id_release_at">',
+            '<label for="id_dry_run">',
+            '<label for="id_acknowledge_warnings">',
+            '<label for="id_comment">',
+            '<button type="submit" id="upload-button">',
+            "/upload/template/?format=xlsx",
+            "/api/v1/submissions/templates/",
+        ]:
+            self.assertContains(page, snippet)
+
+    def test_an_upload_creates_a_submission_with_its_options_and_who_sent_it(self):
+        self.signed_in(self.clerk)
+        with mock.patch("indices.tasks.validate_submission.delay_on_commit") as enqueue:
+            response = self.client.post(
+                "/upload/",
+                {
+                    "file": SimpleUploadedFile("ipi.csv", LONG_CSV, content_type="text/csv"),
+                    "action": "replace",
+                    "release_at": "2030-01-02T08:30",
+                    "dry_run": "on",
+                    "comment": THAI,
+                },
+            )
+        submission = Submission.objects.get()
+        self.assertRedirects(response, f"/submissions/{submission.pk}/")
+        enqueue.assert_called_once_with(str(submission.pk))
+        self.assertEqual(submission.agency_id, "TH_OIE")
+        self.assertEqual(submission.uploaded_by_user, "somchai")
+        self.assertEqual(submission.action, "replace")
+        self.assertTrue(submission.dry_run)
+        self.assertFalse(submission.acknowledge_warnings)
+        self.assertEqual(submission.comment, THAI)
+        self.assertEqual(submission.release_at.isoformat(), "2030-01-02T08:30:00+00:00")
+        page = self.client.get(f"/submissions/{submission.pk}/")
+        self.assertContains(page, THAI)
+        self.assertContains(page, "data-progress-url=")  # still RECEIVED: the page polls
+        progress = self.client.get(f"/submissions/{submission.pk}/progress.json").json()
+        self.assertEqual(
+            progress,
+            {
+                "id": str(submission.pk),
+                "status": "RECEIVED",
+                "rows_read": 0,
+                "stage": "queued",
+                "errors": 0,
+                "warnings": 0,
+                "finished": False,
+            },
+        )
+
+    def test_without_a_file_the_form_says_so(self):
+        self.signed_in(self.clerk)
+        response = self.client.post("/upload/", {"action": "merge"})
+        self.assertContains(response, "This field is required", status_code=400)
+        self.assertEqual(Submission.objects.count(), 0)
+
+    def test_templates_download_like_the_api(self):
+        self.signed_in(self.clerk)
+        response = self.client.get("/upload/template/?format=csv&layout=long&months=3")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "text/csv")
+        self.assertIn("ipi-template-TH-long.csv", response["Content-Disposition"])
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        self.assertEqual(rows[0][:2], ["REF_AREA", "ACTIVITY"])
+        self.assertEqual(len(rows), 1 + 4 * 3)  # the four default sections x 3 months
+        xlsx = self.client.get("/upload/template/")
+        self.assertEqual(xlsx.status_code, 200)
+        self.assertTrue(xlsx.content.startswith(b"PK"))
+        self.assertEqual(self.client.get("/upload/template/?months=0").status_code, 400)
+
+
+class ReportPageTests(WebTestCase):
+    def test_findings_are_grouped_by_rule_with_the_standards_title(self):
+        bad = LONG_CSV.replace(b"2021-03,107.6", b"2021-03,abc").replace(
+            b"2021-04,85.3", b"2021-04,=1+2"
+        )
+        submission = validated(bad, comment=THAI)
+        self.assertEqual(submission.status, "REJECTED")
+        self.signed_in(self.clerk)
+        page = self.client.get(f"/submissions/{submission.pk}/")
+        html = page.content.decode()
+        self.assertIn('data-rule="E06"', html)
+        self.assertIn("OBS_VALUE", html)
+        self.assertIn("abc", html)
+        self.assertIn("=1+2", html)
+        self.assertIn(THAI, html)
+        self.assertNotIn("confirm-button", html)
+        for finding in Finding.objects.filter(submission=submission):
+            self.assertIn(f'data-rule="{finding.rule_id}"', html)
+
+    def test_the_csv_report_is_the_apis_spreadsheet_safe_csv(self):
+        bad = LONG_CSV.replace(b"2021-04,85.3", b"2021-04,=1+2")
+        submission = validated(bad)
+        self.signed_in(self.clerk)
+        response = self.client.get(f"/submissions/{submission.pk}/report.csv")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response["Content-Type"].startswith("text/csv"))
+        self.assertIn(f"report-{submission.pk}.csv", response["Content-Disposition"])
+        text = response.content.decode("utf-8")
+        self.assertTrue(text.startswith("\ufeffrule,severity,row"))
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+        self.assertEqual(len(rows), Finding.objects.filter(submission=submission).count())
+        self.assertIn("'=1+2", [row["value"] for row in rows])
+
+    def test_confirming_warnings_accepts_and_records_who(self):
+        submission = validated(LONG_CSV)
+        self.assertEqual(submission.status, "NEEDS_CONFIRMATION")
+        self.signed_in(self.clerk)
+        page = self.client.get(f"/submissions/{submission.pk}/")
+        self.assertContains(page, 'data-rule="W07"')
+        self.assertContains(page, "confirm-button")
+        response = self.client.post(f"/submissions/{submission.pk}/confirm/", follow=True)
+        self.assertContains(response, "Warnings accepted")
+        submission.refresh_from_db()
+        self.assertEqual(submission.status, "ACCEPTED")
+        event = AuditEvent.objects.get(action="submission.confirmed")
+        self.assertEqual(event.actor, "somchai (web)")
+        again = self.client.post(f"/submissions/{submission.pk}/confirm/", follow=True)
+        self.assertEqual(again.status_code, 200)
+
+    def test_the_list_shows_status_progress_and_thai_comments(self):
+        submission = validated(LONG_CSV, comment=THAI)
+        self.signed_in(self.clerk)
+        page = self.client.get("/submissions/")
+        self.assertContains(page, THAI)
+        self.assertContains(page, "NEEDS_CONFIRMATION")
+        self.assertContains(page, f"/submissions/{submission.pk}/")
+        self.assertEqual(page["Content-Type"], "text/html; charset=utf-8")
+
+
+class ExplorerTests(WebTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.before = publish(monthly_csv("TH", "C", {**year_2021(), "2022-01": 110.0}))
+        publish(monthly_csv("VN", "C", year_2021()), agency="VN_NSO")
+        # A revision later: the vintage view shows 2022-01 as it was before.
+        cls.between = timezone.now()
+        publish(monthly_csv("TH", "C", {"2022-01": 111.0, "2022-02": 112.0}))
+
+    def test_several_countries_on_one_chart(self):
+        self.signed_in(self.reader)
+        page = self.client.get("/series/?country=TH&country=VN&activity=C&adjustment=N")
+        chart = chart_of(page)
+        self.assertEqual([line["key"] for line in chart["lines"]], ["M.TH.C.N.IX", "M.VN.C.N.IX"])
+        th = chart["lines"][0]
+        self.assertEqual(len(th["periods"]), 14)
+        self.assertEqual(th["periods"][-1], "2022-02")
+        self.assertAlmostEqual(
+            th["values"][-2], 111.0 / (sum(year_2021().values()) / 12) * 100, places=6
+        )
+        self.assertContains(page, 'data-points="26"')
+        self.assertContains(page, "/assets/plotly-")
+
+    def test_year_on_year_growth(self):
+        self.signed_in(self.reader)
+        page = self.client.get("/series/?country=TH&activity=C&adjustment=N&transformation=PCH_SM")
+        chart = chart_of(page)
+        self.assertEqual([line["key"] for line in chart["lines"]], ["M.TH.C.N.PCH_SM"])
+        self.assertEqual(chart["lines"][0]["periods"], ["2022-01", "2022-02"])
+
+    def test_the_vintage_view_adds_the_series_as_it_stood(self):
+        self.signed_in(self.reader)
+        day = (self.between - timedelta(days=1)).date()
+        page = self.client.get(f"/series/?country=TH&activity=C&as_of={day.isoformat()}")
+        chart = chart_of(page)
+        # Published today, so as of yesterday there was nothing yet.
+        self.assertEqual([line["vintage"] for line in chart["lines"]], ["current"])
+        page = self.client.get(f"/series/?country=TH&activity=C&as_of={self.between.date()}")
+        vintages = [line["vintage"] for line in chart_of(page)["lines"]]
+        self.assertEqual(vintages, ["current", f"{self.between.date()}"])
+
+    def test_the_default_view_and_no_data(self):
+        self.signed_in(self.clerk)
+        self.assertContains(self.client.get("/series/"), 'id="chart"')
+        self.assertContains(self.client.get("/series/?country=KH"), 'id="no-data"')
+        self.assertEqual(self.client.get("/series/?country=XX").status_code, 400)
+
+    def test_the_chart_library_is_served_locally(self):
+        from indices.web.views.assets import chart_library_version
+
+        url = f"/assets/plotly-{chart_library_version()}.min.js"
+        response = self.client.get(url)  # no sign-in needed for a public library
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(b"plotly", b"".join(response.streaming_content)[:2000].lower())
+        self.assertIn("immutable", response["Cache-Control"])
+        self.assertEqual(self.client.get("/assets/plotly-0.0.1.min.js").status_code, 404)
+
+
+class CalendarAndBoardTests(WebTestCase):
+    def test_upcoming_releases_show_time_and_country_only(self):
+        publish(monthly_csv("TH", "C", year_2021()))
+        later = timezone.now() + timedelta(days=3)
+        publish(
+            monthly_csv("VN", "C", {**year_2021(), "2022-01": 123.456}),
+            agency="VN_NSO",
+            release_at=later,
+            comment="secret embargoed comment",
+        )
+        self.signed_in(self.reader)
+        page = self.client.get("/releases/").content.decode()
+        upcoming = page[page.index('id="upcoming"') : page.index('id="published"')]
+        self.assertIn("VN", upcoming)
+        self.assertIn(f"{later:%Y-%m-%d %H:%M}", upcoming)
+        self.assertNotIn("rows", upcoming)
+        self.assertNotIn("M.VN", page)
+        self.assertNotIn("secret", page)
+        published = page[page.index('id="published"') :]
+        self.assertIn("M.TH.C.N.IX", published)
+        # Nor does the embargoed data show in the explorer.
+        chart = self.client.get("/series/?country=VN")
+        self.assertContains(chart, 'id="no-data"')
+
+    def test_timeliness_marks_late_members(self):
+        today = timezone.now().date()
+        year, month = today.year, today.month - 1 or 12
+        if month == 12:
+            year -= 1
+        last = f"{year}-{month:02d}"
+        values = {**year_2021(), last: 101.0}
+        publish(monthly_csv("TH", "C", values))
+        board = {row.country.code: row for row in timeliness_board(today=today)}
+        self.assertEqual(board["TH"].last_period, last)
+        self.assertFalse(board["TH"].late)
+        self.assertEqual(board["TH"].months[-1], (last, "sent"))
+        self.assertIsNone(board["VN"].last_period)
+        self.assertTrue(board["VN"].late)
+        self.assertEqual(board["VN"].months[0][1], "late")
+        self.signed_in(self.reader)
+        page = self.client.get("/timeliness/")
+        self.assertContains(page, 'data-country="TH" data-late="false"')
+        self.assertContains(page, 'data-country="VN" data-late="true"')
+
+
+class AuditPageTests(WebTestCase):
+    def test_newest_first_and_filtered_by_action(self):
+        audit_record(action="credential.created", agency="TH_OIE", actor="a")
+        audit_record(action="submission.received", agency="VN_NSO", actor="ข้อมูล")
+        self.signed_in(self.secretariat)
+        page = self.client.get("/audit/").content.decode()
+        self.assertLess(
+            page.index("submission.received</td>"), page.index("credential.created</td>")
+        )
+        filtered = self.client.get("/audit/?action=credential.created").content.decode()
+        self.assertNotIn("submission.received</td>", filtered)
+        self.assertIn("credential.created</td>", filtered)
+        self.assertIn("ข้อมูล", page)
+
+
+class CreateUserCommandTests(WebTestCase):
+    def test_creates_a_user_in_an_agency(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as handle:
+            handle.write("a long enough passphrase 42\n")
+            handle.flush()
+            out = io.StringIO()
+            call_command(CreateUser(), "malee", "TH_OIE", password_file=handle.name, stdout=out)
+        user = User.objects.get(username="malee")
+        self.assertEqual(user.agency_id, "TH_OIE")
+        self.assertTrue(user.check_password("a long enough passphrase 42"))
+        self.assertIn("Created malee in TH_OIE", out.getvalue())
