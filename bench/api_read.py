@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.results import write_section  # noqa: E402
 from bench.submission_1m import _bench_redis, _recreate_database, _with_database  # noqa: E402
 
 WORK = ROOT / "var" / "bench"
@@ -267,16 +268,7 @@ def format_results(r: dict, args) -> str:
 
 
 def write_docs(report: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    section = f"{MARKER}\n{report}{MARKER}\n"
-    if MARKER in text:
-        before, _, rest = text.partition(MARKER)
-        _, _, after = rest.partition(MARKER)
-        text = before + section + after.lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    write_section(MARKER.removeprefix("<!-- ").removesuffix(" -->"), report)
 
 
 if __name__ == "__main__":

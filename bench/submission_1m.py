@@ -24,6 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.results import write_section  # noqa: E402
+
 WORK = ROOT / "var" / "bench"
 NATIONAL_CODES = 400
 ADJUSTMENTS = "NSWYT"
@@ -256,17 +258,7 @@ def format_results(r: dict) -> str:
 
 
 def write_docs(report: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    marker = "<!-- submission_1m -->"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    section = f"{marker}\n{report}{marker}\n"
-    if marker in text:
-        before, _, rest = text.partition(marker)
-        _, _, after = rest.partition(marker)
-        text = before + section + after.lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    write_section("submission_1m", report)
 
 
 if __name__ == "__main__":
