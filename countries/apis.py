@@ -16,7 +16,7 @@ from countries import concordance, selectors, services
 from countries.models import Agency, ApiCredential, Country, NationalClassification
 from countries.permissions import CanAdminister, IsSecretariatAdmin
 from indices.services.audit import actor_of
-from ipi_exchange.api.pagination import paginated
+from ipi_exchange.api.pagination import paginated, paginated_schema
 from ipi_exchange.errors import ApplicationError
 
 
@@ -48,7 +48,9 @@ class CountryListApi(_WritePermissionMixin, APIView):
             help_text='Regional aggregates the country counts in, e.g. ["MKG", "MKG_JP"].',
         )
 
-    @extend_schema(responses=CountryOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="countries_list", responses=paginated_schema(CountryOutputSerializer)
+    )
     def get(self, request: Request) -> Response:
         return paginated(request, self, selectors.country_list(), CountryOutputSerializer)
 
@@ -87,7 +89,7 @@ class AgencyListApi(_WritePermissionMixin, APIView):
             queryset=Country.objects.all(), required=False, allow_null=True
         )
 
-    @extend_schema(responses=AgencyOutputSerializer(many=True))
+    @extend_schema(operation_id="agencies_list", responses=paginated_schema(AgencyOutputSerializer))
     def get(self, request: Request) -> Response:
         agencies = selectors.agency_list(principal=request.user)
         return paginated(request, self, agencies, AgencyOutputSerializer)
@@ -159,7 +161,9 @@ class CredentialListApi(APIView):
                 raise serializers.ValidationError("Give at least one scope.")
             return sorted(value)
 
-    @extend_schema(responses=CredentialOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="credentials_list", responses=paginated_schema(CredentialOutputSerializer)
+    )
     def get(self, request: Request) -> Response:
         credentials = selectors.credential_list(principal=request.user)
         return paginated(request, self, credentials, CredentialOutputSerializer)
@@ -240,7 +244,10 @@ class ClassificationListApi(_WritePermissionMixin, APIView):
         name = serializers.CharField(max_length=200)
         country = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all())
 
-    @extend_schema(responses=ClassificationOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="classifications_list",
+        responses=paginated_schema(ClassificationOutputSerializer),
+    )
     def get(self, request: Request) -> Response:
         return paginated(
             request, self, selectors.classification_list(), ClassificationOutputSerializer

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 
 from countries.models import ApiCredential
 from countries.principals import SCOPES_BY_ROLE, Principal
+from countries.throttling import auth_failure_record, auth_failures_refuse
 from countries.tokens import token_hash
 
 
@@ -22,6 +23,16 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        # Brute force: 429 while this address is over its failed-attempt budget (any token,
+        # so a right guess cannot be told from a wrong one).
+        auth_failures_refuse(request)
+        try:
+            return self._authenticate_bearer(header)
+        except exceptions.AuthenticationFailed:
+            auth_failure_record(request)
+            raise
+
+    def _authenticate_bearer(self, header: list[bytes]) -> tuple[Principal, ApiCredential]:
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
                 "The Authorization header must be `Bearer <token>`, with one token and no spaces."

@@ -8,7 +8,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from indices.models import Submission
@@ -16,10 +16,15 @@ from indices.models import Submission
 logger = logging.getLogger(__name__)
 
 
+# A dropped connection (database or broker restart) is retried at once rather than left to the
+# sweeper; the work is idempotent, so a retry can never apply anything twice.
+TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
+
+
 @shared_task(
     name="indices.validate_submission",
     queue="validation",
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=5,
 )
@@ -32,7 +37,7 @@ def validate_submission(submission_id: str) -> str | None:
 @shared_task(
     name="indices.publish_releases",
     queue="publication",
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=5,
 )

@@ -202,6 +202,9 @@ IPI_MAX_UPLOAD_BYTES = env_int("IPI_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum
 IPI_MAX_ROWS = env_int("IPI_MAX_ROWS", 2_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Brute force on tokens: failed bearer attempts per client address per window; 0 disables.
+IPI_AUTH_FAILURES_PER_WINDOW = env_int("IPI_AUTH_FAILURES_PER_WINDOW", 20, minimum=0)
+IPI_AUTH_FAILURE_WINDOW_SECONDS = env_int("IPI_AUTH_FAILURE_WINDOW_SECONDS", 300, minimum=1)
 # Reads: per-credential rate limit (a fixed window in Redis), caching, and the largest answer
 # of /data/ before a caller is sent to the bulk export.
 IPI_API_RATE = env_str("IPI_API_RATE", "600/minute")  # "0/minute" disables
@@ -264,6 +267,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ipi_exchange.api.schema.add_problem_responses",
+    ],
     # Swagger UI served by this service itself (no CDN: offices may sit behind strict proxies).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

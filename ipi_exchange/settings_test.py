@@ -5,6 +5,9 @@ from ipi_exchange.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 IPI_CREDENTIAL_TOUCH_SECONDS = 0
+# Every test client comes from 127.0.0.1: wrong-token tests must not lock each other out
+# (tests/reliability/test_security.py sets its own limit).
+IPI_AUTH_FAILURES_PER_WINDOW = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -99,7 +99,7 @@ class BulkDataApi(ReadApi):
             OpenApiParameter("startPeriod", str),
             OpenApiParameter("endPeriod", str),
         ],
-        responses={(200, "text/csv"): {"type": "string"}},
+        responses={(200, "text/csv"): {"type": "string", "format": "binary"}},
     )
     def get(self, request: Request, format: str | None = None):
         params = request.query_params

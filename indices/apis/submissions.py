@@ -28,7 +28,7 @@ from indices.services import progress
 from indices.services.audit import actor_of
 from indices.services.files import upload_too_large
 from indices.services.submissions import SubmissionOptions, submission_confirm, submission_create
-from ipi_exchange.api.pagination import paginated
+from ipi_exchange.api.pagination import paginated, paginated_schema
 from ipi_exchange.errors import ApplicationError
 
 # Room for multipart boundaries and form fields around a file of the maximum size.
@@ -150,7 +150,8 @@ class SubmissionListApi(APIView):
             OpenApiParameter("country", str),
             OpenApiParameter("agency", str),
         ],
-        responses=SubmissionOutputSerializer(many=True),
+        operation_id="submissions_list",
+        responses=paginated_schema(SubmissionOutputSerializer),
     )
     def get(self, request: Request) -> Response:
         filtered = SubmissionFilter(

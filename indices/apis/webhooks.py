@@ -25,7 +25,7 @@ from indices.services.webhooks import (
     webhook_subscription_create,
     webhook_subscription_delete,
 )
-from ipi_exchange.api.pagination import paginated
+from ipi_exchange.api.pagination import paginated, paginated_schema
 
 # --- Reads, scoped to the caller (selectors) -------------------------------------------------
 
@@ -112,7 +112,9 @@ class WebhookListApi(APIView):
         key_filter = serializers.CharField(max_length=200, required=False, allow_blank=True)
         description = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
-    @extend_schema(responses=WebhookOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="webhooks_list", responses=paginated_schema(WebhookOutputSerializer)
+    )
     def get(self, request: Request) -> Response:
         subscriptions = webhook_subscription_list(principal=request.user)
         return paginated(request, self, subscriptions, WebhookOutputSerializer)
@@ -153,7 +155,9 @@ class WebhookDeliveryListApi(APIView):
 
     permission_classes = [IsAuthenticated, CanRead]
 
-    @extend_schema(responses=DeliveryOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="webhook_deliveries_list", responses=paginated_schema(DeliveryOutputSerializer)
+    )
     def get(self, request: Request, subscription_id: int) -> Response:
         subscription = webhook_subscription_get(
             principal=request.user, subscription_id=subscription_id

@@ -15,7 +15,7 @@ from countries.permissions import IsSecretariatAdmin
 from indices.models import AuditEvent, ValueAddedWeight
 from indices.services.audit import actor_of
 from indices.services.weights import weights_read_csv, weights_upload
-from ipi_exchange.api.pagination import paginated
+from ipi_exchange.api.pagination import paginated, paginated_schema
 
 
 class WeightSerializer(serializers.ModelSerializer):
@@ -41,7 +41,7 @@ class WeightListApi(APIView):
             return [IsAuthenticated(), IsSecretariatAdmin()]
         return [IsAuthenticated()]
 
-    @extend_schema(responses=WeightSerializer(many=True))
+    @extend_schema(operation_id="weights_list", responses=paginated_schema(WeightSerializer))
     def get(self, request: Request) -> Response:
         weights = ValueAddedWeight.objects.all()
         for name in ("country", "activity", "year"):
@@ -96,7 +96,7 @@ class AuditFilter(filters.FilterSet):
 class AuditEventListApi(APIView):
     permission_classes = [IsAuthenticated, IsSecretariatAdmin]
 
-    @extend_schema(responses=AuditEventSerializer(many=True))
+    @extend_schema(operation_id="audit_list", responses=paginated_schema(AuditEventSerializer))
     def get(self, request: Request) -> Response:
         events = AuditFilter(request.query_params, queryset=AuditEvent.objects.all())
         if not events.is_valid():

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from indices.standard import StandardDefinition
 
@@ -40,6 +41,43 @@ Normalized = tuple[
     int | None,  # base_year
     str | None,  # series_id
 ]
+
+
+# COPY text format (the staging load writes rows as text): backslash, tab, newline and carriage
+# return are escaped; NULL is \N.
+COPY_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: object) -> str:
+    """One field in COPY text format."""
+    if value is None:
+        return COPY_NULL
+    if isinstance(value, float):
+        return repr(value)
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_value(obs_value: str) -> str:
+    """value_n of an OBS_VALUE as COPY text."""
+    return copy_text(parse_value(obs_value) if obs_value else None)
+
+
+# Lines of plain decimals (digits with at most one point), which PostgreSQL's float8 input
+# reads exactly as parse_value does.
+_PLAIN_DECIMALS = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:\n(?:[0-9]+\.?[0-9]*|\.[0-9]+))*")
+
+
+class _Texts(dict):
+    """A dict filling itself from `make` on a miss, so lookups can run as a C-level map."""
+
+    def __init__(self, make: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> str:
+        value = self[key] = self.make(key)
+        return value
 
 
 def parse_period(text: str, freq: str | None) -> tuple[date, str] | None:
@@ -87,6 +125,65 @@ class Normalizer:
         # does not depend on the period or the value; (time_period, freq_n) -> period.
         self._series_cache: dict[tuple[str, ...], tuple] = {}
         self._period_cache: dict[tuple[str, str | None], tuple[date, str] | None] = {}
+        # The same as COPY text, for the staging load (see `copy_texts`).
+        self._series_texts = _Texts(self._series_text)
+        self._period_texts = _Texts(self._period_text)
+
+    def copy_texts(
+        self, columns: list[tuple[str, ...]]
+    ) -> tuple[list[str], list[str], Sequence[str]]:
+        """COPY text of the normalized columns of a batch of rows given column by column (the
+        RawRow fields, transposed): the series part (freq_n, adjustment_n, status_n,
+        activity_n, base_year, series_id), the period (period_start, period_label) and value_n.
+
+        The loops over rows are C loops over cached texts: a million rows have a few thousand
+        series keys and periods. Values are the one thing parsed per row, and a batch of plain
+        decimals is not even that: PostgreSQL reads "101.25" into the same double as float().
+        """
+        (_, _, _, ref_area, activity, nat_code, adjustment, freq, time_period, obs_value) = columns[
+            :10
+        ]
+        series = list(
+            map(
+                self._series_texts.__getitem__,
+                zip(
+                    freq,
+                    adjustment,
+                    columns[10],
+                    activity,
+                    nat_code,
+                    columns[11],
+                    ref_area,
+                    strict=True,
+                ),
+            )
+        )
+        periods = list(map(self._period_texts.__getitem__, zip(freq, time_period, strict=True)))
+        values: Sequence[str]
+        joined = "\n".join(obs_value)
+        if (
+            max(map(len, obs_value)) <= 300
+            and joined.count("\n") == len(obs_value) - 1
+            and _PLAIN_DECIMALS.fullmatch(joined)
+        ):
+            values = obs_value
+        else:
+            values = list(map(copy_value, obs_value))
+        return series, periods, values
+
+    def _series_text(self, key: tuple[str, ...]) -> str:
+        series = self._series_cache.get(key)
+        if series is None:
+            series = self._series_cache[key] = self._series_part(*key)
+        return "\t".join(map(copy_text, series))
+
+    def _period_text(self, key: tuple[str, str]) -> str:
+        freq, time_period = key
+        freq_n = (freq or DEFAULT_FREQ).upper()
+        period = parse_period(time_period, freq_n if freq_n in UPLOAD_FREQS else None)
+        if period is None:
+            return f"{COPY_NULL}\t{COPY_NULL}"
+        return f"{period[0].isoformat()}\t{period[1]}"
 
     def normalized(self, row: RawRow) -> Normalized:
         key = (

@@ -64,7 +64,8 @@ def _unusual(ctx: RuleContext, years: int, min_years: int, scale: float, max_z: 
             f"""SELECT c.series_id, c.mi, c.pct, c.row_no FROM {shared(ctx, SERIES)} c
                 WHERE c.adjustment_n = 'N' AND c.pct IS NOT NULL"""
         )
-        for series_id, mi, pct, row_no in cursor:
+        # fetchall: one C-level conversion of all rows, several times faster than iterating.
+        for series_id, mi, pct, row_no in cursor.fetchall():
             by_series.setdefault(series_id, []).append((mi, pct, row_no))
     for series_id, changes in by_series.items():
         changes.sort(key=itemgetter(0))

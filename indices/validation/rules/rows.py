@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from countries.models import ConcordanceEntry
 from indices.validation.rules.base import (
+    ISSUES,
     RuleContext,
     finding_sql,
     insert_findings,
     label,
     rule,
+    shared,
     stats_params,
     stats_series,
 )
 
-ROWS_FROM = "FROM indices_submissionrow r WHERE r.submission_id = %(sid)s"
+# The row rules read only the rows that may break one of them (see ISSUES).
+ROWS_FROM = f"FROM {ISSUES} r WHERE r.submission_id = %(sid)s"
+
+
+def _issues(ctx: RuleContext) -> None:
+    """Builds ISSUES for this run, if it is not yet (every row rule reads it)."""
+    shared(ctx, ISSUES)
 
 
 def _codes(ctx: RuleContext, codelist_id: str) -> list[str]:
@@ -22,6 +30,7 @@ def _codes(ctx: RuleContext, codelist_id: str) -> list[str]:
 
 @rule("E02")
 def e02_activity_or_nat_code(ctx: RuleContext) -> int:
+    _issues(ctx)
     # A file with a NAT_CODE column only points the clerk there.
     only_nat = "NAT_CODE" in ctx.columns and "ACTIVITY" not in ctx.columns
     column = "NAT_CODE" if only_nat else "ACTIVITY"
@@ -39,6 +48,7 @@ def e02_activity_or_nat_code(ctx: RuleContext) -> int:
 
 @rule("E03")
 def e03_codes(ctx: RuleContext) -> int:
+    _issues(ctx)
     classifications = sorted(
         set(
             ConcordanceEntry.objects.filter(
@@ -111,6 +121,7 @@ def e03_codes(ctx: RuleContext) -> int:
 
 @rule("E04")
 def e04_ref_area(ctx: RuleContext) -> int:
+    _issues(ctx)
     message = """CASE WHEN r.ref_area = ''
         THEN 'REF_AREA is empty: write ' || %(country)s
         ELSE 'REF_AREA ' || quote_literal(r.ref_area) || ' is not your country: '
@@ -122,6 +133,7 @@ def e04_ref_area(ctx: RuleContext) -> int:
 
 @rule("E05")
 def e05_time_period(ctx: RuleContext) -> int:
+    _issues(ctx)
     current = (
         "CASE r.freq_n WHEN 'Q' THEN %(current_quarter)s::date ELSE %(current_month)s::date END"
     )
@@ -146,6 +158,7 @@ def e05_time_period(ctx: RuleContext) -> int:
 
 @rule("E06")
 def e06_obs_value(ctx: RuleContext) -> int:
+    _issues(ctx)
     is_missing = "r.status_n = ANY(%(missing)s)"
     message = f"""CASE
         WHEN r.obs_value = ''
@@ -171,6 +184,7 @@ def e06_obs_value(ctx: RuleContext) -> int:
 
 @rule("E08")
 def e08_base_per(ctx: RuleContext) -> int:
+    _issues(ctx)
     bad_year = f"""SELECT {
         finding_sql(
             ctx,

@@ -1,0 +1,132 @@
+"""Schema fuzzing: schemathesis generates requests from our own OpenAPI schema (/api/schema/)
+and sends them, with a real token of each role, straight into the WSGI application.
+
+Every answer must be no server error (5xx), carry a status code the schema documents, and match
+the schema's description of its body. Bounded: FUZZ_EXAMPLES per operation and role, no
+shrinking, so the whole run stays within a couple of minutes; failures are collected over every
+operation and reported together.
+"""
+
+from __future__ import annotations
+
+import os
+
+import hypothesis
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from countries.models import Agency
+from countries.services import credential_create
+from ipi_exchange.wsgi import application
+from tests.factories import ReaderAgencyFactory
+
+pytestmark = [pytest.mark.faults, pytest.mark.django_db]
+
+FUZZ_EXAMPLES = int(os.environ.get("IPI_FUZZ_EXAMPLES", "20"))
+CONFORMANCE = [status_code_conformance, response_schema_conformance]
+ROLES = {
+    "reporter": ("TH_OIE", ["submit", "read", "admin"]),
+    "secretariat": ("MKG_SEC", ["read", "admin"]),
+    "reader": ("FUZZ_READER", ["read"]),
+}
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Like Django's test client: the WSGI handler must not close the test's DB connection
+    (it holds the test's transaction) at the start and end of each request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+def _token(role: str) -> str:
+    agency_id, scopes = ROLES[role]
+    if role == "reader":
+        agency = ReaderAgencyFactory(id=agency_id)
+    else:
+        agency = Agency.objects.get(pk=agency_id)
+    _, token = credential_create(agency=agency, name=f"fuzz-{role}", scopes=scopes)
+    return token
+
+
+def _fuzz(operation, headers: dict[str, str], failures: list[tuple[str, str]], checks) -> int:
+    calls = 0
+
+    @hypothesis.settings(
+        max_examples=FUZZ_EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+    )
+    @hypothesis.given(case=operation.as_strategy())
+    def run(case) -> None:
+        nonlocal calls
+        calls += 1
+        try:
+            case.call_and_validate(headers=headers, checks=checks)
+        except (Exception, BaseExceptionGroup) as error:  # collect them all
+            failures.append((operation.label, str(error)))
+
+    run()
+    return calls
+
+
+def _run_all(schema, role: str, checks) -> None:
+    # identity: the in-process WSGI client does not undo gzip (tests/indices/series covers it).
+    headers = {"Authorization": f"Bearer {_token(role)}", "Accept-Encoding": "identity"}
+    failures: list[tuple[str, str]] = []
+    calls = 0
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        calls += _fuzz(operation, headers, failures, checks)
+    assert operations > 20
+    assert calls >= operations
+    assert not failures, _report(failures)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_no_generated_request_gets_a_server_error(schema, role):
+    _run_all(schema, role, [not_a_server_error])
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_every_answer_conforms_to_the_schema(schema, role):
+    _run_all(schema, role, CONFORMANCE)
+
+
+def _report(failures: list[tuple[str, str]]) -> str:
+    """One line per (operation, kind of failure), with the count and one request to replay."""
+    kinds: dict[tuple[str, str], list[str]] = {}
+    for label, message in failures:
+        lines = message.splitlines()
+        titles = [line.strip() for line in lines if line.strip().startswith("- ST")] or [
+            lines[0] if lines else "?"
+        ]
+        curl = next((line.strip() for line in lines if line.strip().startswith("curl ")), "")
+        for title in titles:
+            kinds.setdefault((label, title), []).append(curl)
+    return f"{len(failures)} failing requests, {len(kinds)} kinds:\n" + "\n".join(
+        f"{label} | {title} | x{len(curls)} | e.g. {curls[0]}"
+        for (label, title), curls in sorted(kinds.items())
+    )
