@@ -1,19 +1,26 @@
 """Every persona against every endpoint: the expected status of each pair, in one table.
 
 Personas: anon (no token), our (reporter, all scopes), our_read (reporter, read-only token),
-other (another reporter), secretariat, reader. Grows with every endpoint added.
+other (another reporter), secretariat, reader, revoked (a revoked token), expired (an expired
+token). Grows with every endpoint added.
 """
 
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from countries.models import ApiCredential
+from countries.services import credential_revoke
 from indices.models import Submission
 from tests.base import PersonaTestCase, make_persona
 
-PERSONAS = ("anon", "our", "our_read", "other", "secretariat", "reader")
+PERSONAS = ("anon", "our", "our_read", "other", "secretariat", "reader", "revoked", "expired")
+# A revoked or expired token is refused everywhere, exactly like no token at all.
+REFUSED_TOKENS = ("revoked", "expired")
 _counter = itertools.count()
 
 
@@ -166,12 +173,16 @@ class AuthorizationMatrixTests(PersonaTestCase):
     def client_for(self, persona: str) -> APIClient:
         if persona == "anon":
             return APIClient()
-        if persona == "our_read":
-            return self.our_read.client()
         return getattr(self, persona).client()
 
     def test_every_persona_against_every_endpoint(self):
         self.our_read = make_persona(self.our.agency, name="read-only", scopes=("read",))
+        self.revoked = make_persona(self.our.agency, name="revoked")
+        credential_revoke(credential=self.revoked.credential)
+        self.expired = make_persona(self.secretariat.agency, name="expired")
+        ApiCredential.objects.filter(pk=self.expired.credential.pk).update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
         for (method, url, body, expected), persona in itertools.product(MATRIX, PERSONAS):
             # A fresh target credential of our agency for each call, so revoking is repeatable.
             target = make_persona(self.our.agency, name=_unique("target")).credential.pk
@@ -182,9 +193,10 @@ class AuthorizationMatrixTests(PersonaTestCase):
             with self.subTest(method=method, url=address, persona=persona):
                 call = getattr(self.client_for(persona), method)
                 response = call(address, body() if body else None, format="json")
+                wanted = expected["anon"] if persona in REFUSED_TOKENS else expected[persona]
                 self.assertEqual(
                     response.status_code,
-                    expected[persona],
+                    wanted,
                     getattr(response, "content", b"streamed")[:300],
                 )
                 if response.status_code >= 400 and not address.startswith("/sdmx/"):
