@@ -76,6 +76,15 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
+    # Handlers first: a Ctrl-C (or SIGTERM) during migrations must still stop everything.
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     port = env.get("PORT", "8000")
     manage(env, "migrate", "--no-input")
     manage(env, "load_standard")
@@ -118,6 +127,8 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
         ],
     }
     (ROOT / "var").mkdir(exist_ok=True)
+    if stopping:
+        return 130
     processes = {name: subprocess.Popen(cmd, env=env, cwd=ROOT) for name, cmd in commands.items()}
     print(
         f"\nipi_exchange is up:\n  API       http://localhost:{port}/api/v1/\n"
@@ -127,14 +138,6 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
         + (" and the embedded PostgreSQL and Redis.\n" if embedded_mode else ".\n"),
         flush=True,
     )
-    stopping = False
-
-    def stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
     exit_code = 0
     while not stopping:
         for name, process in processes.items():
