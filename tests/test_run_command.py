@@ -57,6 +57,7 @@ def test_serve_brings_the_service_up_and_ctrl_c_stops_everything(tmp_path):
     serve = subprocess.Popen(
         [sys.executable, "dev.py", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
+    children: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + 150
         status, body = 0, {}
