@@ -10,9 +10,12 @@ def _isolated_file_store(settings, tmp_path):
 @pytest.fixture
 def seeded(transactional_db):
     """Transactional tests flush every table afterwards, data-migration seeds included:
-    put the standard and the members back before each one."""
+    put the standard and the members back before each one, and empty the test broker of
+    messages about objects that went with the flush."""
     from countries.seed import seed_members
     from indices.services.standard import standard_load
+    from tests.workers import purge_queues
 
     standard_load()
     seed_members()
+    purge_queues()
