@@ -45,6 +45,11 @@ def main(argv: list[str]) -> int:
 
     with embedded.services_from_environment() as urls:
         env = {**os.environ, "DATABASE_URL": urls.database, "REDIS_URL": urls.redis}
+        # Importing ipi_exchange above set DJANGO_SETTINGS_MODULE in this process (celery.py's
+        # setdefault): name the right module for each command explicitly.
+        env["DJANGO_SETTINGS_MODULE"] = (
+            "ipi_exchange.settings" if command == "serve" else "ipi_exchange.settings_test"
+        )
         if command == "serve":
             return serve(env, embedded_mode=urls.embedded)
         return run_tests(env, rest)
