@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
 
 from django.test import TestCase
 
 from indices.models import Finding, Submission
+from indices.parsing import RawRow
 from indices.standard import load_definition
 from indices.validation.normalize import Normalizer
 from indices.validation.rules import REGISTRY, RuleContext
 from indices.validation.staging import load_rows
-
-try:
-    from indices.parsing import RawRow
-except ImportError:  # the parsers are written in parallel; their row type is agreed as this
-
-    class RawRow(NamedTuple):  # type: ignore[no-redef]
-        row_no: int
-        sheet: str
-        value_cell: str
-        ref_area: str
-        activity: str
-        nat_code: str
-        adjustment: str
-        freq: str
-        time_period: str
-        obs_value: str
-        obs_status: str
-        base_per: str
-        comment: str
-
 
 NOW = dt.datetime(2024, 6, 10, 9, 0, tzinfo=dt.UTC)
 STANDARD = load_definition()
