@@ -393,6 +393,19 @@ def finding_sql(
     )
 
 
+def value_finding_sql(ctx: RuleContext, message: str) -> str:
+    """A finding on a row's OBS_VALUE, keyed by its national series and period: what every
+    movement and consistency rule reports."""
+    return finding_sql(
+        ctx,
+        column="OBS_VALUE",
+        value="r.obs_value",
+        message=message,
+        series_key="r.series_id",
+        time_period="r.period_label",
+    )
+
+
 INSERT_FINDINGS = """
 WITH f AS MATERIALIZED ({select}),
 ins AS (

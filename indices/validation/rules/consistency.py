@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from indices.validation.rules.base import (
     RuleContext,
-    finding_sql,
     insert_findings,
     rule,
     submitted_rows,
+    value_finding_sql,
 )
 
 
@@ -43,14 +43,7 @@ def w09_section_vs_divisions(ctx: RuleContext) -> int:
         " || ' more than ' || %(max_diff)s || '): check the section and its divisions; they'"
         " || ' should be on the same base and the section their weighted mean'"
     )
-    finding = finding_sql(
-        ctx,
-        column="OBS_VALUE",
-        value="r.obs_value",
-        message=message,
-        series_key="r.series_id",
-        time_period="r.period_label",
-    )
+    finding = value_finding_sql(ctx, message)
     # An ISIC code's value for a period: the row giving it in ACTIVITY, else its one national
     # code, else the weighted mean of its national codes with their concordance weights (H1;
     # none when a weight is missing). Only periods where a section is given are read.

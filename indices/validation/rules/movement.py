@@ -15,11 +15,11 @@ from indices.validation.rules.base import (
     LOOKBACK_MONTHS,
     SERIES,
     RuleContext,
-    finding_sql,
     insert_findings,
     rule,
     shared,
     submitted_rows,
+    value_finding_sql,
 )
 
 
@@ -128,14 +128,7 @@ def w01_unusual_movement(ctx: RuleContext) -> int:
         f" || '%%; robust z = ' || round(r.z::numeric, 1) || ', limit ' || %(max_z)s"
         " || '): check the value; if it is right, say why in COMMENT'"
     )
-    finding = finding_sql(
-        ctx,
-        column="OBS_VALUE",
-        value="r.obs_value",
-        message=message,
-        series_key="r.series_id",
-        time_period="r.period_label",
-    )
+    finding = value_finding_sql(ctx, message)
     select = f"""
     SELECT {finding}
     FROM (SELECT c.*, u.n, u.med, u.z
@@ -165,14 +158,7 @@ def _change_rule(
         f" || '), more than ' || ({LIMIT}) || '%% for a ' || {LEVEL}"
         " || ': check the value; if it is right, say why in COMMENT'"
     )
-    finding = finding_sql(
-        ctx,
-        column="OBS_VALUE",
-        value="r.obs_value",
-        message=message,
-        series_key="r.series_id",
-        time_period="r.period_label",
-    )
+    finding = value_finding_sql(ctx, message)
     select = f"""
     SELECT {finding} FROM {shared(ctx, SERIES)} r
     WHERE r.submitted AND {where} AND abs({pct}) > {LIMIT}"""
@@ -209,14 +195,7 @@ def w04_revision(ctx: RuleContext) -> int:
         f" || o.value || ' by ' || {signed(pct)} || '%%, more than ' || ({LIMIT}) || '%% for a '"
         f" || {LEVEL} || ': confirm the revision (say why in COMMENT) or correct the value'"
     )
-    finding = finding_sql(
-        ctx,
-        column="OBS_VALUE",
-        value="r.obs_value",
-        message=message,
-        series_key="r.series_id",
-        time_period="r.period_label",
-    )
+    finding = value_finding_sql(ctx, message)
     select = f"""
     SELECT {finding}
     FROM {submitted_rows(ctx)} r JOIN indices_nationalobservation o
