@@ -283,9 +283,18 @@ def run(args, env: dict, database_url: str) -> dict:
         "readers": args.readers,
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": (
-            f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+            f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"PostgreSQL {_server_version()} and Redis on the same machine"
         ),
     }
+
+
+def _server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0].split()[0]
 
 
 def _merge(phases: list[dict]) -> dict:
@@ -320,7 +329,7 @@ def format_results(r: dict, args) -> str:
     ratio = (r["ingest"]["p99_ms"] / r["idle"]["p99_ms"]) if r["ingest"] else float("nan")
     verdict = "met" if ratio <= 2 and not (r["ingest"] or {}).get("errors") else "NOT met"
     return (
-        "## Readers under load (`bench/load_readers.py`)\n\n"
+        "### Readers under load (`bench/load_readers.py`)\n\n"
         f"{r['readers']} concurrent readers (asyncio + httpx, keep-alive) of one series "
         f"(`/api/v1/data/{KEY}`) from gunicorn ({args.web_workers} sync workers); "
         f"{r['when']}, {r['machine']}.\n\n"

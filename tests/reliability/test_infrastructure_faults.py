@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -25,7 +23,7 @@ from indices.services.submissions import SubmissionOptions, submission_create
 from indices.tasks import submissions_requeue_stalled
 from tests import workers as test_workers
 from tests.reliability.helpers import TERMINAL, bad_csv, kill_whole_worker, token_for_agency
-from tests.workers import ROOT, start_worker, stop_worker, wait_until
+from tests.workers import start_worker, stop_worker, wait_until
 
 pytestmark = [
     pytest.mark.e2e,
@@ -203,53 +201,8 @@ def _terminate_other_backends() -> int:
     return sum(1 for (ok,) in rows if ok)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def live_web(tmp_path, settings):
-    from tests.workers import worker_environment
-
-    port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "ipi_exchange.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--timeout",
-            "30",
-        ],
-        cwd=ROOT,
-        env=worker_environment(IPI_FILE_STORE=str(settings.IPI_FILE_STORE)),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        assert wait_until(up, timeout=60), (tmp_path / "gunicorn.log").read_text()[-3000:]
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def test_the_api_answers_again_after_its_database_connection_is_killed(live_web):
+def test_the_api_answers_again_after_its_database_connection_is_killed(live_web_server):
+    live_web, _ = live_web_server
     headers = {"Authorization": f"Bearer {token_for_agency('TH_OIE')}"}
     with httpx.Client(base_url=live_web, headers=headers, timeout=10) as client:
         assert client.get("/api/v1/submissions/").status_code == 200
