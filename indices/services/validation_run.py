@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -28,7 +28,7 @@ from indices.services.files import stored_path
 from indices.services.publication import release_schedule
 from indices.standard import load_definition
 from indices.validation.normalize import Normalizer
-from indices.validation.rules.base import RuleContext
+from indices.validation.rules.context import RuleContext
 from indices.validation.runner import run_rules
 from indices.validation.staging import load_rows
 
@@ -110,11 +110,16 @@ def _validate_locked(submission: Submission) -> str:
     return _decide(submission, totals)
 
 
-def _stage(submission: Submission, parsed: ParsedFile) -> int:
+def _country_of(submission: Submission) -> str:
     country = submission.agency.country_id
+    assert country is not None  # submission_create: only a reporting agency, with a country
+    return country
+
+
+def _stage(submission: Submission, parsed: ParsedFile) -> int:
     concordance = {
         entry.national_code: entry.isic_code
-        for entry in concordance_entries_for_country(country_code=country)
+        for entry in concordance_entries_for_country(country_code=_country_of(submission))
     }
     normalizer = Normalizer(standard=load_definition(), concordance=concordance)
     return load_rows(
@@ -128,16 +133,17 @@ def _stage(submission: Submission, parsed: ParsedFile) -> int:
 
 def _rule_context(submission: Submission, parsed: ParsedFile) -> RuleContext:
     standard = load_definition()
-    weights: Counter[str] = Counter()
+    country = _country_of(submission)
+    weights: defaultdict[str, float] = defaultdict(float)
     national: dict[str, float] = {}
-    for entry in concordance_entries_for_country(country_code=submission.agency.country_id):
+    for entry in concordance_entries_for_country(country_code=country):
         if entry.weight is not None:
             weights[entry.isic_code] += float(entry.weight)
             national[entry.national_code] = float(entry.weight)
     return RuleContext(
         submission_id=submission.pk,
         agency_id=submission.agency_id,
-        country_code=submission.agency.country_id,
+        country_code=country,
         standard=standard,
         now=timezone.now(),
         columns=parsed.columns,

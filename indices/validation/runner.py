@@ -6,7 +6,8 @@ import logging
 import time
 
 from indices.validation.rules import REGISTRY, RULE_ORDER, RuleContext
-from indices.validation.rules.base import session_settings, shared_tables
+from indices.validation.rules.context import session_settings
+from indices.validation.rules.shared import shared_tables
 
 logger = logging.getLogger(__name__)
 

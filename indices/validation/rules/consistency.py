@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from indices.validation.rules.base import (
-    RuleContext,
-    insert_findings,
-    rule,
-    submitted_rows,
-    value_finding_sql,
-)
+from indices.validation.rules.base import insert_findings, rule, value_finding_sql
+from indices.validation.rules.context import RuleContext
+from indices.validation.rules.shared import submitted_rows
 
 
 def _weighted_divisions(ctx: RuleContext) -> list[tuple[str, str, float]]:

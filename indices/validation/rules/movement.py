@@ -11,16 +11,9 @@ from operator import itemgetter
 
 from django.db import connection
 
-from indices.validation.rules.base import (
-    LOOKBACK_MONTHS,
-    SERIES,
-    RuleContext,
-    insert_findings,
-    rule,
-    shared,
-    submitted_rows,
-    value_finding_sql,
-)
+from indices.validation.rules.base import insert_findings, rule, value_finding_sql
+from indices.validation.rules.context import RuleContext
+from indices.validation.rules.shared import LOOKBACK_MONTHS, SERIES, shared, submitted_rows
 
 
 def signed(expr: str, places: int = 1) -> str:

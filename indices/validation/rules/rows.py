@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from countries.models import ConcordanceEntry
-from indices.validation.rules.base import (
-    ISSUES,
-    RuleContext,
-    finding_sql,
-    insert_findings,
-    label,
-    rule,
-    shared,
-    stats_params,
-    stats_series,
-)
+from indices.validation.rules.base import finding_sql, insert_findings, label, rule
+from indices.validation.rules.context import RuleContext
+from indices.validation.rules.shared import ISSUES, shared, stats_params, stats_series
 
 # The row rules read only the rows that may break one of them (see ISSUES).
 ROWS_FROM = f"FROM {ISSUES} r WHERE r.submission_id = %(sid)s"

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from indices.validation.rules.base import (
+from indices.validation.rules.base import finding_sql, insert_findings, label, rule, step
+from indices.validation.rules.context import RuleContext
+from indices.validation.rules.shared import (
     LOOKBACK_MONTHS,
     SERIES,
-    RuleContext,
-    finding_sql,
-    insert_findings,
-    label,
-    rule,
     shared,
     stats_series,
-    step,
     submitted_rows,
 )
 

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from indices.validation.rules.base import (
-    RuleContext,
-    finding_sql,
-    insert_findings,
-    rule,
-    step,
-    submitted_rows,
-)
+from indices.validation.rules.base import finding_sql, insert_findings, rule, step
+from indices.validation.rules.context import RuleContext
+from indices.validation.rules.shared import submitted_rows
 
 
 @rule("W07")
