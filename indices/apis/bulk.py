@@ -21,10 +21,10 @@ from indices.http.params import (
     parse_key_path,
     reject_unknown,
 )
-from indices.http.versions import series_version
 from indices.http.views import ReadApi
 from indices.selectors.keys import DIMENSIONS, KeyFilter
 from indices.selectors.published import series_list
+from indices.selectors.versions import series_version
 
 CHUNK_BYTES = 256 * 1024
 FILENAME = "MKG_DF_IPI_1.0.csv"

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotModified
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from indices.http.conditional import Validator, request_parts
 from indices.http.params import invalid, parse_codes, parse_instant, reject_unknown
-from indices.http.versions import releases_version
 from indices.http.views import KnownCountPagination, ReadApi
 from indices.models import Release
+from indices.selectors.versions import releases_version
 
 STATUSES = {"published": Release.Status.PUBLISHED, "scheduled": Release.Status.SCHEDULED}
 
@@ -29,7 +30,7 @@ class ReleaseListApi(ReadApi):
         ],
         responses={200: dict},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response | HttpResponseNotModified:
         params = request.query_params
         reject_unknown(params, ("country", "status", "after", "before", "limit", "offset"))
         # FAILED releases are the secretariat's to look at, not part of the calendar.
@@ -67,6 +68,7 @@ class ReleaseListApi(ReadApi):
             "-id",
         )
         page = paginator.paginate_queryset(ordered, request, view=self)
+        assert page is not None  # PAGE_SIZE is set: limit/offset always pages
         return paginator.get_paginated_response([_entry(release) for release in page])
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date
 from itertools import groupby
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Min
+from django.http import HttpResponseNotModified
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -18,7 +22,6 @@ from rest_framework.reverse import reverse
 from indices.http.conditional import Validator, request_parts
 from indices.http.csv import CHANGE_COLUMNS, HISTORY_COLUMNS, DataCsvRenderer, decimals_of, rounded
 from indices.http.params import DataQuery, dimension_filter, parse_instant, reject_unknown
-from indices.http.versions import series_version, version_of
 from indices.http.views import KnownCountPagination, ReadApi
 from indices.models import PublishedObservation, PublishedSeries
 from indices.selectors.keys import DIMENSION_IDS, DIMENSIONS, KeyFilter
@@ -29,6 +32,7 @@ from indices.selectors.published import (
     observations_history,
     series_list,
 )
+from indices.selectors.versions import series_version, version_of
 from indices.services.vintages import period_label
 from ipi_exchange.errors import ApplicationError
 
@@ -55,7 +59,7 @@ class SeriesListApi(ReadApi):
         ],
         responses={200: dict},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response | HttpResponseNotModified:
         params = request.query_params
         reject_unknown(params, (*DIMENSIONS, "updatedAfter", "limit", "offset"))
         series = series_list(**dimension_filter(params).as_filters())
@@ -73,6 +77,7 @@ class SeriesListApi(ReadApi):
             return fresh
         paginator = KnownCountPagination(version.count)
         page = paginator.paginate_queryset(series, request, view=self)
+        assert page is not None  # PAGE_SIZE is set: limit/offset always pages
         spans = {
             row["series_key"]: row
             for row in PublishedObservation.objects.filter(
@@ -86,7 +91,7 @@ class SeriesListApi(ReadApi):
         )
 
     @staticmethod
-    def _entry(request: Request, series: PublishedSeries, span: dict | None) -> dict:
+    def _entry(request: Request, series: PublishedSeries, span: Mapping[str, Any] | None) -> dict:
         return {
             "key": series.series_key,
             "dimensions": dimensions_of(series),
@@ -117,7 +122,9 @@ class DataApi(ReadApi):
     csv_extra: list[str] = []
 
     @extend_schema(parameters=DATA_PARAMETERS, responses={200: dict})
-    def get(self, request: Request, key: str = "all", format: str | None = None) -> Response:
+    def get(
+        self, request: Request, key: str = "all", format: str | None = None
+    ) -> Response | HttpResponseNotModified:
         query = DataQuery.of(key, request.query_params)
         series_qs = series_list(**query.key.as_filters())
         # A few series: fetch them and derive the version; many: one aggregate for the 304.
@@ -179,7 +186,7 @@ class DataApi(ReadApi):
         vintage first; changes: updates then deletions)."""
         start, end = query.periods.start, query.periods.end
         limit = int(getattr(settings, "IPI_DATA_MAX_OBSERVATIONS", 500_000))
-        rows: list[tuple[str, object, dict]]
+        rows: list[tuple[str, date, dict]]
         if query.updated_after:
             rows = [
                 (
@@ -230,7 +237,7 @@ def _is_narrow(key: KeyFilter, most: int = 50) -> bool:
     return math.prod(len(codes) or most + 1 for codes in key.as_filters().values()) <= most
 
 
-def _row(values: tuple) -> tuple[str, object, dict]:
+def _row(values: tuple) -> tuple[str, date, dict]:
     series_key, period_start, period, value, status, coverage, *vintage = values
     observation = {"period": period, "value": value, "status": status}
     if coverage is not None:
@@ -244,5 +251,7 @@ class DataAllApi(DataApi):
     """GET /data/: the same as /data/all (its own OpenAPI operation)."""
 
     @extend_schema(operation_id="data_all", parameters=DATA_PARAMETERS, responses={200: dict})
-    def get(self, request: Request, key: str = "all", format: str | None = None) -> Response:
+    def get(
+        self, request: Request, key: str = "all", format: str | None = None
+    ) -> Response | HttpResponseNotModified:
         return super().get(request, key=key, format=format)

@@ -6,19 +6,21 @@ secretariat sees all). Another agency's webhook is "not found", never "forbidden
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from countries.permissions import CanRead
-from countries.principals import Principal
+from countries.principals import ApiRequest
 from indices.models import WebhookDelivery, WebhookSubscription
+from indices.selectors.webhooks import (
+    webhook_delivery_list,
+    webhook_subscription_get,
+    webhook_subscription_list,
+)
 from indices.services.audit import actor_of
 from indices.services.webhooks import (
     webhook_ping,
@@ -26,23 +28,6 @@ from indices.services.webhooks import (
     webhook_subscription_delete,
 )
 from ipi_exchange.api.pagination import paginated, paginated_schema
-
-# --- Reads, scoped to the caller (selectors) -------------------------------------------------
-
-
-def webhook_subscription_list(*, principal: Principal) -> QuerySet[WebhookSubscription]:
-    subscriptions = WebhookSubscription.objects.all()
-    if principal.is_secretariat:
-        return subscriptions
-    return subscriptions.filter(agency=principal.agency)
-
-
-def webhook_subscription_get(*, principal: Principal, subscription_id: int) -> WebhookSubscription:
-    subscription = webhook_subscription_list(principal=principal).filter(pk=subscription_id).first()
-    if subscription is None:
-        raise Http404
-    return subscription
-
 
 # --- Serializers -----------------------------------------------------------------------------
 
@@ -115,12 +100,12 @@ class WebhookListApi(APIView):
     @extend_schema(
         operation_id="webhooks_list", responses=paginated_schema(WebhookOutputSerializer)
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: ApiRequest) -> Response:
         subscriptions = webhook_subscription_list(principal=request.user)
         return paginated(request, self, subscriptions, WebhookOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: WebhookCreatedSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: ApiRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         subscription = webhook_subscription_create(
@@ -135,14 +120,14 @@ class WebhookDetailApi(APIView):
     permission_classes = [IsAuthenticated, CanRead]
 
     @extend_schema(responses=WebhookOutputSerializer)
-    def get(self, request: Request, subscription_id: int) -> Response:
+    def get(self, request: ApiRequest, subscription_id: int) -> Response:
         subscription = webhook_subscription_get(
             principal=request.user, subscription_id=subscription_id
         )
         return Response(WebhookOutputSerializer(subscription, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, subscription_id: int) -> Response:
+    def delete(self, request: ApiRequest, subscription_id: int) -> Response:
         subscription = webhook_subscription_get(
             principal=request.user, subscription_id=subscription_id
         )
@@ -158,13 +143,8 @@ class WebhookDeliveryListApi(APIView):
     @extend_schema(
         operation_id="webhook_deliveries_list", responses=paginated_schema(DeliveryOutputSerializer)
     )
-    def get(self, request: Request, subscription_id: int) -> Response:
-        subscription = webhook_subscription_get(
-            principal=request.user, subscription_id=subscription_id
-        )
-        deliveries = WebhookDelivery.objects.filter(subscription=subscription).order_by(
-            "-created_at", "-id"
-        )
+    def get(self, request: ApiRequest, subscription_id: int) -> Response:
+        deliveries = webhook_delivery_list(principal=request.user, subscription_id=subscription_id)
         return paginated(request, self, deliveries, DeliveryOutputSerializer)
 
 
@@ -185,7 +165,7 @@ class WebhookTestApi(APIView):
             },
         ),
     )
-    def post(self, request: Request, subscription_id: int) -> Response:
+    def post(self, request: ApiRequest, subscription_id: int) -> Response:
         subscription = webhook_subscription_get(
             principal=request.user, subscription_id=subscription_id
         )

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import TypeVar
 
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from indices.selectors.keys import DIMENSIONS, KeyFilter, parse_key
 from ipi_exchange.errors import ApplicationError
+
+T = TypeVar("T")
 
 # Added by DRF (?format=csv) or by pagination; never an error.
 COMMON = frozenset({"format"})
@@ -124,6 +127,12 @@ def parse_bool(name: str, text: str) -> bool:
     raise invalid(name, "Use true or false.", "invalid_boolean")
 
 
+def optional(parse: Callable[[str, str], T], name: str, params: Mapping[str, str]) -> T | None:
+    """`parse(name, value)` of a parameter given with a value; None when absent or empty."""
+    value = params.get(name)
+    return parse(name, value) if value else None
+
+
 def parse_positive(name: str, text: str) -> int:
     if not text.strip().isdigit() or int(text) < 1:
         raise invalid(name, "Use a whole number of at least 1.", "invalid_number")
@@ -172,20 +181,13 @@ class DataQuery:
     @classmethod
     def of(cls, key: str, params: Mapping[str, str]) -> DataQuery:
         reject_unknown(params, DATA_PARAMETERS)
-        get = params.get
         query = cls(
             key=parse_key_path(key),
             periods=PeriodRange.of(params),
-            as_of=parse_instant("asOf", get("asOf")) if get("asOf") else None,
-            include_history=parse_bool("includeHistory", get("includeHistory"))
-            if get("includeHistory")
-            else False,
-            updated_after=parse_instant("updatedAfter", get("updatedAfter"))
-            if get("updatedAfter")
-            else None,
-            last_n=parse_positive("lastNObservations", get("lastNObservations"))
-            if get("lastNObservations")
-            else None,
+            as_of=optional(parse_instant, "asOf", params),
+            include_history=optional(parse_bool, "includeHistory", params) or False,
+            updated_after=optional(parse_instant, "updatedAfter", params),
+            last_n=optional(parse_positive, "lastNObservations", params),
         )
         modes = [
             name

@@ -15,6 +15,8 @@ from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from countries.throttling import redis_script_run
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_RATE = "600/minute"
@@ -43,7 +45,6 @@ class CredentialRateThrottle(BaseThrottle):
 
     scope = "read"
     setting = "IPI_API_RATE"
-    _scripts: dict[int, object] = {}
 
     def __init__(self) -> None:
         self.limit, self.period = parse_rate(getattr(settings, self.setting, DEFAULT_RATE))
@@ -56,11 +57,16 @@ class CredentialRateThrottle(BaseThrottle):
         ident = user.pk if getattr(user, "is_authenticated", False) else self.get_ident(request)
         key = f"{cache.key_prefix}:throttle:{self.scope}:{ident}"
         try:
-            count, ttl_ms = self._script()(keys=[key], args=[self.period * 1000])
+            count, ttl_ms = redis_script_run("rate", INCREMENT, key, self.period * 1000)
         except Exception:
             logger.warning("rate limit not enforced: Redis unavailable", exc_info=True)
             return True
-        request.rate_limit = (self.limit, max(self.limit - int(count), 0), ttl_ms / 1000)
+        # Per-request state that rate_limit_headers reads when the answer is finalized.
+        request.rate_limit = (  # type: ignore[attr-defined]
+            self.limit,
+            max(self.limit - int(count), 0),
+            ttl_ms / 1000,
+        )
         if int(count) <= self.limit:
             return True
         self.retry_after = ttl_ms / 1000
@@ -69,16 +75,6 @@ class CredentialRateThrottle(BaseThrottle):
     def wait(self) -> float:
         # Whole seconds, rounded up: a client that waits that long is let in.
         return max(1, math.ceil(self.retry_after))
-
-    @classmethod
-    def _script(cls):
-        # One client and registered script per connection pool: building a redis client per
-        # request costs more than the round trip itself.
-        pool = cache._cache._get_connection_pool(True)
-        if id(pool) not in cls._scripts:
-            client = cache._cache.get_client(write=True)
-            cls._scripts[id(pool)] = client.register_script(INCREMENT)
-        return cls._scripts[id(pool)]
 
 
 def rate_limit_headers(request: Request) -> dict[str, str]:

@@ -26,7 +26,10 @@ class ReadApi(APIView):
         self.validator = validator
         return HttpResponseNotModified() if conditional.is_fresh(request, validator) else None
 
-    def finalize_response(self, request, response, *args, **kwargs) -> HttpResponseBase:
+    # A 304 is a plain HttpResponseNotModified, not a DRF Response: hence the wider type.
+    def finalize_response(  # type: ignore[override]
+        self, request, response, *args, **kwargs
+    ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)
         for name, value in rate_limit_headers(request).items():
             response[name] = value

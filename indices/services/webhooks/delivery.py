@@ -1,38 +1,33 @@
-"""Webhooks: registering a reader's URL, and telling it, signed, of each published release.
+"""Webhook delivery: sending one attempt of a delivery, signed, its retries with backoff, the
+periodic scan for due attempts, and the test ping.
 
-Publication only inserts delivery rows (`webhooks_schedule`); sending happens in tasks on the
-"default" queue. All delivery state lives in the database: an attempt is claimed with a
-conditional UPDATE (attempts and next_attempt_at move forward together), so two workers never
-send the same attempt, and the periodic scan (`webhook_deliveries_due`) picks up retries,
-lost queue messages and attempts whose worker died (once their lease has run out).
+All delivery state lives in the database: an attempt is claimed with a conditional UPDATE
+(attempts and next_attempt_at move forward together), so two workers never send the same
+attempt, and the scan (`webhook_deliveries_due`) picks up retries, lost queue messages and
+attempts whose worker died (once their lease has run out).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import secrets
-import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from countries.models import Agency
 from indices.models import Release, WebhookDelivery, WebhookSubscription
-from indices.selectors.keys import DIMENSIONS, KeyFilter, parse_key
 from indices.services.audit import audit_record
-from ipi_exchange.errors import ApplicationError
+from indices.services.webhooks.scheduling import matching_series, webhooks_schedule
+from indices.services.webhooks.subscriptions import webhook_url_check
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +37,6 @@ USER_AGENT = "ipi-exchange-webhooks/1"
 # Defaults while the settings are not wired; settings.py may override each.
 DEFAULT_BACKOFF_SECONDS = (30, 120, 480, 1800, 7200)  # after attempts 1..5; 6 attempts in all
 DEFAULT_TIMEOUT_SECONDS = 10.0
-DEFAULT_MAX_PER_AGENCY = 20
 # A claimed attempt whose worker died is retried once this lease has run out.
 LEASE_SECONDS = 120
 # Published releases this recent are re-scheduled by the scan: a crash between the
@@ -56,153 +50,6 @@ def _backoff() -> tuple[int, ...]:
 
 def max_attempts() -> int:
     return len(_backoff()) + 1
-
-
-def _allow_private() -> bool:
-    return bool(getattr(settings, "IPI_WEBHOOK_ALLOW_PRIVATE_URLS", not settings.PRODUCTION))
-
-
-# --- Subscriptions ---------------------------------------------------------------------------
-
-
-def _invalid(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
-def webhook_url_check(url: str, *, resolve: bool | None = None) -> None:
-    """http(s) only, no credentials; unless allowed, only public addresses (SSRF)."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise _invalid("url", "Give an absolute http:// or https:// URL.", "scheme")
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        raise _invalid(
-            "url", "Do not put credentials in the URL; verify our signature instead.", "credentials"
-        )
-    if resolve is False or (resolve is None and _allow_private()):
-        return
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError):
-        raise _invalid("url", "The host name does not resolve.", "unresolvable") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        mapped = getattr(address, "ipv4_mapped", None)
-        address = mapped or address
-        if not address.is_global or address.is_multicast:
-            raise _invalid(
-                "url",
-                "The URL points to a private, loopback or reserved address.",
-                "private_address",
-            )
-
-
-def _normalized_filter(key_filter: str) -> str:
-    key = (key_filter or "").strip()
-    if key in {"", "all", "*"}:
-        return ""
-    try:
-        parse_key(key)
-    except ApplicationError as error:
-        raise _invalid("key_filter", error.message, "invalid_key") from None
-    return key
-
-
-@transaction.atomic
-def webhook_subscription_create(
-    *, agency: Agency, url: str, key_filter: str = "", description: str = "", actor: str = ""
-) -> WebhookSubscription:
-    """A new subscription; its `secret` is returned here and never shown again."""
-    webhook_url_check(url)
-    limit = getattr(settings, "IPI_WEBHOOK_MAX_PER_AGENCY", DEFAULT_MAX_PER_AGENCY)
-    if WebhookSubscription.objects.filter(agency=agency).count() >= limit:
-        raise ApplicationError(
-            f"An agency may register at most {limit} webhooks; delete one first.",
-            code="too_many_webhooks",
-            status=409,
-        )
-    subscription = WebhookSubscription(
-        agency=agency,
-        url=url,
-        key_filter=_normalized_filter(key_filter),
-        description=description,
-        secret=f"whsec_{secrets.token_urlsafe(32)}",
-    )
-    subscription.full_clean()
-    subscription.save()
-    audit_record(
-        action="webhook.created",
-        agency=agency.pk,
-        actor=actor,
-        object_type="webhook",
-        object_id=subscription.pk,
-        details={"url": url, "key_filter": subscription.key_filter},
-    )
-    return subscription
-
-
-@transaction.atomic
-def webhook_subscription_delete(*, subscription: WebhookSubscription, actor: str = "") -> None:
-    """Delete it and its delivery log; a delivery in flight finds nothing and stops."""
-    audit_record(
-        action="webhook.deleted",
-        agency=subscription.agency_id,
-        actor=actor,
-        object_type="webhook",
-        object_id=subscription.pk,
-        details={"url": subscription.url},
-    )
-    subscription.delete()
-
-
-# --- Scheduling ------------------------------------------------------------------------------
-
-
-def key_matches(key_filter: KeyFilter, series_key: str) -> bool:
-    codes = series_key.split(".")
-    if len(codes) != len(DIMENSIONS):
-        return False
-    wanted = key_filter.as_filters()
-    return all(
-        not wanted[name] or code in wanted[name]
-        for name, code in zip(DIMENSIONS, codes, strict=True)
-    )
-
-
-def matching_series(subscription: WebhookSubscription, series_keys: list[str]) -> list[str]:
-    key_filter = parse_key(subscription.key_filter)
-    return [key for key in series_keys if key_matches(key_filter, key)]
-
-
-def webhooks_schedule(release: Release, *, enqueue: bool = True) -> int:
-    """One PENDING delivery per active subscription (registered before the publication) whose
-    filter matches a changed series of this published release; idempotent. Returns how many
-    deliveries the release has. Their sending is enqueued after commit."""
-    if release.status != Release.Status.PUBLISHED or not release.changed_series:
-        return 0  # an embargoed release tells nobody anything
-    subscriptions = WebhookSubscription.objects.filter(
-        is_active=True, created_at__lte=release.published_at
-    ).only("id", "key_filter")
-    wanted = [s.pk for s in subscriptions if matching_series(s, release.changed_series)]
-    if not wanted:
-        return 0
-    now = timezone.now()
-    WebhookDelivery.objects.bulk_create(
-        [
-            WebhookDelivery(subscription_id=pk, release=release, next_attempt_at=now)
-            for pk in wanted
-        ],
-        ignore_conflicts=True,
-    )
-    if enqueue:
-        from indices.webhook_tasks import deliver_webhook
-
-        fresh = WebhookDelivery.objects.filter(
-            release=release, status=WebhookDelivery.Status.PENDING, attempts=0
-        ).values_list("pk", flat=True)
-        for delivery_id in fresh:
-            deliver_webhook.delay_on_commit(delivery_id)
-    return len(wanted)
 
 
 def webhook_deliveries_due(now: datetime | None = None, limit: int = 500) -> list[tuple[int, int]]:
@@ -226,9 +73,6 @@ def webhook_deliveries_due(now: datetime | None = None, limit: int = 500) -> lis
         .order_by("next_attempt_at", "id")
         .values_list("pk", "attempts")[:limit]
     )
-
-
-# --- Sending ---------------------------------------------------------------------------------
 
 
 def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -274,8 +118,8 @@ def _send(
         return SendResult(False, None, f"{type(error).__name__}: {message}"[:500], elapsed)
     elapsed = int((time.monotonic() - started) * 1000)
     delivered = 200 <= response.status_code < 300
-    error = "" if delivered else f"HTTP {response.status_code}: {excerpt}"[:500]
-    return SendResult(delivered, response.status_code, error, elapsed)
+    failure = "" if delivered else f"HTTP {response.status_code}: {excerpt}"[:500]
+    return SendResult(delivered, response.status_code, failure, elapsed)
 
 
 def release_payload(release: Release, series_keys: list[str]) -> dict:

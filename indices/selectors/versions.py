@@ -1,4 +1,5 @@
-"""The version of what a response shows, in one aggregate query, for its validators.
+"""The version of what a response shows, in one aggregate query, for its validators (ETag and
+Last-Modified, indices/http/conditional.py).
 
 A published series' `last_updated_at` moves on every release that opens or closes one of its
 rows or changes its attributes, and series are never deleted: (count, latest update) of the
