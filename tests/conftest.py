@@ -2,9 +2,13 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_file_store(settings, tmp_path):
-    """Each test stores received files in its own directory."""
-    settings.IPI_FILE_STORE = tmp_path / "files"
+def _isolated_file_store(request, settings, tmp_path):
+    """Each test stores received files in its own directory; a test with a real worker
+    (`worker_file_store` among its fixtures), in the one the module's workers read."""
+    if "worker_file_store" in request.fixturenames:
+        settings.IPI_FILE_STORE = request.getfixturevalue("worker_file_store")
+    else:
+        settings.IPI_FILE_STORE = tmp_path / "files"
 
 
 @pytest.fixture
@@ -19,3 +23,24 @@ def seeded(transactional_db):
     standard_load()
     seed_members()
     purge_queues()
+
+
+@pytest.fixture(scope="module")
+def worker_file_store(tmp_path_factory):
+    """The file store shared by a module's tests and the worker processes they start: the
+    worker reads the files the test process received."""
+    return tmp_path_factory.mktemp("worker-files")
+
+
+@pytest.fixture(scope="module")
+def worker(worker_file_store, tmp_path_factory, django_db_setup, django_db_blocker):
+    """A real Celery worker process for a module's tests, seen alive (its heartbeat) before the
+    first test; `django_db_setup` first, so that it connects to the test database."""
+    from ipi_exchange.health import live_workers
+    from tests.workers import start_worker, stop_worker, wait_until
+
+    log = tmp_path_factory.mktemp("logs") / "worker.log"
+    process, hostname = start_worker(log, IPI_FILE_STORE=str(worker_file_store))
+    assert wait_until(lambda: hostname in live_workers()), log.read_text()[-3000:]
+    yield process
+    stop_worker(process)

@@ -14,12 +14,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from countries.models import Agency
-from indices.models import NationalObservation, PublishedObservation, Release, Submission
+from indices.models import NationalObservation, PublishedObservation, Release
 from indices.services.publication import PUBLICATION_LOCK
-from indices.services.submissions import SubmissionOptions, submission_create
-from indices.services.validation_run import submission_validate
 from indices.tasks import publish_releases
+from tests.indices.publishing import accept, csv_for
 from tests.workers import ROOT, start_worker, stop_worker, wait_until, worker_environment
 
 pytestmark = [
@@ -27,33 +25,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("seeded"),
 ]
-
-
-def csv_for(series: int, years: range) -> bytes:
-    """`series` ISIC divisions x adjustments, monthly over `years`, each 2021 averaging 100."""
-    codes = [(f"{d:02d}", a) for d in range(10, 34) for a in "NSWYT"][:series]
-    lines = ["REF_AREA,ACTIVITY,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,BASE_PER"]
-    for activity, adjustment in codes:
-        for year in years:
-            for month in range(1, 13):
-                value = 100 + (month - 6.5) * 0.2 + (year - 2021) * 2
-                lines.append(f"TH,{activity},{adjustment},{year}-{month:02d},{value:.4f},2021")
-    return ("\n".join(lines) + "\n").encode()
-
-
-def accepted(content: bytes, **options) -> Submission:
-    submission, _ = submission_create(
-        agency=Agency.objects.get(pk="TH_OIE"),
-        credential=None,
-        chunks=[content],
-        original_name="p.csv",
-        media_type="text/csv",
-        options=SubmissionOptions(acknowledge_warnings=True, **options),
-    )
-    submission_validate(submission.pk)
-    submission.refresh_from_db()
-    assert submission.status == "ACCEPTED", submission.summary
-    return submission
 
 
 def start_beat(tmp_path) -> subprocess.Popen:
@@ -80,7 +51,7 @@ def start_beat(tmp_path) -> subprocess.Popen:
 
 def test_an_embargoed_release_is_published_by_the_worker_at_its_instant(settings, tmp_path):
     release_at = timezone.now() + timedelta(seconds=8)
-    submission = accepted(csv_for(2, range(2021, 2023)), release_at=release_at)
+    submission = accept(csv_for(2, range(2021, 2023)), release_at=release_at)
     worker, _ = start_worker(tmp_path / "worker.log")
     beat = start_beat(tmp_path)
     try:
@@ -102,7 +73,7 @@ def test_an_embargoed_release_is_published_by_the_worker_at_its_instant(settings
 
 
 def test_a_worker_killed_during_publication_leaves_no_partial_release(tmp_path):
-    submission = accepted(
+    submission = accept(
         csv_for(60, range(1995, 2026)), release_at=timezone.now() + timedelta(days=1)
     )
     release = Release.objects.get(submission=submission)

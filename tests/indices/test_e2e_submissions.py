@@ -8,14 +8,13 @@ import signal
 import time
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from countries.models import Agency
-from countries.services import credential_create
 from indices.models import Finding, Submission, SubmissionRow
 from indices.tasks import submissions_requeue_stalled
+from tests.api_clients import TERMINAL, client_for, upload
 from tests.indices.corpus import CORPUS, load_concordances, manifest
+from tests.reliability.helpers import children
 from tests.workers import start_worker, stop_worker, wait_until
 
 pytestmark = [
@@ -24,51 +23,10 @@ pytestmark = [
     pytest.mark.usefixtures("seeded"),
 ]
 
-TERMINAL = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
 ONE_GOOD_FILE_PER_FORMAT = {}
 for _entry in manifest():
     if _entry["file"].startswith("good/") and _entry.get("format"):
         ONE_GOOD_FILE_PER_FORMAT.setdefault(_entry["format"], _entry)
-
-
-@pytest.fixture(scope="module")
-def file_store(tmp_path_factory):
-    return tmp_path_factory.mktemp("e2e-files")
-
-
-@pytest.fixture(autouse=True)
-def _shared_file_store(settings, file_store):
-    settings.IPI_FILE_STORE = file_store
-
-
-@pytest.fixture(scope="module")
-def worker(file_store, tmp_path_factory, django_db_setup, django_db_blocker):
-    log = tmp_path_factory.mktemp("logs") / "worker.log"
-    process, hostname = start_worker(log, IPI_FILE_STORE=str(file_store))
-    from ipi_exchange.health import live_workers
-
-    assert wait_until(lambda: hostname in live_workers()), log.read_text()[-3000:]
-    yield process
-    stop_worker(process)
-
-
-def client_for(agency_id: str = "TH_OIE") -> APIClient:
-    _, token = credential_create(
-        agency=Agency.objects.get(pk=agency_id), name="e2e", scopes=["submit", "read"]
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
-
-
-def upload(client: APIClient, name: str, content: bytes, **options) -> dict:
-    response = client.post(
-        "/api/v1/submissions/",
-        {"file": SimpleUploadedFile(name, content), **options},
-        format="multipart",
-    )
-    assert response.status_code == 202, response.content
-    return response.json()
 
 
 def wait_for_status(client: APIClient, url: str, timeout: float = 90) -> dict:
@@ -117,13 +75,13 @@ def big_csv(rows: int, bad_every: int) -> bytes:
 
 
 def test_a_worker_killed_mid_validation_is_recovered_with_exactly_one_set_of_findings(
-    worker, settings, file_store, tmp_path
+    worker, settings, worker_file_store, tmp_path
 ):
     settings.IPI_VALIDATING_GRACE_SECONDS = 1
     rows, bad_every = 100_000, 97
     client = client_for()
     stop_worker(worker)  # this test runs its own workers
-    victim, _ = start_worker(tmp_path / "victim.log", IPI_FILE_STORE=str(file_store))
+    victim, _ = start_worker(tmp_path / "victim.log", IPI_FILE_STORE=str(worker_file_store))
     try:
         created = upload(client, "big.csv", big_csv(rows, bad_every))
         started = wait_until(
@@ -133,7 +91,7 @@ def test_a_worker_killed_mid_validation_is_recovered_with_exactly_one_set_of_fin
         )
         assert started, (tmp_path / "victim.log").read_text()[-3000:]
         # Kill the whole worker (main process and pool child) without warning.
-        for child in _children(victim.pid):
+        for child in children(victim.pid):
             os.kill(child, signal.SIGKILL)
         victim.send_signal(signal.SIGKILL)
         victim.wait()
@@ -145,7 +103,7 @@ def test_a_worker_killed_mid_validation_is_recovered_with_exactly_one_set_of_fin
     assert SubmissionRow.objects.filter(submission=submission).count() == 0
     time.sleep(1.1)
     assert submissions_requeue_stalled() == [str(submission.pk)]
-    rescuer, _ = start_worker(tmp_path / "rescuer.log", IPI_FILE_STORE=str(file_store))
+    rescuer, _ = start_worker(tmp_path / "rescuer.log", IPI_FILE_STORE=str(worker_file_store))
     try:
         done = wait_for_status(client, created["url"], timeout=180)
     finally:
@@ -157,12 +115,3 @@ def test_a_worker_killed_mid_validation_is_recovered_with_exactly_one_set_of_fin
     assert e06.count() == min(rows // bad_every, 1000)
     assert e06.values("row").distinct().count() == e06.count()  # no finding twice
     assert SubmissionRow.objects.filter(submission=submission).count() in (0, rows)
-
-
-def _children(pid: int) -> list[int]:
-    import psutil
-
-    try:
-        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []

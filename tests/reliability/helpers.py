@@ -10,34 +10,11 @@ import time
 from pathlib import Path
 
 import psutil
-from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from countries.models import Agency
 from countries.services import credential_create
 from ipi_exchange.health import live_workers
 from tests.workers import start_worker, stop_worker, wait_until
-
-TERMINAL = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
-
-
-def client_for(agency_id: str = "TH_OIE", scopes=("submit", "read")) -> APIClient:
-    _, token = credential_create(
-        agency=Agency.objects.get(pk=agency_id), name="reliability", scopes=list(scopes)
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
-
-
-def upload(client: APIClient, name: str, content: bytes, **options) -> dict:
-    response = client.post(
-        "/api/v1/submissions/",
-        {"file": SimpleUploadedFile(name, content), **options},
-        format="multipart",
-    )
-    assert response.status_code == 202, response.content
-    return response.json()
 
 
 def bad_csv(rows: int, bad_every: int, salt: int = 0) -> bytes:

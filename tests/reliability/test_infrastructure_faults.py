@@ -22,7 +22,8 @@ from indices.services import progress
 from indices.services.submissions import SubmissionOptions, submission_create
 from indices.tasks import submissions_requeue_stalled
 from tests import workers as test_workers
-from tests.reliability.helpers import TERMINAL, bad_csv, kill_whole_worker, token_for_agency
+from tests.api_clients import TERMINAL
+from tests.reliability.helpers import bad_csv, kill_whole_worker, token_for_agency
 from tests.workers import start_worker, stop_worker, wait_until
 
 pytestmark = [

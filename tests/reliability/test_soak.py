@@ -20,8 +20,9 @@ import pytest
 
 from indices.models import Submission
 from indices.services.publication import releases_publish_due
-from tests.indices.test_e2e_publication import accepted, csv_for
-from tests.reliability.helpers import TERMINAL, token_for_agency
+from tests.api_clients import TERMINAL
+from tests.indices.publishing import accept, csv_for
+from tests.reliability.helpers import token_for_agency
 from tests.workers import ROOT, start_worker, stop_worker, wait_until
 
 pytestmark = [
@@ -126,7 +127,7 @@ def test_steady_reads_and_uploads_leave_no_errors_and_no_growing_memory(
     live_web_server, settings, tmp_path
 ):
     base, web = live_web_server
-    published = accepted(csv_for(10, range(2018, 2025)))
+    published = accept(csv_for(10, range(2018, 2025)))
     assert published.status == "ACCEPTED"
     assert releases_publish_due()
     reader_token = token_for_agency("JP_METI", scopes=["read"])

@@ -21,7 +21,7 @@ from django.utils import timezone
 from indices.models import NationalObservation, PublishedObservation, Release
 from indices.services.publication import PUBLICATION_LOCK
 from indices.tasks import publish_releases
-from tests.indices.test_e2e_publication import accepted, csv_for
+from tests.indices.publishing import accept, csv_for
 from tests.reliability.helpers import Workers, kill_pool_children, kill_whole_worker
 from tests.workers import wait_until
 
@@ -37,18 +37,8 @@ TRIALS = [((0.0, 0.15)[i % 2], ("pool", "pool", "worker", "worker")[i % 4]) for 
 
 
 @pytest.fixture(scope="module")
-def file_store(tmp_path_factory):
-    return tmp_path_factory.mktemp("publish-files")
-
-
-@pytest.fixture(autouse=True)
-def _shared_file_store(settings, file_store):
-    settings.IPI_FILE_STORE = file_store
-
-
-@pytest.fixture(scope="module")
-def workers(file_store, tmp_path_factory, django_db_setup, django_db_blocker):
-    pool = Workers(tmp_path_factory.mktemp("publish-logs"), IPI_FILE_STORE=str(file_store))
+def workers(worker_file_store, tmp_path_factory, django_db_setup, django_db_blocker):
+    pool = Workers(tmp_path_factory.mktemp("publish-logs"), IPI_FILE_STORE=str(worker_file_store))
     yield pool
     pool.stop()
 
@@ -71,7 +61,7 @@ def _publishing(release_id: int) -> bool:
     ("delay", "victim"), TRIALS, ids=[f"after{d}s-{v}-{i}" for i, (d, v) in enumerate(TRIALS)]
 )
 def test_a_worker_killed_mid_publication_leaves_no_partial_release(workers, delay, victim):
-    submission = accepted(csv_for(SERIES, YEARS), release_at=timezone.now() + timedelta(days=1))
+    submission = accept(csv_for(SERIES, YEARS), release_at=timezone.now() + timedelta(days=1))
     release = Release.objects.get(submission=submission)
     worker = workers.ensure()
     Release.objects.filter(pk=release.pk).update(release_at=timezone.now())

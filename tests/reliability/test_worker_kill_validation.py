@@ -17,15 +17,8 @@ import pytest
 from indices.models import Finding, Submission, SubmissionRow
 from indices.services import progress
 from indices.tasks import submissions_requeue_stalled
-from tests.reliability.helpers import (
-    TERMINAL,
-    Workers,
-    bad_csv,
-    client_for,
-    kill_pool_children,
-    kill_whole_worker,
-    upload,
-)
+from tests.api_clients import TERMINAL, client_for, upload
+from tests.reliability.helpers import Workers, bad_csv, kill_pool_children, kill_whole_worker
 from tests.workers import wait_until
 
 pytestmark = [
@@ -43,18 +36,8 @@ TRIALS = [
 
 
 @pytest.fixture(scope="module")
-def file_store(tmp_path_factory):
-    return tmp_path_factory.mktemp("kill-files")
-
-
-@pytest.fixture(autouse=True)
-def _shared_file_store(settings, file_store):
-    settings.IPI_FILE_STORE = file_store
-
-
-@pytest.fixture(scope="module")
-def workers(file_store, tmp_path_factory, django_db_setup, django_db_blocker):
-    pool = Workers(tmp_path_factory.mktemp("kill-logs"), IPI_FILE_STORE=str(file_store))
+def workers(worker_file_store, tmp_path_factory, django_db_setup, django_db_blocker):
+    pool = Workers(tmp_path_factory.mktemp("kill-logs"), IPI_FILE_STORE=str(worker_file_store))
     yield pool
     pool.stop()
 

@@ -14,7 +14,7 @@ from countries.models import Agency
 from indices.models import PublishedObservation, Release
 from tests.indices.corpus import CORPUS
 from tests.web.base import PASSWORD, THAI, URLCONF, make_user
-from tests.workers import ROOT, start_worker, stop_worker, wait_until
+from tests.workers import ROOT, wait_until
 
 pytestmark = [
     pytest.mark.e2e,
@@ -50,27 +50,6 @@ def _browser_or_skip():
             pytest.fail(f"Browser tests need a browser: {missing}.", pytrace=False)
         pytest.skip(missing)
     return sync_playwright
-
-
-@pytest.fixture(scope="module")
-def file_store(tmp_path_factory):
-    return tmp_path_factory.mktemp("web-files")
-
-
-@pytest.fixture(autouse=True)
-def _shared_file_store(settings, file_store):
-    settings.IPI_FILE_STORE = file_store
-
-
-@pytest.fixture(scope="module")
-def worker(file_store, tmp_path_factory, django_db_setup, django_db_blocker):
-    log = tmp_path_factory.mktemp("logs") / "worker.log"
-    process, hostname = start_worker(log, IPI_FILE_STORE=str(file_store))
-    from ipi_exchange.health import live_workers
-
-    assert wait_until(lambda: hostname in live_workers()), log.read_text()[-3000:]
-    yield process
-    stop_worker(process)
 
 
 @pytest.fixture

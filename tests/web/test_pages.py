@@ -20,8 +20,7 @@ from indices.services.audit import audit_record
 from indices.web.management.commands.create_user import Command as CreateUser
 from indices.web.selectors import timeliness_board
 from tests.indices.corpus import CORPUS
-from tests.indices.series.base import publish
-from tests.indices.services.test_publication import monthly_csv, year_2021
+from tests.indices.publishing import monthly_csv, publish, year_2021
 from tests.web.base import THAI, WebTestCase, validated
 
 LONG_CSV = (CORPUS / "good/long_comma.csv").read_bytes()

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from indices.sdmx.xmlutil import NS
 from tests.base import PersonaTestCase
-from tests.indices.sdmx.helpers import URLCONF, body, monthly_csv, publish, publish_th_and_vn
+from tests.indices.publishing import monthly_csv, publish
+from tests.indices.sdmx.helpers import URLCONF, body, publish_th_and_vn
 
 GENERIC = "application/vnd.sdmx.genericdata+xml;version=2.1"
 STRUCTURE_SPECIFIC = "application/vnd.sdmx.structurespecificdata+xml;version=2.1"

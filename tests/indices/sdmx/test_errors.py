@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from countries.models import Agency
 from tests.base import make_persona
+from tests.indices.publishing import accept, monthly_csv, year_2021
 from tests.indices.sdmx.base import JSON, SdmxTestCase
-from tests.indices.sdmx.helpers import accept, body, monthly_csv, year_2021
+from tests.indices.sdmx.helpers import body
 
 TH = "M.TH.C.N.IX"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from django.utils.http import urlencode
 
-from tests.indices.series.base import ReadApiTestCase, normalized, publish
+from tests.indices.publishing import publish
+from tests.indices.series.base import ReadApiTestCase, normalized
 
 RESPONSES = Path(__file__).parent / "responses"
 URL = "/api/v1/data/"

@@ -14,8 +14,8 @@ from django.utils import timezone
 from countries.models import Agency
 from indices.services.publication import releases_publish_due
 from tests.base import make_persona
-from tests.indices.series.base import ReadApiTestCase, accept, publish
-from tests.indices.services.test_publication import monthly_csv, year_2021
+from tests.indices.publishing import accept, monthly_csv, publish, year_2021
+from tests.indices.series.base import ReadApiTestCase
 
 ENDPOINTS = [
     "/api/v1/series/",

@@ -5,8 +5,8 @@ import pytest
 
 from countries.models import Agency
 from tests.factories import credential_for
-from tests.indices.series.base import URLCONF, publish
-from tests.indices.services.test_publication import monthly_csv, year_2021
+from tests.indices.publishing import monthly_csv, publish, year_2021
+from tests.indices.series.base import URLCONF
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from tests.indices.series.base import ReadApiTestCase, accept
-from tests.indices.services.test_publication import monthly_csv
+from tests.indices.publishing import accept, monthly_csv
+from tests.indices.series.base import ReadApiTestCase
 
 URL = "/api/v1/releases/"
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, InternalError, ProgrammingError, connectio
 from django.test import TestCase
 from django.utils import timezone
 
-from countries.models import Agency, Country
+from countries.models import Country
 from indices.models import (
     AuditEvent,
     PublishedObservation,
@@ -23,41 +23,12 @@ from indices.selectors.published import (
     observations_history,
 )
 from indices.services.publication import releases_publish_due
-from indices.services.submissions import SubmissionOptions, submission_create
-from indices.services.validation_run import submission_validate
-
-# 2021 averages exactly 100 (base year of the series and the reference year).
-YEAR_2021 = [98, 96, 104, 90, 100, 101, 102, 103, 99, 100, 105, 102]
-
-
-def monthly_csv(
-    area: str, activity: str, values: dict[str, float], *, status: str = "A", base: int = 2021
-) -> bytes:
-    lines = ["REF_AREA,ACTIVITY,TIME_PERIOD,OBS_VALUE,OBS_STATUS,BASE_PER"]
-    lines += [
-        f"{area},{activity},{period},{value},{status},{base}" for period, value in values.items()
-    ]
-    return ("\n".join(lines) + "\n").encode()
-
-
-def year_2021(scale: float = 1.0) -> dict[str, float]:
-    return {f"2021-{m:02d}": v * scale for m, v in enumerate(YEAR_2021, start=1)}
+from tests.indices.publishing import accept, monthly_csv, year_2021
 
 
 class PublicationTests(TestCase):
     def accept(self, content: bytes, agency: str = "TH_OIE", **options) -> Submission:
-        submission, _ = submission_create(
-            agency=Agency.objects.get(pk=agency),
-            credential=None,
-            chunks=[content],
-            original_name="t.csv",
-            media_type="text/csv",
-            options=SubmissionOptions(acknowledge_warnings=True, **options),
-        )
-        submission_validate(submission.pk)
-        submission.refresh_from_db()
-        self.assertEqual(submission.status, "ACCEPTED", submission.summary)
-        return submission
+        return accept(content, agency, **options)
 
     def current(self, key: str) -> dict[str, float]:
         return {o.time_period: o.value for o in observations_current([key])}

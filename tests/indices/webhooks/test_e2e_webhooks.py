@@ -4,10 +4,6 @@ local receiver, and a retry enqueued by the scan reaches it after a failure."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -19,29 +15,13 @@ from indices.webhook_tasks import deliver_due_webhooks
 from tests.factories import ReaderAgencyFactory
 from tests.indices.webhooks.helpers import accepted_release
 from tests.indices.webhooks.receiver import Receiver, expected_signature
-from tests.workers import QUEUES, ROOT, stop_worker, wait_until, worker_environment
+from tests.workers import start_worker, stop_worker, wait_until
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("seeded"),
 ]
-
-
-def start_webhook_worker(log_path: Path) -> subprocess.Popen:
-    """tests/workers.py's worker, also importing the webhook tasks (harmless once celery.py
-    imports them itself)."""
-    command = [sys.executable, "-m", "celery", "-A", "ipi_exchange", "worker"]
-    command += ["--loglevel", "INFO", "--concurrency", "1", "--queues", QUEUES]
-    command += ["--hostname", f"e2e-hooks-{uuid.uuid4().hex[:8]}@test"]
-    command += ["--include", "indices.webhook_tasks", "--without-mingle", "--without-gossip"]
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=worker_environment(IPI_WEBHOOK_ALLOW_PRIVATE_URLS="true"),
-        stdout=log_path.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
 
 
 def test_a_real_worker_delivers_a_published_release(tmp_path):
@@ -53,7 +33,7 @@ def test_a_real_worker_delivers_a_published_release(tmp_path):
             agency=agency, url=receiver.url, key_filter="M.TH..N.IX"
         )
         release = accepted_release()
-        process = start_webhook_worker(log)
+        process, _ = start_worker(log, IPI_WEBHOOK_ALLOW_PRIVATE_URLS="true")
         try:
             # The worker publishes it (the acceptance enqueued the publisher).
             assert wait_until(

@@ -15,14 +15,15 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from indices.models import WebhookDelivery, WebhookSubscription
-from indices.services import webhooks as service
 from indices.services.webhooks import (
     LEASE_SECONDS,
+    matching_series,
     webhook_deliveries_due,
     webhook_delivery_attempt,
     webhook_subscription_create,
     webhooks_schedule,
 )
+from indices.services.webhooks import delivery as delivery_service
 from indices.webhook_tasks import deliver_due_webhooks, deliver_webhook
 from tests.factories import ReaderAgencyFactory
 from tests.indices.webhooks.helpers import accepted_release, publish_due
@@ -108,7 +109,7 @@ class WebhookDeliveryTests(TestCase):
         self.assertEqual({d.subscription_id for d in deliveries}, {everything.pk, ours.pk})
         # The payload lists only the changed series the filter matches.
         self.assertGreater(len(release.changed_series), 1)
-        matching = service.matching_series(ours, release.changed_series)
+        matching = matching_series(ours, release.changed_series)
         self.assertIn("M.TH.C.N.IX", matching)
         self.assertTrue(all(k.startswith("M.TH.") and k.endswith(".N.IX") for k in matching))
         self.assertLess(len(matching), len(release.changed_series))
@@ -184,14 +185,16 @@ class WebhookDeliveryTests(TestCase):
         with Receiver() as receiver:
             delivery = self.published_delivery(receiver.url)
             now = timezone.now()
-            send = service._send
+            send = delivery_service._send
             second: list[str] = []
 
             def send_while_another_worker_tries(*args, **kwargs):
                 second.append(webhook_delivery_attempt(delivery.pk, now=now))
                 return send(*args, **kwargs)
 
-            with mock.patch.object(service, "_send", side_effect=send_while_another_worker_tries):
+            with mock.patch.object(
+                delivery_service, "_send", side_effect=send_while_another_worker_tries
+            ):
                 self.assertEqual(webhook_delivery_attempt(delivery.pk, now=now), "DELIVERED")
         self.assertEqual(second, [""])
         self.assertEqual(len(receiver.received), 1)
@@ -201,7 +204,9 @@ class WebhookDeliveryTests(TestCase):
             delivery = self.published_delivery(receiver.url)
             now = timezone.now()
             with (
-                mock.patch.object(service, "_send", side_effect=SystemExit("worker killed")),
+                mock.patch.object(
+                    delivery_service, "_send", side_effect=SystemExit("worker killed")
+                ),
                 self.assertRaises(SystemExit),
             ):
                 webhook_delivery_attempt(delivery.pk, now=now)
@@ -219,7 +224,7 @@ class WebhookDeliveryTests(TestCase):
         delivery = self.published_delivery("http://127.0.0.1:9/hook")
         now = timezone.now()
         with (
-            mock.patch.object(service, "_send", side_effect=SystemExit("worker killed")),
+            mock.patch.object(delivery_service, "_send", side_effect=SystemExit("worker killed")),
             self.assertRaises(SystemExit),
         ):
             webhook_delivery_attempt(delivery.pk, now=now)

@@ -1,0 +1,69 @@
+"""Published data for the read tests (series API, SDMX, web pages, webhooks), made the way
+production makes it: a submission uploaded, validated and accepted, then its release published
+by the publication service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from countries.models import Agency
+from indices.models import Submission
+from indices.services.publication import releases_publish_due
+from indices.services.submissions import SubmissionOptions, submission_create
+from indices.services.validation_run import submission_validate
+
+# 2021 averages exactly 100 (base year of the series and the reference year).
+YEAR_2021 = [98, 96, 104, 90, 100, 101, 102, 103, 99, 100, 105, 102]
+
+
+def monthly_csv(
+    area: str, activity: str, values: dict[str, float], *, status: str = "A", base: int = 2021
+) -> bytes:
+    lines = ["REF_AREA,ACTIVITY,TIME_PERIOD,OBS_VALUE,OBS_STATUS,BASE_PER"]
+    lines += [
+        f"{area},{activity},{period},{value},{status},{base}" for period, value in values.items()
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def year_2021(scale: float = 1.0) -> dict[str, float]:
+    return {f"2021-{m:02d}": v * scale for m, v in enumerate(YEAR_2021, start=1)}
+
+
+def csv_for(series: int, years: range) -> bytes:
+    """`series` ISIC divisions x adjustments, monthly over `years`, each 2021 averaging 100."""
+    codes = [(f"{d:02d}", a) for d in range(10, 34) for a in "NSWYT"][:series]
+    lines = ["REF_AREA,ACTIVITY,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,BASE_PER"]
+    for activity, adjustment in codes:
+        for year in years:
+            for month in range(1, 13):
+                value = 100 + (month - 6.5) * 0.2 + (year - 2021) * 2
+                lines.append(f"TH,{activity},{adjustment},{year}-{month:02d},{value:.4f},2021")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def accept(content: bytes, agency: str = "TH_OIE", **options) -> Submission:
+    """Upload and validate in this process (no worker), warnings acknowledged; its release is
+    SCHEDULED, not yet published."""
+    submission, _ = submission_create(
+        agency=Agency.objects.get(pk=agency),
+        credential=None,
+        chunks=[content],
+        original_name="t.csv",
+        media_type="text/csv",
+        options=SubmissionOptions(acknowledge_warnings=True, **options),
+    )
+    submission_validate(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == "ACCEPTED", submission.summary
+    return submission
+
+
+def publish(content: bytes, agency: str = "TH_OIE", **options) -> datetime:
+    """Accept and publish now; returns an instant just before publication."""
+    before = timezone.now()
+    accept(content, agency, **options)
+    releases_publish_due()
+    return before
