@@ -24,11 +24,14 @@ VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
 REQUIREMENTS = ROOT / "requirements.txt"
 INSTALLED_MARKER = VENV / ".requirements.sha256"
+# Settings for checks that read the code and never connect (ipi_exchange/settings_offline.py).
+OFFLINE_SETTINGS = "--settings=ipi_exchange.settings_offline"
 
 USAGE = """usage: python3 dev.py COMMAND
 
   serve   run the web server (gunicorn), a Celery worker and beat; Ctrl-C stops everything
-  test    run the whole test suite: ruff (lint and format check) and pytest
+  test    run every check, cheapest first: ruff (lint and format check), missing migrations
+          (makemigrations --check), mypy, then the whole pytest suite
           (extra arguments go to pytest, e.g. `python3 dev.py test -k submissions`)
 """
 
@@ -187,19 +190,24 @@ def ensure_browser() -> None:
 def run_tests(env: dict[str, str], pytest_args: list[str]) -> int:
     ensure_browser()
     bin_dir = VENV / "bin"
+    # Cheapest first. The migration check uses the pre-commit hook's settings: it reads the
+    # models only, so the answer never depends on the state of a database.
+    makemigrations_check = ["makemigrations", "--check", "--dry-run"]
     steps = [
-        [str(bin_dir / "ruff"), "check", "."],
-        [str(bin_dir / "ruff"), "format", "--check", "."],
-        [str(VENV_PYTHON), "-m", "pytest", *pytest_args],
+        ("lint", [str(bin_dir / "ruff"), "check", "."]),
+        ("formatting (fix: ruff format .)", [str(bin_dir / "ruff"), "format", "--check", "."]),
+        (
+            "migrations (a model changed without one: python manage.py makemigrations)",
+            [str(VENV_PYTHON), "manage.py", *makemigrations_check, OFFLINE_SETTINGS],
+        ),
+        ("type check", [str(bin_dir / "mypy")]),
+        ("tests", [str(VENV_PYTHON), "-m", "pytest", *pytest_args]),
     ]
-    for step in steps:
-        print(
-            "$",
-            " ".join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step)),
-            flush=True,
-        )
+    for name, step in steps:
+        print("$", " ".join([Path(step[0]).name, *step[1:]]), flush=True)
         result = subprocess.run(step, env=env, cwd=ROOT)
         if result.returncode != 0:
+            print(f"dev.py test: {name} failed", file=sys.stderr, flush=True)
             return result.returncode
     return 0
 

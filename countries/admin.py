@@ -27,7 +27,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class AgencyUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Agency", {"fields": ("agency",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Agency", {"fields": ("agency",)}))
     list_display = ["username", "email", "agency", "is_staff", "is_active"]
     list_filter = ["agency", "is_staff", "is_active"]
 

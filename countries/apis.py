@@ -3,6 +3,9 @@ selector, serialize. REST URLs: a collection answers GET (list) and POST (create
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -15,12 +18,13 @@ from rest_framework.views import APIView
 from countries import concordance, selectors, services
 from countries.models import Agency, ApiCredential, Country, NationalClassification
 from countries.permissions import CanAdminister, IsSecretariatAdmin
+from countries.principals import ApiRequest
 from indices.services.audit import actor_of
 from ipi_exchange.api.pagination import paginated, paginated_schema
 from ipi_exchange.errors import ApplicationError
 
 
-class _WritePermissionMixin:
+class _WritePermissionMixin(APIView):
     """GET for any valid token; POST only for the secretariat's admin tokens."""
 
     def get_permissions(self):
@@ -90,7 +94,7 @@ class AgencyListApi(_WritePermissionMixin, APIView):
         )
 
     @extend_schema(operation_id="agencies_list", responses=paginated_schema(AgencyOutputSerializer))
-    def get(self, request: Request) -> Response:
+    def get(self, request: ApiRequest) -> Response:
         agencies = selectors.agency_list(principal=request.user)
         return paginated(request, self, agencies, AgencyOutputSerializer)
 
@@ -110,7 +114,7 @@ class AgencyListApi(_WritePermissionMixin, APIView):
 
 class AgencyDetailApi(APIView):
     @extend_schema(responses=AgencyOutputSerializer)
-    def get(self, request: Request, agency_id: str) -> Response:
+    def get(self, request: ApiRequest, agency_id: str) -> Response:
         agency = get_object_or_404(selectors.agency_list(principal=request.user), pk=agency_id)
         return Response(AgencyOutputSerializer(agency).data)
 
@@ -164,14 +168,14 @@ class CredentialListApi(APIView):
     @extend_schema(
         operation_id="credentials_list", responses=paginated_schema(CredentialOutputSerializer)
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: ApiRequest) -> Response:
         credentials = selectors.credential_list(principal=request.user)
         return paginated(request, self, credentials, CredentialOutputSerializer)
 
     @extend_schema(
         request=CredentialCreateInputSerializer, responses={201: CredentialCreatedSerializer}
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: ApiRequest) -> Response:
         data = self.CredentialCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -183,13 +187,14 @@ class CredentialListApi(APIView):
             scopes=values["scopes"],
             expires_at=values.get("expires_at"),
         )
-        credential.token = token
+        # The token is shown once, here; it is never stored (only its hash is).
         return Response(
-            CredentialCreatedSerializer(credential).data, status=status.HTTP_201_CREATED
+            {**CredentialOutputSerializer(credential).data, "token": token},
+            status=status.HTTP_201_CREATED,
         )
 
     @staticmethod
-    def _target_agency(request: Request, agency_id: str | None) -> Agency:
+    def _target_agency(request: ApiRequest, agency_id: str | None) -> Agency:
         own = request.user.agency
         if agency_id is None or agency_id == own.pk:
             return own
@@ -209,7 +214,7 @@ class CredentialDetailApi(APIView):
     permission_classes = [IsAuthenticated, CanAdminister]
 
     @extend_schema(responses=CredentialOutputSerializer)
-    def get(self, request: Request, credential_id: int) -> Response:
+    def get(self, request: ApiRequest, credential_id: int) -> Response:
         credential = selectors.credential_get(principal=request.user, credential_id=credential_id)
         return Response(CredentialOutputSerializer(credential).data)
 
@@ -218,7 +223,7 @@ class CredentialRevokeApi(APIView):
     permission_classes = [IsAuthenticated, CanAdminister]
 
     @extend_schema(request=None, responses=CredentialOutputSerializer)
-    def post(self, request: Request, credential_id: int) -> Response:
+    def post(self, request: ApiRequest, credential_id: int) -> Response:
         credential = selectors.credential_get(principal=request.user, credential_id=credential_id)
         credential = services.credential_revoke(
             credential=credential, actor=actor_of(request.user)[1]
@@ -263,7 +268,8 @@ class ClassificationListApi(_WritePermissionMixin, APIView):
         classification = services.classification_create(
             classification_id=values["id"], name=values["name"], country=values["country"]
         )
-        classification.version_count = 0
+        # What classification_list annotates: a new classification has no concordance yet.
+        classification.version_count = 0  # type: ignore[attr-defined]
         return Response(
             ClassificationOutputSerializer(classification).data, status=status.HTTP_201_CREATED
         )
@@ -329,7 +335,7 @@ class ConcordanceApi(_WritePermissionMixin, APIView):
         },
         responses={201: ConcordanceOutputSerializer},
     )
-    def post(self, request: Request, classification_id: str) -> Response:
+    def post(self, request: ApiRequest, classification_id: str) -> Response:
         classification = get_object_or_404(NationalClassification, pk=classification_id)
         comment, raw_rows = self._rows(request)
         version = services.concordance_upload(
@@ -351,7 +357,9 @@ class ConcordanceApi(_WritePermissionMixin, APIView):
                     code="concordance_invalid",
                     extra={"problems": [p.as_dict() for p in problems]},
                 )
-            return str(request.data.get("comment", ""))[:500], rows
+            # A file comes only in a multipart body, whose data is a QueryDict.
+            form = cast(Mapping[str, Any], request.data)
+            return str(form.get("comment", ""))[:500], rows
         data = self.ConcordanceJsonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return data.validated_data.get("comment", ""), data.validated_data["entries"]

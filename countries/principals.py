@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rest_framework.request import Request
+
 from countries.models import Agency, ApiCredential
 
 # What each role may ever be granted; a credential's scopes are a subset of its agency's.
@@ -44,3 +46,11 @@ class Principal:
     def __str__(self) -> str:
         name = self.credential.name if self.credential else "session"
         return f"{self.agency.pk}/{name}"
+
+
+class ApiRequest(Request):
+    """The `request` of an API view behind BearerTokenAuthentication and IsAuthenticated, whose
+    user is a Principal. An annotation only: DRF builds plain Requests, and its stubs know
+    Django users only."""
+
+    user: Principal  # type: ignore[assignment]

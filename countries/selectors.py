@@ -8,6 +8,7 @@ from django.http import Http404
 from countries.models import (
     Agency,
     ApiCredential,
+    ConcordanceEntry,
     ConcordanceVersion,
     Country,
     NationalClassification,
@@ -58,11 +59,9 @@ def concordance_version_get(
     return versions.prefetch_related("entries").first()
 
 
-def concordance_entries_for_country(*, country_code: str) -> list:
+def concordance_entries_for_country(*, country_code: str) -> list[ConcordanceEntry]:
     """The current concordance rows of every national classification of a country."""
-    from countries.models import ConcordanceEntry
-
-    entries = []
+    entries: list[ConcordanceEntry] = []
     for classification in NationalClassification.objects.filter(country_id=country_code):
         current = classification.concordance_versions.order_by("-version").first()
         if current is not None:

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import logging
 import math
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.commands.core import Script
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
@@ -41,7 +44,7 @@ _PEEK = """
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 return {count, redis.call('PTTL', KEYS[1])}
 """
-_scripts: dict[tuple[int, str], object] = {}
+_scripts: dict[tuple[int, str], Script] = {}
 
 
 class TooManyFailedAttempts(exceptions.Throttled):
@@ -74,12 +77,19 @@ def _key_for(ip: str) -> str:
     return f"{cache.key_prefix}:authfail:{ip}"
 
 
-def _run(name: str, source: str, key: str, *args: int) -> tuple[int, int]:
-    # One registered script per connection pool (a redis client per request costs more than
-    # the round trip itself), as in indices/http/throttling.py.
-    pool = cache._cache._get_connection_pool(True)
+def _redis() -> RedisCacheClient:
+    """The Redis client behind the Django cache (settings.CACHES is always a RedisCache)."""
+    return cast(RedisCache, cache)._cache
+
+
+def redis_script_run(name: str, source: str, key: str, *args: int) -> tuple[int, int]:
+    """Run Lua script `source` (registered once as `name`) on `key`: (count, ttl in ms).
+
+    One registered script per connection pool: building a redis client per request costs
+    more than the round trip itself. Shared by every counter kept in Redis."""
+    pool = _redis()._get_connection_pool(True)  # type: ignore[attr-defined]  # private, unstubbed
     if (id(pool), name) not in _scripts:
-        client = cache._cache.get_client(write=True)
+        client = _redis().get_client(write=True)
         _scripts[(id(pool), name)] = client.register_script(source)
     count, ttl_ms = _scripts[(id(pool), name)](keys=[key], args=list(args))
     return int(count), int(ttl_ms)
@@ -93,7 +103,7 @@ def auth_failures_refuse(request) -> None:
     if limit <= 0:
         return
     try:
-        count, ttl_ms = _run("peek", _PEEK, _key(request))
+        count, ttl_ms = redis_script_run("peek", _PEEK, _key(request))
     except Exception:
         logger.warning("authentication failures not limited: Redis unavailable", exc_info=True)
         return
@@ -107,7 +117,7 @@ def auth_failure_record(request) -> int:
     if limit <= 0:
         return 0
     try:
-        count, _ = _run("increment", _INCREMENT, _key(request), window * 1000)
+        count, _ = redis_script_run("increment", _INCREMENT, _key(request), window * 1000)
     except Exception:
         logger.warning("authentication failure not counted: Redis unavailable", exc_info=True)
         return 0
@@ -118,4 +128,4 @@ def auth_failure_record(request) -> int:
 
 def auth_failures_reset(ip: str) -> None:
     """Forget an IP's failures (tests, or an operator unblocking an office)."""
-    cache._cache.get_client(write=True).delete(_key_for(ip))
+    _redis().get_client(write=True).delete(_key_for(ip))

@@ -47,7 +47,7 @@ def live_workers(now: float | None = None) -> list[str]:
 class WorkerHeartbeat(bootsteps.StartStopStep):
     """Worker bootstep: beat on the worker's own timer, so a blocked worker stops beating."""
 
-    requires = {"celery.worker.components:Timer"}
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker, **kwargs) -> None:
         self.tref = None

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ipi_exchange import health
 from ipi_exchange.api.root import ApiRootApi
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", ApiRootApi.as_view(), name="api-root"),
     path("", include("countries.urls")),
     path("", include("indices.urls")),

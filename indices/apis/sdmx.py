@@ -42,8 +42,9 @@ def sdmx_exception_handler(exc: Exception, context: dict) -> HttpResponse:
         error = exc
     elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         error = SdmxError(110, str(exc.detail), status=exc.status_code)
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
+        # Set by APIView.handle_exception when an authenticator names its scheme.
+        if auth_header := getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = auth_header
     elif isinstance(exc, exceptions.PermissionDenied):
         error = SdmxError(110, str(exc.detail), status=403)
     elif isinstance(exc, Http404 | exceptions.NotFound):

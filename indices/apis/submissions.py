@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,6 +23,7 @@ from rest_framework.views import APIView
 
 from countries.models import Agency
 from countries.permissions import CanSubmit
+from countries.principals import ApiRequest
 from indices.apis.renderers import ReportCsvRenderer
 from indices.models import Finding, Submission
 from indices.selectors.submissions import submission_get, submission_list
@@ -153,7 +156,7 @@ class SubmissionListApi(APIView):
         operation_id="submissions_list",
         responses=paginated_schema(SubmissionOutputSerializer),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: ApiRequest) -> Response:
         filtered = SubmissionFilter(
             request.query_params, queryset=submission_list(principal=request.user)
         )
@@ -198,7 +201,7 @@ class SubmissionListApi(APIView):
             413: OpenApiResponse(description="Larger than IPI_MAX_UPLOAD_BYTES"),
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: ApiRequest) -> Response:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.IPI_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
             raise upload_too_large(settings.IPI_MAX_UPLOAD_BYTES)  # before reading the body
@@ -232,7 +235,8 @@ def _upload_source(request: Request):
             raise ApplicationError(
                 "Send the file in a multipart field named `file`.", code="file_missing"
             )
-        form = {k: v for k, v in request.data.items() if k != "file"}
+        # A multipart body: its data is a QueryDict.
+        form = {k: v for k, v in cast(QueryDict, request.data).items() if k != "file"}
         return upload.chunks(), upload.name, upload.content_type or "", form
     stream = request.stream
     if stream is None:
@@ -248,7 +252,7 @@ class SubmissionDetailApi(APIView):
     permission_classes = [IsAuthenticated, WorksWithSubmissions]
 
     @extend_schema(responses=SubmissionOutputSerializer)
-    def get(self, request: Request, submission_id: str) -> Response:
+    def get(self, request: ApiRequest, submission_id: str) -> Response:
         submission = submission_get(principal=request.user, submission_id=submission_id)
         return Response(SubmissionOutputSerializer(submission, context={"request": request}).data)
 
@@ -257,7 +261,7 @@ class SubmissionConfirmApi(APIView):
     permission_classes = [IsAuthenticated, WorksWithSubmissions, CanSubmit]
 
     @extend_schema(request=None, responses=SubmissionOutputSerializer)
-    def post(self, request: Request, submission_id: str) -> Response:
+    def post(self, request: ApiRequest, submission_id: str) -> Response:
         submission = submission_get(principal=request.user, submission_id=submission_id)
         if submission.agency_id != request.user.agency.pk and not request.user.is_secretariat:
             raise Http404
@@ -303,7 +307,7 @@ class SubmissionReportApi(APIView):
             )
         },
     )
-    def get(self, request: Request, submission_id: str, format: str | None = None) -> Response:
+    def get(self, request: ApiRequest, submission_id: str, format: str | None = None) -> Response:
         submission = submission_get(principal=request.user, submission_id=submission_id)
         findings = Finding.objects.filter(submission=submission).order_by("rule_id", "row", "id")
         data = {

@@ -9,9 +9,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer
-from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from countries.principals import ApiRequest
 from indices.apis.submissions import WorksWithSubmissions
 from indices.parsing import build_template
 from indices.selectors.templates import template_periods, template_series
@@ -58,7 +58,7 @@ class SubmissionTemplateApi(APIView):
             (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
         },
     )
-    def get(self, request: Request, format: str | None = None) -> HttpResponse:
+    def get(self, request: ApiRequest, format: str | None = None) -> HttpResponse:
         query = self.TemplateFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         agency = request.user.agency

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from countries.permissions import IsSecretariatAdmin
+from countries.principals import ApiRequest
 from indices.models import AuditEvent, ValueAddedWeight
 from indices.services.audit import actor_of
 from indices.services.weights import weights_read_csv, weights_upload
@@ -65,7 +66,7 @@ class WeightListApi(APIView):
             )
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: ApiRequest) -> Response:
         upload = request.FILES.get("file")
         if upload is not None:
             rows = weights_read_csv(upload.read())

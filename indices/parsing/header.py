@@ -135,6 +135,8 @@ def analyse_header(
 def check_required(table: Table, *, base_alt: str = "") -> None:
     """Add E02 findings for the columns the layout needs but the header lacks; `base_alt` names
     a column that may stand in for BASE_PER (SDMX's NAT_BASE_PER)."""
+    required: tuple[str, ...]
+    forbidden: tuple[str, ...]
     if table.layout == "wide":
         required, forbidden = WIDE_REQUIRED, WIDE_FORBIDDEN
     else:

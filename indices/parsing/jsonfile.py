@@ -8,7 +8,7 @@ buffer, so a two-million-observation body costs one buffer, not two million dict
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -105,7 +105,9 @@ def parse_json(path: Path, *, encoding: str, max_rows: int) -> ParsedFile:
     )
 
 
-def _stream(path: Path, encoding: str, sink: FindingSink, max_rows: int) -> Iterator[Any]:
+def _stream(
+    path: Path, encoding: str, sink: FindingSink, max_rows: int
+) -> Generator[Any, None, None]:
     """First yields the finding that makes the file unreadable (or None), then the rows. One
     generator owns the open file, so it is closed however far the consumer iterates."""
     with path.open(encoding=encoding, newline="") as fh:

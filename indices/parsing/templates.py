@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from indices.parsing.header import is_period
 
@@ -86,7 +87,7 @@ def _table(
 
 def _workbook(header: list[str], rows: list[list[object]], text_columns: set[int]) -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)  # a new workbook's one sheet
     ws.title = "Data"
     ws.append(header)
     bold = Font(bold=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 from indices.parsing.base import ParseFinding
@@ -155,7 +155,7 @@ def sniff_delimiter(line: str) -> str:
 
 def csv_records(
     path: Path, encoding: str, delimiter: str, findings: list[ParseFinding]
-) -> Iterator[tuple[int, list[str]]]:
+) -> Generator[tuple[int, list[str]], None, None]:
     """(row number, cells) for every CSV record; row 1 is the first record as Excel shows it
     (a quoted line break does not start a new row). A read error ends the file with an E01."""
     row_no = 0

@@ -126,7 +126,7 @@ def parse_xlsx(path: Path, *, max_rows: int, max_uncompressed_bytes: int) -> Par
     records = _sheet_records(path, findings)
     try:
         sheet = next(records)
-        first = first_nonempty(records, cell_text)  # type: ignore[arg-type]
+        first = first_nonempty(records, cell_text)
     except Exception as exc:  # openpyxl raises many types on bad workbooks
         records.close()
         return fatal_file("", [*findings, _damaged(f"{type(exc).__name__}: {exc}")])
@@ -147,7 +147,7 @@ def parse_xlsx(path: Path, *, max_rows: int, max_uncompressed_bytes: int) -> Par
         )
     row_no, cells = first
     return table_file(
-        records,  # type: ignore[arg-type]
+        records,
         (row_no, [period_text(c) for c in cells]),
         kind="xlsx",
         encoding="",

@@ -59,8 +59,8 @@ def available(query: DataQuery, component: str | None, mode: str) -> Constraint:
     constraint = Constraint(codes)
     if "TIME_PERIOD" in wanted:
         keys = series_list(**filters).values_list("series_key", flat=True)
-        rows = observations_current(keys, start=query.start, end=query.end).order_by()
-        bounds = rows.aggregate(first=Min("period_start"), last=Max("period_start"))
+        current = observations_current(keys, start=query.start, end=query.end).order_by()
+        bounds = current.aggregate(first=Min("period_start"), last=Max("period_start"))
         last_periods = (
             PublishedObservation.objects.filter(
                 series_key__in=list(keys), valid_to__isnull=True, period_start=bounds["last"]

@@ -38,7 +38,14 @@ SERIES_ATTRIBUTES = (
     "COVERAGE",
 )
 _HAS_COMMENT = any(f.name == "comment" for f in PublishedObservation._meta.get_fields())
-_COLUMNS = ("series_key", "period_start", "time_period", "value", "status", "valid_from")
+_COLUMNS: tuple[str, ...] = (
+    "series_key",
+    "period_start",
+    "time_period",
+    "value",
+    "status",
+    "valid_from",
+)
 _COLUMNS += ("valid_to",) + (("comment",) if _HAS_COMMENT else ())
 
 
@@ -126,7 +133,7 @@ def _series_of(
         yield SeriesData(item, _trim(observations, query))
 
 
-def data_sets(query: DataQuery) -> list[DataSetBlock]:
+def data_sets(query: DataQuery) -> Iterable[DataSetBlock]:
     """The data sets answering `query`; raises 404 (SDMX 100) when there is nothing."""
     catalog = series_list(**query.key.as_filters())
     if query.as_of is not None:
@@ -135,7 +142,7 @@ def data_sets(query: DataQuery) -> list[DataSetBlock]:
     if not series:
         raise no_results("No series match the key.")
     if query.updated_after is not None:
-        return _changes(query, series)
+        return _changes(query, series, since=query.updated_after)
     period = {"start": query.start, "end": query.end}
     if query.include_history:
         rows = observations_history(series, **period)
@@ -162,10 +169,12 @@ def _vintages(
         yield DataSetBlock("Information", _series_of(group, series, query), valid_from, valid_to)
 
 
-def _changes(query: DataQuery, series: dict[str, PublishedSeries]) -> list[DataSetBlock]:
+def _changes(
+    query: DataQuery, series: dict[str, PublishedSeries], *, since: datetime
+) -> list[DataSetBlock]:
     changes = [
         c
-        for c in changes_since(query.updated_after, series)
+        for c in changes_since(since, series)
         if _in_period(c.period_start, query.start, query.end)
     ]
     if not changes:

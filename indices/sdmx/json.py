@@ -110,8 +110,8 @@ def _series(item: SeriesData, shape, dims, times, attributes, series_ids, obs_id
                 str(dims(i, v)) for i, v in [*item.key, ("TIME_PERIOD", obs.time_period)]
             )
             extra = item.attributes if show_attributes else []
-            body = _observation(attributes, obs, extra, obs_ids if show_attributes else [])
-            parts.append(f'"{key}":{body}')
+            observation = _observation(attributes, obs, extra, obs_ids if show_attributes else [])
+            parts.append(f'"{key}":{observation}')
         return ",".join(parts)
     key = ":".join(str(dims(i, v)) for i, v in item.key)
     body: dict[str, object] = {}

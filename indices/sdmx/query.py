@@ -133,14 +133,13 @@ def data_query(key: str | None, params: QueryDict) -> DataQuery:
         raise SdmxError(
             501, f"dimensionAtObservation={dim_at_obs!r}: only TIME_PERIOD and AllDimensions."
         )
+    updated_after, as_of = params.get("updatedAfter"), params.get("asOf")
     query = DataQuery(
         key=key_filter(key),
         start=period_bounds(start, end=False) if start else None,
         end=period_bounds(end, end=True) if end else None,
-        updated_after=instant("updatedAfter", params["updatedAfter"])
-        if params.get("updatedAfter")
-        else None,
-        as_of=instant("asOf", params["asOf"]) if params.get("asOf") else None,
+        updated_after=instant("updatedAfter", updated_after) if updated_after else None,
+        as_of=instant("asOf", as_of) if as_of else None,
         include_history=_boolean("includeHistory", params.get("includeHistory")),
         first_n=_positive("firstNObservations", params.get("firstNObservations")),
         last_n=_positive("lastNObservations", params.get("lastNObservations")),

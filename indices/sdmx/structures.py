@@ -109,12 +109,14 @@ def _concept_ref(parent: ET.Element, concept: str) -> None:
     ET.SubElement(
         holder,
         "Ref",
-        id=concept,
-        maintainableParentID=CONCEPT_SCHEME_ID,
-        maintainableParentVersion=VERSION,
-        agencyID=AGENCY,
-        package="conceptscheme",
-        **{"class": "Concept"},
+        {
+            "id": concept,
+            "maintainableParentID": CONCEPT_SCHEME_ID,
+            "maintainableParentVersion": VERSION,
+            "agencyID": AGENCY,
+            "package": "conceptscheme",
+            "class": "Concept",
+        },
     )
 
 

@@ -106,6 +106,7 @@ def changes_since(instant: datetime, series_keys: Iterable[str] | None = None) -
         key = (row.series_key, row.period_start)
         if key in current or key in still_current:
             continue
+        assert row.valid_to is not None  # `closed` holds closed versions only
         withdrawn[key] = Change(
             row.series_key,
             row.period_start,

@@ -8,6 +8,8 @@ submission's staged rows, so it runs before they are purged.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db import connection
 
 from indices.models import Submission
@@ -53,7 +55,7 @@ WHERE given.submission_id = %(submission)s AND stored.agency_id = %(agency)s
 
 def national_store_apply(*, submission: Submission) -> int:
     """Apply the submission's action; returns the number of observations written or removed."""
-    params = {"agency": submission.agency_id, "submission": submission.pk}
+    params: dict[str, str | UUID] = {"agency": submission.agency_id, "submission": submission.pk}
     with connection.cursor() as cursor:
         if submission.action == Submission.Action.DELETE:
             cursor.execute(_DELETE_GIVEN, params)

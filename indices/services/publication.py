@@ -22,6 +22,7 @@ import logging
 from collections import defaultdict
 from datetime import datetime
 from functools import partial
+from typing import cast
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -77,7 +78,8 @@ def aggregates_recompute_schedule(*, agency: Agency, description: str) -> Releas
 def _publish_soon() -> None:
     from indices.tasks import publish_releases
 
-    publish_releases.delay_on_commit()
+    # Celery's Django fixup makes every task a DjangoTask; celery-types only knows Task.
+    publish_releases.delay_on_commit()  # type: ignore[attr-defined]
 
 
 def releases_publish_due(now: datetime | None = None) -> list[int]:
@@ -141,7 +143,9 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     standard = load_definition()
     if release.submission is not None:
         touched = _apply_submission(release.submission)
-        countries = [release.submission.agency.country]
+        country = release.submission.agency.country
+        assert country is not None  # submission_create: only a reporting agency, with a country
+        countries = [country]
     else:
         touched = _published_member_activities()
         countries = []
@@ -188,10 +192,14 @@ def _apply_submission(submission: Submission) -> set[tuple[str, str]]:
     from indices.services.validation_run import staged_rows_ensure
 
     staged_rows_ensure(submission)
-    touched = set(
-        SubmissionRow.objects.filter(submission=submission, activity_n__isnull=False)
-        .values_list("activity_n", "adjustment_n")
-        .distinct()
+    # Published, so validated: an adjustment code that did not parse (NULL) was an error.
+    touched = cast(
+        set[tuple[str, str]],
+        set(
+            SubmissionRow.objects.filter(submission=submission, activity_n__isnull=False)
+            .values_list("activity_n", "adjustment_n")
+            .distinct()
+        ),
     )
     national_store_apply(submission=submission)
     return touched

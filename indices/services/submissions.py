@@ -87,7 +87,8 @@ def submission_create(
         )
         from indices.tasks import validate_submission
 
-        validate_submission.delay_on_commit(str(submission.pk))
+        # Celery's Django fixup makes every task a DjangoTask; celery-types only knows Task.
+        validate_submission.delay_on_commit(str(submission.pk))  # type: ignore[attr-defined]
     return submission, True
 
 

@@ -104,7 +104,11 @@ def vintages_write(
             for key in new_keys | scoped:
                 copy.write_row((key,))
         cursor.execute("ANALYZE vintage_new")
-        params = {"instant": instant, "release": release.pk, "tolerance": RELATIVE_TOLERANCE}
+        params: dict[str, datetime | int | float] = {
+            "instant": instant,
+            "release": release.pk,
+            "tolerance": RELATIVE_TOLERANCE,
+        }
         cursor.execute(_CLOSE, params)
         closed = set(cursor.fetchall())
         cursor.execute(_OPEN, params)

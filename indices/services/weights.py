@@ -6,6 +6,7 @@ import csv
 import io
 import math
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -105,11 +106,13 @@ def weights_upload(*, rows: list[dict], agency: Agency, actor: str = "") -> tupl
         problems.append({"row": None, "column": None, "value": "", "message": "No rows."})
     if problems:
         raise _invalid(problems)
+    # No problems: every year and value parsed.
+    parsed = cast(dict[tuple[str, str, int], Decimal], clean)
     now = timezone.now()
     ValueAddedWeight.objects.bulk_create(
         [
             ValueAddedWeight(country_id=c, activity=a, year=y, value_added=v, updated_at=now)
-            for (c, a, y), v in clean.items()
+            for (c, a, y), v in parsed.items()
         ],
         update_conflicts=True,
         unique_fields=["country", "activity", "year"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +18,13 @@ from countries.models import Agency
 from countries.principals import SCOPES_BY_ROLE, Principal
 
 LOGIN_URL = "web:login"
+
+
+class PageRequest(HttpRequest):
+    """The `request` of a page view behind the decorators below, which set its principal.
+    An annotation only: Django builds the requests."""
+
+    principal: Principal
 
 
 def principal_of(request: HttpRequest) -> Principal | None:
@@ -53,7 +61,7 @@ def _page(check: Callable[[Principal], bool] | None) -> Callable:
                     {"title": "Not for your agency", "message": _refusal(principal)},
                     status=403,
                 )
-            request.principal = principal
+            cast(PageRequest, request).principal = principal
             try:
                 return view(request, *args, **kwargs)
             except Http404:

@@ -3,6 +3,8 @@ the series explorer's filters and the audit log's filter."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 
@@ -79,9 +81,9 @@ class ExplorerForm(forms.Form):
 
     def __init__(self, *args, choices: dict[str, list[tuple[str, str]]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = choices["countries"]
-        self.fields["activity"].choices = [("", "any")] + choices["activities"]
-        self.fields["adjustment"].choices = [("", "any")] + choices["adjustments"]
+        _choice_field(self, "country").choices = choices["countries"]
+        _choice_field(self, "activity").choices = [("", "any")] + choices["activities"]
+        _choice_field(self, "adjustment").choices = [("", "any")] + choices["adjustments"]
 
 
 class AuditFilterForm(forms.Form):
@@ -90,4 +92,9 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "all actions")] + [(a, a) for a in actions]
+        _choice_field(self, "action").choices = [("", "all actions")] + [(a, a) for a in actions]
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """A choice field of `form`, whose choices are known only at run time."""
+    return cast(forms.ChoiceField, form.fields[name])

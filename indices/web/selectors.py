@@ -106,12 +106,12 @@ def calendar_entries(*, country: str = "") -> tuple[list[Release], list[Release]
     releases = Release.objects.annotate(at=Coalesce("published_at", "release_at"))
     if country:
         releases = releases.filter(ref_area=country)
-    upcoming = list(
+    upcoming: list[Release] = list(
         releases.filter(status=Release.Status.SCHEDULED)
         .order_by("release_at", "id")
         .only("ref_area", "release_at", "status")[:100]
     )
-    published = list(
+    published: list[Release] = list(
         releases.filter(status=Release.Status.PUBLISHED).order_by(F("published_at").desc(), "-id")[
             :100
         ]

@@ -93,12 +93,14 @@ def problem_exception_handler(exc: Exception, context: dict) -> HttpResponse:
         return problem_response(400, code="invalid", detail=detail, errors=errors)
 
     if isinstance(exc, exceptions.APIException):
-        headers = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        headers: dict[str, str] = {}
+        # auth_header: set by APIView.handle_exception; wait: on Throttled.
+        if auth_header := getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = auth_header
+        if wait := getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(wait))
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
         return problem_response(exc.status_code, code=code, detail=str(exc.detail), headers=headers)
 
     logger.exception("unhandled error in %s", context.get("view").__class__.__name__)

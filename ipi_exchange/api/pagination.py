@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 
-def paginated(request: Request, view: APIView, queryset, serializer_class) -> Response:
+def paginated(
+    request: Request,
+    view: APIView,
+    queryset: QuerySet[Any],
+    serializer_class: type[BaseSerializer[Any]],
+) -> Response:
     paginator = LimitOffsetPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     serializer = serializer_class(page, many=True, context={"request": request})

@@ -4,16 +4,18 @@ view, the release calendar and the timeliness board. Published data only."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from indices.web.access import any_agency, can_work_with_submissions
+from indices.web.access import PageRequest, any_agency, can_work_with_submissions
 from indices.web.forms import ExplorerForm
 from indices.web.selectors import (
     MAX_SERIES_ON_CHART,
+    Line,
     area_names,
     calendar_entries,
     explorer_lines,
@@ -25,7 +27,7 @@ from indices.web.views.assets import chart_library_version
 
 @require_GET
 @any_agency
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PageRequest) -> HttpResponse:
     return render(
         request,
         "web/home.html",
@@ -40,7 +42,9 @@ def explorer(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.setdefault("transformation", "IX")
     form = ExplorerForm(query, choices=choices)
-    lines, matched, transformation = [], 0, "IX"
+    lines: list[Line] = []
+    matched, transformation = 0, "IX"
+    params: dict[str, Any] | None
     if not request.GET:
         # A first look: manufacturing, not adjusted, every country, index level.
         form = ExplorerForm(

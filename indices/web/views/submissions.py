@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +22,7 @@ from indices.selectors.templates import template_periods, template_series
 from indices.services import progress
 from indices.services.submissions import SubmissionOptions, submission_confirm
 from indices.standard import load_definition
-from indices.web.access import actor_of_user, reporter_page, submissions_page
+from indices.web.access import PageRequest, actor_of_user, reporter_page, submissions_page
 from indices.web.forms import TemplateForm, UploadForm
 from indices.web.services import web_submission_upload
 from ipi_exchange.errors import ApplicationError
@@ -52,7 +52,7 @@ def progress_of(submission: Submission) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @reporter_page
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: PageRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -87,7 +87,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @reporter_page
-def template_download(request: HttpRequest) -> HttpResponse:
+def template_download(request: PageRequest) -> HttpResponse:
     defaults = {name: field.initial for name, field in TemplateForm.base_fields.items()}
     form = TemplateForm({**defaults, **request.GET.dict()})
     if not form.is_valid():
@@ -95,6 +95,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
             request, "web/upload.html", {"form": UploadForm(), "template_form": form}, status=400
         )
     agency = request.principal.agency
+    assert agency.country_id is not None  # reporter_page: a reporting agency has a country
     fmt, layout = form.cleaned_data["format"], form.cleaned_data["layout"]
     content = build_template(
         fmt=fmt,
@@ -111,7 +112,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @submissions_page
-def submission_index(request: HttpRequest) -> HttpResponse:
+def submission_index(request: PageRequest) -> HttpResponse:
     principal = request.principal
     submissions = submission_list(principal=principal).order_by("-received_at")
     wanted_status = request.GET.get("status", "")
@@ -140,7 +141,7 @@ def submission_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @submissions_page
-def submission_progress(request: HttpRequest, submission_id: str) -> JsonResponse:
+def submission_progress(request: PageRequest, submission_id: str) -> JsonResponse:
     submission = submission_get(principal=request.principal, submission_id=submission_id)
     return JsonResponse(progress_of(submission))
 
@@ -170,7 +171,7 @@ def report_groups(submission: Submission) -> list[dict]:
 
 @require_GET
 @submissions_page
-def submission_detail(request: HttpRequest, submission_id: str) -> HttpResponse:
+def submission_detail(request: PageRequest, submission_id: str) -> HttpResponse:
     submission = submission_get(principal=request.principal, submission_id=submission_id)
     return render(
         request,
@@ -186,7 +187,7 @@ def submission_detail(request: HttpRequest, submission_id: str) -> HttpResponse:
 
 @require_GET
 @submissions_page
-def submission_report_csv(request: HttpRequest, submission_id: str) -> HttpResponse:
+def submission_report_csv(request: PageRequest, submission_id: str) -> HttpResponse:
     """The API's CSV report (`?format=csv`), rendered by the same renderer."""
     submission = submission_get(principal=request.principal, submission_id=submission_id)
     findings = Finding.objects.filter(submission=submission).order_by("rule_id", "row", "id")
@@ -207,7 +208,7 @@ def submission_report_csv(request: HttpRequest, submission_id: str) -> HttpRespo
 
 @require_POST
 @submissions_page
-def submission_confirm_view(request: HttpRequest, submission_id: str) -> HttpResponse:
+def submission_confirm_view(request: PageRequest, submission_id: str) -> HttpResponse:
     submission = submission_get(principal=request.principal, submission_id=submission_id)
     try:
         submission_confirm(submission=submission, actor=actor_of_user(request))
