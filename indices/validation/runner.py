@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
+from django.db import OperationalError, connection, transaction
+
 from indices.validation.rules import REGISTRY, RULE_ORDER, RuleContext
 from indices.validation.rules.context import session_settings
 from indices.validation.rules.shared import shared_tables
@@ -22,6 +24,35 @@ def rules_for(action: str) -> tuple[str, ...]:
     return RULE_ORDER
 
 
+# How long to wait for the staging table's ANALYZE lock, which another validation's
+# transaction may hold until it ends: better slower plans than a queue of validations.
+ANALYZE_LOCK_TIMEOUT = "200ms"
+
+
+def staging_statistics_refresh() -> bool:
+    """ANALYZE the staging table, unless another validation holds that lock; True if done.
+
+    Just after the COPY the planner guesses a few thousand staged rows where there may be a
+    million, and picks bitmap scans and sorts without parallel workers. ANALYZE samples 30,000
+    rows (0.3 s for a million); the rules then take 2.5 s less. Its lock is held until the
+    transaction ends, so it is taken only if free within ANALYZE_LOCK_TIMEOUT.
+    """
+    try:
+        # A savepoint: a lock timeout rolls back only this, set_config's value with it.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            (before,) = cursor.fetchone()
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [ANALYZE_LOCK_TIMEOUT])
+            cursor.execute("ANALYZE indices_submissionrow")
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        logger.info("staging statistics not refreshed: another validation holds the lock")
+        return False
+    return True
+
+
 def run_rules(ctx: RuleContext, timings: dict[str, float] | None = None) -> dict[str, int]:
     """{rule_id: findings found} for every rule, errors first; each stores at most ctx.cap.
 
@@ -30,6 +61,7 @@ def run_rules(ctx: RuleContext, timings: dict[str, float] | None = None) -> dict
     """
     totals: dict[str, int] = {}
     timings = {} if timings is None else timings
+    staging_statistics_refresh()
     # The tables several rules share are built once, by the first rule that reads them.
     with session_settings(), shared_tables(ctx):
         for rule_id in rules_for(ctx.action):
