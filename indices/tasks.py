@@ -29,9 +29,17 @@ TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
     max_retries=5,
 )
 def validate_submission(submission_id: str) -> str | None:
-    from indices.services.validation_run import submission_validate
+    from indices.services.validation_run import submission_fail, submission_validate
 
-    return submission_validate(submission_id)
+    try:
+        return submission_validate(submission_id)
+    except TRANSIENT_ERRORS:
+        raise  # retried at once (autoretry_for)
+    except Exception as error:
+        # Anything else would fail again on every retry: reject now, with the error logged
+        # for the secretariat, rather than leave the clerk waiting for the sweeper's retries.
+        logger.exception("validation of submission %s failed", submission_id)
+        return submission_fail(submission_id, error=error)
 
 
 @shared_task(

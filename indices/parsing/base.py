@@ -108,6 +108,49 @@ def unknown_format(value: str = "") -> ParsedFile:
     return fatal_file("", [ParseFinding("E01", ACCEPTED_FORMATS_MESSAGE, value=value[:100])])
 
 
+def empty_file(size: int) -> ParsedFile:
+    """A file with nothing in it: said plainly, not as an unknown format."""
+    what = (
+        "The file is empty (0 bytes)"
+        if size == 0
+        else "The file is empty: it has no table, only blank lines, spaces or separators"
+    )
+    return fatal_file(
+        "",
+        [
+            ParseFinding(
+                "E01",
+                f"{what}. Export the data table again (in Excel: File > Save As > \u201cCSV UTF-8 "
+                "(Comma delimited)\u201d or \u201cExcel Workbook (*.xlsx)\u201d), check that the "
+                "saved file has your rows, and upload that file.",
+            )
+        ],
+    )
+
+
+def no_observations(
+    *, header_row: int, sheet: str = "", periods: list[tuple[int, str]] | None = None
+) -> ParseFinding:
+    """E01 for a table with a header but nothing under it: accepting it would publish a
+    release of zero observations (the blank template uploaded as it is, say)."""
+    where = f"row {header_row} of sheet {sheet}" if sheet else f"row {header_row}"
+    if periods:
+        first, last = periods[0][1], periods[-1][1]
+        span = first if first == last else f"{first} to {last}"
+        message = (
+            f"The table has column headers ({where}) but no values: every period cell "
+            f"({span}) is empty, so the file holds no observations. Type the index values into "
+            "the period columns, one row per series, and upload again."
+        )
+    else:
+        message = (
+            f"The file has column headers ({where}) but no data rows, so it holds no "
+            "observations. Fill in one row per observation below the header row and upload "
+            "again."
+        )
+    return ParseFinding("E01", message, row=header_row, sheet=sheet)
+
+
 def float_text(value: float) -> str:
     """The number as the clerk typed it: 101.3 -> "101.3", 100.0 -> "100".
 

@@ -24,6 +24,9 @@ _PERIOD_RE = re.compile(r"\d{4}(?:-\d{2}|-?M\d{2}|-?Q[1-4])", re.IGNORECASE)
 _DATE_LIKE_RE = re.compile(r"[\d./\- :]+|[A-Za-z]{3}[- ]\d{2,4}|\d{1,2}[- ][A-Za-z]{3}")
 
 LONG_REQUIRED = ("REF_AREA", "TIME_PERIOD", "OBS_VALUE", "BASE_PER")
+# A delete withdraws observations named by series key, base year and period: no values needed.
+# (BASE_PER stays: the national store keeps a series' values per base year.)
+DELETE_REQUIRED = ("REF_AREA", "TIME_PERIOD", "BASE_PER")
 WIDE_REQUIRED = ("REF_AREA", "BASE_PER")
 # Observation-level columns have no meaning when each row is a series.
 WIDE_FORBIDDEN = ("TIME_PERIOD", "OBS_VALUE", "OBS_STATUS")
@@ -132,13 +135,16 @@ def analyse_header(
     return table
 
 
-def check_required(table: Table, *, base_alt: str = "") -> None:
+def check_required(table: Table, *, base_alt: str = "", action: str = "merge") -> None:
     """Add E02 findings for the columns the layout needs but the header lacks; `base_alt` names
-    a column that may stand in for BASE_PER (SDMX's NAT_BASE_PER)."""
+    a column that may stand in for BASE_PER (SDMX's NAT_BASE_PER); `action` is what the
+    submission does (a delete needs no OBS_VALUE)."""
     required: tuple[str, ...]
     forbidden: tuple[str, ...]
     if table.layout == "wide":
         required, forbidden = WIDE_REQUIRED, WIDE_FORBIDDEN
+    elif action == "delete":
+        required, forbidden = DELETE_REQUIRED, ()
     else:
         required, forbidden = LONG_REQUIRED, ()
     for name in required:

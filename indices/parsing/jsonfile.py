@@ -193,6 +193,17 @@ def _observations(reader: _Reader, sink: FindingSink, max_rows: int) -> Iterator
                 column=name,
             )
         )
+    if not emitted and not sink.findings:
+        sink.findings.append(
+            ParseFinding(
+                "E01",
+                'The "observations" list is empty, so the body holds no observations. Put one '
+                'object per observation in it, e.g. {"observations": [{"REF_AREA": "TH", '
+                '"ACTIVITY": "C", "TIME_PERIOD": "2024-01", "OBS_VALUE": 101.3, '
+                '"BASE_PER": 2021}]}.',
+                column="observations",
+            )
+        )
 
 
 def _fields(

@@ -13,6 +13,7 @@ from indices.parsing.base import (
     ParseFinding,
     RawRow,
     fatal_file,
+    no_observations,
     truncate,
 )
 from indices.parsing.header import analyse_header, check_required
@@ -38,19 +39,24 @@ def table_file(
     period_text: CellText | None,
     max_rows: int,
     findings: list[ParseFinding],
+    action: str = "merge",
 ) -> ParsedFile:
     """`kind` is "csv" or "xlsx"; `header` holds the header row as text."""
     row_no, cells = header
     table = analyse_header(cells, row_no=row_no, sheet=sheet)
     if not table.index and not table.periods:
-        # Not one recognisable column: this is some other table, not a mistyped submission.
-        records.close()
+        # Not one recognisable column: title rows above the header, or some other table.
         value = truncate(" | ".join(c for c in cells if c))
-        finding = ParseFinding(
-            "E01", ACCEPTED_FORMATS_MESSAGE, row=row_no, sheet=sheet, value=value
-        )
+        later = _header_below(records, period_text or text, sheet)
+        records.close()
+        if later is not None:
+            finding = _title_rows(row_no, later, sheet, value)
+        else:
+            finding = ParseFinding(
+                "E01", ACCEPTED_FORMATS_MESSAGE, row=row_no, sheet=sheet, value=value
+            )
         return fatal_file("", [*findings, finding], encoding=encoding)
-    check_required(table)
+    check_required(table, action=action)
     fmt = f"{kind}-{table.layout}"
     if table.findings:
         records.close()
@@ -62,24 +68,67 @@ def table_file(
         rows = long_rows(
             records, table, sink, max_rows=max_rows, text=text, period_text=period_text
         )
+    empty = no_observations(header_row=row_no, sheet=sheet, periods=table.periods)
     return ParsedFile(
         format=fmt,
         layout=table.layout,
         columns=table.columns,
         encoding=encoding,
         findings=findings,
-        rows=guarded(rows, sink, records),
+        rows=guarded(rows, sink, records, empty=empty),
         fatal=False,
     )
 
 
+# How far below a first row without any standard column the header is looked for.
+_TITLE_ROWS_SEARCHED = 20
+
+
+def _header_below(records: Records, text: CellText, sheet: str) -> int | None:
+    """The row number of a header row (two or more standard columns) among the next rows."""
+    for count, (row_no, cells) in enumerate(records):
+        if count >= _TITLE_ROWS_SEARCHED:
+            return None
+        names = [text(cell) for cell in cells]
+        if any(names) and len(analyse_header(names, row_no=row_no, sheet=sheet).index) >= 2:
+            return row_no
+    return None
+
+
+def _title_rows(first_row: int, header_row: int, sheet: str, value: str) -> ParseFinding:
+    where = f" of sheet {sheet}" if sheet else ""
+    above = (
+        f"row {first_row}" if header_row - first_row == 1 else f"rows {first_row}-{header_row - 1}"
+    )
+    return ParseFinding(
+        "E01",
+        f"Row {first_row}{where} is not the header row: the column names (REF_AREA, ACTIVITY, "
+        "...) must be in the first row of the table, with no title or note rows above them "
+        f"(empty rows are fine). They seem to be in row {header_row}: delete {above} and upload "
+        "again.",
+        row=first_row,
+        sheet=sheet,
+        value=value,
+    )
+
+
 def guarded(
-    rows: Iterator[RawRow], sink: FindingSink, source: Generator[Any, None, None]
+    rows: Iterator[RawRow],
+    sink: FindingSink,
+    source: Generator[Any, None, None],
+    *,
+    empty: ParseFinding | None = None,
 ) -> Iterator[RawRow]:
     """Consuming `rows` never raises: a failure of the underlying reader becomes an E01 finding
-    (the readers report their own expected errors; this is the net for the unexpected)."""
+    (the readers report their own expected errors; this is the net for the unexpected). A table
+    that gave no row and no finding gets the `empty` finding: a submission of nothing is not
+    accepted."""
+    first = None
     try:
-        yield from rows
+        first = next(rows, None)
+        if first is not None:
+            yield first
+            yield from rows  # not a loop of ours: this runs once per row of million-row files
     except Exception as exc:  # a half-read file must still give a report
         sink.findings.append(
             ParseFinding(
@@ -92,3 +141,5 @@ def guarded(
     finally:
         source.close()
         sink.close()
+    if first is None and not sink.findings and empty is not None:
+        sink.findings.append(empty)

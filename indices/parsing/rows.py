@@ -52,7 +52,8 @@ def long_rows(
     need = max(idx) + 1
     pad = [""] * need
     getter = itemgetter(*idx)
-    letter = column_letter(idx[ROW_FIELDS.index("OBS_VALUE")])
+    value_i = idx[ROW_FIELDS.index("OBS_VALUE")]
+    letter = column_letter(value_i) if value_i >= 0 else ""  # a delete may have no OBS_VALUE
     tp_i = idx[_TP] if period_text is not None else -1
     width, blank = table.width, table.blank
     new = tuple.__new__  # RawRow._make without its per-call length check: ~15% of the loop
@@ -79,7 +80,7 @@ def long_rows(
         if emitted > max_rows:
             sink.findings.append(row_limit_finding(max_rows, row_no, sheet))
             return
-        yield new(RawRow, (row_no, sheet, f"{letter}{row_no}", *vals))
+        yield new(RawRow, (row_no, sheet, f"{letter}{row_no}" if letter else "", *vals))
 
 
 def wide_rows(

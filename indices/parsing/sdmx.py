@@ -16,6 +16,7 @@ from indices.parsing.base import (
     ParseFinding,
     column_letter,
     fatal_file,
+    no_observations,
     truncate,
 )
 from indices.parsing.header import analyse_header, check_required
@@ -62,10 +63,19 @@ def parse_sdmx(
     encoding: str,
     max_rows: int,
     findings: list[ParseFinding],
+    action: str = "merge",
 ) -> ParsedFile:
+    """`action` is the upload option; a merge upload does what the ACTION column declares."""
     row_no, cells = header
     table = analyse_header(sdmx_header(cells), row_no=row_no, known=_KNOWN, allow_periods=False)
-    check_required(table, base_alt="NAT_BASE_PER")
+    declared = None
+    if not table.findings and "ACTION" in table.index:
+        declared, finding = _declared_action(reopen(), row_no, table.index["ACTION"])
+        if finding:
+            table.findings.append(finding)
+    # As the validation will decide (validation_run): an explicit option wins over the column.
+    effective = declared if declared and action == "merge" else action
+    check_required(table, base_alt="NAT_BASE_PER", action=effective)
     if fmt == "sdmx-csv-2.0" and "STRUCTURE_ID" not in {c.upper() for c in sdmx_header(cells)}:
         table.findings.append(
             table.finding(
@@ -74,11 +84,6 @@ def parse_sdmx(
                 column="STRUCTURE_ID",
             )
         )
-    action = None
-    if not table.findings and "ACTION" in table.index:
-        action, finding = _declared_action(reopen(), row_no, table.index["ACTION"])
-        if finding:
-            table.findings.append(finding)
     if table.findings:
         records.close()
         return fatal_file(fmt, [*findings, *table.findings], encoding=encoding)
@@ -95,9 +100,9 @@ def parse_sdmx(
         columns=columns,
         encoding=encoding,
         findings=findings,
-        rows=guarded(rows, sink, records),
+        rows=guarded(rows, sink, records, empty=no_observations(header_row=row_no)),
         fatal=False,
-        declared_action=action,
+        declared_action=declared,
     )
 
 

@@ -46,6 +46,28 @@ def looks_binary(head: bytes) -> bool:
     return b"\x00" in head or controls > max(2, len(head) // 100)
 
 
+def utf16_without_bom(head: bytes) -> bool:
+    """UTF-16 text that lacks its byte-order mark: a header row of ASCII letters has a zero
+    byte at every other position (odd positions for little-endian, even for big-endian)."""
+    sample = head[: min(len(head), 512) // 2 * 2]
+    if len(sample) < 8 or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    for codec, zeros, letters in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.9 * len(zeros) and letters.count(0) <= 0.1 * len(letters):
+            text = sample.decode(codec, errors="replace")
+            return not _CONTROL_RE.search(text.encode("utf-8", errors="replace"))
+    return False
+
+
+def utf16_finding() -> ParseFinding:
+    return ParseFinding(
+        "E01",
+        "The file looks like UTF-16 (\u201cUnicode\u201d) text without the byte-order mark that "
+        f"tells which UTF-16 it is, so it cannot be read reliably; {SAVE_AS}.",
+    )
+
+
 def detect_encoding(path: Path, head: bytes) -> tuple[str, ParseFinding | None]:
     """Return (codec name, None) for a decodable file, or ("", an E01 finding).
 

@@ -23,6 +23,7 @@ from indices.parsing.base import (
     ParseFinding,
     fatal_file,
     float_text,
+    truncate,
     unknown_format,
 )
 from indices.parsing.layout import first_nonempty, table_file
@@ -87,7 +88,7 @@ def inspect_zip(path: Path, max_uncompressed_bytes: int) -> ParseFinding | Parse
                         f"{_SAVE_XLSX} (or in LibreOffice: Save As > Excel 2007-365) and upload "
                         "that file.",
                     )
-                return unknown_format()
+                return _archive(infos)
             content_types = zf.open(_member(zf, "[content_types].xml")).read(1 << 20).lower()
             if b"macroenabled" in content_types or any(
                 name.endswith("vbaproject.bin") for name in names
@@ -98,10 +99,36 @@ def inspect_zip(path: Path, max_uncompressed_bytes: int) -> ParseFinding | Parse
                     f"{_SAVE_XLSX} without macros and upload that file.",
                 )
             if b"spreadsheetml" not in content_types:
-                return unknown_format()  # a Word or PowerPoint file, say
+                for marker, document in _OTHER_OFFICE:
+                    if marker in content_types:
+                        return ParseFinding(
+                            "E01",
+                            f"This is {document}, not an Excel workbook: copy the table into "
+                            f"Excel, {_SAVE_XLSX} and upload that file.",
+                        )
+                return unknown_format()
     except Exception as exc:  # zipfile, zlib and friends on hostile bytes: many exception types
         return _damaged(f"{type(exc).__name__}: {exc}")
     return None
+
+
+_OTHER_OFFICE = (
+    (b"wordprocessingml", "a Word document (.docx)"),
+    (b"presentationml", "a PowerPoint presentation (.pptx)"),
+)
+
+
+def _archive(infos: list[zipfile.ZipInfo]) -> ParseFinding:
+    """A plain .zip (whatever its name): say so, and what is inside."""
+    files = [info.filename for info in infos if not info.is_dir()]
+    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    inside = f" (it holds {shown})" if files else " (it is empty)"
+    return ParseFinding(
+        "E01",
+        f"This is a .zip archive{inside}, not an Excel workbook; archives are not unpacked. "
+        "Unzip it and upload the CSV or .xlsx file inside, one file per submission.",
+        value=truncate(shown),
+    )
 
 
 def _member(zf: zipfile.ZipFile, lower_name: str) -> str:
@@ -116,7 +143,9 @@ def _damaged(detail: str) -> ParseFinding:
     )
 
 
-def parse_xlsx(path: Path, *, max_rows: int, max_uncompressed_bytes: int) -> ParsedFile:
+def parse_xlsx(
+    path: Path, *, max_rows: int, max_uncompressed_bytes: int, action: str = "merge"
+) -> ParsedFile:
     refusal = inspect_zip(path, max_uncompressed_bytes)
     if isinstance(refusal, ParsedFile):
         return refusal
@@ -156,6 +185,7 @@ def parse_xlsx(path: Path, *, max_rows: int, max_uncompressed_bytes: int) -> Par
         period_text=period_text,
         max_rows=max_rows,
         findings=findings,
+        action=action,
     )
 
 

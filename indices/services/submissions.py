@@ -8,10 +8,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from countries.models import Agency, ApiCredential
-from indices.models import Submission
+from indices.models import Release, Submission
 from indices.services.audit import audit_record
 from indices.services.files import file_store
 from ipi_exchange.errors import ApplicationError
@@ -39,8 +40,9 @@ def submission_create(
     """Keep the file, then create the submission and enqueue its validation after commit.
 
     Returns (submission, created). An earlier submission is returned instead of a new one when
-    the Idempotency-Key was seen before, or when the same bytes from the same agency are still
-    pending or were accepted (a clerk pressing "upload" twice must not submit twice).
+    the Idempotency-Key was seen before, or when the same bytes with the same options from the
+    same agency are still pending or accepted and not yet published (a clerk pressing "upload"
+    twice must not submit twice; see `_earlier_submission`).
     """
     if agency.role != Agency.Role.REPORTER or agency.country_id is None:
         raise ApplicationError(
@@ -107,16 +109,25 @@ def _earlier_submission(
                     extra={"submission": str(earlier.pk)},
                 )
             return earlier
-    return (
-        Submission.objects.filter(
-            agency=agency,
-            sha256=sha256,
-            dry_run=options.dry_run,
-            status__in=[*Submission.PENDING, Submission.Status.ACCEPTED],
-        )
-        .order_by("-received_at")
-        .first()
+    # A true repeat (a double click, a retry): the same bytes with the same options while the
+    # earlier copy is still pending, or accepted and its release still SCHEDULED. Once published,
+    # the same bytes again are a new submission: re-sending an older file reverts a later one
+    # (and a FAILED release will never publish, so a new copy is a new attempt). The comment
+    # does not count; every other option changes what the submission does.
+    repeat = Submission.objects.filter(
+        Q(status__in=Submission.PENDING)
+        | Q(status=Submission.Status.ACCEPTED, release__status=Release.Status.SCHEDULED),
+        agency=agency,
+        sha256=sha256,
+        dry_run=options.dry_run,
+        release_at=options.release_at,
+        acknowledge_warnings=options.acknowledge_warnings,
+        # `action` is stored as the submission does it, which an SDMX-CSV ACTION column may
+        # have changed from the merge asked for: a repeat of such a file, once validated, is a
+        # new submission doing the same again (harmless). A repeat never gets another action.
+        action=options.action,
     )
+    return repeat.order_by("-received_at").first()
 
 
 @transaction.atomic

@@ -90,6 +90,7 @@ def _validate_locked(submission: Submission) -> str:
         stored_path(submission.sha256),
         original_name=submission.original_name,
         max_rows=settings.IPI_MAX_ROWS,
+        action=submission.action,
     )
     submission.detected_format = parsed.format
     submission.layout = parsed.layout
@@ -216,19 +217,48 @@ def _give_up(submission: Submission) -> str:
     """A file that crashed the worker MAX_ATTEMPTS times is rejected with a clear finding,
     so one poisonous file cannot occupy the workers forever."""
     logger.error("submission %s failed %s attempts; rejecting", submission.pk, submission.attempts)
-    Finding.objects.filter(submission=submission).delete()
-    Finding.objects.create(
-        submission=submission,
-        rule_id="E01",
-        severity="error",
+    return _reject_unfinished(
+        submission,
         message=(
             f"The exchange could not finish reading this file after {MAX_ATTEMPTS} attempts. "
             "Nothing was stored. Check that the file opens in Excel, or split it into smaller "
             "files; if it still fails, contact the secretariat and give them this submission id."
         ),
+        failure=f"gave up after {submission.attempts - 1} interrupted attempts",
     )
+
+
+def submission_fail(submission_id: uuid.UUID | str, *, error: BaseException) -> str | None:
+    """Reject, at once, a validation that failed with an error that a retry would meet again
+    (a bug, or input the checks did not foresee): the clerk learns it in seconds, not after
+    the sweeper's retries. None if the submission is no longer VALIDATING or is held."""
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update(skip_locked=True)
+            .filter(pk=submission_id, status=Status.VALIDATING)
+            .first()
+        )
+        if submission is None:
+            return None
+        status = _reject_unfinished(
+            submission,
+            message=(
+                "The exchange could not finish checking this file because of an error on its "
+                "side, not in your file as far as it can tell. Nothing was stored. The "
+                "secretariat has been alerted; upload the file again later, or contact them "
+                "and give them this submission id."
+            ),
+            failure=f"{type(error).__name__}: {error}"[:1000],
+        )
+    progress.clear(submission.pk)
+    return status
+
+
+def _reject_unfinished(submission: Submission, *, message: str, failure: str) -> str:
+    Finding.objects.filter(submission=submission).delete()
+    Finding.objects.create(submission=submission, rule_id="E01", severity="error", message=message)
     submission.status = Status.REJECTED
-    submission.failure = f"gave up after {submission.attempts - 1} interrupted attempts"
+    submission.failure = failure
     submission.summary = {
         "errors": 1,
         "warnings": 0,
@@ -250,6 +280,7 @@ def staged_rows_ensure(submission: Submission) -> None:
         stored_path(submission.sha256),
         original_name=submission.original_name,
         max_rows=settings.IPI_MAX_ROWS,
+        action=submission.action,
     )
     _stage(submission, parsed)
 

@@ -13,9 +13,10 @@ from indices.validation.rules.shared import shared_tables
 
 logger = logging.getLogger(__name__)
 
-# A delete withdraws observations named by their key: only the rules about keys apply, since
-# its rows carry no values to check.
-DELETE_RULES = frozenset({"E02", "E03", "E04", "E05", "E07"})
+# A delete withdraws observations named by their key and base year: only the rules about those
+# apply, since its rows carry no values to check. E08: a row without a valid BASE_PER would
+# name no stored observation and withdraw nothing, silently.
+DELETE_RULES = frozenset({"E02", "E03", "E04", "E05", "E07", "E08"})
 
 
 def rules_for(action: str) -> tuple[str, ...]:

@@ -657,6 +657,7 @@ def main() -> None:
     (HERE / "concordances.json").write_text(json.dumps(CONCORDANCE, indent=1) + "\n")
     good()
     bad_e01()
+    bad_e01_no_table()
     bad_e02_to_e05()
     bad_e06_to_e09()
     bad_warnings()
@@ -1102,6 +1103,53 @@ def bad_e01():
         html,
         "An HTML table saved with an .xls name (Excel 'Web page' export or a system download): "
         "not a workbook.",
+    )
+
+
+def bad_e01_no_table():
+    """Files that are readable but hold no observations, or whose table cannot be found."""
+    header = ",".join(LONG)
+    (BAD / "e01_header_only.csv").write_bytes(f"{header}\r\n".encode())
+    entry(
+        "bad/e01_header_only.csv",
+        expect=["E01"],
+        fmt_="csv-long",
+        note="The header row and no data rows: nothing to publish (E01, the file holds no "
+        "observations), never an accepted release of 0 rows.",
+        cells=[{"rule": "E01", "row": 1}],
+    )
+    # The exchange's wide template as downloaded, uploaded without typing a value in.
+    periods = months("2024-01", "2024-06")
+    wb = new_wb("Data")
+    ws = wb.active
+    ws.append(["REF_AREA", "ACTIVITY", "ADJUSTMENT", "FREQ", "BASE_PER", *periods])
+    for activity in ("C", "10", "29"):
+        ws.append(["TH", activity, "N", "M", 2021])
+    save_wb(wb, BAD / "e01_blank_template.xlsx")
+    entry(
+        "bad/e01_blank_template.xlsx",
+        expect=["E01"],
+        fmt_="xlsx-wide",
+        note="The wide template (REF_AREA, ACTIVITY, ADJUSTMENT, FREQ, BASE_PER, then one column "
+        "per month) uploaded blank: series rows but no value, so no observations (E01).",
+        cells=[{"rule": "E01", "sheet": "Data", "row": 1}],
+    )
+    title = "Manufacturing Production Index (2021 = 100)"
+    text = f"{title},,\nSource: Office of Industrial Economics,,\n\n" + small_csv_text()
+    (BAD / "e01_title_rows.csv").write_bytes(text.encode())
+    entry(
+        "bad/e01_title_rows.csv",
+        expect=["E01"],
+        note="Two title rows and a blank row above the header (row 4): the header must be the "
+        "first row with text; the finding names row 1 and says the header seems to be in row 4.",
+        cells=[{"rule": "E01", "row": 1, "value": title}],
+    )
+    (BAD / "e01_utf16_no_bom.csv").write_bytes(small_csv_text().encode("utf-16-le"))
+    entry(
+        "bad/e01_utf16_no_bom.csv",
+        expect=["E01"],
+        note="UTF-16 LE text without its byte-order mark (FF FE): which UTF-16 it is cannot be "
+        "told reliably, so it is refused with its own message (save as CSV UTF-8).",
     )
 
 

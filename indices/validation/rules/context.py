@@ -46,6 +46,12 @@ def current_period_starts(now: datetime) -> tuple[date, date]:
     return date(now.year, now.month, 1), date(now.year, 3 * ((now.month - 1) // 3) + 1, 1)
 
 
+def plain(number: float) -> str:
+    """A number as a clerk writes it: 0.000001, 1000000000 (no exponent, no trailing zeros)."""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def base_params(ctx: RuleContext) -> dict[str, Any]:
     current_month, current_quarter = current_period_starts(ctx.now)
     return {
@@ -57,6 +63,11 @@ def base_params(ctx: RuleContext) -> dict[str, Any]:
         "current_month": current_month,
         "current_quarter": current_quarter,
         "today": ctx.today,
+        # E06: the range of a plausible index level; beyond it, ratios of two values overflow.
+        "min_value": ctx.threshold("E06", "min_value"),
+        "max_value": ctx.threshold("E06", "max_value"),
+        "value_range": f"{plain(ctx.threshold('E06', 'min_value'))} to "
+        f"{plain(ctx.threshold('E06', 'max_value'))}",
     }
 
 

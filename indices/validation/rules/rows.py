@@ -136,6 +136,13 @@ def e05_time_period(ctx: RuleContext) -> int:
              || 'check the year and the month'
         WHEN r.time_period = '' THEN 'TIME_PERIOD is empty: give the period, e.g. '
              || CASE r.freq_n WHEN 'Q' THEN '2024-Q1' ELSE '2024-01' END
+        WHEN r.freq_n = 'M' AND r.time_period ~* '^[0-9]{{4}}-?Q[1-4]$'
+        THEN 'TIME_PERIOD ' || quote_literal(r.time_period) || ' is a quarter but FREQ is M'
+             || CASE WHEN r.freq = '' THEN ' (an empty FREQ means M)' ELSE '' END
+             || ': set FREQ to Q on this row, or give a month such as 2024-01'
+        WHEN r.freq_n = 'Q' AND r.time_period ~* '^[0-9]{{4}}(-|M|-M)[0-9]{{2}}$'
+        THEN 'TIME_PERIOD ' || quote_literal(r.time_period) || ' is a month but FREQ is Q: '
+             || 'set FREQ to M on this row (or leave it empty), or give a quarter such as 2024-Q1'
         WHEN r.freq_n = 'Q'
         THEN 'TIME_PERIOD ' || quote_literal(r.time_period) || ' is not a quarter (FREQ Q): '
              || 'write 2024-Q1 (also accepted: 2024Q1)'
@@ -146,6 +153,15 @@ def e05_time_period(ctx: RuleContext) -> int:
         {ROWS_FROM} AND r.freq_n IS NOT NULL
         AND (r.period_start IS NULL OR r.period_start > {current})"""
     return insert_findings(ctx, "E05", select)
+
+
+# OBS_VALUEs written the European way, each told how to write it instead: 1,234 (either a
+# decimal comma or a thousands separator: told both ways), 121,4 (a decimal comma), 1,234.5 (a
+# thousands separator) and 1.234,5 (both). Tried in this order.
+_ONE_COMMA = r"'^[+-]?[0-9]{1,3},[0-9]{3}$'"
+_DECIMAL_COMMA = r"'^[+-]?[0-9]+,[0-9]+$'"
+_THOUSANDS_COMMA = r"'^[+-]?[0-9]{1,3}(,[0-9]{3})+([.][0-9]*)?$'"
+_THOUSANDS_POINT = r"'^[+-]?[0-9]{1,3}([.][0-9]{3})+,[0-9]+$'"
 
 
 @rule("E06")
@@ -162,15 +178,34 @@ def e06_obs_value(ctx: RuleContext) -> int:
         WHEN r.value_n IS NULL AND r.obs_value ~* '^[+-]?(nan|inf|infinity)$'
         THEN 'OBS_VALUE ' || quote_literal(r.obs_value) || ' is not a finite number: give the '
              || 'index value, or leave it empty with OBS_STATUS ' || %(missing_list)s
+        WHEN r.value_n IS NULL AND r.obs_value ~ {_ONE_COMMA}
+        THEN 'OBS_VALUE ' || quote_literal(r.obs_value) || ' has a comma: write '
+             || replace(r.obs_value, ',', '.') || ' if it is a decimal comma, or '
+             || replace(r.obs_value, ',', '') || ' if it separates thousands (use a decimal '
+             || 'point and no thousands separator)'
+        WHEN r.value_n IS NULL AND r.obs_value ~ {_DECIMAL_COMMA}
+        THEN 'OBS_VALUE ' || quote_literal(r.obs_value) || ' has a decimal comma: use a '
+             || 'decimal point, write ' || replace(r.obs_value, ',', '.')
+        WHEN r.value_n IS NULL AND r.obs_value ~ {_THOUSANDS_COMMA}
+        THEN 'OBS_VALUE ' || quote_literal(r.obs_value) || ' has a thousands separator: '
+             || 'remove it, write ' || replace(r.obs_value, ',', '')
+        WHEN r.value_n IS NULL AND r.obs_value ~ {_THOUSANDS_POINT}
+        THEN 'OBS_VALUE ' || quote_literal(r.obs_value) || ' has a thousands separator and a '
+             || 'decimal comma: write ' || replace(replace(r.obs_value, '.', ''), ',', '.')
         WHEN r.value_n IS NULL
         THEN 'OBS_VALUE ' || quote_literal(r.obs_value) || ' is not a number: use a point for '
              || 'decimals and no thousands separator, e.g. 1234.5'
-        ELSE 'OBS_VALUE ' || quote_literal(r.obs_value) || ' is not above 0: an index level is '
-             || 'positive; give the index value, not a change in percent' END"""
+        WHEN r.value_n <= 0
+        THEN 'OBS_VALUE ' || quote_literal(r.obs_value) || ' is not above 0: an index level is '
+             || 'positive; give the index value, not a change in percent'
+        ELSE 'OBS_VALUE ' || quote_literal(r.obs_value) || ' is not a plausible index level '
+             || '(the exchange accepts ' || %(value_range)s || '): check the value and its '
+             || 'decimal point' END"""
     select = f"""SELECT {finding_sql(ctx, column="OBS_VALUE", value="r.obs_value", message=message)}
         {ROWS_FROM} AND (
             (r.obs_value = '' AND (r.status_n IS NULL OR NOT {is_missing}))
-            OR (r.obs_value <> '' AND ({is_missing} OR r.value_n IS NULL OR r.value_n <= 0)))"""
+            OR (r.obs_value <> '' AND ({is_missing} OR r.value_n IS NULL
+                OR r.value_n NOT BETWEEN %(min_value)s AND %(max_value)s)))"""
     return insert_findings(ctx, "E06", select)
 
 

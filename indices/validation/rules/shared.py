@@ -24,7 +24,8 @@ VALID_CONDITION = """
       AND (r.activity = '') <> (r.nat_code = '')
       AND r.period_start <= CASE r.freq_n WHEN 'Q' THEN %(current_quarter)s::date
                                           ELSE %(current_month)s::date END
-      AND ((r.value_n > 0 AND NOT r.status_n = ANY(%(missing)s))
+      AND ((r.value_n BETWEEN %(min_value)s AND %(max_value)s
+            AND NOT r.status_n = ANY(%(missing)s))
            OR (r.obs_value = '' AND r.status_n = ANY(%(missing)s)))
 """
 
@@ -159,7 +160,7 @@ ISSUES_SQL = """
         OR r.activity_n IS NULL OR (r.activity <> '' AND r.activity <> r.activity_n)
         OR r.adjustment_n IS NULL OR r.freq_n IS NULL
         OR r.status_n IS NULL OR r.status_n = ANY(%(missing)s)
-        OR r.value_n IS NULL OR r.value_n <= 0
+        OR r.value_n IS NULL OR r.value_n NOT BETWEEN %(min_value)s AND %(max_value)s
         OR (r.ref_area <> %(country)s AND upper(r.ref_area) <> %(country)s)
         OR r.period_start IS NULL OR r.period_start > %(current_quarter)s::date
         OR r.base_year IS NULL OR r.base_year NOT BETWEEN %(min_year)s AND %(max_year)s)

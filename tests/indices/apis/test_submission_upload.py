@@ -5,8 +5,9 @@ from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
 
-from indices.models import Submission
+from indices.models import Release, Submission
 from indices.services.files import stored_path
 from tests.base import PersonaTestCase
 
@@ -89,6 +90,71 @@ class SubmissionUploadTests(PersonaTestCase):
         other, _ = self.upload(self.other)
         self.assertEqual(other.status_code, 202)
         self.assertNotEqual(other.json()["id"], first.json()["id"])
+
+    def test_the_same_file_with_another_option_is_a_new_submission(self):
+        first, _ = self.upload()
+        for option in (
+            {"action": "delete"},
+            {"action": "replace"},
+            {"release_at": "2030-01-01T09:00:00+07:00"},
+            {"acknowledge_warnings": "true"},
+            {"dry_run": "true"},
+        ):
+            with self.subTest(option=option):
+                again, delay = self.upload(data={"file": csv_upload(), **option})
+                self.assertEqual(again.status_code, 202, again.content)
+                self.assertNotEqual(again.json()["id"], first.json()["id"])
+                delay.assert_called_once_with(again.json()["id"])
+        self.assertEqual(Submission.objects.count(), 6)
+
+    def test_the_same_file_and_options_with_another_comment_is_a_repeat(self):
+        first, _ = self.upload(data={"file": csv_upload(), "release_at": "2030-01-01T09:00Z"})
+        again, delay = self.upload(
+            data={
+                "file": csv_upload(name="copy.csv"),
+                "release_at": "2030-01-01T16:00:00+07:00",  # the same instant
+                "comment": "sent again",
+            }
+        )
+        self.assertEqual(again.status_code, 200)
+        self.assertEqual(again.json()["id"], first.json()["id"])
+        delay.assert_not_called()
+
+    def test_the_same_file_after_needs_confirmation_with_acknowledge_warnings_is_new(self):
+        first, _ = self.upload()
+        Submission.objects.filter(pk=first.json()["id"]).update(status="NEEDS_CONFIRMATION")
+        again, _ = self.upload(data={"file": csv_upload(), "acknowledge_warnings": "true"})
+        self.assertEqual(again.status_code, 202)
+        self.assertNotEqual(again.json()["id"], first.json()["id"])
+
+    def test_the_same_file_accepted_but_not_yet_published_is_a_repeat(self):
+        first, _ = self.upload()
+        submission = Submission.objects.get(pk=first.json()["id"])
+        self._accept(submission, Release.Status.SCHEDULED)
+        again, delay = self.upload()
+        self.assertEqual(again.status_code, 200)
+        self.assertEqual(again.json()["id"], str(submission.pk))
+        delay.assert_not_called()
+
+    def test_the_same_file_after_its_publication_is_a_new_submission(self):
+        # A.csv published, then B.csv changed a value: A.csv again is how a clerk reverts.
+        first, _ = self.upload()
+        self._accept(Submission.objects.get(pk=first.json()["id"]), Release.Status.PUBLISHED)
+        again, delay = self.upload()
+        self.assertEqual(again.status_code, 202)
+        self.assertNotEqual(again.json()["id"], first.json()["id"])
+        delay.assert_called_once_with(again.json()["id"])
+
+    def _accept(self, submission: Submission, release_status: str) -> None:
+        submission.status = Submission.Status.ACCEPTED
+        submission.save(update_fields=["status"])
+        Release.objects.create(
+            submission=submission,
+            agency=submission.agency,
+            ref_area="TH",
+            release_at=timezone.now(),
+            status=release_status,
+        )
 
     def test_an_idempotency_key_returns_the_earlier_submission(self):
         first, _ = self.upload(HTTP_IDEMPOTENCY_KEY="jan-2024")

@@ -107,6 +107,12 @@ def test_utf16_with_bom_from_excel_unicode_text(parse):
     # Excel's "Unicode Text" is tab-separated
     parsed, rows = parse(text.replace(",", "\t").encode("utf-16"))
     assert rows == [th(2, "2024-01", "101.3", comment=THAI)]
+    # all ASCII, so a zero byte at every other position: the mark says it is UTF-16 as meant
+    ascii_only = f"{HEADER}\r\n" + "TH,C,N,M,2024-01,101.3,,2021,\r\n" * 20
+    for encoding in ("utf-16-le", "utf-16-be"):
+        bom = codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE
+        parsed, rows = parse(bom + ascii_only.encode(encoding))
+        assert (parsed.encoding, len(rows), parsed.findings) == ("utf-16", 20, [])
 
 
 def test_legacy_thai_tis620_and_cp874(parse):
@@ -219,9 +225,57 @@ def test_row_limit_is_one_e01_and_stops(parse):
     assert "split" in finding.message
 
 
-def test_header_only_gives_no_rows_and_no_findings(parse):
-    parsed, rows = parse(HEADER + "\n")
-    assert (parsed.fatal, rows, parsed.findings) == (False, [], [])
+def test_header_only_is_e01_no_observations(parse):
+    for text in (HEADER + "\n", f"\n{HEADER}\n\n,,,,,,,,\n"):
+        parsed, rows = parse(text)
+        assert (parsed.fatal, rows) == (False, [])
+        (finding,) = parsed.findings
+        assert finding.rule_id == "E01"
+        assert finding.row == (1 if text.startswith(HEADER) else 2)
+        assert "column headers" in finding.message and "no data rows" in finding.message
+        assert "Fill in one row per observation below the header row" in finding.message
+
+
+def test_rows_all_refused_get_no_extra_empty_finding(parse):
+    parsed, rows = parse(f"{HEADER}\nTH,C,N,M,2024-01,1,,2021,,extra\n")
+    assert rows == []
+    assert [f.rule_id for f in parsed.findings] == ["E02"]
+
+
+def test_title_rows_above_the_header_are_named(parse):
+    parsed, rows = parse(
+        "Manufacturing Production Index (2021 = 100),,\nSource: OIE,,\n\n"
+        f"{HEADER}\nTH,C,N,M,2024-01,1,,2021,\n"
+    )
+    assert parsed.fatal and rows == []
+    (finding,) = parsed.findings
+    assert (finding.rule_id, finding.row) == ("E01", 1)
+    assert finding.value == "Manufacturing Production Index (2021 = 100)"
+    assert finding.message == (
+        "Row 1 is not the header row: the column names (REF_AREA, ACTIVITY, ...) must be in the "
+        "first row of the table, with no title or note rows above them (empty rows are fine). "
+        "They seem to be in row 4: delete rows 1-3 and upload again."
+    )
+
+
+def test_a_table_without_any_standard_header_keeps_the_general_message(parse):
+    parsed, _ = parse("Report,,\nname,age\nbob,3\n" + "x,y\n" * 30 + f"{HEADER}\n")
+    assert [(f.rule_id, f.message) for f in parsed.findings] == [("E01", ACCEPTED_FORMATS_MESSAGE)]
+
+
+def test_delete_needs_no_obs_value_column(parse):
+    text = "REF_AREA,ACTIVITY,TIME_PERIOD,BASE_PER\nTH,C,2024-01,2021\n"
+    parsed, rows = parse(text, action="delete")
+    assert (parsed.fatal, parsed.findings, parsed.format) == (False, [], "csv-long")
+    assert rows == [raw(2, "", ref_area="TH", activity="C", time_period="2024-01", base_per="2021")]
+    # a merge or replace still needs its values
+    for action in ("merge", "replace"):
+        parsed, _ = parse(text, action=action)
+        assert parsed.fatal
+        assert [(f.rule_id, f.column) for f in parsed.findings] == [("E02", "OBS_VALUE")]
+    # and a delete still needs the keys and periods
+    parsed, _ = parse("REF_AREA,ACTIVITY,BASE_PER\nTH,C,2021\n", action="delete")
+    assert [(f.rule_id, f.column) for f in parsed.findings] == [("E02", "TIME_PERIOD")]
 
 
 def test_text_without_any_standard_column_is_an_unknown_format(parse):

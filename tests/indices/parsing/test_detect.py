@@ -7,13 +7,9 @@ import pytest
 from indices.parsing import ACCEPTED_FORMATS_MESSAGE, parse_file
 
 UNKNOWN = [
-    b"",
-    b"   \r\n\t\n",
     b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x00\x01",
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01",
     b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + bytes(range(64)),
-    b"\xef\xbb\xbf",
-    b"\xff\xfe",
 ]
 
 
@@ -23,6 +19,46 @@ def test_unknown_binary_or_empty_is_one_e01_with_the_accepted_formats(parse, dat
     assert parsed.fatal and rows == []
     assert parsed.format == "" and parsed.layout == ""
     assert [(f.rule_id, f.message) for f in parsed.findings] == [("E01", ACCEPTED_FORMATS_MESSAGE)]
+
+
+def test_an_empty_file_says_it_is_empty(parse):
+    parsed, rows = parse(b"")
+    assert parsed.fatal and rows == []
+    (finding,) = parsed.findings
+    assert finding.rule_id == "E01"
+    assert finding.message.startswith("The file is empty (0 bytes). Export the data table again")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"   \r\n\t\n",
+        b"\xef\xbb\xbf",
+        b"\xef\xbb\xbf\r\n\r\n",
+        b"\xff\xfe",
+        b";;;\r\n,,\r\n",
+        b"sep=;\n",
+    ],
+)
+def test_a_file_of_blanks_or_separators_says_it_is_empty(parse, data):
+    parsed, rows = parse(data)
+    assert parsed.fatal and rows == []
+    (finding,) = parsed.findings
+    assert finding.rule_id == "E01"
+    assert finding.message.startswith(
+        "The file is empty: it has no table, only blank lines, spaces or separators."
+    )
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_named(parse, codec):
+    text = "REF_AREA,ACTIVITY,TIME_PERIOD,OBS_VALUE,BASE_PER\r\nTH,C,2024-01,101.3,2021\r\n"
+    parsed, rows = parse(text.encode(codec))
+    assert parsed.fatal and rows == []
+    (finding,) = parsed.findings
+    assert finding.rule_id == "E01"
+    assert "UTF-16" in finding.message and "without the byte-order mark" in finding.message
+    assert "save as CSV UTF-8" in finding.message
 
 
 def test_accepted_formats_message_lists_every_format():

@@ -162,7 +162,10 @@ def test_required_keys_missing_everywhere_is_e02(parse):
 
 def test_empty_list_and_row_limit(parse):
     parsed, rows = parse('{"observations": []}')
-    assert (parsed.fatal, rows, parsed.findings) == (False, [], [])
+    assert (parsed.fatal, rows) == (False, [])
+    (finding,) = parsed.findings
+    assert finding.rule_id == "E01"
+    assert finding.message.startswith('The "observations" list is empty')
     parsed, rows = parse(json.dumps({"observations": [OBS] * 4}), max_rows=2)
     assert len(rows) == 2
     assert [f.rule_id for f in parsed.findings] == ["E01"]

@@ -112,3 +112,29 @@ def test_sdmx_unknown_and_missing_columns_are_e02(parse):
         ("E02", "OBS_CONF"),
     ]
     assert "NAT_BASE_PER" in next(f.message for f in parsed.findings if f.column == "BASE_PER")
+
+
+def test_a_delete_needs_no_obs_value_whether_declared_or_asked(parse):
+    header = "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,ACTIVITY,TIME_PERIOD,NAT_BASE_PER"
+    parsed, rows = parse(f"{header}\ndataflow,MKG:DF_IPI(1.0),D,M,TH,C,2024-01,2021\n")
+    assert (parsed.fatal, parsed.findings, parsed.declared_action) == (False, [], "delete")
+    assert rows == [raw(2, "", freq="M", ref_area="TH", activity="C", time_period="2024-01",
+                        base_per="2021")]  # fmt: skip
+    without_action = "DATAFLOW,FREQ,REF_AREA,ACTIVITY,TIME_PERIOD,NAT_BASE_PER\n"
+    row = "MKG:DF_IPI(1.0),M,TH,C,2024-01,2021\n"
+    parsed, _ = parse(without_action + row, action="delete")
+    assert (parsed.fatal, parsed.findings) == (False, [])
+    parsed, _ = parse(without_action + row)
+    assert [(f.rule_id, f.column) for f in parsed.findings] == [("E02", "OBS_VALUE")]
+    # an explicit option wins over the column, as in the validation
+    parsed, _ = parse(
+        f"{header}\ndataflow,MKG:DF_IPI(1.0),D,M,TH,C,2024-01,2021\n", action="replace"
+    )
+    assert [(f.rule_id, f.column) for f in parsed.findings] == [("E02", "OBS_VALUE")]
+
+
+def test_an_sdmx_file_without_observations_is_e01(parse):
+    parsed, rows = parse(f"{V2_HEADER}\n")
+    assert (parsed.fatal, rows) == (False, [])
+    assert [(f.rule_id, f.row) for f in parsed.findings] == [("E01", 1)]
+    assert "no data rows" in parsed.findings[0].message

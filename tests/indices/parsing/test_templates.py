@@ -62,11 +62,19 @@ def _fill_xlsx(data: bytes, layout: str) -> bytes:
 def test_filled_template_parses_back_without_findings(parse, fmt, layout, periods):
     data = build_template(fmt=fmt, layout=layout, ref_area="TH", series=SERIES, periods=periods)
     empty, rows = parse(data)
-    assert empty.fatal is False and empty.findings == []
+    assert empty.fatal is False
     # unfilled: a long row still has its keys (an empty OBS_VALUE is E06, later); a wide row
-    # has no value cell at all
+    # has no value cell at all, so the file holds no observation (E01)
     assert len(rows) == (len(SERIES) * len(periods) if layout == "long" else 0)
     assert all(r.obs_value == "" for r in rows)
+    if layout == "long":
+        assert empty.findings == []
+    else:
+        (finding,) = empty.findings
+        assert (finding.rule_id, finding.row) == ("E01", 1)
+        assert finding.sheet == ("Data" if fmt == "xlsx" else "")
+        span = periods[0] + " to " + periods[-1]
+        assert f"every period cell ({span}) is empty" in finding.message
     filled = (_fill_csv if fmt == "csv" else _fill_xlsx)(data, layout)
     parsed, rows = parse(filled)
     assert parsed.findings == []

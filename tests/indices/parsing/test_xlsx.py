@@ -157,6 +157,27 @@ def test_empty_first_sheet_is_e01(parse):
     assert parsed.findings[0].rule_id == "E01" and "first sheet" in parsed.findings[0].message
 
 
+def test_title_rows_above_the_header_are_named_with_the_sheet(parse):
+    data = xlsx_bytes(
+        [["MPI 2024 (2021 = 100)"], HEADER, ["TH", "C", "2024-01", 1, None, 2021, None]],
+        title="MPI",
+    )
+    parsed, rows = parse(data)
+    assert parsed.fatal and rows == []
+    (finding,) = parsed.findings
+    assert (finding.rule_id, finding.row, finding.sheet) == ("E01", 1, "MPI")
+    assert finding.message.startswith("Row 1 of sheet MPI is not the header row")
+    assert "They seem to be in row 2: delete row 1 and upload again." in finding.message
+
+
+def test_a_header_without_data_rows_is_e01_no_observations(parse):
+    parsed, rows = parse(xlsx_bytes([[], HEADER, [None] * len(HEADER)], title="MPI"))
+    assert (parsed.fatal, rows) == (False, [])
+    (finding,) = parsed.findings
+    assert (finding.rule_id, finding.row, finding.sheet) == ("E01", 2, "MPI")
+    assert "column headers (row 2 of sheet MPI) but no data rows" in finding.message
+
+
 def test_row_limit_in_xlsx(parse):
     rows = [["TH", "C", f"2024-{m:02d}", 1, None, 2021, None] for m in range(1, 5)]
     data = xlsx_bytes([HEADER, *rows])
@@ -224,7 +245,29 @@ def test_damaged_zip_and_other_zips(parse):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("readme.txt", "hello")
+        zf.writestr("data/ipi_2024.csv", "REF_AREA\n")
     parsed, _ = parse(out.getvalue())
+    (finding,) = parsed.findings
+    assert finding.rule_id == "E01"
+    assert finding.message == (
+        "This is a .zip archive (it holds readme.txt, data/ipi_2024.csv), not an Excel "
+        "workbook; archives are not unpacked. Unzip it and upload the CSV or .xlsx file inside, "
+        "one file per submission."
+    )
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.'
+            'wordprocessingml.document.main+xml"/></Types>',
+        )
+        zf.writestr("word/document.xml", "<w/>")
+    parsed, _ = parse(docx.getvalue())
+    assert parsed.fatal and "a Word document (.docx)" in parsed.findings[0].message
+    other = io.BytesIO()
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+    parsed, _ = parse(other.getvalue())
     assert [(f.rule_id, f.message) for f in parsed.findings] == [("E01", ACCEPTED_FORMATS_MESSAGE)]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:

@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from countries.models import Agency
-from indices.models import Finding, NationalObservation, Submission, SubmissionRow
+from indices.models import Finding, NationalObservation, Release, Submission, SubmissionRow
 from indices.services.publication import releases_publish_due
 from indices.services.submissions import SubmissionOptions, submission_confirm, submission_create
 from indices.services.validation_run import MAX_ATTEMPTS, staging_purge, submission_validate
@@ -118,6 +118,94 @@ class SubmissionValidateTests(TestCase):
         )
         self.assertEqual(deleted.status, "ACCEPTED", deleted.summary)
         self.assertEqual(self.stored(), {"2024-03": 103})
+
+    def test_the_same_file_again_after_publication_reverts_a_later_change(self):
+        a = csv("TH,C,2024-01,101,2021", "TH,C,2024-02,102,2021")
+        first = self.validate(a)
+        self.validate(csv("TH,C,2024-02,112,2021"))
+        self.assertEqual(self.stored(), {"2024-01": 101, "2024-02": 112})
+        again = self.validate(a)
+        self.assertNotEqual(again.pk, first.pk)
+        self.assertEqual(again.status, "ACCEPTED", again.summary)
+        self.assertEqual(self.stored(), {"2024-01": 101, "2024-02": 102})
+
+    def test_the_same_file_with_action_delete_withdraws_it(self):
+        a = csv("TH,C,2024-01,101,2021", "TH,C,2024-02,102,2021")
+        merged = self.submit(a)  # accepted below, its release not yet published
+        submission_validate(merged.pk)
+        deleted = self.submit(a, action="delete")
+        self.assertNotEqual(deleted.pk, merged.pk)
+        submission_validate(deleted.pk)
+        releases_publish_due()  # in release order: the merge, then the delete
+        deleted.refresh_from_db()
+        self.assertEqual(deleted.status, "ACCEPTED", deleted.summary)
+        self.assertEqual(self.stored(), {})
+
+    def test_a_repeat_while_the_release_waits_is_the_same_submission(self):
+        a = csv("TH,C,2024-01,101,2021")
+        first = self.validate(a, release_at=timezone.now() + timedelta(days=1))
+        self.assertEqual(first.status, "ACCEPTED")
+        again, created = submission_create(
+            agency=first.agency,
+            credential=None,
+            chunks=[a],
+            original_name="again.csv",
+            media_type="text/csv",
+            options=SubmissionOptions(
+                acknowledge_warnings=True, release_at=first.release_at, comment="retry"
+            ),
+        )
+        self.assertEqual((again.pk, created), (first.pk, False))
+
+    def test_a_file_without_observations_is_rejected_and_publishes_nothing(self):
+        from indices.parsing import TemplateSeries, build_template
+
+        blank_template = build_template(
+            fmt="xlsx",
+            layout="wide",
+            ref_area="TH",
+            series=[TemplateSeries(activity="C", base_per="2021")],
+            periods=["2024-01", "2024-02"],
+        )
+        for content, action in (
+            (csv(), "merge"),
+            (csv(), "delete"),
+            (blank_template, "merge"),
+            (b'{"observations": []}', "merge"),
+        ):
+            with self.subTest(content=content[:20], action=action):
+                submission = self.validate(content, action=action)
+                self.assertEqual(submission.status, "REJECTED", submission.summary)
+                self.assertEqual(submission.rows_read, 0)
+                finding = submission.findings.get()
+                self.assertEqual(finding.rule_id, "E01")
+                self.assertIn("holds no observations", finding.message)
+                self.assertFalse(Release.objects.filter(submission=submission).exists())
+        self.assertFalse(Release.objects.exists())
+
+    def test_a_delete_names_keys_and_periods_without_obs_value(self):
+        self.validate(csv("TH,C,2024-01,101,2021", "TH,C,2024-02,102,2021"))
+        deleted = self.validate(
+            b"REF_AREA,ACTIVITY,TIME_PERIOD,BASE_PER\nTH,C,2024-01,2021\n", action="delete"
+        )
+        self.assertEqual(deleted.status, "ACCEPTED", deleted.summary)
+        self.assertEqual(self.stored(), {"2024-02": 102})
+        # an SDMX-CSV file declaring the delete in its ACTION column, uploaded with no option
+        declared = self.validate(
+            b"STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,ACTIVITY,TIME_PERIOD,NAT_BASE_PER\n"
+            b"dataflow,MKG:DF_IPI(1.0),D,TH,C,2024-02,2021\n"
+        )
+        self.assertEqual((declared.status, declared.action), ("ACCEPTED", "delete"))
+        self.assertEqual(self.stored(), {})
+
+    def test_a_delete_row_without_a_valid_base_per_is_an_e08_finding_not_a_silent_no_op(self):
+        self.validate(csv("TH,C,2024-01,101,2021"))
+        deleted = self.validate(
+            b"REF_AREA,ACTIVITY,TIME_PERIOD,BASE_PER\nTH,C,2024-01,\n", action="delete"
+        )
+        self.assertEqual(deleted.status, "REJECTED")
+        self.assertEqual(list(deleted.summary["by_rule"]), ["E08"])
+        self.assertEqual(self.stored(), {"2024-01": 101})
 
     def test_a_file_that_keeps_killing_its_worker_is_given_up(self):
         submission = self.submit(csv("TH,C,2024-01,101.5,2021"))

@@ -142,8 +142,34 @@ class E05Tests(RuleTestCase):
         self.assertEqual(total, 4)
         self.assertEqual([f.row for f in found], [2, 3, 4, 5])
         self.assertIn("'2024/01' is not a month (FREQ M): write 2024-01", found[0].message)
+        self.assertIn("'2024-Q1' is a quarter but FREQ is M", found[1].message)
         self.assertIn("2024-07 is later than the current period 2024-06", found[2].message)
         self.assertIn("2024-Q3 is later than the current period 2024-Q2", found[3].message)
+
+    def test_a_quarter_with_freq_m_or_a_month_with_freq_q_names_the_freq(self):
+        total, found = self.run_rule(
+            "E05",
+            [
+                raw(2, "2024-Q2"),
+                raw(3, "2024q2", freq="M"),
+                raw(4, "2024-04", freq="Q"),
+                raw(5, "2024M04", freq="q"),
+            ],
+        )
+        self.assertEqual(total, 4)
+        self.assertEqual(
+            [f.message for f in found],
+            [
+                "TIME_PERIOD '2024-Q2' is a quarter but FREQ is M (an empty FREQ means M): set "
+                "FREQ to Q on this row, or give a month such as 2024-01",
+                "TIME_PERIOD '2024q2' is a quarter but FREQ is M: set FREQ to Q on this row, or "
+                "give a month such as 2024-01",
+                "TIME_PERIOD '2024-04' is a month but FREQ is Q: set FREQ to M on this row (or "
+                "leave it empty), or give a quarter such as 2024-Q1",
+                "TIME_PERIOD '2024M04' is a month but FREQ is Q: set FREQ to M on this row (or "
+                "leave it empty), or give a quarter such as 2024-Q1",
+            ],
+        )
 
     def test_spreadsheet_cell_reference(self):
         _, found = self.run_rule(
@@ -178,9 +204,7 @@ class E06Tests(RuleTestCase):
         self.assertEqual(total, 6)
         messages = [f.message for f in found]
         self.assertEqual(
-            messages[0],
-            "OBS_VALUE '1,234.5' is not a number: use a point for decimals and no thousands "
-            "separator, e.g. 1234.5",
+            messages[0], "OBS_VALUE '1,234.5' has a thousands separator: remove it, write 1234.5"
         )
         self.assertIn("'NaN' is not a finite number", messages[1])
         self.assertIn("'0' is not above 0", messages[2])
@@ -188,6 +212,28 @@ class E06Tests(RuleTestCase):
         self.assertIn("OBS_VALUE is empty", messages[4])
         self.assertIn("OBS_STATUS M, which means missing", messages[5])
         self.assertEqual((found[0].column, found[0].value), ("OBS_VALUE", "1,234.5"))
+
+    def test_numbers_written_with_a_comma_are_told_how_to_write_them(self):
+        values = {
+            "121,4": "OBS_VALUE '121,4' has a decimal comma: use a decimal point, write 121.4",
+            "100,12": "OBS_VALUE '100,12' has a decimal comma: use a decimal point, write 100.12",
+            "98,1234": "OBS_VALUE '98,1234' has a decimal comma: use a decimal point, write "
+            "98.1234",
+            "1,234": "OBS_VALUE '1,234' has a comma: write 1.234 if it is a decimal comma, or "
+            "1234 if it separates thousands (use a decimal point and no thousands separator)",
+            "12,345,678.9": "OBS_VALUE '12,345,678.9' has a thousands separator: remove it, "
+            "write 12345678.9",
+            "1.234,5": "OBS_VALUE '1.234,5' has a thousands separator and a decimal comma: "
+            "write 1234.5",
+            "1,2,3": "OBS_VALUE '1,2,3' is not a number: use a point for decimals and no "
+            "thousands separator, e.g. 1234.5",
+            "12.3.4": "OBS_VALUE '12.3.4' is not a number: use a point for decimals and no "
+            "thousands separator, e.g. 1234.5",
+        }
+        rows = [raw(i + 2, obs_value=value) for i, value in enumerate(values)]
+        total, found = self.run_rule("E06", rows)
+        self.assertEqual(total, len(values))
+        self.assertEqual({f.value: f.message for f in found}, values)
 
     def test_value_cell_is_the_cell_for_obs_value(self):
         _, found = self.run_rule(
