@@ -22,6 +22,7 @@ class Level(NamedTuple):
     status: str
     brk: bool = False
     coverage: float | None = None
+    comment: str = ""  # the national value's COMMENT; a value derived from several has none
 
 
 Levels = Mapping[int, Level]
@@ -125,6 +126,12 @@ def derive_all(
 
 def to_points(freq: str, levels: Levels) -> tuple[Point, ...]:
     return tuple(
-        Point(to_date(freq, index), level.value, shown(level.status, level.brk), level.coverage)
+        Point(
+            to_date(freq, index),
+            level.value,
+            shown(level.status, level.brk),
+            level.coverage,
+            level.comment,
+        )
         for index, level in sorted(levels.items())
     )

@@ -45,17 +45,21 @@ def link_base_changes(freq: str, observations: Iterable[NationalObservation]) ->
     both cover). The first value taken from the newer base after older-base history is flagged
     as a break. None when the series holds no value at all."""
     by_base: dict[int, dict[int, tuple[float, str]]] = {}
+    comments: dict[tuple[int, int], str] = {}  # (base year, period): the value's COMMENT
     for obs in observations:
         if obs.value is not None:
-            by_base.setdefault(obs.base_year, {})[to_index(freq, obs.period)] = (
-                obs.value,
-                obs.status,
-            )
+            index = to_index(freq, obs.period)
+            by_base.setdefault(obs.base_year, {})[index] = (obs.value, obs.status)
+            if obs.comment:
+                comments[obs.base_year, index] = obs.comment
     if not by_base:
         return None
     bases = sorted(by_base, reverse=True)
     newest = by_base[bases[0]]
-    levels = {index: Level(value, *split(status)) for index, (value, status) in newest.items()}
+    levels = {
+        index: Level(value, *split(status), comment=comments.get((bases[0], index), ""))
+        for index, (value, status) in newest.items()
+    }
     linked = Linked(levels, bases[0])
     start = min(levels)
     factor = 1.0
@@ -78,7 +82,8 @@ def link_base_changes(freq: str, observations: Iterable[NationalObservation]) ->
         levels[start] = first_new._replace(brk=True)
         for index in history:
             value, status = by_base[older][index]
-            levels[index] = Level(value * factor, *split(status))
+            comment = comments.get((older, index), "")
+            levels[index] = Level(value * factor, *split(status), comment=comment)
         start = min(history)
     return linked
 
@@ -124,7 +129,8 @@ def rereference(freq: str, levels: dict[int, Level], ref_year: int) -> dict[int,
 
 def combine(components: Sequence[tuple[dict[int, Level], float]]) -> dict[int, Level]:
     """H1: the weighted arithmetic mean of re-referenced indices, in the periods where every
-    national code has a value (a mean over fewer codes would change the composition)."""
+    national code has a value (a mean over fewer codes would change the composition). A mean
+    of several codes is no one national value, so it carries no COMMENT."""
     if len(components) == 1:
         return dict(components[0][0])
     total = math.fsum(weight for _, weight in components)

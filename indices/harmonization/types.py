@@ -14,6 +14,7 @@ class NationalObservation:
     value: float | None  # None for a missing status (M, L, O)
     status: str  # CL_OBS_STATUS code
     base_year: int  # the national base year it is expressed in (BASE_PER)
+    comment: str = ""  # the agency's COMMENT on it
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class Point:
     value: float  # full precision: rounding happens on output only
     status: str  # B at a link, E imputed (aggregates), else derived from the national statuses
     coverage: float | None = None  # aggregates only: percent of the group's weight reported
+    # The agency's COMMENT on the national value this point is: only on the level series of
+    # the frequency the agency sent; derived values (H1 over several codes, H4-H6) have none.
+    comment: str = ""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ DATA_COLUMNS = [
     "TIME_PERIOD",
     "OBS_VALUE",
     "OBS_STATUS",
+    "COMMENT",
 ]
 HISTORY_COLUMNS = ["VALID_FROM", "VALID_TO"]
 CHANGE_COLUMNS = ["ACTION"]
@@ -83,6 +84,7 @@ class DataCsvRenderer(BaseRenderer):
             for o in series["observations"]:
                 value = o["value"]
                 row = [*head, o["period"], "" if value is None else shown(value), o["status"]]
+                row.append(o.get("comment", ""))
                 if extra == HISTORY_COLUMNS:
                     row += [instant(o["valid_from"]), instant(o["valid_to"])]
                 elif extra == CHANGE_COLUMNS:

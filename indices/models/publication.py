@@ -91,6 +91,9 @@ class PublishedObservation(models.Model):
     value = models.FloatField()
     status = models.CharField(max_length=1)
     coverage = models.FloatField(null=True, blank=True)
+    # The agency's COMMENT on the national value this one is (STANDARD.md section 2), on the
+    # series it sent only; "" elsewhere. db_default keeps raw INSERTs that omit it valid.
+    comment = models.TextField(blank=True, default="", db_default="")
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+")
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
-from indices.models import PublishedObservation, PublishedSeries
+from indices.models import PublishedSeries
 from indices.sdmx.errors import no_results
 from indices.sdmx.query import DataQuery
 from indices.selectors.keys import DIMENSION_IDS, DIMENSIONS
@@ -37,16 +37,16 @@ SERIES_ATTRIBUTES = (
     "COMPILING_ORG",
     "COVERAGE",
 )
-_HAS_COMMENT = any(f.name == "comment" for f in PublishedObservation._meta.get_fields())
-_COLUMNS: tuple[str, ...] = (
+_COLUMNS = (
     "series_key",
     "period_start",
     "time_period",
     "value",
     "status",
     "valid_from",
+    "valid_to",
+    "comment",  # "" where the agency gave none: writers then show no COMMENT attribute
 )
-_COLUMNS += ("valid_to",) + (("comment",) if _HAS_COMMENT else ())
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,7 @@ def _series_of(
     """Rows ordered by series then period -> one SeriesData per series (one buffered at once)."""
     for key, group in groupby(rows, key=lambda row: row[0]):
         item = series[key]
-        observations = [
-            Obs(row[2], rounded(item, row[3]), row[4], row[7] if _HAS_COMMENT else "")
-            for row in group
-        ]
+        observations = [Obs(row[2], rounded(item, row[3]), row[4], row[7]) for row in group]
         yield SeriesData(item, _trim(observations, query))
 
 
@@ -183,8 +180,16 @@ def _changes(
     for action, kind in (("Replace", "updated"), ("Delete", "deleted")):
         rows = sorted(
             (
-                (c.series_key, c.period_start, c.time_period, c.value, c.status, c.at, None)
-                + (("",) if _HAS_COMMENT else ())
+                (
+                    c.series_key,
+                    c.period_start,
+                    c.time_period,
+                    c.value,
+                    c.status,
+                    c.at,
+                    None,
+                    c.comment,
+                )
                 for c in changes
                 if c.action == kind
             ),

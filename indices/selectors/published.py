@@ -77,6 +77,7 @@ class Change:
     status: str
     action: str  # "updated" (new or revised value) or "deleted" (withdrawn)
     at: datetime
+    comment: str = ""  # the agency's COMMENT on an updated value ("" for a deletion)
 
 
 def changes_since(instant: datetime, series_keys: Iterable[str] | None = None) -> list[Change]:
@@ -90,7 +91,14 @@ def changes_since(instant: datetime, series_keys: Iterable[str] | None = None) -
         opened, closed = opened.filter(series_key__in=keys), closed.filter(series_key__in=keys)
     changes = [
         Change(
-            o.series_key, o.period_start, o.time_period, o.value, o.status, "updated", o.valid_from
+            o.series_key,
+            o.period_start,
+            o.time_period,
+            o.value,
+            o.status,
+            "updated",
+            o.valid_from,
+            o.comment,
         )
         for o in opened.order_by("series_key", "period_start")
     ]

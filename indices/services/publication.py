@@ -241,13 +241,15 @@ def _harmonize_member(
             "value",
             "status",
             "base_year",
+            "comment",
         )
     )
     grouped: dict[tuple, list[h.NationalObservation]] = defaultdict(list)
-    for series_id, freq, activity, nat_code, adjustment, period, value, status, base in rows:
+    for row in rows:
+        series_id, freq, activity, nat_code, adjustment, period, value, status, base, comment = row
         if (activity, adjustment) in touched:
             key = (series_id, freq, activity, nat_code, adjustment)
-            grouped[key].append(h.NationalObservation(period, value, status, base))
+            grouped[key].append(h.NationalObservation(period, value, status, base, comment))
     national = [
         h.NationalSeries(
             freq=freq,

@@ -31,6 +31,9 @@ def period_label(freq: str, period: date) -> str:
     return f"{period.year:04d}-{period.month:02d}"
 
 
+# A current value is closed when the new one differs in anything published with it: the value
+# (beyond float noise), the status, the coverage or the comment. A revision that only changes
+# the agency's COMMENT is a new vintage like any other.
 _CLOSE = """
 UPDATE indices_publishedobservation AS p SET valid_to = %(instant)s
 FROM vintage_scope AS s
@@ -41,15 +44,16 @@ WHERE p.series_key = s.series_key AND p.valid_to IS NULL
         AND abs(n.value - p.value) <= %(tolerance)s * greatest(1.0, abs(p.value))
         AND n.status = p.status
         AND (n.coverage IS NULL) = (p.coverage IS NULL)
-        AND coalesce(abs(n.coverage - p.coverage) <= %(tolerance)s * 100, true))
+        AND coalesce(abs(n.coverage - p.coverage) <= %(tolerance)s * 100, true)
+        AND n.comment = p.comment)
 RETURNING p.series_key, p.period_start
 """
 
 _OPEN = """
 INSERT INTO indices_publishedobservation
-    (series_key, period_start, time_period, value, status, coverage, release_id, valid_from,
-     valid_to)
-SELECT n.series_key, n.period_start, n.time_period, n.value, n.status, n.coverage,
+    (series_key, period_start, time_period, value, status, coverage, comment, release_id,
+     valid_from, valid_to)
+SELECT n.series_key, n.period_start, n.time_period, n.value, n.status, n.coverage, n.comment,
        %(release)s, %(instant)s, NULL
 FROM vintage_new AS n
 WHERE NOT EXISTS (
@@ -80,7 +84,8 @@ def vintages_write(
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS vintage_new (series_key text, period_start date,"
-            " time_period text, value float8, status text, coverage float8) ON COMMIT DROP"
+            " time_period text, value float8, status text, coverage float8, comment text NOT NULL)"
+            " ON COMMIT DROP"
         )
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS vintage_scope (series_key text PRIMARY KEY)"
@@ -98,6 +103,7 @@ def vintages_write(
                             point.value,
                             point.status,
                             point.coverage,
+                            point.comment,
                         )
                     )
         with cursor.copy("COPY vintage_scope FROM STDIN") as copy:

@@ -31,6 +31,7 @@ def test_pandas_reads_the_data_and_bulk_csv_from_a_live_server(seeded, live_serv
         "TIME_PERIOD",
         "OBS_VALUE",
         "OBS_STATUS",
+        "COMMENT",
     ]
     assert frame["TIME_PERIOD"].tolist() == ["2021-12", "2022-01"]
     assert frame["OBS_VALUE"].tolist() == [102.0, 110.12]
