@@ -12,10 +12,11 @@ from indices.apis.sdmx import (
     SdmxStructureApi,
     SdmxUnknownApi,
 )
-from indices.sdmx.references import EMPTY_RESOURCES, RESOURCES
+from indices.sdmx.references import RESOURCES
 
 SEGMENT = r"[^/]*"
-STRUCTURE_RESOURCES = "|".join((*RESOURCES, *EMPTY_RESOURCES))
+# Other SDMX resources go to SdmxUnknownApi: 501 Not implemented.
+STRUCTURE_RESOURCES = "|".join(RESOURCES)
 
 urlpatterns = [
     re_path(

@@ -187,8 +187,13 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 # Behind a TLS-terminating proxy (docker-compose's or the host's), trust its scheme header.
-if env_bool("BEHIND_TLS_PROXY", PRODUCTION):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", PRODUCTION)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append to X-Forwarded-For: the client's address is the entry that
+# many from the end. Behind the proxy every client would otherwise share the proxy's address,
+# and the failed-token lockout of one would lock out all. 0 trusts no X-Forwarded-For at all.
+NUM_PROXIES = env_int("IPI_NUM_PROXIES", 1 if BEHIND_TLS_PROXY else 0)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
@@ -246,10 +251,14 @@ REST_FRAMEWORK: dict[str, Any] = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Unknown ?format= is a 400 naming it (DRF: a bare 404); no acceptable renderer a 406.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ipi_exchange.api.negotiation.StrictContentNegotiation",
+    # A malformed limit/offset is a 400 (DRF: silently the first page).
+    "DEFAULT_PAGINATION_CLASS": "ipi_exchange.api.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "ipi_exchange.api.exception_handlers.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "NUM_PROXIES": NUM_PROXIES,
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(

@@ -92,3 +92,22 @@ def test_the_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):
         ["spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml")]
     )
     assert result.returncode == 0, result.stderr
+
+
+def _settings_value(name: str, **env: str) -> str:
+    result = _manage(
+        ["shell", "-c", f"from django.conf import settings; print(settings.{name})"], **env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after "N objects imported automatically"
+
+
+def test_behind_the_tls_proxy_the_client_address_is_its_x_forwarded_for_entry():
+    # Otherwise every client has the proxy's address, and one client's failed tokens would
+    # lock out all of them (countries/throttling.py counts failures per address).
+    assert _settings_value('REST_FRAMEWORK["NUM_PROXIES"]', **PRODUCTION_ENV) == "1"
+    assert (
+        _settings_value('REST_FRAMEWORK["NUM_PROXIES"]', **PRODUCTION_ENV, IPI_NUM_PROXIES="2")
+        == "2"
+    )
+    assert _settings_value('REST_FRAMEWORK["NUM_PROXIES"]', IPI_ENV="development") == "0"

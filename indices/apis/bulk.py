@@ -35,7 +35,9 @@ SELECT o.series_key AS "KEY", s.freq AS "FREQ", s.ref_area AS "REF_AREA",
        s.transformation AS "TRANSFORMATION", o.time_period AS "TIME_PERIOD",
        round(o.value::numeric, coalesce((s.attributes->>'DECIMALS')::int,
              CASE WHEN s.transformation = 'IX' THEN 2 ELSE 1 END)) AS "OBS_VALUE",
-       o.status AS "OBS_STATUS"
+       o.status AS "OBS_STATUS",
+       -- NULL, not '': COPY writes '' as "" and NULL as nothing, as the data CSV does.
+       nullif(o.comment, '') AS "COMMENT"
 FROM indices_publishedobservation AS o
 JOIN indices_publishedseries AS s ON s.series_key = o.series_key
 WHERE o.valid_to IS NULL {filters}
@@ -105,7 +107,9 @@ class BulkDataApi(ReadApi):
         params = request.query_params
         reject_unknown(params, ("key", *DIMENSIONS, "startPeriod", "endPeriod"))
         if params.get("key") and any(params.get(name) for name in DIMENSIONS):
-            raise invalid("key", "Give either a key or dimension filters, not both.", "conflict")
+            raise invalid(
+                "key", "Give either a key or dimension filters, not both.", "conflicting_parameters"
+            )
         key = parse_key_path(params["key"]) if params.get("key") else dimension_filter(params)
         periods = PeriodRange.of(params)
         version = series_version(series_list(**key.as_filters()))

@@ -1,57 +1,71 @@
 """SDMX-REST 1.5 (SDMX 2.1) endpoints under /sdmx/: structures, data, availability.
 
-Bearer token with the `read` scope, like the rest of the API; but errors are SDMX error
-messages (SDMX-ML `mes:Error`, or SDMX-JSON for JSON clients), not problem+json, since SDMX
-clients read those, and content negotiation is SDMX's (Accept), not DRF's.
+Bearer token with the `read` scope, counted against the same per-credential rate limit as the
+REST read endpoints, and data answers with ETag/Last-Modified and 304s like REST data; but
+errors are SDMX error messages (SDMX-ML `mes:Error`, or SDMX-JSON for JSON clients), not
+problem+json, since SDMX clients read those, and content negotiation is SDMX's (Accept), not
+DRF's.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Iterator
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
-from countries.permissions import CanRead
+from indices.http.conditional import Validator, request_parts
+from indices.http.views import ReadApi
 from indices.sdmx import media
 from indices.sdmx.availability import available
 from indices.sdmx.csv import sdmx_csv
 from indices.sdmx.data import data_sets
-from indices.sdmx.errors import SdmxError, error_response, no_results
+from indices.sdmx.errors import (
+    SdmxError,
+    code_for_status,
+    error_response,
+    no_results,
+    not_implemented,
+)
 from indices.sdmx.generic import generic_data
 from indices.sdmx.json import sdmx_json
 from indices.sdmx.query import check_flow_ref, check_provider, data_query
-from indices.sdmx.references import select
+from indices.sdmx.references import RESOURCES, UNIMPLEMENTED_RESOURCES, select
 from indices.sdmx.structure_specific import structure_specific_data
 from indices.sdmx.structures import Selection, structure_message
 from indices.sdmx.writers_common import Shape, effective_dimension
+from indices.selectors.published import series_list
+from indices.selectors.versions import series_version
 
 logger = logging.getLogger(__name__)
 CHUNK = 64 * 1024
+ANSWERED = ("data", "availableconstraint", *RESOURCES)
 
 
 def sdmx_exception_handler(exc: Exception, context: dict) -> HttpResponse:
+    """Every refusal as an SDMX error message, with the HTTP status (and Retry-After,
+    WWW-Authenticate) of the original exception; the SDMX code from the SDMX-REST mapping
+    (indices/sdmx/errors.py)."""
     request = context.get("request")
     as_json = media.wants_json(request.META.get("HTTP_ACCEPT") if request else None)
     headers: dict[str, str] = {}
     if isinstance(exc, SdmxError):
         error = exc
-    elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        error = SdmxError(110, str(exc.detail), status=exc.status_code)
-        # Set by APIView.handle_exception when an authenticator names its scheme.
-        if auth_header := getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = auth_header
-    elif isinstance(exc, exceptions.PermissionDenied):
-        error = SdmxError(110, str(exc.detail), status=403)
     elif isinstance(exc, Http404 | exceptions.NotFound):
         error = no_results()
     elif isinstance(exc, exceptions.APIException):
-        error = SdmxError(140 if exc.status_code == 400 else 500, str(exc.detail))
-        error.status = exc.status_code
+        status = exc.status_code
+        error = SdmxError(code_for_status(status), _detail(exc.detail), status=status)
+        # auth_header: set by APIView.handle_exception when an authenticator names its scheme.
+        if auth_header := getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = auth_header
+        # wait: on Throttled, the rate limit's and the failed-token lockout's.
+        if (wait := getattr(exc, "wait", None)) is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(wait)))
     else:
         logger.exception("SDMX request failed")
         error = SdmxError(500, "The server failed to process this request; it has been logged.")
@@ -60,6 +74,15 @@ def sdmx_exception_handler(exc: Exception, context: dict) -> HttpResponse:
         response[name] = value
     response["Vary"] = "Accept, Authorization"
     return response
+
+
+def _detail(detail: object) -> str:
+    """DRF's detail (a message, or messages per field) as one line of text."""
+    if isinstance(detail, dict):
+        return " ".join(f"{name}: {_detail(value)}" for name, value in detail.items())
+    if isinstance(detail, list):
+        return " ".join(_detail(item) for item in detail)
+    return str(detail)
 
 
 def _encoded(chunks: Iterable[str]) -> Iterator[bytes]:
@@ -76,8 +99,10 @@ def _encoded(chunks: Iterable[str]) -> Iterator[bytes]:
         yield "".join(buffer).encode()
 
 
-class SdmxApi(APIView):
-    permission_classes = [CanRead]
+class SdmxApi(ReadApi):
+    """`read` scope and the credential's read limit, shared with the REST endpoints
+    (RateLimit-* headers, 429 with Retry-After); errors as SDMX messages."""
+
     renderer_classes = [JSONRenderer]
     # SDMX-REST has its own specification (docs/sdmx.md); it is not described in OpenAPI.
     schema = None
@@ -98,13 +123,29 @@ class SdmxDataApi(SdmxApi):
 
     def get(
         self, request: Request, flow: str, key: str | None = None, provider: str | None = None
-    ) -> StreamingHttpResponse:
+    ) -> StreamingHttpResponse | HttpResponseNotModified:
         check_flow_ref(flow)
         check_provider(provider)
         fmt = media.negotiate(
             self.accept(request), structure=False, format_param=request.GET.get("format")
         )
         query = data_query(key, request.GET)
+        # The published series the key selects (the REST data endpoint's validator): their
+        # count and latest change move with every release touching them, and with nothing
+        # under embargo. Weak: each message has its own ID and preparation time.
+        version = series_version(series_list(**query.key.as_filters()))
+        if version.count == 0:
+            raise no_results("No series match the key.")
+        validator = Validator.of(
+            *request_parts(request),
+            fmt,
+            version.count,
+            version.last_modified,
+            last_modified=version.last_modified,
+            weak=True,
+        )
+        if (fresh := self.revalidate(request, validator)) is not None:
+            return fresh
         shape = Shape(
             query.detail, effective_dimension(query.detail, query.dimension_at_observation)
         )
@@ -187,10 +228,14 @@ class SdmxAvailabilityApi(SdmxApi):
 
 class SdmxUnknownApi(SdmxApi):
     def get(self, request: Request, path: str = "") -> HttpResponse:
-        raise SdmxError(
-            501 if path else 100,
-            f"No SDMX resource {path!r} here. This service answers data, availableconstraint, "
-            "dataflow, datastructure, codelist and conceptscheme queries.",
+        resource = path.strip("/").split("/")[0].lower()
+        if resource in UNIMPLEMENTED_RESOURCES:
+            raise not_implemented(
+                f"{resource!r} queries are not implemented by this service, which answers "
+                f"{', '.join(ANSWERED)}."
+            )
+        raise no_results(
+            f"No SDMX resource {path!r} here; this service answers {', '.join(ANSWERED)}."
         )
 
 

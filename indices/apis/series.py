@@ -196,6 +196,7 @@ class DataApi(ReadApi):
                         "period": c.time_period,
                         "value": c.value,
                         "status": c.status,
+                        **({"comment": c.comment} if c.comment else {}),
                         "action": c.action,
                         "changed_at": c.at,
                     },
@@ -212,7 +213,8 @@ class DataApi(ReadApi):
                 found = observations_as_of(keys, query.as_of, start=start, end=end)
             else:
                 found = observations_current(keys, start=start, end=end)
-            fields = ["series_key", "period_start", "time_period", "value", "status", "coverage"]
+            fields = ["series_key", "period_start", "time_period", "value", "status"]
+            fields += ["coverage", "comment"]
             if query.include_history:
                 fields += ["valid_from", "valid_to"]
             rows = [_row(values) for values in found.values_list(*fields)[: limit + 1]]
@@ -238,10 +240,12 @@ def _is_narrow(key: KeyFilter, most: int = 50) -> bool:
 
 
 def _row(values: tuple) -> tuple[str, date, dict]:
-    series_key, period_start, period, value, status, coverage, *vintage = values
+    series_key, period_start, period, value, status, coverage, comment, *vintage = values
     observation = {"period": period, "value": value, "status": status}
     if coverage is not None:
         observation["coverage"] = round(coverage, 1)
+    if comment:
+        observation["comment"] = comment
     if vintage:
         observation["valid_from"], observation["valid_to"] = vintage
     return series_key, period_start, observation

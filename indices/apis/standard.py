@@ -1,4 +1,5 @@
-"""The standard over HTTP: codelists and the current version's thresholds (any valid token)."""
+"""The standard over HTTP: codelists and the current version's thresholds (any valid token,
+counted towards the credential's read limit like every read endpoint)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from indices.http.views import RateLimitedApi
 from indices.models import Code, Codelist, StandardVersion
 from indices.selectors.standard import codelist_list, standard_current
 
@@ -29,13 +30,13 @@ class CodelistSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "standard_version", "codes"]
 
 
-class CodelistListApi(APIView):
+class CodelistListApi(RateLimitedApi):
     @extend_schema(responses=CodelistSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(CodelistSerializer(codelist_list(), many=True).data)
 
 
-class CodelistDetailApi(APIView):
+class CodelistDetailApi(RateLimitedApi):
     @extend_schema(responses=CodelistSerializer)
     def get(self, request: Request, codelist_id: str) -> Response:
         codelist = codelist_list().filter(codelist_id=codelist_id).first()
@@ -50,7 +51,7 @@ class StandardSerializer(serializers.ModelSerializer):
         fields = ["version", "title", "ref_year", "thresholds", "rules", "loaded_at"]
 
 
-class StandardCurrentApi(APIView):
+class StandardCurrentApi(RateLimitedApi):
     @extend_schema(responses=StandardSerializer)
     def get(self, request: Request) -> Response:
         return Response(StandardSerializer(standard_current()).data)

@@ -25,6 +25,7 @@ from countries.models import Agency
 from countries.permissions import CanSubmit
 from countries.principals import ApiRequest
 from indices.apis.renderers import ReportCsvRenderer
+from indices.http.params import PAGINATION, reject_unknown
 from indices.models import Finding, Submission
 from indices.selectors.submissions import submission_get, submission_list
 from indices.services import progress
@@ -157,6 +158,9 @@ class SubmissionListApi(APIView):
         responses=paginated_schema(SubmissionOutputSerializer),
     )
     def get(self, request: ApiRequest) -> Response:
+        # Strict like every list: a typo'd or misplaced filter (`dry_run` is an upload option)
+        # would otherwise silently list everything.
+        reject_unknown(request.query_params, [*SubmissionFilter.base_filters, *PAGINATION])
         filtered = SubmissionFilter(
             request.query_params, queryset=submission_list(principal=request.user)
         )

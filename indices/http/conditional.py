@@ -25,15 +25,17 @@ VARY = ("Authorization", "Accept", "Accept-Encoding")
 
 @dataclass(frozen=True)
 class Validator:
-    etag: str  # quoted, strong
+    etag: str  # quoted; strong unless it starts with W/
     last_modified: datetime | None
 
     @classmethod
-    def of(cls, *parts: object, last_modified: datetime | None) -> Validator:
+    def of(cls, *parts: object, last_modified: datetime | None, weak: bool = False) -> Validator:
+        """`weak` when equal validators may come with bodies that differ in bytes but not in
+        meaning (an SDMX message's own ID and preparation time)."""
         digest = hashlib.blake2b(
             "\x1f".join([SHAPE_VERSION, *map(str, parts)]).encode(), digest_size=16
         ).hexdigest()
-        return cls(etag=f'"{digest}"', last_modified=last_modified)
+        return cls(etag=f'{"W/" if weak else ""}"{digest}"', last_modified=last_modified)
 
 
 def request_parts(request: Request) -> tuple[str, str, str]:
@@ -58,7 +60,7 @@ def is_fresh(request: Request, validator: Validator) -> bool:
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         tags = _etags(if_none_match)
-        return "*" in tags or validator.etag in tags
+        return "*" in tags or validator.etag.removeprefix("W/") in tags
     since = request.headers.get("If-Modified-Since")
     if since and validator.last_modified is not None:
         parsed = parse_http_date_safe(since)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from indices.sdmx.data import SERIES_ATTRIBUTES, DataSetBlock, SeriesData
 from indices.sdmx.dsd import DIMENSIONS
 from indices.sdmx.writers_common import Shape, obs_attributes
-from indices.sdmx.xmlutil import FLOW_LABEL
+from indices.sdmx.xmlutil import FLOW_LABEL, instant
 
 ACTION_CODES = {"Replace": "I", "Delete": "D", "Information": "I"}
 
@@ -38,8 +38,8 @@ def _rows(item: SeriesData, block: DataSetBlock, shape: Shape) -> Iterator[dict[
     base = {"DATAFLOW": FLOW_LABEL, **dict(item.key)}
     if shape.attributes and block.action != "Delete":
         base.update(item.attributes)
-    base["VALID_FROM"] = block.valid_from.isoformat() if block.valid_from else ""
-    base["VALID_TO"] = block.valid_to.isoformat() if block.valid_to else ""
+    base["VALID_FROM"] = instant(block.valid_from) if block.valid_from else ""
+    base["VALID_TO"] = instant(block.valid_to) if block.valid_to else ""
     base["ACTION"] = ACTION_CODES[block.action]
     if not shape.observations:
         yield base

@@ -1,7 +1,11 @@
 """SDMX error messages: SDMX-ML 2.1 `mes:Error` (or SDMX-JSON for JSON clients).
 
-SDMX-REST maps its error codes onto HTTP statuses: 100 "No results found" is 404, 110
-"Unauthorized" 401, 140 "Syntax error" 400, 150 "Semantic error" 403, 501 "Not implemented".
+The codes are SDMX-REST 1.x's ("SDMX to HTTP error mapping"): 100 No results found (404),
+110 Unauthorized (401), 130 Response too large due to client request (413), 140 Syntax error
+(400), 150 Semantic error (403), 500 Internal server error, 501 Not implemented, 503 Service
+unavailable, 510 Response size exceeds service limit (413). The HTTP status of a refused
+request is always kept: statuses the mapping has no code of their own for (405, 406, 429) get
+the nearest code (`code_for_status`) and keep their status and headers.
 """
 
 from __future__ import annotations
@@ -16,13 +20,49 @@ from indices.sdmx.xmlutil import NS
 TITLES = {
     100: "No results found",
     110: "Unauthorized",
+    130: "Response too large due to client request",
     140: "Syntax error",
     150: "Semantic error",
-    406: "Not acceptable",
     500: "Internal server error",
     501: "Not implemented",
+    503: "Service unavailable",
+    510: "Response size exceeds service limit",
 }
-HTTP_STATUS = {100: 404, 110: 401, 140: 400, 150: 403, 406: 406, 500: 500, 501: 501}
+HTTP_STATUS = {
+    100: 404,
+    110: 401,
+    130: 413,
+    140: 400,
+    150: 403,
+    500: 500,
+    501: 501,
+    503: 503,
+    510: 413,
+}
+# HTTP status -> SDMX code, for errors raised as HTTP errors (DRF's, the throttles').
+SDMX_CODE = {
+    400: 140,
+    401: 110,
+    # SDMX has one code for refused access; 150 (which maps to 403) is for business rules.
+    403: 110,
+    404: 100,
+    # Only GET (and HEAD) are SDMX-REST queries: another method is not the interface.
+    405: 140,
+    # A well-formed request for a representation this service does not offer.
+    406: 150,
+    413: 130,
+    # Too many requests (or failed tokens): the service is unavailable to this client for
+    # Retry-After seconds.
+    429: 503,
+    500: 500,
+    501: 501,
+    503: 503,
+}
+
+
+def code_for_status(status: int) -> int:
+    return SDMX_CODE.get(status, 140 if status < 500 else 500)
+
 
 ERROR_XML_TYPE = "application/xml; charset=utf-8"
 ERROR_JSON_TYPE = "application/json; charset=utf-8"
@@ -44,6 +84,14 @@ def no_results(detail: str = "No data match the query.") -> SdmxError:
 
 def syntax_error(detail: str) -> SdmxError:
     return SdmxError(140, detail)
+
+
+def not_acceptable(detail: str) -> SdmxError:
+    return SdmxError(code_for_status(406), detail, status=406)
+
+
+def not_implemented(detail: str) -> SdmxError:
+    return SdmxError(501, detail)
 
 
 def error_response(error: SdmxError, *, as_json: bool = False) -> HttpResponse:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from indices.sdmx.data import DataSetBlock, SeriesData
 from indices.sdmx.writers_common import Shape, obs_attributes
-from indices.sdmx.xmlutil import NS, STRUCTURE_REF, attr, data_header
+from indices.sdmx.xmlutil import NS, STRUCTURE_REF, attr, data_header, instant
 
 
 def _values(tag: str, values: Iterable[tuple[str, str]]) -> str:
@@ -17,9 +17,9 @@ def _values(tag: str, values: Iterable[tuple[str, str]]) -> str:
 def dataset_open(block: DataSetBlock, tag: str = "mes:DataSet") -> str:
     dates = ""
     if block.valid_from is not None:
-        dates += f" validFromDate={attr(block.valid_from.isoformat())}"
+        dates += f" validFromDate={attr(instant(block.valid_from))}"
     if block.valid_to is not None:
-        dates += f" validToDate={attr(block.valid_to.isoformat())}"
+        dates += f" validToDate={attr(instant(block.valid_to))}"
     return f"<{tag} structureRef={attr(STRUCTURE_REF)} action={attr(block.action)}{dates}>"
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from indices.sdmx.data import SERIES_ATTRIBUTES, DataSetBlock, SeriesData
 from indices.sdmx.dsd import ATTRIBUTES, DIMENSIONS, code_names
 from indices.sdmx.writers_common import Shape, obs_attributes
-from indices.sdmx.xmlutil import DSD_URN, FLOW_URN, SENDER, message_id, prepared
+from indices.sdmx.xmlutil import DSD_URN, FLOW_URN, SENDER, instant, message_id, prepared
 
 _NAMES = {c.id: c.name for c in (*DIMENSIONS, *ATTRIBUTES)}
 _CODELIST = {c.id: c.codelist for c in (*DIMENSIONS, *ATTRIBUTES)}
@@ -64,9 +64,9 @@ def sdmx_json(blocks: Iterable[DataSetBlock], shape: Shape) -> Iterator[str]:
     for number, block in enumerate(blocks):
         meta = {"action": block.action}
         if block.valid_from is not None:
-            meta["validFrom"] = block.valid_from.isoformat()
+            meta["validFrom"] = instant(block.valid_from)
         if block.valid_to is not None:
-            meta["validTo"] = block.valid_to.isoformat()
+            meta["validTo"] = instant(block.valid_to)
         yield (
             ("," if number else "")
             + json.dumps(meta)[:-1]

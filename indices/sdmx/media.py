@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indices.sdmx.errors import SdmxError
+from indices.sdmx.errors import not_acceptable
 
 GENERIC = "application/vnd.sdmx.genericdata+xml;version=2.1"
 STRUCTURE_SPECIFIC = "application/vnd.sdmx.structurespecificdata+xml;version=2.1"
@@ -85,7 +85,9 @@ def negotiate(accept: str | None, *, structure: bool, format_param: str | None =
         table = _DATA
         if format_param:
             if format_param.lower() not in FORMAT_PARAM:
-                raise SdmxError(406, f"Unknown format {format_param!r}.")
+                raise not_acceptable(
+                    f"Unknown format {format_param!r}; use one of: {', '.join(FORMAT_PARAM)}."
+                )
             return FORMAT_PARAM[format_param.lower()]
     if not accept or not accept.strip():
         return next(iter(table.values()))[0] if structure else "generic"
@@ -96,7 +98,7 @@ def negotiate(accept: str | None, *, structure: bool, format_param: str | None =
     offered = ", ".join(
         [STRUCTURE] if structure else [GENERIC, STRUCTURE_SPECIFIC, JSON, CSV, "text/csv"]
     )
-    raise SdmxError(406, f"Cannot answer in any of: {accept}. Offered: {offered}.")
+    raise not_acceptable(f"Cannot answer in any of: {accept}. Offered: {offered}.")
 
 
 def wants_json(accept: str | None) -> bool:

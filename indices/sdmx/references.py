@@ -10,24 +10,53 @@ from indices.sdmx.structures import Selection
 from indices.sdmx.xmlutil import AGENCY, DSD_ID, FLOW_ID, VERSION
 
 RESOURCES = ("dataflow", "datastructure", "codelist", "conceptscheme")
-# SDMX 2.1 structure resources this service has none of: a valid query with no results.
-EMPTY_RESOURCES = (
-    "agencyscheme",
-    "attachmentconstraint",
-    "categorisation",
-    "categoryscheme",
-    "contentconstraint",
-    "dataconsumerscheme",
-    "dataproviderscheme",
-    "hierarchicalcodelist",
-    "metadataflow",
-    "metadatastructure",
-    "organisationscheme",
-    "organisationunitscheme",
-    "process",
-    "provisionagreement",
-    "reportingtaxonomy",
-    "structureset",
+# The other SDMX-REST (1.5 and 2.x) query resources. A service must answer them all, if only
+# with 501 Not implemented (SDMX-REST, error 501), which tells a client the query is valid SDMX
+# but not offered here, where 404 would say nothing matched. Any other path is a 404.
+UNIMPLEMENTED_RESOURCES = frozenset(
+    {
+        "actualconstraint",
+        "agencyscheme",
+        "allowedconstraint",
+        "attachmentconstraint",
+        "availability",
+        "categorisation",
+        "categoryscheme",
+        "categoryschememap",
+        "conceptschememap",
+        "contentconstraint",
+        "customtypescheme",
+        "dataconstraint",
+        "dataconsumerscheme",
+        "dataproviderscheme",
+        "hierarchicalcodelist",
+        "hierarchy",
+        "hierarchyassociation",
+        "metadata",
+        "metadataconstraint",
+        "metadataflow",
+        "metadataprovisionagreement",
+        "metadataproviderscheme",
+        "metadatastructure",
+        "namepersonalisationscheme",
+        "organisationscheme",
+        "organisationschememap",
+        "organisationunitscheme",
+        "process",
+        "provisionagreement",
+        "registration",
+        "reportingtaxonomy",
+        "reportingtaxonomymap",
+        "representationmap",
+        "rulesetscheme",
+        "schema",
+        "structure",
+        "structureset",
+        "transformationscheme",
+        "userdefinedoperatorscheme",
+        "valuelist",
+        "vtlmappingscheme",
+    }
 )
 REFERENCES = ("none", "parents", "parentsandsiblings", "children", "descendants", "all")
 DETAILS = (
@@ -99,7 +128,7 @@ def select(
         )
     if detail not in DETAILS:
         raise syntax_error(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}.")
-    if resource in EMPTY_RESOURCES or not _matches(agency, AGENCY):
+    if not _matches(agency, AGENCY):
         raise no_results(f"No {resource} matches the query.")
     if not _matches(version, VERSION):
         raise no_results(f"No {resource} in version {version!r}; the current one is {VERSION}.")

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from indices.sdmx.data import DataSetBlock, SeriesData
 from indices.sdmx.writers_common import Shape, obs_attributes
-from indices.sdmx.xmlutil import NS, STRUCTURE_REF, attr, data_header, ss_namespace
+from indices.sdmx.xmlutil import NS, STRUCTURE_REF, attr, data_header, instant, ss_namespace
 
 
 def _attrs(values: Iterable[tuple[str, str]]) -> str:
@@ -16,9 +16,9 @@ def _attrs(values: Iterable[tuple[str, str]]) -> str:
 def _dataset_open(block: DataSetBlock) -> str:
     dates = ""
     if block.valid_from is not None:
-        dates += f" ss:validFromDate={attr(block.valid_from.isoformat())}"
+        dates += f" ss:validFromDate={attr(instant(block.valid_from))}"
     if block.valid_to is not None:
-        dates += f" ss:validToDate={attr(block.valid_to.isoformat())}"
+        dates += f" ss:validToDate={attr(instant(block.valid_to))}"
     return (
         f'<mes:DataSet ss:structureRef="{STRUCTURE_REF}" xsi:type="ns1:DataSetType" '
         f'ss:dataScope="DataStructure" ss:action={attr(block.action)}{dates}>'

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils import timezone
@@ -32,21 +34,31 @@ FLOW_URN = f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={AGENCY}:{FLOW_I
 FLOW_LABEL = f"{AGENCY}:{FLOW_ID}({VERSION})"
 
 
+# Characters XML 1.0 does not allow at all, escaped or not (a comment typed in a CSV may carry
+# one): left out, so that every message stays well-formed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def attr(value: object) -> str:
     """An XML attribute value, quoted and escaped."""
-    return quoteattr(str(value))
+    return quoteattr(_NOT_XML.sub("", str(value)))
 
 
 def text(value: object) -> str:
-    return escape(str(value))
+    return escape(_NOT_XML.sub("", str(value)))
 
 
 def message_id() -> str:
     return "IPI" + uuid.uuid4().hex[:16].upper()
 
 
+def instant(value: datetime) -> str:
+    """An instant in UTC with `Z`, as the REST API writes them (xs:dateTime allows both)."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def prepared() -> str:
-    return timezone.now().replace(microsecond=0).isoformat()
+    return instant(timezone.now().replace(microsecond=0))
 
 
 def data_header(*, dimension_at_observation: str, namespace: bool = False) -> str:

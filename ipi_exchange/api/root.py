@@ -4,7 +4,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.views import APIView
+
+from indices.http.views import RateLimitedApi
 
 LINKS = [
     "standard",
@@ -22,7 +23,9 @@ LINKS = [
 ]
 
 
-class ApiRootApi(APIView):
+class ApiRootApi(RateLimitedApi):
+    """Any valid token; counts towards the read limit like every read endpoint."""
+
     @extend_schema(responses={200: dict})
     def get(self, request: Request) -> Response:
         links = {name.removesuffix("-list"): reverse(name, request=request) for name in LINKS}

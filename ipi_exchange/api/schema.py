@@ -36,6 +36,7 @@ EVERY_OPERATION = {
     "401": "No, invalid, expired or revoked token",
     "403": "The token or its agency may not do this",
     "404": "Not found (another agency's resources are not found either)",
+    "406": "No representation the Accept header allows",
     "429": "Too many requests; see Retry-After",
 }
 WRITES = {

@@ -52,8 +52,9 @@ class TemplateApiTests(PersonaTestCase):
         self.assertProblem(self.our.client().get(URL + "?layout=diagonal"), 400)
         self.assertProblem(self.our.client().get(URL + "?months=0"), 400)
 
-    def test_unknown_format_is_404_problem(self):
-        self.assertProblem(self.our.client().get(URL + "?format=pdf"), 404)
+    def test_unknown_format_is_400_naming_format(self):
+        body = self.assertProblem(self.our.client().get(URL + "?format=pdf"), 400, "invalid")
+        self.assertEqual(body["errors"][0]["field"], "format")
 
     def test_readers_and_the_secretariat_get_no_template(self):
         self.assertProblem(self.reader.client().get(URL), 403)

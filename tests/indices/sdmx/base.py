@@ -20,7 +20,8 @@ CSV = "application/vnd.sdmx.data+csv;version=1.0.0"
 STRUCTURE = "application/vnd.sdmx.structure+xml;version=2.1"
 
 
-@override_settings(ROOT_URLCONF=URLCONF)
+# A high read limit: the rate limit has its own tests (test_http.py), and counters outlive a run.
+@override_settings(ROOT_URLCONF=URLCONF, IPI_API_RATE="100000/minute")
 class SdmxTestCase(PersonaTestCase):
     @classmethod
     def setUpTestData(cls) -> None:

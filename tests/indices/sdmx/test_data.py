@@ -243,3 +243,29 @@ class SdmxDataVintagesTests(SdmxTestCase):
             values[TH], {"2022-01": "110.00", "2022-02": "111.23", "2022-03": "112.50"}
         )
         self.assertSdmxError(self.get(f"/sdmx/data/DF_IPI/{TH}?asOf=2000-01-01"), 404, 100)
+
+    def test_instants_are_utc_with_z_in_every_format_like_the_rest_api(self):
+        url = f"/sdmx/data/DF_IPI/{TH}?includeHistory=true&startPeriod=2022-02"
+        z = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"
+        for accept_header in (GENERIC, STRUCTURE_SPECIFIC):
+            with self.subTest(accept=accept_header):
+                root = self.xml(url, accept_header)
+                self.assertRegex(root.find("mes:Header/mes:Prepared", NS).text, z)
+                ss = f"{{{NS['ss']}}}"
+                instants = [
+                    value
+                    for data_set in root.findall("mes:DataSet", NS)
+                    for name in ("validFromDate", "validToDate", f"{ss}validFromDate")
+                    if (value := data_set.get(name)) is not None
+                ]
+                self.assertGreaterEqual(len(instants), 3)
+                for value in instants:
+                    self.assertRegex(value, z)
+        message = json.loads(self.ok(url, JSON))
+        self.assertRegex(message["header"]["prepared"], z)
+        for data_set in message["dataSets"]:
+            self.assertRegex(data_set["validFrom"], z)
+        rows = list(csv.DictReader(io.StringIO(self.ok(url, CSV).decode())))
+        for row in rows:
+            self.assertRegex(row["VALID_FROM"], z)
+            self.assertRegex(row["VALID_TO"] or "2024-01-01T00:00:00Z", z)

@@ -83,19 +83,30 @@ class SdmxStructureTests(SdmxTestCase):
             "/sdmx/dataflow/ECB",
             "/sdmx/dataflow/MKG/DF_IPI/2.0",
             "/sdmx/codelist/MKG/CL_NOPE",
-            "/sdmx/categoryscheme",
+            "/sdmx/foo",
+            "/sdmx/",
         ):
             with self.subTest(url=url):
                 self.assertSdmxError(self.get(url), 404, 100)
         self.assertSdmxError(self.get("/sdmx/dataflow?references=cousins"), 400, 140)
         self.assertSdmxError(self.get("/sdmx/dataflow?detail=everything"), 400, 140)
-        self.assertSdmxError(self.get("/sdmx/registration/x"), 501, 501)
+
+    def test_sdmx_resources_this_service_lacks_are_not_implemented(self):
+        for url in (
+            "/sdmx/categoryscheme",
+            "/sdmx/hierarchicalcodelist/MKG/HCL_X/1.0",
+            "/sdmx/contentconstraint/all/all/latest/",
+            "/sdmx/schema/dataflow/MKG/DF_IPI",
+            "/sdmx/registration/x",
+        ):
+            with self.subTest(url=url):
+                self.assertSdmxError(self.get(url), 501, 501)
 
     def test_structures_only_in_sdmx_ml(self):
         response = self.get("/sdmx/dataflow", "application/vnd.sdmx.structure+json;version=1.0.0")
         self.assertEqual(response.status_code, 406)
-        self.assertEqual(response.json()["errors"][0]["code"], 406)  # JSON asked, JSON error
-        self.assertSdmxError(self.get("/sdmx/dataflow", "text/html"), 406, 406)
+        self.assertEqual(response.json()["errors"][0]["code"], 150)  # JSON asked, JSON error
+        self.assertSdmxError(self.get("/sdmx/dataflow", "text/html"), 406, 150)
 
 
 class SdmxAvailabilityTests(SdmxTestCase):

@@ -12,7 +12,9 @@ from indices.models import PublishedObservation
 from tests.indices.series.base import ReadApiTestCase
 
 URL = "/api/v1/bulk/data.csv"
-HEADER = "KEY,FREQ,REF_AREA,ACTIVITY,ADJUSTMENT,TRANSFORMATION,TIME_PERIOD,OBS_VALUE,OBS_STATUS"
+HEADER = (
+    "KEY,FREQ,REF_AREA,ACTIVITY,ADJUSTMENT,TRANSFORMATION,TIME_PERIOD,OBS_VALUE,OBS_STATUS,COMMENT"
+)
 
 
 def content(response) -> bytes:
@@ -56,10 +58,15 @@ class BulkTests(ReadApiTestCase):
         self.assertEqual(self.table("?ref_area=KH"), [])
 
     def test_a_key_and_dimension_filters_together_or_a_bad_period_is_400(self):
-        for query, field in (("?key=M.TH.C.N.IX&freq=M", "key"), ("?startPeriod=x", "startPeriod")):
+        for query, field, code in (
+            # The same code as /data's exclusive parameters (asOf with includeHistory).
+            ("?key=M.TH.C.N.IX&freq=M", "key", "conflicting_parameters"),
+            ("?startPeriod=x", "startPeriod", "invalid_period"),
+        ):
             with self.subTest(query=query):
                 body = self.assertProblem(self.reader.client().get(URL + query), 400)
                 self.assertEqual(body["errors"][0]["field"], field)
+                self.assertEqual(body["errors"][0]["code"], code)
 
     def test_gzip_streams_compressed_chunks(self):
         response = self.reader.client().get(URL, HTTP_ACCEPT_ENCODING="gzip")

@@ -139,7 +139,7 @@ class DataTests(ReadApiTestCase):
                 "M.TH.C.N.IX",
                 {"asOf": "2024-01-01", "includeHistory": "true"},
                 "includeHistory",
-                None,
+                "conflicting_parameters",
             ),
             ("M.TH.C.N.IX", {"startperiod": "2022"}, "startperiod", "unknown_parameter"),
         ]

@@ -177,3 +177,23 @@ class EmbargoTests(ReadApiTestCase):
         for url in ["/api/v1/series/", "/api/v1/data/M.TH.C.N.IX", "/api/v1/bulk/data.csv"]:
             self.assertNotEqual(after[url][1], before[url][1], url)
         self.assertEqual(after["/api/v1/data/M.TH.B.N.IX"][0], 200)
+
+
+class ReferenceEndpointRateLimitTests(ReadApiTestCase):
+    @override_settings(IPI_API_RATE="3/minute")
+    def test_the_api_root_standard_and_codelists_count_towards_the_same_limit(self):
+        persona = make_persona(Agency.objects.get(pk="VN_NSO"), scopes=("read",), name="tiny")
+        counter = f"{cache.key_prefix}:throttle:read:credential:{persona.credential.pk}"
+        cache._cache.get_client(write=True).delete(counter)  # left by an earlier run
+        client = persona.client()
+        answers = [
+            client.get(url) for url in ("/api/v1/", "/api/v1/standard/", "/api/v1/codelists/")
+        ]
+        self.assertEqual([a.status_code for a in answers], [200, 200, 200])
+        self.assertEqual([a["RateLimit-Remaining"] for a in answers], ["2", "1", "0"])
+        for url in ("/api/v1/codelists/CL_AREA/", "/api/v1/series/"):
+            with self.subTest(url=url):
+                refused = client.get(url)
+                self.assertProblem(refused, 429, "throttled")
+                self.assertTrue(1 <= int(refused["Retry-After"]) <= 60, refused["Retry-After"])
+                self.assertEqual(refused["RateLimit-Remaining"], "0")
