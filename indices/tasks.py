@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import psycopg
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
@@ -17,22 +18,35 @@ logger = logging.getLogger(__name__)
 
 
 # A dropped connection (database or broker restart) is retried at once rather than left to the
-# sweeper; the work is idempotent, so a retry can never apply anything twice.
-TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
+# sweeper; the work is idempotent, so a retry can never apply anything twice. psycopg's own
+# classes too: the staging COPY talks to psycopg directly, past Django's error wrapping.
+TRANSIENT_ERRORS = (
+    OSError,
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+
+
+# A submission held by another worker is looked at again this much later: the holder may be
+# the database session of a worker just killed, which lets go once PostgreSQL notices.
+HELD_RETRY_SECONDS = 10
 
 
 @shared_task(
+    bind=True,
     name="indices.validate_submission",
     queue="validation",
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=5,
 )
-def validate_submission(submission_id: str) -> str | None:
+def validate_submission(self, submission_id: str) -> str | None:
     from indices.services.validation_run import submission_fail, submission_validate
 
     try:
-        return submission_validate(submission_id)
+        status = submission_validate(submission_id)
     except TRANSIENT_ERRORS:
         raise  # retried at once (autoretry_for)
     except Exception as error:
@@ -40,6 +54,11 @@ def validate_submission(submission_id: str) -> str | None:
         # for the secretariat, rather than leave the clerk waiting for the sweeper's retries.
         logger.exception("validation of submission %s failed", submission_id)
         return submission_fail(submission_id, error=error)
+    held = Submission.objects.filter(pk=submission_id, status=Submission.Status.VALIDATING)
+    if status is None and held.exists() and self.request.retries < self.max_retries:
+        # Not finished, and locked by someone else; the sweeper stays the last resort.
+        raise self.retry(countdown=HELD_RETRY_SECONDS)
+    return status
 
 
 @shared_task(

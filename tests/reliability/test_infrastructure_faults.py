@@ -261,22 +261,19 @@ def test_a_validation_whose_database_connection_is_killed_is_retried(settings, t
         )
         assert reading, (tmp_path / "worker.log").read_text()[-3000:]
         assert _terminate_other_backends() >= 1
-        # The task failed with its connection; the attempt rolled back, the row is unlocked.
+        # The task fails with its connection (the attempt rolls back, the row is unlocked) and
+        # is retried at once; were the retry lost too, the sweeper would re-queue it.
         assert wait_until(
-            lambda: (
-                "validate_submission" in (tmp_path / "worker.log").read_text()
-                and "OperationalError" in (tmp_path / "worker.log").read_text()
-            ),
-            timeout=30,
+            lambda: "OperationalError" in (tmp_path / "worker.log").read_text(), timeout=30
         ), (tmp_path / "worker.log").read_text()[-3000:]
-        submission.refresh_from_db()
-        assert submission.status == "VALIDATING"
-        assert not Finding.objects.filter(submission=submission).exists()
-        time.sleep(1.1)
-        assert str(submission.pk) in submissions_requeue_stalled()
-        assert wait_until(
-            lambda: Submission.objects.get(pk=submission.pk).status in TERMINAL, timeout=90
-        ), (tmp_path / "worker.log").read_text()[-3000:]
+
+        def finished() -> bool:
+            submissions_requeue_stalled()
+            return Submission.objects.get(pk=submission.pk).status in TERMINAL
+
+        assert wait_until(finished, timeout=90, interval=0.5), (
+            tmp_path / "worker.log"
+        ).read_text()[-3000:]
     finally:
         if worker.poll() is None:
             stop_worker(worker)
@@ -284,7 +281,9 @@ def test_a_validation_whose_database_connection_is_killed_is_retried(settings, t
             kill_whole_worker(worker)
     submission.refresh_from_db()
     assert submission.status == "REJECTED"
-    assert submission.attempts == 2
+    # The retry counts as an attempt; a sweeper re-queue racing it may count one more.
+    assert submission.attempts in (2, 3)
+    assert not Finding.objects.filter(submission=submission, rule_id="E01").exists()
     e06 = Finding.objects.filter(submission=submission, rule_id="E06")
     assert e06.count() == rows // bad_every
     assert e06.values("row").distinct().count() == e06.count()
