@@ -209,7 +209,10 @@ class SubmissionListApi(APIView):
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.IPI_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
             raise upload_too_large(settings.IPI_MAX_UPLOAD_BYTES)  # before reading the body
+        # A misspelt option (`acknowledge_warning`) must not be dropped in silence.
+        reject_unknown(request.query_params, [*UploadOptionsSerializer().fields, "filename"])
         chunks, name, media_type, form = _upload_source(request)
+        reject_unknown(form, UploadOptionsSerializer().fields)
         options = UploadOptionsSerializer(data={**request.query_params.dict(), **form})
         options.is_valid(raise_exception=True)
         submission, created = submission_create(
@@ -234,11 +237,17 @@ def _upload_source(request: Request):
     body itself (JSON `{"observations": [...]}`, CSV, XLSX) streamed without parsing it here."""
     media_type = request.content_type.split(";")[0].strip().lower()
     if media_type == "multipart/form-data":
-        upload = request.FILES.get("file")
-        if upload is None:
+        files = request.FILES.getlist("file")
+        if not files:
             raise ApplicationError(
                 "Send the file in a multipart field named `file`.", code="file_missing"
             )
+        if len(files) > 1 or set(request.FILES) != {"file"}:
+            raise ApplicationError(
+                "Send one file per submission, in the multipart field `file`.",
+                code="too_many_files",
+            )
+        upload = files[0]
         # A multipart body: its data is a QueryDict.
         form = {k: v for k, v in cast(QueryDict, request.data).items() if k != "file"}
         return upload.chunks(), upload.name, upload.content_type or "", form

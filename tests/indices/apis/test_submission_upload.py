@@ -200,6 +200,25 @@ class SubmissionUploadTests(PersonaTestCase):
         response, _ = self.upload(data={"comment": "forgot the file"})
         self.assertProblem(response, 400, "file_missing")
 
+    def test_a_misspelt_option_is_400_not_silently_dropped(self):
+        response, _ = self.upload(data={"file": csv_upload(CSV), "acknowledge_warning": "true"})
+        body = self.assertProblem(response, 400)
+        self.assertEqual(
+            [(e["field"], e["code"]) for e in body["errors"]],
+            [("acknowledge_warning", "unknown_parameter")],
+        )
+        response = self.our.client().post(URL + "?dryrun=true", data=CSV, content_type="text/csv")
+        body = self.assertProblem(response, 400)
+        self.assertEqual(body["errors"][0]["field"], "dryrun")
+        self.assertFalse(Submission.objects.exists())
+
+    def test_two_files_in_one_upload_are_400(self):
+        response, _ = self.upload(data={"file": [csv_upload(CSV), csv_upload(CSV + b"")]})
+        self.assertProblem(response, 400, "too_many_files")
+        response, _ = self.upload(data={"file": csv_upload(CSV), "other": csv_upload(CSV)})
+        self.assertProblem(response, 400, "too_many_files")
+        self.assertFalse(Submission.objects.exists())
+
     @override_settings(IPI_MAX_UPLOAD_BYTES=1024)
     def test_a_declared_size_over_the_limit_is_413_before_reading(self):
         response = self.our.client().post(
