@@ -15,11 +15,12 @@ from django.db import connection
 
 from indices.validation.rules.context import RuleContext, base_params
 
-# Rows the series rules may read: every normalized value valid, the period not in the future,
+# Rows the series rules may read: every normalized value valid (the base year within E08's
+# range, so a bad BASE_PER is E08's finding alone, not also W08's), the period not in the future,
 # the value an index level (or absent with a missing status), and the first of any duplicates.
 VALID_CONDITION = """
       r.series_id IS NOT NULL AND r.period_start IS NOT NULL AND r.activity_n IS NOT NULL
-      AND r.status_n IS NOT NULL AND r.base_year IS NOT NULL
+      AND r.status_n IS NOT NULL AND r.base_year BETWEEN %(min_year)s AND %(max_year)s
       AND upper(r.ref_area) = %(country)s
       AND (r.activity = '') <> (r.nat_code = '')
       AND r.period_start <= CASE r.freq_n WHEN 'Q' THEN %(current_quarter)s::date
@@ -218,7 +219,8 @@ def shared(ctx: RuleContext, name: str) -> str:
                 "SELECT EXISTS (SELECT 1 FROM indices_nationalobservation WHERE agency_id = %s)",
                 [ctx.agency_id],
             )
-            sql, params = series_sql(with_history=cursor.fetchone()[0]), base_params(ctx)
+            sql = series_sql(with_history=cursor.fetchone()[0])
+            params = {**base_params(ctx), **stats_params(ctx)}
         elif name == STATS:
             sql, params = STATS_SQL, {**base_params(ctx), **stats_params(ctx)}
         elif name == ISSUES:

@@ -75,19 +75,19 @@ class E09Tests(RuleTestCase):
 class W05Tests(RuleTestCase):
     def test_one_finding_per_gap(self):
         rows = [
-            raw(2, "2024-01"),
-            raw(3, "2024-02"),
-            raw(4, "2024-06"),
-            raw(5, "2024-08"),
+            raw(2, "2023-01"),
+            raw(3, "2023-02"),
+            raw(4, "2023-06"),
+            raw(5, "2023-08"),
         ]
         total, found = self.run_rule("W05", rows)
         self.assertEqual(total, 2)
         self.assertEqual(
             [(f.row, f.value, f.time_period) for f in found],
-            [(4, "2024-03 to 2024-05", "2024-03"), (5, "2024-07", "2024-07")],
+            [(4, "2023-03 to 2023-05", "2023-03"), (5, "2023-07", "2023-07")],
         )
         self.assertIn(
-            "has no row for 2024-03 to 2024-05 (3 months) between 2024-02 and 2024-06",
+            "has no row for 2023-03 to 2023-05 (3 months) between 2023-02 and 2023-06",
             found[0].message,
         )
         self.assertEqual(found[0].severity, "warning")
@@ -101,6 +101,10 @@ class W05Tests(RuleTestCase):
             raw(6, "2024-Q2", freq="Q"),
         ]
         self.assertNoFindings("W05", rows)
+
+    def test_a_period_in_the_future_is_e05s_finding_not_the_end_of_a_gap(self):
+        # "today" is in 2024-06 (helpers.NOW): 2029-01 is in the future.
+        self.assertNoFindings("W05", [raw(2, "2024-04"), raw(3, "2024-05"), raw(4, "2029-01")])
 
     def test_quarterly_gap(self):
         _, found = self.run_rule("W05", [raw(2, "2023-Q3", freq="Q"), raw(3, "2024-Q2", freq="Q")])
@@ -137,6 +141,9 @@ class W08Tests(RuleTestCase):
             "BASE_PER 2010 is 14 years before the newest period 2024-05 of series M.TH.C.N",
             found[0].message,
         )
+
+    def test_a_base_year_e08_refuses_is_not_also_stale(self):
+        self.assertNoFindings("W08", [raw(2, "2024-05", base_per="1989")])
 
     def test_recent_base(self):
         self.assertNoFindings(
