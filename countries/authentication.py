@@ -21,8 +21,15 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request: Request) -> tuple[Principal, ApiCredential] | None:
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header:
             return None
+        if header[0].lower() != self.keyword.lower().encode():
+            # `Token abc` or `Basic ...`: say what is expected rather than "not provided".
+            scheme = header[0].decode("ascii", "replace")[:20]
+            raise exceptions.AuthenticationFailed(
+                f"The Authorization header uses the {scheme!r} scheme; send "
+                "`Authorization: Bearer <token>`."
+            )
         # Brute force: 429 while this address is over its failed-attempt budget (any token,
         # so a right guess cannot be told from a wrong one).
         auth_failures_refuse(request)

@@ -29,6 +29,16 @@ class BearerAuthenticationTests(PersonaTestCase):
         body = self.assertProblem(client.get(URL), 401, "authentication_failed")
         self.assertIn("Bearer <token>", body["detail"])
 
+    def test_another_scheme_gets_401_naming_the_bearer_scheme(self):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION="Token ipi_abc")
+        body = self.assertProblem(client.get(URL), 401, "authentication_failed")
+        self.assertEqual(
+            body["detail"],
+            "The Authorization header uses the 'Token' scheme; send "
+            "`Authorization: Bearer <token>`.",
+        )
+
     def test_a_non_ascii_token_gets_401_not_500(self):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION="Bearer ทดสอบ".encode().decode("latin-1"))
