@@ -80,3 +80,15 @@ class UnknownListParameterTests(PersonaTestCase):
                 )
         known = "status=ACCEPTED&status=REJECTED&country=TH&limit=5&offset=0&format=json"
         self.assertEqual(client.get(f"/api/v1/submissions/?{known}").status_code, 200)
+
+
+class PeriodParameterTests(PersonaTestCase):
+    def test_a_period_that_does_not_exist_says_what_to_write(self):
+        for value in ("2024-13", "2024-02-30"):
+            with self.subTest(value=value):
+                response = self.reader.client().get(f"/api/v1/data/M.TH.C.N.IX?startPeriod={value}")
+                body = self.assertProblem(response, 400, "invalid")
+                (error,) = body["errors"]
+                self.assertEqual((error["field"], error["code"]), ("startPeriod", "invalid_period"))
+                self.assertIn("is not a real period", error["message"])
+                self.assertIn("use YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", error["message"])

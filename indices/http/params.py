@@ -100,7 +100,12 @@ def period_bounds(name: str, text: str) -> tuple[date, date]:
         last_month = first_month + months - 1
         return date(y, first_month, 1), date(y, last_month, calendar.monthrange(y, last_month)[1])
     except ValueError:
-        raise invalid(name, f"{text!r} is not a date.", "invalid_period") from None
+        raise invalid(
+            name,
+            f"{text!r} is not a real period (month 01-12, quarter 1-4, a day of that month); "
+            "use YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD.",
+            "invalid_period",
+        ) from None
 
 
 def parse_instant(name: str, text: str) -> datetime:
