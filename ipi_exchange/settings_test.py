@@ -12,6 +12,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Static files are looked up when asked for, as in development: a fresh checkout has no
+# collectstatic output, and WhiteNoise would warn about the missing directory in every test.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 
 # Tests use their own Redis database, so a development server on the same Redis (its worker,
 # its queues) never takes a test's task or sees a test's heartbeat.

@@ -44,3 +44,19 @@ def worker(worker_file_store, tmp_path_factory, django_db_setup, django_db_block
     assert wait_until(lambda: hostname in live_workers()), log.read_text()[-3000:]
     yield process
     stop_worker(process)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_dropped_at_the_end(django_db_setup):
+    """The test database is dropped after the run even if a process the tests started (a
+    worker, gunicorn) left a session open on it: those sessions are ended first."""
+    yield
+    import psycopg
+
+    from tests.workers import test_database_url
+
+    with psycopg.connect(test_database_url(), autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
