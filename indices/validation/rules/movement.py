@@ -188,13 +188,24 @@ def w04_revision(ctx: RuleContext) -> int:
         f" || o.value || ' by ' || {signed(pct)} || '%%, more than ' || ({LIMIT}) || '%% for a '"
         f" || {LEVEL} || ': confirm the revision (say why in COMMENT) or correct the value'"
     )
-    finding = value_finding_sql(ctx, message)
-    select = f"""
-    SELECT {finding}
-    FROM {submitted_rows(ctx)} r JOIN indices_nationalobservation o
+    # A row marking a period missing replaces its published value with nothing: the largest
+    # revision of all, and one a clerk may not mean (a blank cell in a wide table).
+    withdrawn = (
+        "'OBS_STATUS ' || r.status_n || ' with no OBS_VALUE for ' || r.period_label"
+        " || ' withdraws the published ' || o.value || ': confirm that the value is missing"
+        " (say why in COMMENT) or give the value'"
+    )
+    stored = """JOIN indices_nationalobservation o
       ON o.agency_id = %(agency)s AND o.series_id = (r.series_id COLLATE "default")
-     AND o.period_start = r.period_start AND o.base_year = r.base_year
-    WHERE r.value_n IS NOT NULL AND o.value > 0 AND abs({pct}) > {LIMIT}"""
+     AND o.period_start = r.period_start AND o.base_year = r.base_year"""
+    select = f"""
+    SELECT {value_finding_sql(ctx, message)}
+    FROM {submitted_rows(ctx)} r {stored}
+    WHERE r.value_n IS NOT NULL AND o.value > 0 AND abs({pct}) > {LIMIT}
+    UNION ALL
+    SELECT {value_finding_sql(ctx, withdrawn)}
+    FROM indices_submissionrow r {stored}
+    WHERE r.submission_id = %(sid)s AND r.obs_value = '' AND r.status_n = ANY(%(missing)s)"""
     params = {
         "divisions": _divisions(ctx),
         "limit_sec": ctx.threshold("W04", "max_revision_pct_section"),

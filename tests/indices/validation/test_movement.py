@@ -174,6 +174,22 @@ class W04Tests(RuleTestCase):
             found[0].message,
         )
 
+    def test_a_missing_status_over_a_published_value_warns_that_it_withdraws_it(self):
+        store_history("M.TH.C.N", "2024-01", [100.0, 106.1])
+        rows = [raw(2, "2024-01", "100"), raw(3, "2024-02", "", obs_status="L")]
+        total, found = self.run_rule("W04", rows)
+        self.assertEqual(total, 1)
+        self.assertEqual((found[0].row, found[0].column, found[0].value), (3, "OBS_VALUE", ""))
+        self.assertEqual(
+            found[0].message,
+            "OBS_STATUS L with no OBS_VALUE for 2024-02 withdraws the published 106.1: confirm "
+            "that the value is missing (say why in COMMENT) or give the value",
+        )
+
+    def test_a_missing_status_where_nothing_was_published_withdraws_nothing(self):
+        store_history("M.TH.C.N", "2024-01", [100.0])
+        self.assertNoFindings("W04", [raw(2, "2024-02", "", obs_status="L")])
+
     def test_new_periods_are_not_revisions(self):
         store_history("M.TH.C.N", "2023-12", [100.0])
         self.assertNoFindings("W04", [raw(2, "2024-01", "150")])
