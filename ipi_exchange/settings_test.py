@@ -8,6 +8,10 @@ IPI_CREDENTIAL_TOUCH_SECONDS = 0
 # Every test client comes from 127.0.0.1: wrong-token tests must not lock each other out
 # (tests/reliability/test_security.py sets its own limit).
 IPI_AUTH_FAILURES_PER_WINDOW = 0
+# Rate-limit counters live in Redis and outlive a test (and a run): every persona shares the
+# budget of its credential id, so tests get a budget they cannot exhaust; the rate-limit tests
+# set their own.
+IPI_API_RATE = "100000/minute"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -8,8 +8,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from indices.http.views import RateLimitedApi
 from indices.models import Code, Codelist, StandardVersion
 from indices.selectors.standard import codelist_list, standard_current
 
@@ -30,13 +30,13 @@ class CodelistSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "standard_version", "codes"]
 
 
-class CodelistListApi(RateLimitedApi):
+class CodelistListApi(APIView):
     @extend_schema(responses=CodelistSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(CodelistSerializer(codelist_list(), many=True).data)
 
 
-class CodelistDetailApi(RateLimitedApi):
+class CodelistDetailApi(APIView):
     @extend_schema(responses=CodelistSerializer)
     def get(self, request: Request, codelist_id: str) -> Response:
         codelist = codelist_list().filter(codelist_id=codelist_id).first()
@@ -51,7 +51,7 @@ class StandardSerializer(serializers.ModelSerializer):
         fields = ["version", "title", "ref_year", "thresholds", "rules", "loaded_at"]
 
 
-class StandardCurrentApi(RateLimitedApi):
+class StandardCurrentApi(APIView):
     @extend_schema(responses=StandardSerializer)
     def get(self, request: Request) -> Response:
         return Response(StandardSerializer(standard_current()).data)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
@@ -61,8 +63,9 @@ class CredentialRateThrottle(BaseThrottle):
         except Exception:
             logger.warning("rate limit not enforced: Redis unavailable", exc_info=True)
             return True
-        # Per-request state that rate_limit_headers reads when the answer is finalized.
-        request.rate_limit = (  # type: ignore[attr-defined]
+        # Per-request state for RateLimitHeadersMiddleware, on the Django request underneath
+        # (the DRF request is gone by the time the middleware sees the answer).
+        request._request.rate_limit = (  # type: ignore[attr-defined]
             self.limit,
             max(self.limit - int(count), 0),
             ttl_ms / 1000,
@@ -77,7 +80,7 @@ class CredentialRateThrottle(BaseThrottle):
         return max(1, math.ceil(self.retry_after))
 
 
-def rate_limit_headers(request: Request) -> dict[str, str]:
+def rate_limit_headers(request: HttpRequest) -> dict[str, str]:
     """RateLimit-* headers (IETF draft) for a response, when the throttle counted it."""
     state = getattr(request, "rate_limit", None)
     if state is None:
@@ -88,3 +91,17 @@ def rate_limit_headers(request: Request) -> dict[str, str]:
         "RateLimit-Remaining": str(remaining),
         "RateLimit-Reset": str(math.ceil(reset)),
     }
+
+
+class RateLimitHeadersMiddleware:
+    """Every answer the throttle counted says where its credential stands (RateLimit-*),
+    errors and 304s included."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        for name, value in rate_limit_headers(request).items():
+            response[name] = value
+        return response

@@ -1,6 +1,6 @@
-"""The base of every read endpoint: per-credential rate limit with RateLimit-* headers on every
-answer; for data endpoints also the `read` scope, validators and cache headers, and 304 before
-any body is computed."""
+"""The base of the data endpoints: the `read` scope, validators and cache headers, and 304
+before any body is computed. (The per-credential rate limit and its RateLimit-* headers apply
+to every API view: REST_FRAMEWORK's default throttle and indices.http.throttling's middleware.)"""
 
 from __future__ import annotations
 
@@ -13,28 +13,10 @@ from rest_framework.views import APIView
 from countries.permissions import CanRead
 from indices.http import conditional
 from indices.http.conditional import Validator
-from indices.http.throttling import CredentialRateThrottle, rate_limit_headers
 from ipi_exchange.api.pagination import StrictLimitOffsetPagination
 
 
-class RateLimitedApi(APIView):
-    """A read endpoint that counts towards the credential's read limit (docs/api.md section 7)
-    and says where the client stands. Permissions are the subclass's: the API root, standard
-    and codelists serve any valid token, the data endpoints need `read`."""
-
-    throttle_classes = [CredentialRateThrottle]
-
-    # A 304 is a plain HttpResponseNotModified, not a DRF Response: hence the wider type.
-    def finalize_response(  # type: ignore[override]
-        self, request, response, *args, **kwargs
-    ) -> HttpResponseBase:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        for name, value in rate_limit_headers(request).items():
-            response[name] = value
-        return response
-
-
-class ReadApi(RateLimitedApi):
+class ReadApi(APIView):
     permission_classes = [IsAuthenticated, CanRead]
     validator: Validator | None = None
 
@@ -43,6 +25,7 @@ class ReadApi(RateLimitedApi):
         self.validator = validator
         return HttpResponseNotModified() if conditional.is_fresh(request, validator) else None
 
+    # A 304 is a plain HttpResponseNotModified, not a DRF Response: hence the wider type.
     def finalize_response(  # type: ignore[override]
         self, request, response, *args, **kwargs
     ) -> HttpResponseBase:

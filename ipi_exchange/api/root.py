@@ -4,8 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-
-from indices.http.views import RateLimitedApi
+from rest_framework.views import APIView
 
 LINKS = [
     "standard",
@@ -23,7 +22,7 @@ LINKS = [
 ]
 
 
-class ApiRootApi(RateLimitedApi):
+class ApiRootApi(APIView):
     """Any valid token; counts towards the read limit like every read endpoint."""
 
     @extend_schema(responses={200: dict})

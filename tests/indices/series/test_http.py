@@ -197,3 +197,19 @@ class ReferenceEndpointRateLimitTests(ReadApiTestCase):
                 self.assertProblem(refused, 429, "throttled")
                 self.assertTrue(1 <= int(refused["Retry-After"]) <= 60, refused["Retry-After"])
                 self.assertEqual(refused["RateLimit-Remaining"], "0")
+
+    @override_settings(IPI_API_RATE="3/minute")
+    def test_submissions_agencies_and_uploads_count_too(self):
+        persona = make_persona(
+            Agency.objects.get(pk="VN_NSO"), scopes=("read", "submit"), name="tiny-writer"
+        )
+        counter = f"{cache.key_prefix}:throttle:read:credential:{persona.credential.pk}"
+        cache._cache.get_client(write=True).delete(counter)  # left by an earlier run
+        client = persona.client()
+        answers = [
+            client.get("/api/v1/submissions/"),
+            client.get("/api/v1/agencies/"),
+            client.post("/api/v1/submissions/", data=b"", content_type="text/csv"),
+        ]
+        self.assertEqual([a["RateLimit-Remaining"] for a in answers], ["2", "1", "0"])
+        self.assertProblem(client.get("/api/v1/webhooks/"), 429, "throttled")
