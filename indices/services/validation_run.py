@@ -16,7 +16,7 @@ import uuid
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -50,17 +50,28 @@ def submission_claim(submission_id: uuid.UUID | str) -> bool:
     )
 
 
+# How long a retry waits for the row lock before it counts itself: the holder may be the session
+# of a worker just killed, which PostgreSQL ends within moments; a live holder (a duplicate
+# delivery) keeps it longer, and then nothing is counted.
+RETRY_LOCK_WAIT = "5s"
+
+
 def _count_retry(submission_id: uuid.UUID | str) -> None:
     """A retry of an interrupted validation counts as an attempt, committed before the work so
     a file that kills its worker every time is given up on (MAX_ATTEMPTS). Not counted when
     another worker holds the submission right now (a duplicate delivery, not a retry)."""
-    with transaction.atomic():
-        idle = (
-            Submission.objects.select_for_update(skip_locked=True)
-            .filter(pk=submission_id, status=Status.VALIDATING)
-            .values_list("pk", flat=True)
-        )
-        Submission.objects.filter(pk__in=list(idle)).update(attempts=F("attempts") + 1)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [RETRY_LOCK_WAIT])
+            idle = list(
+                Submission.objects.select_for_update()
+                .filter(pk=submission_id, status=Status.VALIDATING)
+                .values_list("pk", flat=True)
+            )
+            Submission.objects.filter(pk__in=idle).update(attempts=F("attempts") + 1)
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
 
 
 def submission_validate(submission_id: uuid.UUID | str) -> str | None:
