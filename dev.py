@@ -29,7 +29,7 @@ OFFLINE_SETTINGS = "--settings=ipi_exchange.settings_offline"
 
 USAGE = """usage: python3 dev.py COMMAND
 
-  serve   run the web server (gunicorn), a Celery worker and beat; Ctrl-C stops everything
+  serve   run the web server (gunicorn), the Celery workers and beat; Ctrl-C stops everything
   test    run every check, cheapest first: ruff (lint and format check), missing migrations
           (makemigrations --check), mypy, then the whole pytest suite
           (extra arguments go to pytest, e.g. `python3 dev.py test -k submissions`)
@@ -123,6 +123,21 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
             "--concurrency",
             env.get("WORKER_CONCURRENCY", "2"),
         ],
+        # Webhook deliveries wait on partners' servers: a worker of their own.
+        "webhooks": [
+            str(bin_dir / "celery"),
+            "-A",
+            "ipi_exchange",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--queues",
+            "webhooks",
+            "--concurrency",
+            env.get("WEBHOOK_CONCURRENCY", "2"),
+            "--hostname",
+            "webhooks@%h",
+        ],
         "beat": [
             str(bin_dir / "celery"),
             "-A",
@@ -142,7 +157,7 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
         f"\nipi_exchange is up:\n  API       http://localhost:{port}/api/v1/\n"
         f"  API docs  http://localhost:{port}/api/docs/\n"
         f"  readiness http://localhost:{port}/readyz\n  admin     http://localhost:{port}/admin/\n"
-        "Ctrl-C stops the web server, the worker, beat"
+        "Ctrl-C stops the web server, the workers, beat"
         + (" and the embedded PostgreSQL and Redis.\n" if embedded_mode else ".\n"),
         flush=True,
     )

@@ -15,7 +15,9 @@ from indices.services.webhooks import LEASE_SECONDS
 
 @shared_task(
     name="indices.deliver_webhook",
-    queue="default",
+    # A queue of its own, served by its own worker: partners' slow endpoints must never delay
+    # validation or publication.
+    queue="webhooks",
     # One attempt's HTTP timeout is ~10 s; the hard limit stays below the claim's lease so a
     # killed attempt is retried only once no one can still be sending it.
     soft_time_limit=LEASE_SECONDS - 60,

@@ -9,6 +9,7 @@ attempts whose worker died (once their lease has run out).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -107,19 +108,35 @@ def _send(
     try:
         # Checked again at sending time: the name may resolve elsewhere since registration.
         webhook_url_check(subscription.url)
-        with (
-            httpx.Client(timeout=timeout, follow_redirects=False) as client,
-            client.stream("POST", subscription.url, content=body, headers=headers) as response,
-        ):
-            excerpt = next(response.iter_bytes(256), b"")[:200].decode("utf-8", "replace")
-    except (httpx.HTTPError, ValidationError) as error:
-        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        # The whole exchange within `timeout`: httpx's timeouts bound each read, so a receiver
+        # trickling a byte at a time would otherwise hold a worker for as long as it likes.
+        status_code, excerpt = asyncio.run(
+            asyncio.wait_for(_post(subscription.url, body, headers, timeout), timeout)
+        )
+    except (httpx.HTTPError, ValidationError, TimeoutError) as error:
+        if isinstance(error, ValidationError):
+            message = "; ".join(error.messages)
+        elif isinstance(error, TimeoutError):
+            message = f"no complete answer within {timeout:g} s"
+        else:
+            message = str(error)
         elapsed = int((time.monotonic() - started) * 1000)
         return SendResult(False, None, f"{type(error).__name__}: {message}"[:500], elapsed)
     elapsed = int((time.monotonic() - started) * 1000)
-    delivered = 200 <= response.status_code < 300
-    failure = "" if delivered else f"HTTP {response.status_code}: {excerpt}"[:500]
-    return SendResult(delivered, response.status_code, failure, elapsed)
+    delivered = 200 <= status_code < 300
+    failure = "" if delivered else f"HTTP {status_code}: {excerpt}"[:500]
+    return SendResult(delivered, status_code, failure, elapsed)
+
+
+async def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, str]:
+    """(status code, the first 200 characters of the answer) of one POST."""
+    async with (
+        httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client,
+        client.stream("POST", url, content=body, headers=headers) as response,
+    ):
+        async for chunk in response.aiter_bytes(256):
+            return response.status_code, chunk[:200].decode("utf-8", "replace")
+        return response.status_code, ""
 
 
 def release_payload(release: Release, series_keys: list[str]) -> dict:

@@ -3,8 +3,11 @@ giving up, claims (never the same attempt twice), lost workers, redirects and ti
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -93,6 +96,13 @@ class WebhookDeliveryTests(TestCase):
         self.assertFalse(example["verify"]("whsec_other", request.headers, request.body))
         stale = {**request.headers, "X-IPI-Timestamp": str(int(time.time()) - 3600)}
         self.assertFalse(example["verify"](secret, stale, request.body))
+        # Lower-case names (ASGI, Lambda) work; what a client sends never makes it raise.
+        lower = {name.lower(): value for name, value in request.headers.items()}
+        self.assertTrue(example["verify"](secret, lower, request.body))
+        for name, value in (("X-IPI-Timestamp", "\u00b2"), ("X-IPI-Signature", "sha256=\u00e9")):
+            with self.subTest(name=name):
+                crafted = {**request.headers, name: value}
+                self.assertFalse(example["verify"](secret, crafted, request.body))
 
     def test_only_subscriptions_whose_filter_matches_get_a_delivery(self):
         everything = self.subscribe("http://127.0.0.1:9/all")
@@ -250,6 +260,18 @@ class WebhookDeliveryTests(TestCase):
         self.assertIsNone(delivery.last_status_code)
         self.assertIn("Timeout", delivery.last_error)
 
+    @override_settings(IPI_WEBHOOK_TIMEOUT_SECONDS=1)
+    def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(self):
+        # A byte every 0.3 s: each read is quick, the whole answer never ends.
+        with trickling_server() as url:
+            delivery = self.published_delivery(url)
+            started = time.monotonic()
+            self.assertEqual(webhook_delivery_attempt(delivery.pk), "PENDING")
+            self.assertLess(time.monotonic() - started, 3)
+        delivery.refresh_from_db()
+        self.assertIsNone(delivery.last_status_code)
+        self.assertEqual(delivery.last_error, "TimeoutError: no complete answer within 1 s")
+
     def test_an_unreachable_receiver_is_an_attempt_with_its_error(self):
         delivery = self.published_delivery("http://127.0.0.1:9/closed")
         self.assertEqual(webhook_delivery_attempt(delivery.pk), "PENDING")
@@ -272,3 +294,31 @@ class WebhookDeliveryTests(TestCase):
             delay.assert_not_called()
             self.assertEqual(deliver_webhook(delivery.pk), "DELIVERED")
         self.assertEqual(len(receiver.received), 2)
+
+
+@contextlib.contextmanager
+def trickling_server():
+    """A receiver that reads the request, then sends its answer one byte every 0.3 s."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"x" * 100:
+                if stop.is_set():
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return  # the exchange hung up, as it should
+                time.sleep(0.3)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    finally:
+        stop.set()
+        listener.close()
