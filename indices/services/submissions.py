@@ -36,13 +36,15 @@ def submission_create(
     media_type: str,
     options: SubmissionOptions,
     idempotency_key: str = "",
+    actor: str = "",
 ) -> tuple[Submission, bool]:
     """Keep the file, then create the submission and enqueue its validation after commit.
 
     Returns (submission, created). An earlier submission is returned instead of a new one when
     the Idempotency-Key was seen before, or when the same bytes with the same options from the
     same agency are still pending or accepted and not yet published (a clerk pressing "upload"
-    twice must not submit twice; see `_earlier_submission`).
+    twice must not submit twice; see `_earlier_submission`). `actor` is who the audit log
+    names (a person on the web pages); by default the credential.
     """
     if agency.role != Agency.Role.REPORTER or agency.country_id is None:
         raise ApplicationError(
@@ -76,7 +78,7 @@ def submission_create(
         audit_record(
             action="submission.received",
             agency=agency.pk,
-            actor=f"{credential.name} ({credential.prefix}…)" if credential else "",
+            actor=actor or (f"{credential.name} ({credential.prefix}…)" if credential else ""),
             object_type="submission",
             object_id=submission.pk,
             details={

@@ -23,6 +23,7 @@ def web_submission_upload(
             original_name=upload.name or "",
             media_type=upload.content_type or "",
             options=options,
+            actor=f"{username} (web)",  # as the confirmations made on the web pages
         )
         if created:
             Submission.objects.filter(pk=submission.pk).update(uploaded_by_user=username[:150])

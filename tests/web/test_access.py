@@ -29,7 +29,6 @@ class LoginRequiredTests(WebTestCase):
         pages = [
             *EVERY_PAGE,
             f"/submissions/{submission.pk}/",
-            f"/submissions/{submission.pk}/progress.json",
             f"/submissions/{submission.pk}/report.csv",
         ]
         for url in pages:
@@ -59,7 +58,9 @@ class LoginRequiredTests(WebTestCase):
         submission = validated(LONG_CSV)
         self.signed_in(self.clerk)
         response = self.client.get(f"/submissions/{submission.pk}/confirm/")
-        self.assertEqual(response.status_code, 405)
+        self.assertRedirects(response, f"/submissions/{submission.pk}/")  # back to the button
+        submission.refresh_from_db()
+        self.assertEqual(submission.status, "NEEDS_CONFIRMATION")
 
 
 class ReaderTests(WebTestCase):

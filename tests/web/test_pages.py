@@ -70,6 +70,8 @@ class UploadPageTests(WebTestCase):
         enqueue.assert_called_once_with(str(submission.pk))
         self.assertEqual(submission.agency_id, "TH_OIE")
         self.assertEqual(submission.uploaded_by_user, "somchai")
+        received = AuditEvent.objects.get(action="submission.received")
+        self.assertEqual(received.actor, "somchai (web)")
         self.assertEqual(submission.action, "replace")
         self.assertTrue(submission.dry_run)
         self.assertFalse(submission.acknowledge_warnings)
@@ -161,6 +163,21 @@ class ReportPageTests(WebTestCase):
         self.assertEqual(event.actor, "somchai (web)")
         again = self.client.post(f"/submissions/{submission.pk}/confirm/", follow=True)
         self.assertEqual(again.status_code, 200)
+
+    def test_after_signing_in_again_the_confirm_link_leads_back_to_the_submission(self):
+        # The button's POST met an expired session: login, then a GET of the confirm URL.
+        submission = validated(LONG_CSV)
+        self.signed_in(self.clerk)
+        response = self.client.get(f"/submissions/{submission.pk}/confirm/")
+        self.assertRedirects(response, f"/submissions/{submission.pk}/")
+        submission.refresh_from_db()
+        self.assertEqual(submission.status, "NEEDS_CONFIRMATION")  # a GET confirms nothing
+
+    def test_signed_out_the_progress_poll_is_401_not_the_login_page(self):
+        submission = validated(LONG_CSV)
+        response = self.client.get(f"/submissions/{submission.pk}/progress.json")
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json(), {"signed_in": False})
 
     def test_the_list_shows_status_progress_and_thai_comments(self):
         submission = validated(LONG_CSV, comment=THAI)

@@ -20,10 +20,16 @@
     var url = element.getAttribute("data-progress-url");
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
+        if (response.status === 401) {
+          // Signed out (the session expired): the page itself asks to sign in again.
+          window.location.reload();
+          return null;
+        }
         if (!response.ok) throw new Error(response.status);
         return response.json();
       })
       .then(function (data) {
+        if (data === null) return;
         update(element, data);
         if (data.finished) {
           if (element.hasAttribute("data-reload")) window.location.reload();

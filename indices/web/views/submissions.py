@@ -7,10 +7,10 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from countries.models import Country
 from indices.apis.renderers import ReportCsvRenderer
@@ -139,9 +139,17 @@ def submission_index(request: PageRequest) -> HttpResponse:
     )
 
 
+def submission_progress(request: HttpRequest, submission_id: str) -> HttpResponse:
+    """The page's poll. Signed out (the session expired) it answers 401, not the login page, so
+    the page can reload and ask to sign in instead of polling on, frozen."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    return _submission_progress(request, submission_id)
+
+
 @require_GET
 @submissions_page
-def submission_progress(request: PageRequest, submission_id: str) -> JsonResponse:
+def _submission_progress(request: PageRequest, submission_id: str) -> JsonResponse:
     submission = submission_get(principal=request.principal, submission_id=submission_id)
     return JsonResponse(progress_of(submission))
 
@@ -206,9 +214,13 @@ def submission_report_csv(request: PageRequest, submission_id: str) -> HttpRespo
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @submissions_page
 def submission_confirm_view(request: PageRequest, submission_id: str) -> HttpResponse:
+    # A GET is the way back after signing in again (the confirm button's POST met an expired
+    # session): to the submission page, where the button is.
+    if request.method == "GET":
+        return redirect("web:submission-detail", submission_id=submission_id)
     submission = submission_get(principal=request.principal, submission_id=submission_id)
     try:
         submission_confirm(submission=submission, actor=actor_of_user(request))
