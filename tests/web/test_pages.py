@@ -90,6 +90,7 @@ class UploadPageTests(WebTestCase):
                 "stage": "queued",
                 "errors": 0,
                 "warnings": 0,
+                "unpublished": 0,
                 "finished": False,
             },
         )
@@ -163,6 +164,18 @@ class ReportPageTests(WebTestCase):
         self.assertEqual(event.actor, "somchai (web)")
         again = self.client.post(f"/submissions/{submission.pk}/confirm/", follow=True)
         self.assertEqual(again.status_code, 200)
+
+    def test_series_that_could_not_be_published_show_beside_the_counts_and_in_the_report(self):
+        # No 2021 values: the series cannot be re-referenced to 2021 = 100 (H2).
+        publish(monthly_csv("TH", "C", {"2023-01": 101, "2023-02": 102}))
+        submission = Submission.objects.get()
+        self.assertTrue(submission.summary["unpublished"])
+        self.signed_in(self.clerk)
+        page = self.client.get(f"/submissions/{submission.pk}/")
+        count = len(submission.summary["unpublished"])
+        self.assertContains(page, f"; {count} series not published")
+        self.assertContains(page, "Series not published: harmonization could not place them")
+        self.assertContains(self.client.get("/submissions/"), f"; {count} series not published")
 
     def test_after_signing_in_again_the_confirm_link_leads_back_to_the_submission(self):
         # The button's POST met an expired session: login, then a GET of the confirm URL.

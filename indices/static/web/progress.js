@@ -14,7 +14,10 @@
     var stage = element.querySelector("[data-role=stage]");
     if (stage) stage.textContent = data.stage;
     var findings = element.querySelector("[data-role=findings]");
-    if (findings) findings.textContent = data.errors + " errors, " + data.warnings + " warnings";
+    if (findings) {
+      findings.textContent = data.errors + " errors, " + data.warnings + " warnings" +
+        (data.unpublished ? "; " + data.unpublished + " series not published" : "");
+    }
   }
   function poll(element) {
     var url = element.getAttribute("data-progress-url");

@@ -46,6 +46,9 @@ def progress_of(submission: Submission) -> dict:
         "stage": stage,
         "errors": submission.summary.get("errors", 0),
         "warnings": submission.summary.get("warnings", 0),
+        # Series accepted but not published (harmonization could not place them): a clerk
+        # must see at a glance that "accepted" did not publish everything.
+        "unpublished": len(submission.summary.get("unpublished", [])),
         "finished": submission.status in TERMINAL,
     }
 
@@ -154,6 +157,10 @@ def _submission_progress(request: PageRequest, submission_id: str) -> JsonRespon
     return JsonResponse(progress_of(submission))
 
 
+# Findings of publication, not of validation: the series harmonization could not publish.
+HARMONIZATION_TITLES = {"H2": "Series not published: harmonization could not place them"}
+
+
 def report_groups(submission: Submission) -> list[dict]:
     """Findings grouped by rule, in rule order: id, title, severity, count, then each one."""
     rules = load_definition().rules
@@ -164,7 +171,8 @@ def report_groups(submission: Submission) -> list[dict]:
             finding.rule_id,
             {
                 "rule": finding.rule_id,
-                "title": rules.get(finding.rule_id, {}).get("title", ""),
+                "title": rules.get(finding.rule_id, {}).get("title", "")
+                or HARMONIZATION_TITLES.get(finding.rule_id, ""),
                 "severity": finding.severity,
                 "count": (by_rule.get(finding.rule_id) or {}).get("count", 0),
                 "findings": [],
