@@ -187,6 +187,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "indices.web.views.errors.csrf_failure"
 # Behind a TLS-terminating proxy (docker-compose's or the host's), trust its scheme header.
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", PRODUCTION)
 if BEHIND_TLS_PROXY:

@@ -13,8 +13,13 @@ from indices.models import Submission
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        help_text="CSV, XLSX, SDMX-CSV or JSON; the template below is the easiest start."
+        help_text="CSV, XLSX, SDMX-CSV or JSON; the template below is the easiest start.",
+        error_messages={
+            "empty": "The file is empty (0 bytes): open your table, save it again, and upload "
+            "the saved file.",
+        },
     )
+
     action = forms.ChoiceField(
         choices=Submission.Action.choices,
         initial=Submission.Action.MERGE,
@@ -39,6 +44,9 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self):
+        # The browser can send several files under one name; one submission is one file.
+        if len(self.files.getlist(self.add_prefix("file"))) > 1:
+            raise forms.ValidationError("Choose one file: each file is a submission of its own.")
         upload = self.cleaned_data["file"]
         if upload.size > settings.IPI_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(

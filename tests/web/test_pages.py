@@ -101,6 +101,19 @@ class UploadPageTests(WebTestCase):
         self.assertContains(response, "This field is required", status_code=400)
         self.assertEqual(Submission.objects.count(), 0)
 
+    def test_an_empty_file_or_two_files_are_refused_with_a_message_a_clerk_can_act_on(self):
+        self.signed_in(self.clerk)
+        empty = SimpleUploadedFile("ipi.csv", b"", content_type="text/csv")
+        response = self.client.post("/upload/", {"file": empty, "action": "merge"})
+        self.assertContains(response, "The file is empty (0 bytes)", status_code=400)
+        two = [
+            SimpleUploadedFile("a.csv", LONG_CSV, content_type="text/csv"),
+            SimpleUploadedFile("b.csv", LONG_CSV, content_type="text/csv"),
+        ]
+        response = self.client.post("/upload/", {"file": two, "action": "merge"})
+        self.assertContains(response, "Choose one file", status_code=400)
+        self.assertEqual(Submission.objects.count(), 0)
+
     def test_templates_download_like_the_api(self):
         self.signed_in(self.clerk)
         response = self.client.get("/upload/template/?format=csv&layout=long&months=3")

@@ -14,8 +14,9 @@ from django.db import transaction
 
 from countries.models import Agency
 from indices.models import WebhookSubscription
-from indices.selectors.keys import parse_key
+from indices.selectors.keys import DIMENSION_IDS, DIMENSIONS, parse_key
 from indices.services.audit import audit_record
+from indices.standard import load_definition
 from ipi_exchange.errors import ApplicationError
 
 # Default while the setting is not wired; settings.py may override it.
@@ -58,14 +59,36 @@ def webhook_url_check(url: str, *, resolve: bool | None = None) -> None:
             )
 
 
+# The codelist of each dimension of a series key (STANDARD.md section 2).
+CODELIST_OF = {
+    "FREQ": "CL_FREQ",
+    "REF_AREA": "CL_AREA",
+    "ACTIVITY": "CL_ACTIVITY_ISIC4",
+    "ADJUSTMENT": "CL_ADJUSTMENT",
+    "TRANSFORMATION": "CL_TRANSFORMATION",
+}
+
+
 def _normalized_filter(key_filter: str) -> str:
     key = (key_filter or "").strip()
     if key in {"", "all", "*"}:
         return ""
     try:
-        parse_key(key)
+        parsed = parse_key(key)
     except ApplicationError as error:
         raise _invalid("key_filter", error.message, "invalid_key") from None
+    # A code no series can have would make a webhook that never fires, silently.
+    codelists = load_definition().codelists
+    for name, dimension in zip(DIMENSIONS, DIMENSION_IDS, strict=True):
+        known = {code.code for code in codelists[CODELIST_OF[dimension]]}
+        unknown = [code for code in getattr(parsed, name) if code not in known]
+        if unknown:
+            raise _invalid(
+                "key_filter",
+                f"{', '.join(unknown)} is not a {dimension} code of the standard "
+                f"(known: {', '.join(sorted(known)[:30])}{', ...' if len(known) > 30 else ''}).",
+                "invalid_key",
+            )
     return key
 
 

@@ -91,6 +91,8 @@ class WebhookApiTests(PersonaTestCase):
             ({"url": "ftp://example.org/hook"}, "url", "scheme"),
             ({"url": "https://user:pw@example.org/hook"}, "url", "credentials"),
             ({"key_filter": "M.TH"}, "key_filter", "invalid_key"),
+            ({"key_filter": "M.XX..N.IX"}, "key_filter", "invalid_key"),  # no such country
+            ({"key_filter": "M.TH.C.N.YOY"}, "key_filter", "invalid_key"),
             ({"description": "x" * 201}, "description", "max_length"),
         ]
         for body, field, code in cases:
