@@ -100,6 +100,7 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
     manage(env, *seed)
     manage(env, "collectstatic", "--no-input", "-v", "0")
     bin_dir = VENV / "bin"
+    celery_worker = [str(bin_dir / "celery"), "-A", "ipi_exchange", "worker", "--loglevel", "INFO"]
     commands = {
         "web": [
             str(bin_dir / "gunicorn"),
@@ -112,12 +113,7 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
             "-",
         ],
         "worker": [
-            str(bin_dir / "celery"),
-            "-A",
-            "ipi_exchange",
-            "worker",
-            "--loglevel",
-            "INFO",
+            *celery_worker,
             "--queues",
             "validation,publication,default,maintenance",
             "--concurrency",
@@ -125,12 +121,7 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
         ],
         # Webhook deliveries wait on partners' servers: a worker of their own.
         "webhooks": [
-            str(bin_dir / "celery"),
-            "-A",
-            "ipi_exchange",
-            "worker",
-            "--loglevel",
-            "INFO",
+            *celery_worker,
             "--queues",
             "webhooks",
             "--concurrency",
