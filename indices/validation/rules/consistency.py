@@ -33,7 +33,8 @@ def w09_section_vs_divisions(ctx: RuleContext) -> int:
     )
     message = (
         f"r.activity_n || ' ' || r.period_label || ' is ' || {section_value}"
-        " || ' but the weighted mean of its ' || r.n || ' divisions is '"
+        " || ' but the weighted mean of its ' || r.n"
+        " || CASE WHEN r.n = 1 THEN ' division is ' ELSE ' divisions is ' END"
         " || round(r.wmean::numeric, 2) || ' (difference '"
         " || round(abs(r.isic_v - r.wmean)::numeric, 2) || ' index points,'"
         " || ' more than ' || %(max_diff)s || '): check the section and its divisions; they'"

@@ -110,7 +110,7 @@ def e09_base_year_mean(ctx: RuleContext) -> int:
     finding = finding_sql(
         ctx,
         column="OBS_VALUE",
-        value="round(r.mean::numeric, 3)",
+        value="round(r.mean::numeric, 2)",  # as the message shows it
         message=message,
         series_key="r.series_id",
         time_period="r.base_year",

@@ -107,7 +107,7 @@ class W09NationalCodesTests(RuleTestCase):
         self.assertEqual(total, 1, [f.message for f in found])
         self.assertEqual((found[0].row, found[0].value), (3, "103.0"))
         self.assertIn(
-            "D 2024-02 is 103.0 but the weighted mean of its 1 divisions is 100.43",
+            "D 2024-02 is 103.0 but the weighted mean of its 1 division is 100.43",
             found[0].message,
         )
         self.assertIn("difference 2.57", found[0].message)
