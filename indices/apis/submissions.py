@@ -210,9 +210,10 @@ class SubmissionListApi(APIView):
         if declared > settings.IPI_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
             raise upload_too_large(settings.IPI_MAX_UPLOAD_BYTES)  # before reading the body
         # A misspelt option (`acknowledge_warning`) must not be dropped in silence.
-        reject_unknown(request.query_params, [*UploadOptionsSerializer().fields, "filename"])
+        option_names = list(UploadOptionsSerializer().fields)
+        reject_unknown(request.query_params, [*option_names, "filename"])
         chunks, name, media_type, form = _upload_source(request)
-        reject_unknown(form, UploadOptionsSerializer().fields)
+        reject_unknown(form, option_names)
         options = UploadOptionsSerializer(data={**request.query_params.dict(), **form})
         options.is_valid(raise_exception=True)
         submission, created = submission_create(

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from indices.selectors.keys import DIMENSIONS, KeyFilter, parse_key
+from ipi_exchange.api.pagination import whole_number
 from ipi_exchange.errors import ApplicationError
 
 T = TypeVar("T")
@@ -139,9 +140,7 @@ def optional(parse: Callable[[str, str], T], name: str, params: Mapping[str, str
 
 
 def parse_positive(name: str, text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise invalid(name, "Use a whole number of at least 1.", "invalid_number")
-    return int(text)
+    return whole_number(name, text.strip(), minimum=1)
 
 
 @dataclass(frozen=True)

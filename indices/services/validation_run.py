@@ -14,13 +14,15 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter, defaultdict
+from contextlib import suppress
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from countries.selectors import concordance_entries_for_country
+from indices.locking import LockBusy, lock_wait_at_most
 from indices.models import Finding, Submission
 from indices.parsing import ParsedFile, ParseFinding, parse_file
 from indices.services import progress
@@ -60,18 +62,13 @@ def _count_retry(submission_id: uuid.UUID | str) -> None:
     """A retry of an interrupted validation counts as an attempt, committed before the work so
     a file that kills its worker every time is given up on (MAX_ATTEMPTS). Not counted when
     another worker holds the submission right now (a duplicate delivery, not a retry)."""
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [RETRY_LOCK_WAIT])
-            idle = list(
-                Submission.objects.select_for_update()
-                .filter(pk=submission_id, status=Status.VALIDATING)
-                .values_list("pk", flat=True)
-            )
-            Submission.objects.filter(pk__in=idle).update(attempts=F("attempts") + 1)
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
-            raise
+    with suppress(LockBusy), lock_wait_at_most(RETRY_LOCK_WAIT):
+        idle = list(
+            Submission.objects.select_for_update()
+            .filter(pk=submission_id, status=Status.VALIDATING)
+            .values_list("pk", flat=True)
+        )
+        Submission.objects.filter(pk__in=idle).update(attempts=F("attempts") + 1)
 
 
 def submission_validate(submission_id: uuid.UUID | str) -> str | None:

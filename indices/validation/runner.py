@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection
 
+from indices.locking import LockBusy, lock_wait_at_most
 from indices.validation.rules import REGISTRY, RULE_ORDER, RuleContext
 from indices.validation.rules.context import session_settings
 from indices.validation.rules.shared import shared_tables
@@ -39,16 +40,9 @@ def staging_statistics_refresh() -> bool:
     transaction ends, so it is taken only if free within ANALYZE_LOCK_TIMEOUT.
     """
     try:
-        # A savepoint: a lock timeout rolls back only this, set_config's value with it.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('lock_timeout')")
-            (before,) = cursor.fetchone()
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [ANALYZE_LOCK_TIMEOUT])
+        with lock_wait_at_most(ANALYZE_LOCK_TIMEOUT), connection.cursor() as cursor:
             cursor.execute("ANALYZE indices_submissionrow")
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
-            raise
+    except LockBusy:
         logger.info("staging statistics not refreshed: another validation holds the lock")
         return False
     return True

@@ -25,12 +25,12 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         text = request.query_params.get(self.limit_query_param, "").strip()
         if not text:
             return self.default_limit
-        limit = _whole_number(self.limit_query_param, text, minimum=1)
+        limit = whole_number(self.limit_query_param, text, minimum=1)
         return min(limit, self.max_limit) if self.max_limit else limit
 
     def get_offset(self, request: Request) -> int:
         text = request.query_params.get(self.offset_query_param, "").strip()
-        return _whole_number(self.offset_query_param, text, minimum=0) if text else 0
+        return whole_number(self.offset_query_param, text, minimum=0) if text else 0
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
@@ -40,8 +40,10 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         return parameters
 
 
-def _whole_number(name: str, text: str, *, minimum: int) -> int:
-    # Bounded: a number past PostgreSQL's bigint in LIMIT/OFFSET would be a 500, not a 400.
+def whole_number(name: str, text: str, *, minimum: int) -> int:
+    """The whole number a query parameter gives, or a 400 naming it. ASCII digits only ("²" is
+    a digit to str.isdigit but not to int), and bounded: a number past PostgreSQL's bigint in
+    LIMIT/OFFSET would be a 500, not a 400."""
     if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < minimum:
         message = f"Use a whole number from {minimum} to {MAXIMUM}."
         raise ValidationError({name: [ErrorDetail(message, "invalid_number")]})

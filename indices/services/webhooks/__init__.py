@@ -2,7 +2,7 @@
 
 Split by sub-domain: `subscriptions` (register, check the URL, delete), `scheduling` (the
 deliveries a published release owes; publication only inserts these rows) and `delivery`
-(sending attempts in tasks on the "default" queue, retries, the periodic scan, the ping).
+(sending attempts in tasks on the "webhooks" queue, retries, the periodic scan, the ping).
 Reads for the API are in indices/selectors/webhooks.py. The names callers use are re-exported
 here, so `from indices.services.webhooks import …` keeps working.
 """
