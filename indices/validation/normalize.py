@@ -174,7 +174,7 @@ class Normalizer:
     def _series_text(self, key: tuple[str, ...]) -> str:
         series = self._series_cache.get(key)
         if series is None:
-            series = self._series_cache[key] = self._series_part(*key)
+            series = self._series_cache[key] = self.series_part(*key)
         return "\t".join(map(copy_text, series))
 
     def _period_text(self, key: tuple[str, str]) -> str:
@@ -197,7 +197,7 @@ class Normalizer:
         )
         series = self._series_cache.get(key)
         if series is None:
-            series = self._series_cache[key] = self._series_part(*key)
+            series = self._series_cache[key] = self.series_part(*key)
         freq_n, adjustment_n, status_n, activity_n, base_year, series_id = series
         period_key = (row.time_period, freq_n)
         try:
@@ -218,7 +218,7 @@ class Normalizer:
             series_id,
         )
 
-    def _series_part(
+    def series_part(
         self,
         freq: str,
         adjustment: str,

@@ -4,9 +4,9 @@ Importing the rule modules fills `REGISTRY`; `RULE_ORDER` is the order the runne
 """
 
 from indices.validation.rules import consistency, movement, rows, series, timeliness  # noqa: F401
-from indices.validation.rules.base import REGISTRY, insert_findings
+from indices.validation.rules.base import REGISTRY
 from indices.validation.rules.context import RuleContext
 
 RULE_ORDER = tuple(sorted(REGISTRY, key=lambda rule_id: (rule_id[0] != "E", rule_id)))
 
-__all__ = ["REGISTRY", "RULE_ORDER", "RuleContext", "insert_findings"]
+__all__ = ["REGISTRY", "RULE_ORDER", "RuleContext"]

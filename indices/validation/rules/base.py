@@ -1,155 +1,152 @@
-"""What every rule shares: the registry, SQL fragments, and the one INSERT of findings (capped
-per rule, with the uncapped total) that every rule goes through.
+"""What every rule shares: the registry, where a finding points (row, sheet, cell, series key),
+and the one store of findings (capped per rule, with the uncapped total) every rule goes
+through.
 
-Rules are SQL over the staging table of one submission. Fragments below use the named
-parameters of `base_params` (rules/context.py); a literal percent sign in rule SQL is `%%`.
-The tables several rules share are in rules/shared.py.
+A rule is a function of the RuleContext: a polars expression over the submission's rows (or a
+shared derived table, rules/shared.py) selects the offending rows, and a small function writes
+each one's message. Messages are written only for the findings stored (at most ctx.cap).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
+import polars as pl
 
-from indices.validation.rules.context import RuleContext, base_params
-from indices.validation.rules.shared import shared_tables
+from indices.models import Finding
+from indices.validation.rules.context import RuleContext
 
 Rule = Callable[[RuleContext], int]
 REGISTRY: dict[str, Rule] = {}
+Row = dict[str, Any]
 
 
 def rule(rule_id: str) -> Callable[[Rule], Rule]:
-    """Register a rule; it runs inside `shared_tables`, its own or the runner's."""
-
     def register(function: Rule) -> Rule:
-        @functools.wraps(function)
-        def run(ctx: RuleContext) -> int:
-            with shared_tables(ctx):
-                return function(ctx)
-
-        REGISTRY[rule_id] = run
-        return run
+        REGISTRY[rule_id] = function
+        return function
 
     return register
 
 
-# --- SQL fragments ---------------------------------------------------------------------------
+# A row's series key for findings: the normalized one, else what the raw text spells
+# (FREQ.REF_AREA.ACTIVITY or NAT:code.ADJUSTMENT, leaving out what is empty).
+def _or_raw(normalized: str, raw: str) -> pl.Expr:
+    return pl.coalesce(pl.col(normalized), pl.when(pl.col(raw) != "").then(pl.col(raw)))
 
-ROWS = "indices_submissionrow r WHERE r.submission_id = %(sid)s"
 
-# A row's series key for findings: the normalized one, else what the raw text spells.
-SERIES_KEY = (
-    "COALESCE(r.series_id, concat_ws('.', COALESCE(r.freq_n, NULLIF(r.freq, ''), 'M'), "
-    "r.ref_area, COALESCE(NULLIF(r.activity, ''), 'NAT:' || NULLIF(r.nat_code, '')), "
-    "COALESCE(r.adjustment_n, NULLIF(r.adjustment, ''), 'N')))"
+SERIES_KEY = pl.coalesce(
+    pl.col("series_id"),
+    pl.concat_str(
+        [
+            pl.coalesce(_or_raw("freq_n", "freq"), pl.lit("M")),
+            pl.col("ref_area"),
+            pl.coalesce(
+                pl.when(pl.col("activity") != "").then(pl.col("activity")),
+                pl.when(pl.col("nat_code") != "").then(pl.lit("NAT:") + pl.col("nat_code")),
+            ),
+            pl.coalesce(_or_raw("adjustment_n", "adjustment"), pl.lit("N")),
+        ],
+        separator=".",
+        ignore_nulls=True,
+    ),
 )
-
-# Step between two periods of a series, and a period's canonical label from its first day.
-STEP = "(CASE {freq} WHEN 'Q' THEN interval '3 months' ELSE interval '1 month' END)"
-LABEL = (
-    "(CASE {freq} WHEN 'Q' THEN to_char({day}, 'YYYY-\"Q\"Q') ELSE to_char({day}, 'YYYY-MM') END)"
-)
-
-
-def step(freq: str = "r.freq_n") -> str:
-    return STEP.format(freq=freq)
-
-
-def label(day: str, freq: str = "r.freq_n") -> str:
-    return LABEL.format(day=day, freq=freq)
-
 
 _COLUMN_LETTER = re.compile(r"^[A-Z]{1,3}$")
 
 
-def sheet_sql(ctx: RuleContext, alias: str = "r") -> str:
-    return f"{alias}.sheet" if ctx.is_spreadsheet else "''"
-
-
-def cell_sql(ctx: RuleContext, column: str, alias: str = "r") -> str:
+def cell_expr(ctx: RuleContext, column: str) -> pl.Expr:
     """XLSX: the cell of `column` on the row (OBS_VALUE: the cell the parser read); else ''."""
     if not ctx.is_spreadsheet:
-        return "''"
+        return pl.lit("")
     if column == "OBS_VALUE":
-        return f"{alias}.value_cell"
+        return pl.col("value_cell").fill_null("")
     letter = ctx.columns.get(column, "")
-    # Column letters are interpolated into SQL, so only real column letters are accepted.
     if not _COLUMN_LETTER.match(letter):
-        return "''"
-    return f"'{letter}' || {alias}.row_no"
+        return pl.lit("")
+    return (pl.lit(letter) + pl.col("row_no").cast(pl.String)).fill_null("")
 
 
-def finding_sql(
+def located(
     ctx: RuleContext,
+    frame: pl.DataFrame,
     *,
     column: str,
-    value: str,
-    message: str,
-    alias: str = "r",
-    row: str | None = None,
-    series_key: str | None = None,
-    time_period: str | None = None,
-) -> str:
-    """The select list of one finding, in the order `insert_findings` reads it."""
-    return (
-        f'{row or alias + ".row_no"} AS "row", {sheet_sql(ctx, alias)} AS sheet, '
-        f"{cell_sql(ctx, column, alias)} AS cell, '{column}' AS \"column\", "
-        f"COALESCE(({value})::text, '') AS value, "
-        f"COALESCE(({series_key or SERIES_KEY.replace('r.', alias + '.')})::text, '') "
-        f"AS series_key, COALESCE(({time_period or alias + '.time_period'})::text, '') "
-        f"AS time_period, ({message}) AS message"
+    value: pl.Expr | str,
+    series_key: pl.Expr | None = None,
+    time_period: pl.Expr | None = None,
+) -> pl.DataFrame:
+    """`frame` (offending rows) with the columns of a finding besides its message: row, sheet,
+    cell, column, value, series_key, time_period. The other columns stay, for the message."""
+    if isinstance(value, str):
+        value = pl.col(value)
+    sheet = pl.col("sheet").fill_null("") if ctx.is_spreadsheet else pl.lit("")
+    return frame.with_columns(
+        row=pl.col("row_no").cast(pl.Int64),
+        sheet=sheet,
+        cell=cell_expr(ctx, column),
+        column=pl.lit(column),
+        value=value.cast(pl.String).fill_null(""),
+        series_key=(SERIES_KEY if series_key is None else series_key)
+        .cast(pl.String)
+        .fill_null(""),
+        time_period=(pl.col("time_period") if time_period is None else time_period)
+        .cast(pl.String)
+        .fill_null(""),
     )
 
 
-def value_finding_sql(ctx: RuleContext, message: str) -> str:
+def value_located(ctx: RuleContext, frame: pl.DataFrame) -> pl.DataFrame:
     """A finding on a row's OBS_VALUE, keyed by its national series and period: what every
     movement and consistency rule reports."""
-    return finding_sql(
+    return located(
         ctx,
+        frame,
         column="OBS_VALUE",
-        value="r.obs_value",
-        message=message,
-        series_key="r.series_id",
-        time_period="r.period_label",
+        value="obs_value",
+        series_key=pl.col("series_id"),
+        time_period=pl.col("period_label"),
     )
 
 
-INSERT_FINDINGS = """
-WITH f AS MATERIALIZED ({select}),
-ins AS (
-    INSERT INTO indices_finding
-        (submission_id, rule_id, severity, "row", sheet, cell, "column", value, series_key,
-         time_period, message)
-    SELECT %(sid)s, %(rule_id)s, %(severity)s, f."row", left(f.sheet, 100), left(f.cell, 16),
-           f."column", f.value, left(f.series_key, 100), left(f.time_period, 16), f.message
-    FROM f
-    ORDER BY f."row" NULLS FIRST, f.series_key, f.time_period, f."column"
-    LIMIT %(cap)s
-    RETURNING 1
-)
-SELECT count(*) FROM f
-"""
+REPORT_ORDER = ["row", "series_key", "time_period", "column"]
 
 
-def insert_findings(
-    ctx: RuleContext, rule_id: str, select: str, params: dict[str, Any] | None = None
+def store_findings(
+    ctx: RuleContext,
+    rule_id: str,
+    found: pl.DataFrame,
+    message: Callable[[Row], str],
+    *,
+    value: Callable[[Row], str] | None = None,
 ) -> int:
-    """Store at most ctx.cap findings of `select` for `rule_id`; return how many it found.
+    """Store at most ctx.cap findings of `found` (a `located` frame) for `rule_id`, first in
+    report order (row, series key, period, column); return how many were found.
 
-    `select` yields "row", sheet, cell, "column", value, series_key, time_period, message.
-    One statement: the total is counted on the same snapshot the capped INSERT reads.
+    `message` (and `value`, when the value shown is formatted like the message) is called
+    with each stored finding's row as a dict.
     """
-    all_params = {
-        **base_params(ctx),
-        "rule_id": rule_id,
-        "severity": ctx.severity(rule_id),
-        "cap": ctx.cap,
-        **(params or {}),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(INSERT_FINDINGS.format(select=select), all_params)
-        return cursor.fetchone()[0]
+    total = found.height
+    if not total:
+        return 0
+    kept = found.sort(REPORT_ORDER, nulls_last=False, maintain_order=True).head(ctx.cap)
+    severity = ctx.severity(rule_id)
+    Finding.objects.bulk_create(
+        Finding(
+            submission_id=ctx.submission_id,
+            rule_id=rule_id,
+            severity=severity,
+            row=row["row"],
+            sheet=row["sheet"][:100],
+            cell=row["cell"][:16],
+            column=row["column"],
+            value=value(row) if value is not None else row["value"],
+            series_key=row["series_key"][:100],
+            time_period=row["time_period"][:16],
+            message=message(row),
+        )
+        for row in kept.to_dicts()
+    )
+    return total

@@ -1,16 +1,14 @@
-"""A rule's context (the submission, the standard, "today") and the session settings the rules'
-statements run under."""
+"""A rule's context: the submission's rows, the standard, "today", and the tables several
+rules derive from the rows (built once per run, rules/shared.py)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
+import polars as pl
 
 from indices.standard import StandardDefinition
 
@@ -26,9 +24,13 @@ class RuleContext:
     is_spreadsheet: bool  # XLSX: findings carry sheet + cell; CSV/JSON: row + column only
     division_weights: dict[str, float]  # ISIC division -> national weight (W09)
     cap: int  # max findings stored per rule
+    # The submission's rows, raw and normalized (validation/frame.py), in file order.
+    rows: pl.DataFrame
     action: str = "merge"  # the submission's action: a delete names observations, no values
     # National code -> its concordance weight (W09 combines national codes sharing an ISIC code)
     national_weights: dict[str, float] = field(default_factory=dict)
+    # Tables derived from the rows that several rules read, by name (rules/shared.py).
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def severity(self, rule_id: str) -> str:
         return self.standard.rules[rule_id]["severity"]
@@ -40,10 +42,49 @@ class RuleContext:
     def today(self) -> date:
         return self.now.date()
 
+    @property
+    def current_month(self) -> date:
+        return current_period_starts(self.now)[0]
+
+    @property
+    def current_quarter(self) -> date:
+        return current_period_starts(self.now)[1]
+
+    @property
+    def min_value(self) -> float:
+        """E06: the smallest plausible index level; with max_value, the range beyond which
+        ratios of two values overflow."""
+        return self.threshold("E06", "min_value")
+
+    @property
+    def max_value(self) -> float:
+        return self.threshold("E06", "max_value")
+
+    @property
+    def min_year(self) -> int:
+        """E08: the earliest base year accepted; the latest is this year."""
+        return int(self.threshold("E08", "min_base_year"))
+
+    @property
+    def max_year(self) -> int:
+        return self.now.year
+
+    @property
+    def missing_statuses(self) -> list[str]:
+        return sorted(self.standard.missing_statuses)
+
 
 def current_period_starts(now: datetime) -> tuple[date, date]:
     """First day of the current month and of the current quarter."""
     return date(now.year, now.month, 1), date(now.year, 3 * ((now.month - 1) // 3) + 1, 1)
+
+
+def current_period(ctx: RuleContext, freq: pl.Expr | None = None) -> pl.Expr:
+    """The first day of the current period of each row's frequency (of freq_n by default)."""
+    freq = pl.col("freq_n") if freq is None else freq
+    return (
+        pl.when(freq == "Q").then(pl.lit(ctx.current_quarter)).otherwise(pl.lit(ctx.current_month))
+    )
 
 
 def plain(number: float) -> str:
@@ -52,43 +93,6 @@ def plain(number: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def base_params(ctx: RuleContext) -> dict[str, Any]:
-    current_month, current_quarter = current_period_starts(ctx.now)
-    return {
-        "sid": ctx.submission_id,
-        "agency": ctx.agency_id,
-        "country": ctx.country_code,
-        "missing": sorted(ctx.standard.missing_statuses),
-        "missing_list": ", ".join(sorted(ctx.standard.missing_statuses)),
-        "current_month": current_month,
-        "current_quarter": current_quarter,
-        "today": ctx.today,
-        # E06: the range of a plausible index level; beyond it, ratios of two values overflow.
-        "min_value": ctx.threshold("E06", "min_value"),
-        "max_value": ctx.threshold("E06", "max_value"),
-        "value_range": f"{plain(ctx.threshold('E06', 'min_value'))} to "
-        f"{plain(ctx.threshold('E06', 'max_value'))}",
-    }
-
-
-# Settings for the rules' statements: sorts of a million rows fit in memory, and JIT, which
-# compiles each big statement anew (0.1-0.5 s apiece), does not pay for itself here.
-RULE_SETTINGS = {"work_mem": "256MB", "jit": "off"}
-
-
-@contextmanager
-def session_settings() -> Iterator[None]:
-    """RULE_SETTINGS for the statements inside, restored afterwards (transaction-local when in
-    a transaction, so an error that rolls back restores them too)."""
-    with connection.cursor() as cursor:
-        names = list(RULE_SETTINGS)
-        cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in names), names)
-        before = dict(zip(names, cursor.fetchone(), strict=True))
-        local = not connection.get_autocommit()
-        for name, value in RULE_SETTINGS.items():
-            cursor.execute("SELECT set_config(%s, %s, %s)", [name, value, local])
-    yield
-    # Not after an error: the rollback that follows restores transaction-local settings.
-    with connection.cursor() as cursor:
-        for name, value in before.items():
-            cursor.execute("SELECT set_config(%s, %s, %s)", [name, value, local])
+def value_range(ctx: RuleContext) -> str:
+    """E06's range as its message shows it: 0.000001 to 1000000000."""
+    return f"{plain(ctx.min_value)} to {plain(ctx.max_value)}"

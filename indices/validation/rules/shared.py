@@ -1,235 +1,263 @@
-"""Tables several rules share, each built once per run as a temporary table.
+"""Tables several rules read, derived from the submission's rows once per run (ctx.derived).
 
-Several rules read the same derived sets: building each once, instead of once per rule, saves a
-pass over the staged rows per rule (over a million rows every pass, a scan, a sort or a window,
-costs 0.3-1 s). Fragments use the named parameters of `base_params`.
+`series(ctx)`: the submission's valid rows (`valid_condition`: every normalized value valid,
+the base year within E08's range so a bad BASE_PER is E08's finding alone, the period not in
+the future, the value an index level or absent with a missing status), the first row of each
+series and period, `submitted`, over the agency's stored history of the same series from
+LOOKBACK_MONTHS before the series' first submitted period (the submission wins for a period it
+carries, its value or its missing status). Each row has
+  v: the value (value_n, or the stored value);
+  pv / py: the value of the period just before / of the same period a year before;
+  pct / pct_year: the % change on pv / py (NULL unless v and pv / py are > 0);
+  flat / next_flat: v equals the value of the period just before / just after;
+  mi: the month number, year * 12 + month - 1;
+  first_sub: the series' first submitted period.
+
+`stats(ctx)`: one row per series named by any row: how many rows give a period, how many
+distinct periods, the first and last, the smallest and largest base year in E08's range, and
+whether rows give its ISIC code directly or through a national code. Duplicates (E07), gaps
+(W05) and mixed base years (E08) are looked for in detail only in the series these single out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from datetime import date
 
+import polars as pl
 from django.db import connection
 
-from indices.validation.rules.context import RuleContext, base_params
-
-# Rows the series rules may read: every normalized value valid (the base year within E08's
-# range, so a bad BASE_PER is E08's finding alone, not also W08's), the period not in the future,
-# the value an index level (or absent with a missing status), and the first of any duplicates.
-VALID_CONDITION = """
-      r.series_id IS NOT NULL AND r.period_start IS NOT NULL AND r.activity_n IS NOT NULL
-      AND r.status_n IS NOT NULL AND r.base_year BETWEEN %(min_year)s AND %(max_year)s
-      AND upper(r.ref_area) = %(country)s
-      AND (r.activity = '') <> (r.nat_code = '')
-      AND r.period_start <= CASE r.freq_n WHEN 'Q' THEN %(current_quarter)s::date
-                                          ELSE %(current_month)s::date END
-      AND ((r.value_n BETWEEN %(min_value)s AND %(max_value)s
-            AND NOT r.status_n = ANY(%(missing)s))
-           OR (r.obs_value = '' AND r.status_n = ANY(%(missing)s)))
-"""
-
-# --- Tables shared by the rules of one run ----------------------------------------------------
-#
-# Several rules read the same derived sets. Each is built once per run as a temporary table, in
-# as few passes as possible, instead of once per rule: over a million rows every pass (a scan,
-# a sort, a window) costs 0.3-1 s. Series ids are sorted byte-wise (COLLATE "C"), much faster
-# than under a locale's rules.
-#
-# `SERIES` (ipi_series): the submission's valid rows (VALID_CONDITION, the first row of each
-# series and period), `submitted`, over the agency's stored history of the same series from
-# LOOKBACK_MONTHS before the series' first submitted period (the submission wins for a period
-# it carries, its value or its missing status). Each row has
-#   v: the value (value_n, or the stored value);
-#   pv / py: the value of the period just before / of the same period a year before;
-#   pct / pct_year: the % change on pv / py (NULL unless v and pv / py are > 0);
-#   flat / next_flat: v equals the value of the period just before / just after;
-#   mi: the month number, year * 12 + month - 1;
-#   first_sub: the series' first submitted period (only where the history is read).
-SERIES = "ipi_series"
+from indices.validation.rules.context import RuleContext, current_period
 
 # How far back the stored history is read before a series' first submitted period: W01 needs
 # `history_years` (10) of same-month changes, each on its previous month.
 LOOKBACK_MONTHS = 10 * 12 + 3
 
-MONTH_NUMBER = "(date_part('year', {d})::int * 12 + date_part('month', {d})::int - 1)"
+# The stored history's columns, as the submission's rows name them.
+HISTORY_SCHEMA = {
+    "series_id": pl.String,
+    "freq_n": pl.String,
+    "adjustment_n": pl.String,
+    "nat_code": pl.String,
+    "period_start": pl.Date,
+    "period_label": pl.String,
+    "v": pl.Float64,
+    "base_year": pl.Int32,
+    "ref_area": pl.String,
+}
 
 
-def series_sql(with_history: bool, lookback_months: int = LOOKBACK_MONTHS) -> str:
-    months = "(CASE m.freq_n WHEN 'Q' THEN 3 ELSE 1 END)"
-    sub = f"""
-    SELECT DISTINCT ON (r.series_id COLLATE "C", {MONTH_NUMBER.format(d="r.period_start")})
-        r.row_no, r.sheet, r.value_cell, r.series_id COLLATE "C" AS series_id, r.freq_n,
-        r.adjustment_n, r.activity_n, r.activity, r.nat_code, r.period_start, r.period_label,
-        r.obs_value, r.value_n, r.base_year, r.base_per, r.time_period, r.ref_area,
-        r.value_n AS v, TRUE AS submitted, {MONTH_NUMBER.format(d="r.period_start")} AS mi
-    FROM indices_submissionrow r
-    WHERE r.submission_id = %(sid)s AND {VALID_CONDITION}
-    ORDER BY r.series_id COLLATE "C", {MONTH_NUMBER.format(d="r.period_start")}, r.row_no"""
-    if with_history:
-        merged = f"""
-    WITH sub AS MATERIALIZED ({sub}),
-    s0 AS (
-        SELECT s.series_id, min(s.period_start) AS first, min(s.activity_n) AS activity_n
-        FROM sub s GROUP BY s.series_id
-    ),
-    merged AS (
-        SELECT s.*, s0.first AS first_sub FROM sub s JOIN s0 ON s0.series_id = s.series_id
-        UNION ALL
-        SELECT NULL, '', '', o.series_id COLLATE "C", o.freq, o.adjustment, s0.activity_n, '',
-               o.nat_code, o.period_start, o.period_label, '', o.value, o.base_year, '', '',
-               o.ref_area, o.value, FALSE, {MONTH_NUMBER.format(d="o.period_start")}, s0.first
-        FROM (
-            -- After a base change the store holds both bases where they overlap: the
-            -- history of a period is its newest base's value.
-            SELECT DISTINCT ON (n.series_id, n.period_start) n.*
-            FROM indices_nationalobservation n
-            JOIN s0 ON n.series_id = (s0.series_id COLLATE "default")
-             AND n.period_start >= s0.first - interval '{int(lookback_months)} months'
-            WHERE n.agency_id = %(agency)s
-            ORDER BY n.series_id, n.period_start, n.base_year DESC
-        ) o
-        JOIN s0 ON o.series_id = (s0.series_id COLLATE "default")
-        WHERE NOT EXISTS (SELECT 1 FROM sub s
-                          WHERE s.series_id = o.series_id COLLATE "C"
-                            AND s.period_start = o.period_start)
-    )"""
-    else:
-        merged = f"WITH merged AS (SELECT s.*, NULL::date AS first_sub FROM ({sub}) s)"
-    # One window for all: lag and lead ignore the frame, which is the period a year before.
-    # Ordered by the month number, not the date: an integer frame is several times faster.
-    return f"""{merged},
-    w AS (
-        SELECT m.*,
-               CASE WHEN lag(m.mi) OVER w = m.mi - {months} THEN lag(m.v) OVER w END AS pv,
-               CASE WHEN lead(m.mi) OVER w = m.mi + {months} THEN lead(m.v) OVER w END AS nv,
-               first_value(m.v) OVER w AS py
-        FROM merged m
-        WINDOW w AS (PARTITION BY m.series_id ORDER BY m.mi
-                     RANGE BETWEEN 12 PRECEDING AND 12 PRECEDING)
+# What a stored observation has no text for: it was not read from a file.
+HISTORY_BLANKS = ("sheet", "value_cell", "activity", "obs_value", "base_per", "time_period")
+
+
+def months_of(freq: pl.Expr | None = None) -> pl.Expr:
+    """Months between two periods of a series: 3 for quarters, else 1."""
+    freq = pl.col("freq_n") if freq is None else freq
+    return pl.when(freq == "Q").then(3).otherwise(1)
+
+
+def keyed() -> pl.Expr:
+    """A row that names its series by exactly one of ACTIVITY and NAT_CODE, resolved."""
+    return (
+        pl.col("period_start").is_not_null()
+        & pl.col("activity_n").is_not_null()
+        & ((pl.col("activity") == "") != (pl.col("nat_code") == ""))
     )
-    SELECT w.*,
-           CASE WHEN w.v IS NOT NULL AND w.pv > 0 THEN 100 * (w.v / w.pv - 1) END AS pct,
-           CASE WHEN w.v IS NOT NULL AND w.py > 0 THEN 100 * (w.v / w.py - 1) END AS pct_year,
-           COALESCE(w.v = w.pv, FALSE) AS flat, COALESCE(w.v = w.nv, FALSE) AS next_flat
-    FROM w"""
 
 
-def submitted_rows(ctx: RuleContext) -> str:
-    """The valid rows (one per series and period) as a subquery, e.g. `FROM {...} r`."""
-    return f"(SELECT * FROM {shared(ctx, SERIES)} WHERE submitted)"
+def valid_condition(ctx: RuleContext) -> pl.Expr:
+    missing = pl.col("status_n").is_in(ctx.missing_statuses)
+    return (
+        pl.col("series_id").is_not_null()
+        & pl.col("period_start").is_not_null()
+        & pl.col("activity_n").is_not_null()
+        & pl.col("status_n").is_not_null()
+        & pl.col("base_year").is_between(ctx.min_year, ctx.max_year)
+        & (pl.col("ref_area").str.to_uppercase() == ctx.country_code)
+        & ((pl.col("activity") == "") != (pl.col("nat_code") == ""))
+        & (pl.col("period_start") <= current_period(ctx))
+        & (
+            (pl.col("value_n").is_between(ctx.min_value, ctx.max_value) & ~missing)
+            | ((pl.col("obs_value") == "") & missing)
+        )
+    )
 
 
-# `STATS` (ipi_stats): one row per series named by any staged row: how many rows give a
-# period, how many distinct periods, the first and last, and the smallest and largest base
-# year in range (E08's `min_year` and `max_year`), and whether rows give its ISIC code directly
-# or through a national code. Grouped byte-wise (COLLATE "C"): the sort is twice as fast.
-# Duplicates (E07), gaps (W05) and mixed base years (E08) are looked for in detail only in the
-# series these numbers single out.
-STATS = "ipi_stats"
-_KEYED = (
-    "r.period_start IS NOT NULL AND r.activity_n IS NOT NULL"
-    " AND (r.activity = '') <> (r.nat_code = '')"
-)
-STATS_SQL = f"""
-    SELECT r.series_id COLLATE "C" AS series_id, min(r.freq_n) AS freq_n,
-           count(r.period_start) AS n_rows,
-           count(DISTINCT r.period_start) AS n_periods,
-           min(r.period_start) AS first, max(r.period_start) AS last,
-           min(r.base_year) FILTER (WHERE r.base_year BETWEEN %(min_year)s AND %(max_year)s)
-               AS min_base, max(r.base_year)
-               FILTER (WHERE r.base_year BETWEEN %(min_year)s AND %(max_year)s) AS max_base,
-           min(r.adjustment_n) AS adjustment_n, min(upper(r.ref_area)) AS area,
-           min(r.activity_n) FILTER (WHERE {_KEYED}) AS activity_n,
-           COALESCE(bool_or(r.nat_code = '') FILTER (WHERE {_KEYED}), FALSE) AS any_direct,
-           COALESCE(bool_or(r.nat_code <> '') FILTER (WHERE {_KEYED}), FALSE) AS any_nat
-    FROM indices_submissionrow r
-    WHERE r.submission_id = %(sid)s AND r.series_id IS NOT NULL
-    GROUP BY 1
-"""
+def valid_rows(ctx: RuleContext) -> pl.DataFrame:
+    """The valid rows, the first (in file order) of each series and period."""
+    if "valid" not in ctx.derived:
+        ctx.derived["valid"] = (
+            ctx.rows.filter(valid_condition(ctx))
+            .unique(["series_id", "mi"], keep="first", maintain_order=True)
+            .with_columns(v=pl.col("value_n"), submitted=pl.lit(True))
+        )
+    return ctx.derived["valid"]
 
 
-# `ISSUES` (ipi_row_issues): the staged rows that may break a row rule (E02-E06, E08's year), in
-# one scan with cheap conditions, each a superset of its rule's. The row rules then apply their
-# exact conditions to these few rows instead of scanning all the staged rows once per rule.
-ISSUES = "ipi_row_issues"
-ISSUES_SQL = """
-    SELECT r.* FROM indices_submissionrow r
-    WHERE r.submission_id = %(sid)s AND (
-        (r.activity = '') = (r.nat_code = '')
-        OR r.activity_n IS NULL OR (r.activity <> '' AND r.activity <> r.activity_n)
-        OR r.adjustment_n IS NULL OR r.freq_n IS NULL
-        OR r.status_n IS NULL OR r.status_n = ANY(%(missing)s)
-        OR r.value_n IS NULL OR r.value_n NOT BETWEEN %(min_value)s AND %(max_value)s
-        OR (r.ref_area <> %(country)s AND upper(r.ref_area) <> %(country)s)
-        OR r.period_start IS NULL OR r.period_start > %(current_quarter)s::date
-        OR r.base_year IS NULL OR r.base_year NOT BETWEEN %(min_year)s AND %(max_year)s)
-"""
+def series(ctx: RuleContext) -> pl.DataFrame:
+    if "series" not in ctx.derived:
+        ctx.derived["series"] = _series(ctx)
+    return ctx.derived["series"]
 
 
-def stats_series(ctx: RuleContext, condition: str) -> list[str]:
-    """The series of ipi_stats (alias t) meeting `condition`: a short list, passed on to the
-    detailed query as an array so that no plan can loop over the staged rows."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT t.series_id FROM {shared(ctx, STATS)} t WHERE {condition}")
-        return [series_id for (series_id,) in cursor.fetchall()]
+def submitted_rows(ctx: RuleContext) -> pl.DataFrame:
+    """The valid rows (one per series and period) with their windows."""
+    return series(ctx).filter(pl.col("submitted"))
 
 
-def stats_params(ctx: RuleContext) -> dict[str, Any]:
-    return {"min_year": int(ctx.threshold("E08", "min_base_year")), "max_year": ctx.now.year}
-
-
-_scope: dict[str, Any] = {}
-
-
-@contextmanager
-def shared_tables(ctx: RuleContext) -> Iterator[None]:
-    """Within: `shared(ctx, name)` builds each shared table once, and all are dropped on exit.
-
-    Reentrant: a rule opens one for itself, and inside the runner's it reuses the runner's.
-    """
-    if _scope.get("sid") == ctx.submission_id:
-        yield
-        return
-    outer = dict(_scope)
-    _scope.clear()
-    _scope.update(sid=ctx.submission_id, built=[])
-    try:
-        yield
-    finally:
-        built = _scope["built"]
-        _scope.clear()
-        _scope.update(outer)
-    # Not after an error: a rollback drops them (and a later build replaces them).
-    if built:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS " + ", ".join(f"pg_temp.{t}" for t in built))
-
-
-def shared(ctx: RuleContext, name: str) -> str:
-    """The name of shared table `name`, built for ctx's submission unless it is already."""
-    if _scope.get("sid") != ctx.submission_id:
-        raise RuntimeError("shared tables are built inside shared_tables(ctx)")
-    if name in _scope["built"]:
-        return name
-    with connection.cursor() as cursor:
-        if name == SERIES:
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM indices_nationalobservation WHERE agency_id = %s)",
-                [ctx.agency_id],
+def _series(ctx: RuleContext) -> pl.DataFrame:
+    sub = valid_rows(ctx)
+    firsts = sub.group_by("series_id").agg(
+        first_sub=pl.col("period_start").min(), series_activity=pl.col("activity_n").min()
+    )
+    history = stored_history(ctx, firsts)
+    merged = sub.join(firsts.select("series_id", "first_sub"), on="series_id", how="left")
+    if history.height:
+        history = (
+            history.join(firsts, on="series_id")
+            .with_columns(
+                mi=(pl.col("period_start").dt.year() * 12 + pl.col("period_start").dt.month() - 1)
+                .cast(pl.Int32),
+                activity_n=pl.col("series_activity"),
+                value_n=pl.col("v"),
+                submitted=pl.lit(False),
+                **{name: pl.lit("") for name in HISTORY_BLANKS},
             )
-            sql = series_sql(with_history=cursor.fetchone()[0])
-            params = {**base_params(ctx), **stats_params(ctx)}
-        elif name == STATS:
-            sql, params = STATS_SQL, {**base_params(ctx), **stats_params(ctx)}
-        elif name == ISSUES:
-            sql, params = ISSUES_SQL, {**base_params(ctx), **stats_params(ctx)}
+            .drop("series_activity")
+            .join(sub.select("series_id", "mi"), on=["series_id", "mi"], how="anti")
+        )
+        merged = pl.concat([merged, history], how="diagonal_relaxed")
+    merged = merged.sort("series_id", "mi")
+    months = months_of()
+    same_series = pl.col("series_id").shift(1) == pl.col("series_id")
+    next_same = pl.col("series_id").shift(-1) == pl.col("series_id")
+    year_before = merged.select(
+        "series_id", (pl.col("mi") + 12).alias("mi"), pl.col("v").alias("py")
+    )
+    return (
+        merged.with_columns(
+            pv=pl.when(same_series & (pl.col("mi").shift(1) == pl.col("mi") - months)).then(
+                pl.col("v").shift(1)
+            ),
+            nv=pl.when(next_same & (pl.col("mi").shift(-1) == pl.col("mi") + months)).then(
+                pl.col("v").shift(-1)
+            ),
+        )
+        .join(year_before, on=["series_id", "mi"], how="left", maintain_order="left")
+        .with_columns(
+            pct=pl.when(pl.col("v").is_not_null() & (pl.col("pv") > 0)).then(
+                100 * (pl.col("v") / pl.col("pv") - 1)
+            ),
+            pct_year=pl.when(pl.col("v").is_not_null() & (pl.col("py") > 0)).then(
+                100 * (pl.col("v") / pl.col("py") - 1)
+            ),
+            flat=(pl.col("v") == pl.col("pv")).fill_null(False),
+            next_flat=(pl.col("v") == pl.col("nv")).fill_null(False),
+        )
+    )
+
+
+_HISTORY_SQL = f"""
+SELECT DISTINCT ON (n.series_id, n.period_start)
+       n.series_id, n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
+       n.base_year, n.ref_area
+FROM indices_nationalobservation n
+JOIN unnest(%(series)s::text[], %(firsts)s::date[]) AS s(series_id, first)
+  ON n.series_id = s.series_id AND n.period_start >= s.first - interval '{LOOKBACK_MONTHS} months'
+WHERE n.agency_id = %(agency)s
+-- After a base change the store holds both bases where they overlap: the history of a period
+-- is its newest base's value.
+ORDER BY n.series_id, n.period_start, n.base_year DESC
+"""
+
+
+def stored_history(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
+    """The agency's stored observations of the submitted series, from LOOKBACK_MONTHS before
+    each one's first submitted period (one per period: the newest base year's)."""
+    if not firsts.height:
+        return pl.DataFrame(schema=HISTORY_SCHEMA)
+    params = {
+        "agency": ctx.agency_id,
+        "series": firsts["series_id"].to_list(),
+        "firsts": firsts["first_sub"].to_list(),
+    }
+    return _fetch(_HISTORY_SQL, params)
+
+
+_STORED_SQL = """
+SELECT n.series_id, n.period_start, n.base_year, n.value AS stored_value
+FROM indices_nationalobservation n
+JOIN unnest(%(series)s::text[], %(firsts)s::date[]) AS s(series_id, first)
+  ON n.series_id = s.series_id AND n.period_start >= s.first
+WHERE n.agency_id = %(agency)s
+"""
+STORED_SCHEMA = {
+    "series_id": pl.String,
+    "period_start": pl.Date,
+    "base_year": pl.Int32,
+    "stored_value": pl.Float64,
+}
+
+
+def stored_values(ctx: RuleContext) -> pl.DataFrame:
+    """The agency's stored values of the periods the rows name, every base year (W04)."""
+    if "stored" not in ctx.derived:
+        named = (
+            ctx.rows.filter(pl.col("series_id").is_not_null() & pl.col("period_start").is_not_null())
+            .group_by("series_id")
+            .agg(first=pl.col("period_start").min())
+        )
+        if named.height:
+            params = {
+                "agency": ctx.agency_id,
+                "series": named["series_id"].to_list(),
+                "firsts": named["first"].to_list(),
+            }
+            ctx.derived["stored"] = _fetch(_STORED_SQL, params, STORED_SCHEMA)
         else:
-            raise ValueError(name)
-        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}", params)
-        # Statistics for the plans of the rules that read it (a fresh table has none).
-        cursor.execute(f"ANALYZE {name}")
-    _scope["built"].append(name)
-    return name
+            ctx.derived["stored"] = pl.DataFrame(schema=STORED_SCHEMA)
+    return ctx.derived["stored"]
+
+
+def _fetch(
+    sql: str, params: dict, schema: dict[str, pl.DataType] | None = None
+) -> pl.DataFrame:
+    schema = HISTORY_SCHEMA if schema is None else schema
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def stats(ctx: RuleContext) -> pl.DataFrame:
+    if "stats" not in ctx.derived:
+        in_range = pl.col("base_year").is_between(ctx.min_year, ctx.max_year)
+        ctx.derived["stats"] = (
+            ctx.rows.filter(pl.col("series_id").is_not_null())
+            .group_by("series_id")
+            .agg(
+                freq_n=pl.col("freq_n").min(),
+                n_rows=pl.col("period_start").count(),
+                n_periods=pl.col("period_start").drop_nulls().n_unique(),
+                first=pl.col("period_start").min(),
+                last=pl.col("period_start").max(),
+                min_base=pl.col("base_year").filter(in_range).min(),
+                max_base=pl.col("base_year").filter(in_range).max(),
+                adjustment_n=pl.col("adjustment_n").min(),
+                area=pl.col("ref_area").str.to_uppercase().min(),
+                activity_n=pl.col("activity_n").filter(keyed()).min(),
+                any_direct=(pl.col("nat_code") == "").filter(keyed()).any(),
+                any_nat=(pl.col("nat_code") != "").filter(keyed()).any(),
+            )
+        )
+    return ctx.derived["stats"]
+
+
+def stats_series(ctx: RuleContext, condition: pl.Expr) -> pl.Series:
+    """The series of `stats` meeting `condition`, to look at in detail."""
+    return stats(ctx).filter(condition)["series_id"]
+
+
+def month_start(mi: int) -> date:
+    """The first day of month number `mi` (year * 12 + month - 1)."""
+    return date(mi // 12, mi % 12 + 1, 1)

@@ -10,8 +10,8 @@ from indices.models import Finding, Submission
 from indices.parsing import RawRow
 from indices.standard import load_definition
 from indices.validation.normalize import Normalizer
+from indices.validation.frame import normalized_frame, raw_frame
 from indices.validation.rules import REGISTRY, RuleContext
-from indices.validation.staging import load_rows
 
 NOW = dt.datetime(2024, 6, 10, 9, 0, tzinfo=dt.UTC)
 STANDARD = load_definition()
@@ -84,10 +84,13 @@ class RuleTestCase(TestCase):
 
     def setUp(self) -> None:
         self.submission = Submission.objects.create(agency_id="TH_OIE", sha256="0" * 64, size=1)
+        self.rows = raw_frame([])
 
     def load(self, rows: list[RawRow]) -> int:
+        """The rows the next rule runs over, normalized as the worker does."""
         normalizer = Normalizer(standard=STANDARD, concordance=self.concordance)
-        return load_rows(submission_id=self.submission.id, rows=rows, normalizer=normalizer)
+        self.rows = normalized_frame(raw_frame(rows), normalizer)
+        return self.rows.height
 
     def context(self, **overrides) -> RuleContext:
         values = {
@@ -100,6 +103,7 @@ class RuleTestCase(TestCase):
             "is_spreadsheet": False,
             "division_weights": {},
             "cap": 1000,
+            "rows": self.rows,
         }
         values.update(overrides)
         return RuleContext(**values)

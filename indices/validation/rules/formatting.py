@@ -1,0 +1,63 @@
+"""How numbers, dates and quoted values read in a finding's message.
+
+The findings' wording is pinned by docs/uploading.md and by the offices' own checks against
+earlier reports, which PostgreSQL formatted; these functions write exactly what its `round(x::
+numeric, n)`, float8 output, `quote_literal` and `to_char` wrote, so a clerk sees no change.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def quote_literal(text: str) -> str:
+    """'text' with quotes doubled; E'...' with backslashes doubled when it has one."""
+    quoted = "'" + text.replace("'", "''").replace("\\", "\\\\") + "'"
+    return "E" + quoted if "\\" in text else quoted
+
+
+def float_text(number: float) -> str:
+    """A float as PostgreSQL prints a double: the shortest text that reads back the same,
+    without a trailing ".0", in exponent form below 1e-4 or from 1e15."""
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "-0" if math.copysign(1, number) < 0 else "0"
+    text = repr(number)
+    if "e" not in text and abs(number) >= 1e15:
+        mantissa, exponent = format(number, "e").split("e")
+        digits = repr(float(mantissa)).removesuffix(".0")
+        text = f"{digits}e{exponent[0]}{exponent[1:].lstrip('0').zfill(2)}"
+    return text.removesuffix(".0")
+
+
+def rounded(number: float, places: int) -> str:
+    """round(number::numeric, places): the double read to 15 significant digits, rounded half
+    away from zero, written with exactly `places` decimals."""
+    value = Decimal(format(number, ".15g")).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
+    if value == 0:
+        value = abs(value)  # numeric has no negative zero
+    return format(value, "f")
+
+
+def signed(number: float, places: int = 1) -> str:
+    """A change with its sign, e.g. +35.2 / -21.3 (no sign for a tiny negative rounded to 0)."""
+    return ("+" if number >= 0 else "") + rounded(number, places)
+
+
+def period_label(day: date, freq: str | None) -> str:
+    """2024-01 for a month, 2024-Q1 for a quarter (FREQ Q)."""
+    if freq == "Q":
+        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_name(day: date) -> str:
+    return calendar.month_name[day.month]
