@@ -2,7 +2,10 @@
 against PostgreSQL COPY of the same rows, in the same run. Peak worker memory is sampled.
 
     python3 dev.py serve   # not needed: this script starts what it needs
-    .venv/bin/python bench/submission_1m.py [--rows 1000000] [--write-docs]
+    .venv/bin/python bench/submission_1m.py [--rows 1000000] [--publish] [--write-docs]
+
+With --publish the worker also takes the publication queue, and the time from ACCEPTED until
+the release is published (staging the rows with COPY, storing, harmonizing) is reported too.
 
 Uses DATABASE_URL / REDIS_URL when set, else the embedded servers; works in a database of its
 own (`ipi_bench`, recreated each run) so it never touches development or test data.
@@ -35,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--publish", action="store_true", help="also time the publication")
     args = parser.parse_args()
     from ipi_exchange import embedded
 
@@ -54,7 +58,7 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
         )
-        results = run(args.rows, env, database_url)
+        results = run(args.rows, env, database_url, publish=args.publish)
     report = format_results(results)
     print(report)
     if args.write_docs:
@@ -112,7 +116,7 @@ def generate_csv(path: Path, rows: int) -> int:
     return written
 
 
-def run(rows: int, env: dict, database_url: str) -> dict:
+def run(rows: int, env: dict, database_url: str, *, publish: bool = False) -> dict:
     import django
 
     django.setup()
@@ -122,7 +126,7 @@ def run(rows: int, env: dict, database_url: str) -> dict:
 
     from countries.models import Agency, NationalClassification
     from countries.services import concordance_upload, credential_create
-    from indices.models import Submission
+    from indices.models import Release, Submission
 
     WORK.mkdir(parents=True, exist_ok=True)
     csv_path = WORK / f"submission-{rows}.csv"
@@ -155,7 +159,7 @@ def run(rows: int, env: dict, database_url: str) -> dict:
             "--concurrency",
             "1",
             "--queues",
-            "validation,default",
+            "validation,publication,default" if publish else "validation,default",
             "--loglevel",
             "INFO",
             "--without-mingle",
@@ -202,6 +206,14 @@ def run(rows: int, env: dict, database_url: str) -> dict:
             break
         time.sleep(0.1)
     end_to_end = time.perf_counter() - started
+    validation_rss = peak["rss"]
+    publication_seconds = None
+    if publish and submission.status == "ACCEPTED":
+        release = Release.objects.get(submission_id=submission_id)
+        while release.status not in ("PUBLISHED", "FAILED"):
+            time.sleep(0.1)
+            release.refresh_from_db()
+        publication_seconds = time.perf_counter() - started - end_to_end
     sampling.set()
     worker.terminate()
     worker.wait(timeout=60)
@@ -213,7 +225,9 @@ def run(rows: int, env: dict, database_url: str) -> dict:
         "end_to_end_seconds": end_to_end,
         "status": submission.status,
         "summary": submission.summary,
-        "peak_worker_rss_mb": peak["rss"] / 2**20,
+        "peak_worker_rss_mb": validation_rss / 2**20,
+        "publication_seconds": publication_seconds,
+        "peak_worker_rss_publication_mb": peak["rss"] / 2**20,
     }
 
 
@@ -254,6 +268,13 @@ def format_results(r: dict) -> str:
         f"| peak worker memory, RSS (target < 1 GB) | {r['peak_worker_rss_mb']:.0f} MB |\n"
         f"| findings | {r['summary'].get('errors', 0)} errors, "
         f"{r['summary'].get('warnings', 0)} warnings |\n"
+        + (
+            f"| then ACCEPTED -> release published (staging COPY, store, harmonize) | "
+            f"{r['publication_seconds']:.2f} s, peak worker RSS "
+            f"{r['peak_worker_rss_publication_mb']:.0f} MB |\n"
+            if r["publication_seconds"] is not None
+            else ""
+        )
     )
 
 

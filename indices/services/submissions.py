@@ -136,7 +136,6 @@ def _earlier_submission(
 def submission_confirm(*, submission: Submission, actor: str = "") -> Submission:
     """Accept a submission's warnings: it is accepted and its observations are stored."""
     from indices.services.publication import release_schedule
-    from indices.services.validation_run import staged_rows_ensure
 
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if locked.status == Submission.Status.ACCEPTED:
@@ -148,7 +147,6 @@ def submission_confirm(*, submission: Submission, actor: str = "") -> Submission
             code="not_confirmable",
             status=409,
         )
-    staged_rows_ensure(locked)
     release_schedule(submission=locked)
     locked.status = Submission.Status.ACCEPTED
     locked.confirmed_at = timezone.now()

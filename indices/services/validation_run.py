@@ -1,9 +1,14 @@
-"""Validate one submission: parse, stage with COPY, run the rules in SQL, decide its status.
+"""Validate one submission: read its rows into a columnar frame, run the rules over it in the
+worker, store the findings, decide its status.
+
+The rows are staged in PostgreSQL (COPY into the unlogged staging table) only when they are
+applied: at publication (`staged_rows_ensure`), from the kept file. A rejected file is never
+staged at all, and a validation's time is the rules', not the COPY's.
 
 Exactly-once under crashes: the task first claims the submission (RECEIVED -> VALIDATING, a
 committed conditional update), then does all the work in ONE transaction that holds a row lock
 on the submission (`FOR UPDATE SKIP LOCKED`). A worker killed mid-way rolls the transaction
-back: no staged rows, no findings, status still VALIDATING and unlocked, so a retry (or the
+back: no findings, status still VALIDATING and unlocked, so a retry (or the
 sweeper, which re-queues VALIDATING submissions nobody holds a lock on) does it again from the
 start and finishes with exactly one set of findings. A second worker given the same submission
 while the first still works finds it locked and leaves it alone.
@@ -16,6 +21,7 @@ import uuid
 from collections import Counter, defaultdict
 from contextlib import suppress
 
+import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -29,15 +35,15 @@ from indices.services import progress
 from indices.services.files import stored_path
 from indices.services.publication import release_schedule
 from indices.standard import load_definition
+from indices.validation.frame import normalized_frame, parsed_rows
 from indices.validation.normalize import Normalizer
 from indices.validation.rules.context import RuleContext
 from indices.validation.runner import run_rules
-from indices.validation.staging import load_rows
+from indices.validation.staging import stage_rows
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-PROGRESS_EVERY_ROWS = 10_000
 Status = Submission.Status
 
 
@@ -106,17 +112,24 @@ def _validate_locked(submission: Submission) -> str:
     if parsed.declared_action and submission.action == Submission.Action.MERGE:
         submission.action = parsed.declared_action  # an SDMX-CSV ACTION column says what to do
     totals: Counter[str] = Counter()
-    rows_read = 0
+    rows = None
     if not parsed.fatal:
-        rows_read = _stage(submission, parsed)
+        rows = normalized_frame(_read(submission, parsed), _normalizer(submission))
     totals.update(_store_parse_findings(submission, parsed.findings))
-    submission.rows_read = rows_read
-    file_unreadable = any(f.rule_id == "E01" for f in parsed.findings) or parsed.fatal
+    submission.rows_read = 0 if rows is None else rows.height
+    file_unreadable = any(f.rule_id == "E01" for f in parsed.findings) or rows is None
     if not file_unreadable:
-        progress.report(submission.pk, rows_read=rows_read, stage="checking")
-        totals.update(run_rules(_rule_context(submission, parsed)))
-        submission.rows_checked = rows_read
+        progress.report(submission.pk, rows_read=submission.rows_read, stage="checking")
+        totals.update(run_rules(_rule_context(submission, parsed, rows)))
+        submission.rows_checked = submission.rows_read
     return _decide(submission, totals)
+
+
+def _read(submission: Submission, parsed: ParsedFile) -> pl.DataFrame:
+    return parsed_rows(
+        parsed,
+        on_progress=lambda count: progress.report(submission.pk, rows_read=count, stage="reading"),
+    )
 
 
 def _country_of(submission: Submission) -> str:
@@ -125,22 +138,15 @@ def _country_of(submission: Submission) -> str:
     return country
 
 
-def _stage(submission: Submission, parsed: ParsedFile) -> int:
+def _normalizer(submission: Submission) -> Normalizer:
     concordance = {
         entry.national_code: entry.isic_code
         for entry in concordance_entries_for_country(country_code=_country_of(submission))
     }
-    normalizer = Normalizer(standard=load_definition(), concordance=concordance)
-    return load_rows(
-        submission_id=submission.pk,
-        rows=parsed.rows,
-        normalizer=normalizer,
-        on_progress=lambda count: progress.report(submission.pk, rows_read=count, stage="reading"),
-        progress_every=PROGRESS_EVERY_ROWS,
-    )
+    return Normalizer(standard=load_definition(), concordance=concordance)
 
 
-def _rule_context(submission: Submission, parsed: ParsedFile) -> RuleContext:
+def _rule_context(submission: Submission, parsed: ParsedFile, rows: pl.DataFrame) -> RuleContext:
     standard = load_definition()
     country = _country_of(submission)
     weights: defaultdict[str, float] = defaultdict(float)
@@ -159,6 +165,7 @@ def _rule_context(submission: Submission, parsed: ParsedFile) -> RuleContext:
         is_spreadsheet=parsed.format.startswith("xlsx"),
         division_weights=dict(weights),
         cap=int(standard.thresholds["report"]["max_findings_per_rule"]),
+        rows=rows,
         action=submission.action,
         national_weights=national,
     )
@@ -278,8 +285,8 @@ def _reject_unfinished(submission: Submission, *, message: str, failure: str) ->
 
 
 def staged_rows_ensure(submission: Submission) -> None:
-    """Re-stage a submission's rows from its kept file when they are gone (the staging table
-    is unlogged, so a PostgreSQL crash empties it); a decided submission can always be applied."""
+    """Stage a submission's rows from its kept file unless they are (the staging table is also
+    unlogged, so a PostgreSQL crash empties it): a decided submission can always be applied."""
     from indices.models import SubmissionRow
 
     if submission.rows_read == 0 or SubmissionRow.objects.filter(submission=submission).exists():
@@ -290,7 +297,8 @@ def staged_rows_ensure(submission: Submission) -> None:
         max_rows=settings.IPI_MAX_ROWS,
         action=submission.action,
     )
-    _stage(submission, parsed)
+    rows = normalized_frame(parsed_rows(parsed), _normalizer(submission))
+    stage_rows(submission_id=submission.pk, rows=rows)
 
 
 def staging_purge(*, limit: int = 20) -> int:

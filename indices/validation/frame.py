@@ -9,7 +9,7 @@ thousand) and joined back; only OBS_VALUE is parsed per row, by polars.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ import polars as pl
 from indices.validation.normalize import UPLOAD_FREQS, Normalizer, parse_period
 
 if TYPE_CHECKING:
-    from indices.parsing import RawRow
+    from indices.parsing import ParsedFile, RawRow
 
 # RawRow's fields, in order: the raw columns of the frame.
 RAW_COLUMNS = (
@@ -58,17 +58,32 @@ SERIES_PART_SCHEMA = {
     "base_year": pl.Int32,
     "series_id": pl.String,
 }
-# A plain decimal with a point: no thousands separator, no comma, no NaN/Infinity words (as
-# normalize.parse_value, whose regular expression this is).
+# A plain decimal with a point: no thousands separator, no comma, no NaN/Infinity words. Its
+# digits are any Unicode digits, as Python's float() reads them (Thai digits included).
 NUMBER_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
-# Rows turned into columns at a time when the frame is built from parsed rows.
-CHUNK_ROWS = 100_000
+# Rows turned into columns at a time when the frame is built from parsed rows; progress is
+# reported after each chunk.
+CHUNK_ROWS = 10_000
 
 
-def raw_frame(rows: Iterable[RawRow]) -> pl.DataFrame:
+def parsed_rows(
+    parsed: ParsedFile, on_progress: Callable[[int], None] | None = None
+) -> pl.DataFrame:
+    """A parsed file's rows as a raw frame: the one the fast CSV reader built, or the rows."""
+    if parsed.frame is not None:
+        if on_progress is not None:
+            on_progress(parsed.frame.height)
+        return parsed.frame
+    return raw_frame(parsed.rows, on_progress)
+
+
+def raw_frame(
+    rows: Iterable[RawRow], on_progress: Callable[[int], None] | None = None
+) -> pl.DataFrame:
     """The parsed rows as a frame of RAW_COLUMNS, built a chunk of rows at a time."""
     iterator = iter(rows)
     chunks = []
+    read = 0
     while batch := list(islice(iterator, CHUNK_ROWS)):
         columns = list(zip(*batch, strict=True))
         chunks.append(
@@ -77,34 +92,52 @@ def raw_frame(rows: Iterable[RawRow]) -> pl.DataFrame:
                 schema=RAW_SCHEMA,
             )
         )
+        read += len(batch)
+        if on_progress is not None:
+            on_progress(read)
     if not chunks:
         return pl.DataFrame(schema=RAW_SCHEMA)
     return pl.concat(chunks, rechunk=True)
 
 
 def normalized_frame(raw: pl.DataFrame, normalizer: Normalizer) -> pl.DataFrame:
-    """`raw` with the normalized columns added, row order kept."""
+    """`raw` with the normalized columns added, row order kept.
+
+    Also `sk`, the series' number in the byte order of series ids (NULL without a series id):
+    the rules sort and group by it, which is several times faster than by the text.
+    """
     keys = raw.select(SERIES_KEY_COLUMNS).unique()
     parts = [normalizer.series_part(*key) for key in keys.iter_rows()]
+    numbers = {
+        series_id: number
+        for number, series_id in enumerate(sorted({part[5] for part in parts} - {None}))
+    }
     series = keys.hstack(
-        pl.DataFrame(
-            parts or None,
-            schema=SERIES_PART_SCHEMA,
-            orient="row",
-        )
+        pl.DataFrame(parts or None, schema=SERIES_PART_SCHEMA, orient="row")
+    ).with_columns(
+        sk=pl.Series([numbers.get(part[5]) for part in parts], dtype=pl.UInt32),
     )
     periods = _periods(raw.select("freq", "time_period").unique())
     return (
         raw.join(series, on=list(SERIES_KEY_COLUMNS), how="left", maintain_order="left")
         .join(periods, on=["freq", "time_period"], how="left", maintain_order="left")
-        .with_columns(value_n=value_expr(pl.col("obs_value")))
+        .with_columns(value_n=_values(raw["obs_value"]))
     )
 
 
-def value_expr(text: pl.Expr) -> pl.Expr:
-    """OBS_VALUE as a finite float, or NULL (normalize.parse_value, vectorized)."""
-    number = text.cast(pl.Float64, strict=False)
-    return pl.when(text.str.contains(NUMBER_PATTERN) & number.is_finite()).then(number)
+def _values(obs_value: pl.Series) -> pl.Series:
+    """OBS_VALUE as a finite float, or NULL where it is not a plain decimal number."""
+    plain = obs_value.str.contains(NUMBER_PATTERN)
+    number = obs_value.cast(pl.Float64, strict=False)
+    # Digits other than ASCII ones (Thai digits) match the pattern but not polars' parser:
+    # Python's float reads those few.
+    unread = obs_value.filter(plain & number.is_null()).unique()
+    if unread.len():
+        by_text = {text: float(text) for text in unread}
+        number = number.fill_null(
+            obs_value.replace_strict(by_text, default=None, return_dtype=pl.Float64)
+        )
+    return pl.Series("value_n", number).set(~(plain & number.is_finite()).fill_null(False), None)
 
 
 def _periods(pairs: pl.DataFrame) -> pl.DataFrame:

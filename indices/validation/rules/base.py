@@ -89,9 +89,7 @@ def located(
         cell=cell_expr(ctx, column),
         column=pl.lit(column),
         value=value.cast(pl.String).fill_null(""),
-        series_key=(SERIES_KEY if series_key is None else series_key)
-        .cast(pl.String)
-        .fill_null(""),
+        series_key=(SERIES_KEY if series_key is None else series_key).cast(pl.String).fill_null(""),
         time_period=(pl.col("time_period") if time_period is None else time_period)
         .cast(pl.String)
         .fill_null(""),

@@ -84,12 +84,13 @@ def valid_condition(ctx: RuleContext) -> pl.Expr:
 
 
 def valid_rows(ctx: RuleContext) -> pl.DataFrame:
-    """The valid rows, the first (in file order) of each series and period."""
+    """The valid rows, the first (in file order) of each series and period, in the order of
+    series (sk) and period."""
     if "valid" not in ctx.derived:
-        ctx.derived["valid"] = (
-            ctx.rows.filter(valid_condition(ctx))
-            .unique(["series_id", "mi"], keep="first", maintain_order=True)
-            .with_columns(v=pl.col("value_n"), submitted=pl.lit(True))
+        ordered = ctx.rows.filter(valid_condition(ctx)).sort("sk", "mi", maintain_order=True)
+        first = (pl.col("sk") != pl.col("sk").shift(1)) | (pl.col("mi") != pl.col("mi").shift(1))
+        ctx.derived["valid"] = ordered.filter(first.fill_null(True)).with_columns(
+            v=pl.col("value_n"), submitted=pl.lit(True)
         )
     return ctx.derived["valid"]
 
@@ -107,33 +108,33 @@ def submitted_rows(ctx: RuleContext) -> pl.DataFrame:
 
 def _series(ctx: RuleContext) -> pl.DataFrame:
     sub = valid_rows(ctx)
-    firsts = sub.group_by("series_id").agg(
-        first_sub=pl.col("period_start").min(), series_activity=pl.col("activity_n").min()
+    firsts = sub.group_by("sk").agg(
+        series_id=pl.col("series_id").first(),
+        first_sub=pl.col("period_start").min(),
+        series_activity=pl.col("activity_n").min(),
     )
     history = stored_history(ctx, firsts)
-    merged = sub.join(firsts.select("series_id", "first_sub"), on="series_id", how="left")
+    merged = sub.join(firsts.select("sk", "first_sub"), on="sk", how="left", maintain_order="left")
     if history.height:
         history = (
             history.join(firsts, on="series_id")
             .with_columns(
-                mi=(pl.col("period_start").dt.year() * 12 + pl.col("period_start").dt.month() - 1)
-                .cast(pl.Int32),
+                mi=(
+                    pl.col("period_start").dt.year() * 12 + pl.col("period_start").dt.month() - 1
+                ).cast(pl.Int32),
                 activity_n=pl.col("series_activity"),
                 value_n=pl.col("v"),
                 submitted=pl.lit(False),
                 **{name: pl.lit("") for name in HISTORY_BLANKS},
             )
             .drop("series_activity")
-            .join(sub.select("series_id", "mi"), on=["series_id", "mi"], how="anti")
+            .join(sub.select("sk", "mi"), on=["sk", "mi"], how="anti")
         )
-        merged = pl.concat([merged, history], how="diagonal_relaxed")
-    merged = merged.sort("series_id", "mi")
+        merged = pl.concat([merged, history], how="diagonal_relaxed").sort("sk", "mi")
     months = months_of()
-    same_series = pl.col("series_id").shift(1) == pl.col("series_id")
-    next_same = pl.col("series_id").shift(-1) == pl.col("series_id")
-    year_before = merged.select(
-        "series_id", (pl.col("mi") + 12).alias("mi"), pl.col("v").alias("py")
-    )
+    same_series = pl.col("sk").shift(1) == pl.col("sk")
+    next_same = pl.col("sk").shift(-1) == pl.col("sk")
+    year_before = merged.select("sk", (pl.col("mi") + 12).alias("mi"), pl.col("v").alias("py"))
     return (
         merged.with_columns(
             pv=pl.when(same_series & (pl.col("mi").shift(1) == pl.col("mi") - months)).then(
@@ -143,7 +144,7 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
                 pl.col("v").shift(-1)
             ),
         )
-        .join(year_before, on=["series_id", "mi"], how="left", maintain_order="left")
+        .join(year_before, on=["sk", "mi"], how="left", maintain_order="left")
         .with_columns(
             pct=pl.when(pl.col("v").is_not_null() & (pl.col("pv") > 0)).then(
                 100 * (pl.col("v") / pl.col("pv") - 1)
@@ -203,7 +204,9 @@ def stored_values(ctx: RuleContext) -> pl.DataFrame:
     """The agency's stored values of the periods the rows name, every base year (W04)."""
     if "stored" not in ctx.derived:
         named = (
-            ctx.rows.filter(pl.col("series_id").is_not_null() & pl.col("period_start").is_not_null())
+            ctx.rows.filter(
+                pl.col("series_id").is_not_null() & pl.col("period_start").is_not_null()
+            )
             .group_by("series_id")
             .agg(first=pl.col("period_start").min())
         )
@@ -219,9 +222,7 @@ def stored_values(ctx: RuleContext) -> pl.DataFrame:
     return ctx.derived["stored"]
 
 
-def _fetch(
-    sql: str, params: dict, schema: dict[str, pl.DataType] | None = None
-) -> pl.DataFrame:
+def _fetch(sql: str, params: dict, schema: dict[str, pl.DataType] | None = None) -> pl.DataFrame:
     schema = HISTORY_SCHEMA if schema is None else schema
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -234,21 +235,25 @@ def stats(ctx: RuleContext) -> pl.DataFrame:
         in_range = pl.col("base_year").is_between(ctx.min_year, ctx.max_year)
         ctx.derived["stats"] = (
             ctx.rows.filter(pl.col("series_id").is_not_null())
-            .group_by("series_id")
+            .group_by("sk")
             .agg(
-                freq_n=pl.col("freq_n").min(),
+                # The series id holds FREQ, REF_AREA (in capitals) and ADJUSTMENT: every row
+                # of a series has the same.
+                series_id=pl.col("series_id").first(),
+                freq_n=pl.col("freq_n").first(),
                 n_rows=pl.col("period_start").count(),
-                n_periods=pl.col("period_start").drop_nulls().n_unique(),
+                n_periods=pl.col("mi").drop_nulls().n_unique(),
                 first=pl.col("period_start").min(),
                 last=pl.col("period_start").max(),
                 min_base=pl.col("base_year").filter(in_range).min(),
                 max_base=pl.col("base_year").filter(in_range).max(),
-                adjustment_n=pl.col("adjustment_n").min(),
-                area=pl.col("ref_area").str.to_uppercase().min(),
+                adjustment_n=pl.col("adjustment_n").first(),
+                area=pl.col("ref_area").first(),
                 activity_n=pl.col("activity_n").filter(keyed()).min(),
                 any_direct=(pl.col("nat_code") == "").filter(keyed()).any(),
                 any_nat=(pl.col("nat_code") != "").filter(keyed()).any(),
             )
+            .with_columns(area=pl.col("area").str.to_uppercase())
         )
     return ctx.derived["stats"]
 

@@ -71,12 +71,15 @@ class SubmissionValidateTests(TestCase):
         releases_publish_due()
         self.assertEqual(self.stored(), {"2024-01": 101.5})
 
-    def test_confirmation_restages_rows_lost_from_the_unlogged_staging_table(self):
+    def test_rows_are_staged_from_the_kept_file_at_publication(self):
+        # Validation reads the file in the worker and stages nothing; publication stages it
+        # (also after a PostgreSQL crash emptied the unlogged staging table).
         submission = self.validate(csv("TH,C,2024-01,101.5,2021"), acknowledge_warnings=False)
-        SubmissionRow.objects.filter(submission=submission).delete()  # as after a crash
+        self.assertFalse(SubmissionRow.objects.filter(submission=submission).exists())
         submission_confirm(submission=submission)
-        SubmissionRow.objects.filter(submission=submission).delete()  # and again before release
+        self.assertFalse(SubmissionRow.objects.filter(submission=submission).exists())
         releases_publish_due()
+        self.assertTrue(SubmissionRow.objects.filter(submission=submission).exists())
         self.assertEqual(self.stored(), {"2024-01": 101.5})
 
     def test_errors_reject_and_store_nothing(self):
@@ -219,8 +222,8 @@ class SubmissionValidateTests(TestCase):
         self.assertIn(f"after {MAX_ATTEMPTS} attempts", finding.message)
         self.assertTrue(submission.failure)
 
-    def test_staged_rows_are_purged_once_decided(self):
-        submission = self.validate(csv("TH,C,2024-01,101.5,2021"))
+    def test_staged_rows_are_purged_once_published(self):
+        submission = self.validate(csv("TH,C,2024-01,101.5,2021"))  # and published
         self.assertTrue(SubmissionRow.objects.filter(submission=submission).exists())
         self.assertEqual(staging_purge(), 1)
         self.assertFalse(SubmissionRow.objects.filter(submission=submission).exists())

@@ -84,13 +84,13 @@ class RuleTestCase(TestCase):
 
     def setUp(self) -> None:
         self.submission = Submission.objects.create(agency_id="TH_OIE", sha256="0" * 64, size=1)
-        self.rows = raw_frame([])
+        self.frame = raw_frame([])
 
     def load(self, rows: list[RawRow]) -> int:
         """The rows the next rule runs over, normalized as the worker does."""
         normalizer = Normalizer(standard=STANDARD, concordance=self.concordance)
-        self.rows = normalized_frame(raw_frame(rows), normalizer)
-        return self.rows.height
+        self.frame = normalized_frame(raw_frame(rows), normalizer)
+        return self.frame.height
 
     def context(self, **overrides) -> RuleContext:
         values = {
@@ -103,7 +103,7 @@ class RuleTestCase(TestCase):
             "is_spreadsheet": False,
             "division_weights": {},
             "cap": 1000,
-            "rows": self.rows,
+            "rows": self.frame,
         }
         values.update(overrides)
         return RuleContext(**values)

@@ -3,37 +3,56 @@ from __future__ import annotations
 import datetime as dt
 
 from django.test import SimpleTestCase
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from indices.validation.normalize import Normalizer, parse_period, parse_value
+from indices.validation.frame import normalized_frame, raw_frame
+from indices.validation.normalize import Normalizer, parse_period
 from tests.indices.validation.helpers import CONCORDANCE, STANDARD, raw
+
+NORMALIZED = (
+    "freq_n",
+    "adjustment_n",
+    "status_n",
+    "activity_n",
+    "period_start",
+    "period_label",
+    "value_n",
+    "base_year",
+    "series_id",
+)
 
 
 class NormalizerTests(SimpleTestCase):
     def setUp(self) -> None:
         self.normalizer = Normalizer(standard=STANDARD, concordance=CONCORDANCE)
 
+    def normalized(self, *rows):
+        frame = normalized_frame(raw_frame(rows), self.normalizer)
+        return [tuple(row) for row in frame.select(NORMALIZED).iter_rows()]
+
     def test_defaults_and_series_id(self):
         self.assertEqual(
-            self.normalizer.normalized(raw(2, "2024-01", "101.5")),
-            ("M", "N", "A", "C", dt.date(2024, 1, 1), "2024-01", 101.5, 2021, "M.TH.C.N"),
+            self.normalized(raw(2, "2024-01", "101.5")),
+            [("M", "N", "A", "C", dt.date(2024, 1, 1), "2024-01", 101.5, 2021, "M.TH.C.N")],
         )
 
     def test_national_code_is_its_own_series_mapped_to_isic(self):
-        result = self.normalizer.normalized(raw(2, activity="", nat_code="1011"))
+        [result] = self.normalized(raw(2, activity="", nat_code="1011"))
         self.assertEqual(result[3], "10")
         self.assertEqual(result[8], "M.TH.NAT:1011.N")
 
     def test_unknown_national_code(self):
-        result = self.normalizer.normalized(raw(2, activity="", nat_code="9999"))
+        [result] = self.normalized(raw(2, activity="", nat_code="9999"))
         self.assertIsNone(result[3])
         self.assertEqual(result[8], "M.TH.NAT:9999.N")
 
     def test_excel_drops_leading_zero_of_division(self):
-        result = self.normalizer.normalized(raw(2, activity="5"))
+        [result] = self.normalized(raw(2, activity="5"))
         self.assertEqual((result[3], result[8]), ("05", "M.TH.05.N"))
 
     def test_invalid_codes_are_none(self):
-        result = self.normalizer.normalized(
+        [result] = self.normalized(
             raw(2, activity="X", adjustment="Z", freq="A", obs_status="Q", base_per="21")
         )
         freq_n, adjustment_n, status_n, activity_n, start, label, _, base_year, sid = result
@@ -43,9 +62,15 @@ class NormalizerTests(SimpleTestCase):
         )
 
     def test_quarterly(self):
-        result = self.normalizer.normalized(raw(2, "2024Q3", freq="q", adjustment="s"))
+        [result] = self.normalized(raw(2, "2024Q3", freq="q", adjustment="s"))
         self.assertEqual(result[:6], ("Q", "S", "A", "C", dt.date(2024, 7, 1), "2024-Q3"))
         self.assertEqual(result[8], "Q.TH.C.S")
+
+    def test_row_order_is_kept(self):
+        rows = [raw(i, "2024-01" if i % 2 else "2023-05", str(i)) for i in range(2, 40)]
+        frame = normalized_frame(raw_frame(rows), self.normalizer)
+        self.assertEqual(frame["row_no"].to_list(), list(range(2, 40)))
+        self.assertEqual(frame["value_n"].to_list(), [float(i) for i in range(2, 40)])
 
     def test_periods(self):
         for text in ("2024-01", "2024M01", "2024-M01"):
@@ -64,10 +89,29 @@ class NormalizerTests(SimpleTestCase):
         ]:
             self.assertIsNone(parse_period(text, freq), (text, freq))
 
+    def values(self, *texts: str) -> list[float | None]:
+        frame = normalized_frame(raw_frame([raw(2, obs_value=t) for t in texts]), self.normalizer)
+        return frame["value_n"].to_list()
+
     def test_values(self):
-        self.assertEqual(parse_value("101.25"), 101.25)
-        self.assertEqual(parse_value("-3"), -3.0)
-        self.assertEqual(parse_value("1.5e2"), 150.0)
-        self.assertEqual(parse_value(".5"), 0.5)
-        for text in ("NaN", "inf", "Infinity", ".", "1,234.5", "1234,5", "", "1e999", "12a"):
-            self.assertIsNone(parse_value(text), text)
+        self.assertEqual(
+            self.values("101.25", "-3", "1.5e2", ".5", "\u0e51\u0e50\u0e50"),
+            [101.25, -3.0, 150.0, 0.5, 100.0],
+        )
+        bad = ("NaN", "inf", "Infinity", ".", "1,234.5", "1234,5", "", "1e999", "12a", " 1")
+        self.assertEqual(self.values(*bad), [None] * len(bad))
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12))
+    def test_a_value_reads_as_python_reads_a_plain_decimal(self, value):
+        text = repr(value) if isinstance(value, float) else value
+        plain = text.strip() == text and text.lower() not in ("nan", "inf", "-inf", "+inf")
+        try:
+            expected = float(text) if plain and "_" not in text else None
+        except ValueError:
+            expected = None
+        if expected is not None and (expected != expected or abs(expected) == float("inf")):
+            expected = None
+        if text.lower().lstrip("+-") in ("infinity", "nan", "inf"):
+            expected = None
+        self.assertEqual(self.values(text), [expected], text)

@@ -1,35 +1,34 @@
-"""E02 (row part), E03, E04, E05, E06, E08 and the cap, against the staging table."""
+"""The staging COPY, then the row rules (E02 row part, E03, E04, E05, E06, E08) and the cap."""
 
 from __future__ import annotations
 
-from countries.models import ConcordanceEntry, ConcordanceVersion
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from countries.models import ConcordanceEntry, ConcordanceVersion, NationalClassification
 from indices.models import Finding, SubmissionRow
-from tests.indices.validation.helpers import RuleTestCase, raw
+from indices.parsing import RawRow
+from indices.validation.frame import normalized_frame, raw_frame
+from indices.validation.normalize import Normalizer
+from indices.validation.staging import stage_rows
+from tests.indices.validation.helpers import STANDARD, RuleTestCase, raw
 
 
-class LoadRowsTests(RuleTestCase):
-    def test_loads_raw_and_normalized_columns_with_progress(self):
-        progress: list[int] = []
+class StageRowsTests(RuleTestCase):
+    """The staging COPY (publication applies the staged rows): raw and normalized columns."""
+
+    def stage(self, rows: list[RawRow]) -> int:
+        normalizer = Normalizer(standard=STANDARD, concordance=self.concordance)
+        frame = normalized_frame(raw_frame(rows), normalizer)
+        return stage_rows(submission_id=self.submission.id, rows=frame)
+
+    def test_stages_raw_and_normalized_columns(self):
         rows = [raw(i + 2, "2024-01", "100", activity=str(i % 3 + 5)) for i in range(5)]
-        from indices.validation.normalize import Normalizer
-        from indices.validation.staging import load_rows
-        from tests.indices.validation.helpers import STANDARD
-
-        loaded = load_rows(
-            submission_id=self.submission.id,
-            rows=iter(rows),
-            normalizer=Normalizer(standard=STANDARD, concordance={}),
-            on_progress=progress.append,
-            progress_every=2,
-        )
-        self.assertEqual(loaded, 5)
-        self.assertEqual(progress, [2, 4, 5])
+        self.assertEqual(self.stage(rows), 5)
         staged = SubmissionRow.objects.get(submission=self.submission, row_no=2)
         self.assertEqual((staged.activity, staged.activity_n), ("5", "05"))
         self.assertEqual((staged.series_id, staged.period_label), ("M.TH.05.N", "2024-01"))
 
-
-class LoadRowsTextTests(RuleTestCase):
     def test_cells_copy_must_escape_and_values_that_are_not_plain_decimals(self):
         rows = [
             raw(2, "2024-01", "101.25", comment="tab\there, back\\slash, line\nbreak\r"),
@@ -38,7 +37,7 @@ class LoadRowsTextTests(RuleTestCase):
             raw(5, "2024-13", "-3", base_per="x\ty"),
             raw(6, "2024-04", "007.50"),
         ]
-        self.assertEqual(self.load(rows), 5)
+        self.assertEqual(self.stage(rows), 5)
         staged = {r.row_no: r for r in SubmissionRow.objects.filter(submission=self.submission)}
         self.assertEqual(staged[2].comment, "tab\there, back\\slash, line\nbreak\r")
         self.assertEqual(staged[2].value_n, 101.25)
@@ -51,7 +50,7 @@ class LoadRowsTextTests(RuleTestCase):
         self.assertEqual(staged[6].value_n, 7.5)
 
     def test_series_id_with_characters_copy_must_escape(self):
-        self.load([raw(2, activity="", nat_code="A\\B\tC")])
+        self.stage([raw(2, activity="", nat_code="A\\B\tC")])
         staged = SubmissionRow.objects.get(submission=self.submission)
         self.assertEqual(staged.series_id, "M.TH.NAT:A\\B\tC.N")
 
@@ -71,6 +70,28 @@ class E02Tests(RuleTestCase):
 
     def test_one_of_them(self):
         self.assertNoFindings("E02", [raw(2), raw(3, activity="", nat_code="1011")])
+
+    def test_messages_and_value_with_a_nat_code_column_only(self):
+        total, found = self.run_rule(
+            "E02",
+            [raw(5, activity=""), raw(6, activity="c", nat_code="it's")],
+            is_spreadsheet=True,
+            columns={"NAT_CODE": "B", "TIME_PERIOD": "C"},
+        )
+        self.assertEqual(total, 2)
+        self.assertEqual(
+            [(f.column, f.cell, f.value, f.series_key) for f in found],
+            [("NAT_CODE", "B5", "", "M.TH.N"), ("NAT_CODE", "B6", "c / it's", "M.TH.C.N")],
+        )
+        self.assertEqual(
+            [f.message for f in found],
+            [
+                "The row has neither ACTIVITY nor NAT_CODE: give an ISIC Rev.4 code in ACTIVITY "
+                "(e.g. C) or a code of your national classification in NAT_CODE",
+                "The row has both ACTIVITY 'c' and NAT_CODE 'it''s': give only one of them, the "
+                "ISIC code in ACTIVITY or the national code in NAT_CODE",
+            ],
+        )
 
 
 class E03Tests(RuleTestCase):
@@ -103,6 +124,23 @@ class E03Tests(RuleTestCase):
         self.assertIn("'9999' is not in the concordance of TSIC2009", found[0].message)
         self.assertEqual(found[0].series_key, "M.TH.NAT:9999.N")
 
+    def test_the_concordances_are_read_once_per_run_and_named_in_order(self):
+        NationalClassification.objects.create(id="TSIC2001", name="Old", country_id="TH")
+        for classification in ("TSIC2009", "TSIC2001"):
+            version = ConcordanceVersion.objects.create(classification_id=classification, version=1)
+            ConcordanceEntry.objects.create(version=version, national_code="1011", isic_code="10")
+        rows = [raw(i + 2, activity="", nat_code=f"9{i}") for i in range(50)]
+        with CaptureQueriesContext(connection) as queries:
+            total, found = self.run_rule("E03", rows)
+        self.assertEqual(total, 50)
+        concordance_reads = [q for q in queries if "countries_concordanceentry" in q["sql"]]
+        self.assertEqual(len(concordance_reads), 1)
+        self.assertEqual(
+            found[0].message,
+            "NAT_CODE '90' is not in the concordance of TSIC2001, TSIC2009: check the code, or "
+            "ask the secretariat to add it to the concordance",
+        )
+
     def test_valid_codes(self):
         self.assertNoFindings(
             "E03",
@@ -113,6 +151,59 @@ class E03Tests(RuleTestCase):
                 raw(5, "2024-Q1", freq="Q", activity="b_c"),
             ],
         )
+
+    def test_every_bad_column_of_a_row_is_a_finding_in_column_order(self):
+        total, found = self.run_rule(
+            "E03",
+            [
+                raw(2, activity="x", adjustment="z", freq="a", obs_status="q", nat_code="1011"),
+                raw(3, activity="", nat_code="99\\9"),
+            ],
+            is_spreadsheet=True,
+            columns={"ACTIVITY": "A", "NAT_CODE": "B", "FREQ": "C", "OBS_STATUS": "D"},
+        )
+        self.assertEqual(total, 5)
+        self.assertEqual(
+            [(f.row, f.column, f.cell, f.value) for f in found],
+            [
+                (2, "ACTIVITY", "A2", "x"),
+                (2, "ADJUSTMENT", "", "z"),
+                (2, "FREQ", "C2", "a"),
+                (2, "OBS_STATUS", "D2", "q"),
+                (3, "NAT_CODE", "B3", "99\\9"),
+            ],
+        )
+        self.assertEqual(
+            [f.message for f in found],
+            [
+                "ACTIVITY 'x' is not in CL_ACTIVITY_ISIC4: use a section B, C, D or E, a "
+                "division 05 to 39, or B-E / B_C; a national code goes in NAT_CODE",
+                "ADJUSTMENT 'z' is not in CL_ADJUSTMENT: use N, S, W, Y, T, or leave it empty "
+                "for N",
+                "FREQ 'a' is not accepted in an upload: use M (monthly) or Q (quarterly), or "
+                "leave it empty for M; annual values are derived",
+                "OBS_STATUS 'q' is not in CL_OBS_STATUS: use A, P, E, B, I, M, L, O, U, or leave "
+                "it empty for A",
+                "NAT_CODE E'99\\\\9' cannot be mapped: TH has no concordance of its national "
+                "classification to ISIC yet. Ask the secretariat to load it, or report ISIC codes "
+                "in ACTIVITY",
+            ],
+        )
+
+    def test_a_national_code_is_checked_only_without_an_activity(self):
+        # An unknown ACTIVITY beside a known NAT_CODE is an ACTIVITY finding (E02 cites both);
+        # an unknown NAT_CODE beside an ACTIVITY is not looked up.
+        total, found = self.run_rule(
+            "E03", [raw(2, activity="X", nat_code="1011"), raw(3, activity="C", nat_code="99")]
+        )
+        self.assertEqual(total, 1)
+        self.assertEqual((found[0].row, found[0].column), (2, "ACTIVITY"))
+
+    def test_a_division_written_without_its_zero_or_in_lower_case(self):
+        self.assertNoFindings("E03", [raw(2, activity="9"), raw(3, activity="b-e")])
+        total, found = self.run_rule("E03", [raw(4, activity="1"), raw(5, activity="05 ")])
+        self.assertEqual(total, 2)
+        self.assertEqual([f.value for f in found], ["1", "05 "])
 
 
 class E04Tests(RuleTestCase):
@@ -187,6 +278,63 @@ class E05Tests(RuleTestCase):
             "E05", [raw(2, "2024M06"), raw(3, "1995-M01"), raw(4, "2024Q2", freq="Q")]
         )
 
+    def test_empty_period_and_wrong_shapes(self):
+        total, found = self.run_rule(
+            "E05",
+            [
+                raw(2, ""),
+                raw(3, "", freq="Q"),
+                raw(4, "2024-1", freq="Q"),
+                raw(5, "2024-Q2\n"),
+                raw(6, "2024-Q5"),
+                raw(7, "2024-13", freq="Q"),
+                raw(8, "it's"),
+                raw(9, "2024-01", freq="A"),
+            ],
+        )
+        self.assertEqual(total, 7)
+        self.assertEqual(
+            [(f.row, f.message) for f in found],
+            [
+                (2, "TIME_PERIOD is empty: give the period, e.g. 2024-01"),
+                (3, "TIME_PERIOD is empty: give the period, e.g. 2024-Q1"),
+                (
+                    4,
+                    "TIME_PERIOD '2024-1' is not a quarter (FREQ Q): write 2024-Q1 (also "
+                    "accepted: 2024Q1)",
+                ),
+                (
+                    5,
+                    "TIME_PERIOD '2024-Q2\n' is not a month (FREQ M): write 2024-01 (also "
+                    "accepted: 2024M01, 2024-M01)",
+                ),
+                (
+                    6,
+                    "TIME_PERIOD '2024-Q5' is not a month (FREQ M): write 2024-01 (also "
+                    "accepted: 2024M01, 2024-M01)",
+                ),
+                (
+                    7,
+                    "TIME_PERIOD '2024-13' is a month but FREQ is Q: set FREQ to M on this row "
+                    "(or leave it empty), or give a quarter such as 2024-Q1",
+                ),
+                (
+                    8,
+                    "TIME_PERIOD 'it''s' is not a month (FREQ M): write 2024-01 (also accepted: "
+                    "2024M01, 2024-M01)",
+                ),
+            ],
+        )
+
+    def test_a_future_period_message_in_full(self):
+        _, found = self.run_rule("E05", [raw(2, "2025m1".replace("m1", "M01"))])
+        self.assertEqual(
+            found[0].message,
+            "TIME_PERIOD 2025-01 is later than the current period 2024-06: only periods that "
+            "have started can be reported; check the year and the month",
+        )
+        self.assertEqual((found[0].value, found[0].time_period), ("2025M01", "2025M01"))
+
 
 class E06Tests(RuleTestCase):
     def test_bad_values(self):
@@ -246,6 +394,70 @@ class E06Tests(RuleTestCase):
             "E06", [raw(2, obs_value="0.5"), raw(3, obs_value="", obs_status="L")]
         )
 
+    def test_full_messages_of_the_other_cases(self):
+        total, found = self.run_rule(
+            "E06",
+            [
+                raw(2, obs_value="", obs_status="A"),
+                raw(3, obs_value="", obs_status="x"),
+                raw(4, obs_value="-inf"),
+                raw(5, obs_value="+Infinity"),
+                raw(6, obs_value="1e999"),
+                raw(7, obs_value="\u0131nf"),
+                raw(8, obs_value="1,5\n"),
+                raw(9, obs_value="2000000000"),
+                raw(10, obs_value="0.0000001"),
+                raw(11, obs_value="x", obs_status="o"),
+                raw(12, obs_value="100", obs_status="x"),
+            ],
+        )
+        self.assertEqual(total, 10)
+        empty = (
+            "OBS_VALUE is empty: give the index value, or mark the observation as missing with "
+            "OBS_STATUS L, M, O"
+        )
+        not_a_number = (
+            "is not a number: use a point for decimals and no thousands separator, e.g. 1234.5"
+        )
+        self.assertEqual(
+            [(f.row, f.message) for f in found],
+            [
+                (2, empty),
+                (3, empty),
+                (
+                    4,
+                    "OBS_VALUE '-inf' is not a finite number: give the index value, or leave it "
+                    "empty with OBS_STATUS L, M, O",
+                ),
+                (
+                    5,
+                    "OBS_VALUE '+Infinity' is not a finite number: give the index value, or "
+                    "leave it empty with OBS_STATUS L, M, O",
+                ),
+                (6, f"OBS_VALUE '1e999' {not_a_number}"),
+                (7, f"OBS_VALUE '\u0131nf' {not_a_number}"),
+                (8, f"OBS_VALUE '1,5\n' {not_a_number}"),
+                (
+                    9,
+                    "OBS_VALUE '2000000000' is not a plausible index level (the exchange accepts "
+                    "0.000001 to 1000000000): check the value and its decimal point",
+                ),
+                (
+                    10,
+                    "OBS_VALUE '0.0000001' is not a plausible index level (the exchange accepts "
+                    "0.000001 to 1000000000): check the value and its decimal point",
+                ),
+                (
+                    11,
+                    "OBS_VALUE 'x' is given with OBS_STATUS O, which means missing: remove the "
+                    "value or correct the status",
+                ),
+            ],
+        )
+
+    def test_a_value_at_the_range_limits_is_accepted(self):
+        self.assertNoFindings("E06", [raw(2, obs_value="0.000001"), raw(3, obs_value="1000000000")])
+
 
 class E08Tests(RuleTestCase):
     def test_bad_and_mixed_base_years(self):
@@ -273,6 +485,60 @@ class E08Tests(RuleTestCase):
             "E08", [raw(2, "2024-01"), raw(3, "2024-02"), raw(4, activity="10", base_per="2016")]
         )
 
+    def test_full_messages_and_cell(self):
+        total, found = self.run_rule(
+            "E08",
+            [raw(4, base_per="it's"), raw(5, base_per="1989")],
+            is_spreadsheet=True,
+            columns={"BASE_PER": "H"},
+        )
+        self.assertEqual(total, 2)
+        self.assertEqual(
+            [(f.cell, f.column, f.value, f.message) for f in found],
+            [
+                (
+                    "H4",
+                    "BASE_PER",
+                    "it's",
+                    "BASE_PER 'it''s' is not a year: give the national base year as four "
+                    "digits, e.g. 2021",
+                ),
+                (
+                    "H5",
+                    "BASE_PER",
+                    "1989",
+                    "BASE_PER 1989 is outside 1990-2024: give the national base year of the series",
+                ),
+            ],
+        )
+
+    def test_the_first_row_of_a_mixed_series_is_its_lowest_row_in_range(self):
+        total, found = self.run_rule(
+            "E08",
+            [
+                raw(9, "2024-01", base_per="2021"),
+                raw(2, "2024-02", base_per="1985"),
+                raw(5, "2024-03", base_per="2016"),
+                raw(7, "2024-04", base_per="2016"),
+                raw(3, "2024-01", activity="10", adjustment="s", base_per="2015"),
+                raw(4, "2024-02", activity="10", adjustment="S", base_per="2010"),
+            ],
+        )
+        self.assertEqual(total, 3)
+        self.assertEqual(
+            [(f.row, f.series_key) for f in found],
+            [(2, "M.TH.C.N"), (4, "M.TH.10.S"), (9, "M.TH.C.N")],
+        )
+        self.assertEqual(
+            found[1].message,
+            "BASE_PER 2010 differs from 2015 on row 3 of the same series M.TH.10.S: a series "
+            "has one base year in a submission; send data on another base in a separate "
+            "submission",
+        )
+        self.assertIn(
+            "BASE_PER 2021 differs from 2016 on row 5 of the same series", found[2].message
+        )
+
 
 class CapTests(RuleTestCase):
     def test_stores_at_most_cap_and_counts_all(self):
@@ -282,3 +548,12 @@ class CapTests(RuleTestCase):
         self.assertEqual(Finding.objects.filter(submission=self.submission).count(), 1000)
         self.assertEqual(min(f.row for f in found), 2)
         self.assertEqual(max(f.row for f in found), 1001)
+
+    def test_cap_keeps_the_first_findings_of_all_parts_in_report_order(self):
+        rows = [raw(i + 2, freq="A", obs_status="Q") for i in range(600)]
+        total, found = self.run_rule("E03", rows, cap=5)
+        self.assertEqual(total, 1200)
+        self.assertEqual(
+            [(f.row, f.column) for f in found],
+            [(2, "FREQ"), (2, "OBS_STATUS"), (3, "FREQ"), (3, "OBS_STATUS"), (4, "FREQ")],
+        )
