@@ -52,16 +52,19 @@ def purge_queues() -> int:
     return purged
 
 
-def start_worker(log_path: Path, **extra_env: str) -> tuple[subprocess.Popen, str]:
+def start_worker(
+    log_path: Path, *, paced: bool = False, **extra_env: str
+) -> tuple[subprocess.Popen, str]:
+    """A real worker process; `paced`: its validations pause between steps, so a fault trial
+    can kill it inside a chosen step (tests/paced_worker.py)."""
     hostname = f"e2e-{uuid.uuid4().hex[:8]}@test"
     log = log_path.open("ab")
+    command = ["tests.paced_worker"] if paced else ["celery", "-A", "ipi_exchange"]
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "celery",
-            "-A",
-            "ipi_exchange",
+            *command,
             "worker",
             "--loglevel",
             "INFO",

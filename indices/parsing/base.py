@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # Header names of the standard's upload (STANDARD.md section 3), in the order templates use.
 STANDARD_COLUMNS: tuple[str, ...] = (
@@ -78,7 +81,10 @@ class ParseFinding:
 
 @dataclass
 class ParsedFile:
-    """What `parse_file` found. `rows` is a one-shot lazy iterator; `findings` grows as it runs."""
+    """What `parse_file` found. `rows` is a one-shot lazy iterator; `findings` grows as it runs.
+    When `frame` is set (a plain long CSV, read by the fast path of parsing/fast.py), it holds
+    the rows as the rows frame's raw columns and `findings` is complete; `rows` then yields the
+    same rows from the frame, for readers that want RawRows (the worker takes the frame)."""
 
     format: str
     layout: str
@@ -88,6 +94,9 @@ class ParsedFile:
     rows: Iterator[RawRow]
     fatal: bool
     declared_action: str | None = None
+    # The rows as a polars frame (validation/frame.py RAW_COLUMNS), when a fast reader read the
+    # whole table at once; then `rows` yields nothing.
+    frame: pl.DataFrame | None = None
 
 
 def fatal_file(fmt: str, findings: list[ParseFinding], *, encoding: str = "") -> ParsedFile:

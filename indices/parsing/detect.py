@@ -12,6 +12,7 @@ from indices.parsing.base import (
     fatal_file,
     unknown_format,
 )
+from indices.parsing.fast import long_csv_reader
 from indices.parsing.jsonfile import parse_json
 from indices.parsing.layout import first_nonempty, table_file
 from indices.parsing.sdmx import is_sdmx, parse_sdmx
@@ -124,4 +125,5 @@ def _parse_text(path: pathlib.Path, encoding: str, *, max_rows: int, action: str
         max_rows=max_rows,
         findings=findings,
         action=action,
+        fast=long_csv_reader(path, encoding, delimiter),
     )

@@ -4,7 +4,7 @@ find the header row, judge it, and wire the lazy row generator."""
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indices.parsing.base import (
     ACCEPTED_FORMATS_MESSAGE,
@@ -18,6 +18,9 @@ from indices.parsing.base import (
 )
 from indices.parsing.header import analyse_header, check_required
 from indices.parsing.rows import CellText, Records, long_rows, wide_rows
+
+if TYPE_CHECKING:
+    from indices.parsing.fast import FastReader
 
 
 def first_nonempty(records: Records, text: CellText) -> tuple[int, list[Any]] | None:
@@ -40,8 +43,10 @@ def table_file(
     max_rows: int,
     findings: list[ParseFinding],
     action: str = "merge",
+    fast: FastReader | None = None,
 ) -> ParsedFile:
-    """`kind` is "csv" or "xlsx"; `header` holds the header row as text."""
+    """`kind` is "csv" or "xlsx"; `header` holds the header row as text. `fast` reads the rows
+    of a plain long CSV into a frame, or declines (None) and leaves them to `long_rows`."""
     row_no, cells = header
     table = analyse_header(cells, row_no=row_no, sheet=sheet)
     if not table.index and not table.periods:
@@ -62,13 +67,29 @@ def table_file(
         records.close()
         return fatal_file(fmt, [*findings, *table.findings], encoding=encoding)
     sink = FindingSink(findings)
+    empty = no_observations(header_row=row_no, sheet=sheet, periods=table.periods)
+    frame = fast(table, sink, max_rows) if fast is not None else None
+    if frame is not None:
+        records.close()
+        sink.close()
+        if frame.is_empty() and not findings:
+            findings.append(empty)  # as `guarded` does
+        return ParsedFile(
+            format=fmt,
+            layout=table.layout,
+            columns=table.columns,
+            encoding=encoding,
+            findings=findings,
+            rows=map(RawRow._make, frame.iter_rows()),
+            fatal=False,
+            frame=frame,
+        )
     if table.layout == "wide":
         rows = wide_rows(records, table, sink, max_rows=max_rows, text=text)
     else:
         rows = long_rows(
             records, table, sink, max_rows=max_rows, text=text, period_text=period_text
         )
-    empty = no_observations(header_row=row_no, sheet=sheet, periods=table.periods)
     return ParsedFile(
         format=fmt,
         layout=table.layout,

@@ -81,7 +81,10 @@ def test_a_worker_killed_mid_validation_is_recovered_with_exactly_one_set_of_fin
     rows, bad_every = 100_000, 97
     client = client_for()
     stop_worker(worker)  # this test runs its own workers
-    victim, _ = start_worker(tmp_path / "victim.log", IPI_FILE_STORE=str(worker_file_store))
+    # Paced: the validation pauses between its steps, so the kill lands inside it.
+    victim, _ = start_worker(
+        tmp_path / "victim.log", paced=True, IPI_FILE_STORE=str(worker_file_store)
+    )
     try:
         created = upload(client, "big.csv", big_csv(rows, bad_every))
         started = wait_until(

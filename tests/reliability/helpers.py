@@ -69,8 +69,9 @@ def kill_whole_worker(worker: subprocess.Popen) -> None:
 class Workers:
     """One live worker at a time, restarted when a trial has killed it."""
 
-    def __init__(self, log_dir: Path, **env: str) -> None:
+    def __init__(self, log_dir: Path, *, paced: bool = False, **env: str) -> None:
         self.log_dir = log_dir
+        self.paced = paced
         self.env = env
         self.process: subprocess.Popen | None = None
         self.hostname = ""
@@ -79,7 +80,7 @@ class Workers:
     def ensure(self, timeout: float = 60) -> subprocess.Popen:
         if self.process is None or self.process.poll() is not None:
             self.started += 1
-            self.process, self.hostname = start_worker(self.log, **self.env)
+            self.process, self.hostname = start_worker(self.log, paced=self.paced, **self.env)
         assert wait_until(lambda: self.hostname in live_workers(), timeout=timeout), self.tail()
         return self.process
 

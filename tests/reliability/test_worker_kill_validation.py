@@ -37,7 +37,9 @@ TRIALS = [
 
 @pytest.fixture(scope="module")
 def workers(worker_file_store, tmp_path_factory, django_db_setup, django_db_blocker):
-    pool = Workers(tmp_path_factory.mktemp("kill-logs"), IPI_FILE_STORE=str(worker_file_store))
+    pool = Workers(
+        tmp_path_factory.mktemp("kill-logs"), paced=True, IPI_FILE_STORE=str(worker_file_store)
+    )
     yield pool
     pool.stop()
 
