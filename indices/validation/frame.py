@@ -106,23 +106,47 @@ def normalized_frame(raw: pl.DataFrame, normalizer: Normalizer) -> pl.DataFrame:
     Also `sk`, the series' number in the byte order of series ids (NULL without a series id):
     the rules sort and group by it, which is several times faster than by the text.
     """
-    keys = raw.select(SERIES_KEY_COLUMNS).unique()
-    parts = [normalizer.series_part(*key) for key in keys.iter_rows()]
+    series_keys, series_of_row = _distinct(raw, SERIES_KEY_COLUMNS)
+    parts = [normalizer.series_part(*key) for key in series_keys.iter_rows()]
     numbers = {
         series_id: number
         for number, series_id in enumerate(sorted({part[5] for part in parts} - {None}))
     }
-    series = keys.hstack(
-        pl.DataFrame(parts or None, schema=SERIES_PART_SCHEMA, orient="row")
-    ).with_columns(
+    series = pl.DataFrame(parts or None, schema=SERIES_PART_SCHEMA, orient="row").with_columns(
         sk=pl.Series([numbers.get(part[5]) for part in parts], dtype=pl.UInt32),
     )
-    periods = _periods(raw.select("freq", "time_period").unique())
-    return (
-        raw.join(series, on=list(SERIES_KEY_COLUMNS), how="left", maintain_order="left")
-        .join(periods, on=["freq", "time_period"], how="left", maintain_order="left")
-        .with_columns(value_n=_values(raw["obs_value"]))
+    period_keys, period_of_row = _distinct(raw, ("freq", "time_period"))
+    periods = _periods(period_keys).drop("freq", "time_period")
+    return raw.hstack(
+        [
+            *(column.gather(series_of_row) for column in series.iter_columns()),
+            *(column.gather(period_of_row) for column in periods.iter_columns()),
+            _values(raw["obs_value"]),
+        ]
     )
+
+
+def _distinct(frame: pl.DataFrame, columns: tuple[str, ...]) -> tuple[pl.DataFrame, pl.Series]:
+    """(the distinct values of `columns`, the index of each row's among them).
+
+    Rows are matched to their distinct value by a 128-bit hash of the columns (two 64-bit
+    hashes): several times faster than comparing seven texts, and two distinct values among
+    millions share both hashes with a probability below 1e-25.
+    """
+    key = pl.struct(columns)
+    hashes = frame.select(
+        key.hash(0x1F3D5B79, 0x2E4C6A8, 0x13579BDF, 0x2468ACE0).alias("h1"),
+        key.hash(0x7A5B3C1D, 0x6E4F2A18, 0x5D3B1F97, 0x4C2A0E86).alias("h2"),
+    )
+    first = hashes["h1"].is_first_distinct()
+    distinct = hashes.filter(first).with_columns(index=pl.int_range(pl.len(), dtype=pl.UInt32))
+    of_row = hashes["h1"].replace_strict(distinct["h1"], distinct["index"])
+    if (distinct["h2"].gather(of_row) != hashes["h2"]).any():
+        # Two values share the first hash (about never): told apart by both.
+        first = hashes.select(pl.struct("h1", "h2").is_first_distinct()).to_series()
+        distinct = hashes.filter(first).with_columns(index=pl.int_range(pl.len(), dtype=pl.UInt32))
+        of_row = hashes.join(distinct, on=["h1", "h2"], how="left", maintain_order="left")["index"]
+    return frame.select(columns).filter(first), of_row
 
 
 def _values(obs_value: pl.Series) -> pl.Series:

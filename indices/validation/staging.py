@@ -7,6 +7,7 @@ loop over the rows.
 
 from __future__ import annotations
 
+import io
 import uuid
 
 import polars as pl
@@ -26,9 +27,11 @@ NORMALIZED_COLUMNS = (
     "series_id",
 )
 STAGED_COLUMNS = ("submission_id", *RAW_COLUMNS, *NORMALIZED_COLUMNS)
-# NULL is \N, so an empty raw cell stays an empty string (see `_csv` for a cell reading \N).
-COPY_SQL = "COPY indices_submissionrow ({}) FROM STDIN (FORMAT csv, NULL '\\N')".format(
-    ", ".join(STAGED_COLUMNS)
+# NULL is \N, so an empty raw cell stays an empty string; the raw columns are never NULL, so a
+# cell that reads \N stays that text too (FORCE_NOT_NULL). A normalized value is never \N.
+COPY_SQL = (
+    f"COPY indices_submissionrow ({', '.join(STAGED_COLUMNS)}) FROM STDIN "
+    f"(FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({', '.join(RAW_COLUMNS)}))"
 )
 # Rows written per COPY chunk: bounds the CSV text held in memory at once.
 CHUNK_ROWS = 200_000
@@ -50,7 +53,6 @@ def stage_rows(*, submission_id: uuid.UUID, rows: pl.DataFrame) -> int:
 
 
 def _csv(chunk: pl.DataFrame) -> bytes:
-    # Every text field quoted: an unquoted \N would read as NULL, and a quoted one never does.
-    return chunk.write_csv(
-        include_header=False, null_value="\\N", quote_style="non_numeric"
-    ).encode()
+    buffer = io.BytesIO()
+    chunk.write_csv(buffer, include_header=False, null_value="\\N")
+    return buffer.getvalue()

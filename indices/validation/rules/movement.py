@@ -144,7 +144,7 @@ def _unusual(
                 schema=UNUSUAL_SCHEMA,
             )
         )
-    return pl.concat(found)
+    return pl.concat(found) if found else pl.DataFrame(schema=UNUSUAL_SCHEMA)
 
 
 @rule("W01")
