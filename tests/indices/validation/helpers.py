@@ -9,8 +9,8 @@ from django.test import TestCase
 from indices.models import Finding, Submission
 from indices.parsing import RawRow
 from indices.standard import load_definition
-from indices.validation.normalize import Normalizer
 from indices.validation.frame import normalized_frame, raw_frame
+from indices.validation.normalize import Normalizer
 from indices.validation.rules import REGISTRY, RuleContext
 
 NOW = dt.datetime(2024, 6, 10, 9, 0, tzinfo=dt.UTC)
