@@ -31,7 +31,7 @@ import polars as pl
 
 from indices.parsing.base import ROW_FIELDS, FindingSink, column_letter, row_limit_finding
 from indices.parsing.header import Table
-from indices.parsing.rows import _stray
+from indices.parsing.rows import stray_row
 from indices.validation.frame import RAW_COLUMNS
 
 FastReader = Callable[[Table, FindingSink, int], pl.DataFrame | None]
@@ -76,7 +76,7 @@ def read_long_csv(
     if (
         len(lines) < header_row
         or (returns and lines.str.contains("\r", literal=True).any())  # a \r not in \r\n
-        or (lines.str.len_bytes().max() or 0) > csv.field_size_limit()
+        or int(lines.str.len_bytes().max() or 0) > csv.field_size_limit()  # type: ignore[arg-type]
     ):
         return None
     cells = _cells(lines.slice(header_row), table, delimiter, spaced=spaced)
@@ -90,7 +90,7 @@ def read_long_csv(
         strays = strays.filter(pl.col("row_no") < limit_row)  # the slow path stops reading there
     for row_no, line in strays.select("row_no", "line").iter_rows():
         # The slow path's own check and message; with no quote, a row's cells are its line split.
-        _stray([cell.strip() for cell in line.split(delimiter)], table, row_no, sink)
+        stray_row([cell.strip() for cell in line.split(delimiter)], table, row_no, sink)
     if limit_row is not None:
         sink.findings.append(row_limit_finding(max_rows, limit_row, table.sheet))
     return kept.select(

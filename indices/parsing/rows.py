@@ -61,7 +61,7 @@ def long_rows(
     for row_no, cells in records:
         row = list(map(text, cells))
         n = len(row)
-        if (n > width or blank) and _stray(row, table, row_no, sink):
+        if (n > width or blank) and stray_row(row, table, row_no, sink):
             continue
         if 0 <= tp_i < n:
             row[tp_i] = period_text(cells[tp_i])  # type: ignore[misc]
@@ -105,7 +105,7 @@ def wide_rows(
     emitted = 0
     for row_no, cells in records:
         n = len(cells)
-        if (n > width or blank) and _stray(list(map(text, cells)), table, row_no, sink):
+        if (n > width or blank) and stray_row(list(map(text, cells)), table, row_no, sink):
             continue
         ref, act, nat, adj, freq, base = (text(cells[i]) if 0 <= i < n else "" for i in keys)
         comment = text(cells[comment_i]) if 0 <= comment_i < n else ""
@@ -129,7 +129,7 @@ def wide_rows(
             )  # fmt: skip
 
 
-def _stray(row: list[str], table: Table, row_no: int, sink: FindingSink) -> bool:
+def stray_row(row: list[str], table: Table, row_no: int, sink: FindingSink) -> bool:
     """Report and skip a row with a value outside the header's columns: unknown columns are an
     error, not ignored (STANDARD.md section 3), and guessing which cell moved would be worse."""
     n = len(row)

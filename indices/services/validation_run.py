@@ -117,8 +117,8 @@ def _validate_locked(submission: Submission) -> str:
         rows = normalized_frame(_read(submission, parsed), _normalizer(submission))
     totals.update(_store_parse_findings(submission, parsed.findings))
     submission.rows_read = 0 if rows is None else rows.height
-    file_unreadable = any(f.rule_id == "E01" for f in parsed.findings) or rows is None
-    if not file_unreadable:
+    file_unreadable = any(f.rule_id == "E01" for f in parsed.findings)
+    if rows is not None and not file_unreadable:
         progress.report(submission.pk, rows_read=submission.rows_read, stage="checking")
         totals.update(run_rules(_rule_context(submission, parsed, rows)))
         submission.rows_checked = submission.rows_read

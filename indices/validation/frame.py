@@ -10,6 +10,7 @@ thousand) and joined back; only OBS_VALUE is parsed per row, by polars.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -110,10 +111,12 @@ def normalized_frame(raw: pl.DataFrame, normalizer: Normalizer) -> pl.DataFrame:
     parts = [normalizer.series_part(*key) for key in series_keys.iter_rows()]
     numbers = {
         series_id: number
-        for number, series_id in enumerate(sorted({part[5] for part in parts} - {None}))
+        for number, series_id in enumerate(
+            sorted({part[5] for part in parts if part[5] is not None})
+        )
     }
     series = pl.DataFrame(parts or None, schema=SERIES_PART_SCHEMA, orient="row").with_columns(
-        sk=pl.Series([numbers.get(part[5]) for part in parts], dtype=pl.UInt32),
+        sk=pl.Series([numbers.get(part[5] or "") for part in parts], dtype=pl.UInt32),
     )
     period_keys, period_of_row = _distinct(raw, ("freq", "time_period"))
     periods = _periods(period_keys).drop("freq", "time_period")
@@ -166,7 +169,9 @@ def _values(obs_value: pl.Series) -> pl.Series:
 
 def _periods(pairs: pl.DataFrame) -> pl.DataFrame:
     """(freq, time_period) -> period_start, period_label, mi, parsed as Normalizer does."""
-    starts, labels, months = [], [], []
+    starts: list[date | None] = []
+    labels: list[str | None] = []
+    months: list[int | None] = []
     for freq, time_period in pairs.iter_rows():
         freq_n = (freq or "M").upper()
         period = parse_period(time_period, freq_n if freq_n in UPLOAD_FREQS else None)

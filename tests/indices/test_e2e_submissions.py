@@ -10,7 +10,7 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from indices.models import Finding, Submission, SubmissionRow
+from indices.models import Finding, NationalObservation, Release, Submission, SubmissionRow
 from indices.tasks import submissions_requeue_stalled
 from tests.api_clients import TERMINAL, client_for, upload
 from tests.indices.corpus import CORPUS, load_concordances, manifest
@@ -53,6 +53,13 @@ def test_each_format_through_a_real_worker(worker, fmt):
     assert done["summary"]["errors"] == 0, client.get(created["report_url"]).json()
     assert done["status"] == "ACCEPTED"
     assert done["progress"]["rows_read"] > 0
+    # Then published by the same worker: its rows are staged from the kept file and stored.
+    assert wait_until(
+        lambda: Release.objects.filter(submission_id=created["id"], status="PUBLISHED").exists(),
+        timeout=90,
+        interval=0.3,
+    )
+    assert NationalObservation.objects.filter(submission_id=created["id"]).count() > 0
 
 
 def big_csv(rows: int, bad_every: int) -> bytes:

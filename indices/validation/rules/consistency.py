@@ -75,7 +75,7 @@ class Codes:
             divisions=[len(complete.get(code, ())) for code in codes],
         )
 
-    def of(self, values: list, dtype: pl.DataType) -> pl.Expr:
+    def of(self, values: list, dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
         """values[code] for the column `code` of code positions."""
         return pl.lit(pl.Series(values, dtype=dtype)).gather(pl.col("code"))
 

@@ -248,7 +248,7 @@ def _has_stored(ctx: RuleContext) -> bool:
     return ctx.derived["has_stored"]
 
 
-def _fetch(sql: str, params: dict, schema: dict[str, pl.DataType] | None = None) -> pl.DataFrame:
+def _fetch(sql: str, params: dict, schema: dict | None = None) -> pl.DataFrame:
     schema = HISTORY_SCHEMA if schema is None else schema
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

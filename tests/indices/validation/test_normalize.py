@@ -8,19 +8,10 @@ from hypothesis import strategies as st
 
 from indices.validation.frame import normalized_frame, raw_frame
 from indices.validation.normalize import Normalizer, parse_period
+from indices.validation.staging import NORMALIZED_COLUMNS
 from tests.indices.validation.helpers import CONCORDANCE, STANDARD, raw
 
-NORMALIZED = (
-    "freq_n",
-    "adjustment_n",
-    "status_n",
-    "activity_n",
-    "period_start",
-    "period_label",
-    "value_n",
-    "base_year",
-    "series_id",
-)
+NORMALIZED = NORMALIZED_COLUMNS
 
 
 class NormalizerTests(SimpleTestCase):
