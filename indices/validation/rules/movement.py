@@ -183,11 +183,14 @@ def w01_unusual_movement(ctx: RuleContext) -> int:
 
 
 def _change_rule(
-    ctx: RuleContext, rule_id: str, rows: pl.DataFrame, *, change: str, previous: str, what: str
+    ctx: RuleContext, rule_id: str, rows: pl.Expr, *, change: str, previous: str, what: str
 ) -> int:
+    """`rows`: which submitted rows the rule reads (one filter: only findings are copied)."""
     prefix = {"W02": "max_abs_mom_pct", "W03": "max_abs_yoy_pct"}[rule_id]
     limits = _Limits(ctx, rule_id, prefix)
-    found = value_located(ctx, rows.filter(pl.col(change).abs() > limits.expr()))
+    found = value_located(
+        ctx, submitted_rows(ctx).filter(rows & (pl.col(change).abs() > limits.expr()))
+    )
 
     def message(row: Row) -> str:
         return (
@@ -201,7 +204,7 @@ def _change_rule(
 
 @rule("W02")
 def w02_adjusted_mom(ctx: RuleContext) -> int:
-    adjusted = submitted_rows(ctx).filter(pl.col("adjustment_n").is_in(["S", "Y", "T"]))
+    adjusted = pl.col("adjustment_n").is_in(["S", "Y", "T"])
     return _change_rule(
         ctx, "W02", adjusted, change="pct", previous="pv", what="the previous period"
     )
@@ -210,7 +213,7 @@ def w02_adjusted_mom(ctx: RuleContext) -> int:
 @rule("W03")
 def w03_yoy(ctx: RuleContext) -> int:
     return _change_rule(
-        ctx, "W03", submitted_rows(ctx), change="pct_year", previous="py", what="a year before"
+        ctx, "W03", pl.lit(True), change="pct_year", previous="py", what="a year before"
     )
 
 
@@ -230,6 +233,8 @@ _W04_COLUMNS = [
 def w04_revision(ctx: RuleContext) -> int:
     limits = _Limits(ctx, "W04", "max_revision_pct")
     stored = stored_values(ctx)
+    if not stored.height:
+        return 0  # nothing stored of these periods: nothing revised or withdrawn
     same_observation = ["series_id", "period_start", "base_year"]
     revised = (
         submitted_rows(ctx)

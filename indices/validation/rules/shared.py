@@ -87,18 +87,27 @@ def valid_rows(ctx: RuleContext) -> pl.DataFrame:
     """The valid rows, the first (in file order) of each series and period, in the order of
     series (sk) and period."""
     if "valid" not in ctx.derived:
-        # The first by row number, then file position: cheaper than a stable sort. Without
-        # the raw columns the rules read normalized (moving text costs most of the sort).
-        ordered = (
-            ctx.rows.with_row_index("position")
-            .filter(valid_condition(ctx))
-            .drop("freq", "adjustment", "obs_status", "comment")
-            .sort("sk", "mi", "row_no", "position")
-            .drop("position")
-        )
+        # The order is found on the keys alone, then the rows are gathered once: moving the
+        # text columns costs most of the time and memory. The first of a series and period by
+        # row number, then file position (cheaper than a stable sort); without the raw
+        # columns the rules read normalized.
         first = (pl.col("sk") != pl.col("sk").shift(1)) | (pl.col("mi") != pl.col("mi").shift(1))
-        ctx.derived["valid"] = ordered.filter(first.fill_null(True)).with_columns(
-            v=pl.col("value_n"), submitted=pl.lit(True)
+        positions = (
+            ctx.rows.select(
+                pl.int_range(pl.len(), dtype=pl.UInt32).alias("position"),
+                "sk",
+                "mi",
+                "row_no",
+                valid_condition(ctx).alias("valid"),
+            )
+            .filter("valid")
+            .sort("sk", "mi", "row_no", "position")
+            .filter(first.fill_null(True))["position"]
+        )
+        ctx.derived["valid"] = (
+            ctx.rows.drop("freq", "adjustment", "obs_status", "comment")
+            .select(pl.all().gather(positions))
+            .with_columns(v=pl.col("value_n"), submitted=pl.lit(True))
         )
     return ctx.derived["valid"]
 
@@ -112,7 +121,10 @@ def series(ctx: RuleContext) -> pl.DataFrame:
 def submitted_rows(ctx: RuleContext) -> pl.DataFrame:
     """The valid rows (one per series and period) with their windows."""
     if "submitted" not in ctx.derived:
-        ctx.derived["submitted"] = series(ctx).filter(pl.col("submitted"))
+        rows = series(ctx)
+        # Without stored history every row is submitted: no copy.
+        history = rows.height > valid_rows(ctx).height
+        ctx.derived["submitted"] = rows.filter(pl.col("submitted")) if history else rows
     return ctx.derived["submitted"]
 
 
@@ -259,8 +271,10 @@ def _fetch(sql: str, params: dict, schema: dict | None = None) -> pl.DataFrame:
 def stats(ctx: RuleContext) -> pl.DataFrame:
     if "stats" not in ctx.derived:
         in_range = pl.col("base_year").is_between(ctx.min_year, ctx.max_year)
+        # Lazy, so only the columns aggregated are filtered and grouped.
         ctx.derived["stats"] = (
-            ctx.rows.filter(pl.col("series_id").is_not_null())
+            ctx.rows.lazy()
+            .filter(pl.col("series_id").is_not_null())
             .group_by("sk")
             .agg(
                 # The series id holds FREQ, REF_AREA (in capitals) and ADJUSTMENT: every row
@@ -280,6 +294,7 @@ def stats(ctx: RuleContext) -> pl.DataFrame:
                 any_nat=(pl.col("nat_code") != "").filter(keyed()).any(),
             )
             .with_columns(area=pl.col("area").str.to_uppercase())
+            .collect()
         )
     return ctx.derived["stats"]
 
