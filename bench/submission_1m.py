@@ -190,6 +190,8 @@ def run(rows: int, env: dict, database_url: str, *, publish: bool = False) -> di
     )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    # A running server has loaded its views: so does this in-process one, before the clock.
+    assert client.get("/api/v1/submissions/").status_code == 200
     started = time.perf_counter()
     with csv_path.open("rb") as handle:
         response = client.post(
@@ -198,6 +200,7 @@ def run(rows: int, env: dict, database_url: str, *, publish: bool = False) -> di
             content_type="text/csv",
         )
     assert response.status_code == 202, response.content
+    answered = time.perf_counter() - started
     submission_id = response.json()["id"]
     terminal = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
     while True:
@@ -223,6 +226,7 @@ def run(rows: int, env: dict, database_url: str, *, publish: bool = False) -> di
         "size_mb": size_mb,
         "copy_seconds": copy_seconds,
         "end_to_end_seconds": end_to_end,
+        "answered_seconds": answered,
         "status": submission.status,
         "summary": submission.summary,
         "peak_worker_rss_mb": validation_rss / 2**20,
@@ -264,6 +268,8 @@ def format_results(r: dict) -> str:
         f"| rows | {r['rows']:,} ({r['size_mb']:.1f} MB CSV) |\n"
         f"| PostgreSQL COPY of the same rows | {r['copy_seconds']:.2f} s |\n"
         f"| POST -> {r['status']} with the real worker | {r['end_to_end_seconds']:.2f} s |\n"
+        f"| of which the POST's answer (202: file kept, submission queued) | "
+        f"{r['answered_seconds']:.2f} s |\n"
         f"| ratio (target <= 3x) | {ratio:.2f}x |\n"
         f"| peak worker memory, RSS (target < 1 GB) | {r['peak_worker_rss_mb']:.0f} MB |\n"
         f"| findings | {r['summary'].get('errors', 0)} errors, "

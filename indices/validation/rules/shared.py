@@ -92,24 +92,32 @@ def valid_rows(ctx: RuleContext) -> pl.DataFrame:
         # row number, then file position (cheaper than a stable sort); without the raw
         # columns the rules read normalized.
         first = (pl.col("sk") != pl.col("sk").shift(1)) | (pl.col("mi") != pl.col("mi").shift(1))
-        positions = (
-            ctx.rows.select(
-                pl.int_range(pl.len(), dtype=pl.UInt32).alias("position"),
-                "sk",
-                "mi",
-                "row_no",
-                valid_condition(ctx).alias("valid"),
+        keys = ctx.rows.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("position"),
+            "sk",
+            "mi",
+            "row_no",
+            valid_condition(ctx).alias("valid"),
+        )
+        rows = ctx.rows.drop("freq", "adjustment", "obs_status", "comment")
+        if _in_order(keys):  # a file written series by series, period after period
+            valid = keys["valid"].fill_null(False)  # NULL, unknown, is not valid
+            rows = rows if valid.all() else rows.filter(valid)
+        else:
+            positions = (
+                keys.filter("valid")
+                .sort("sk", "mi", "row_no", "position")
+                .filter(first.fill_null(True))["position"]
             )
-            .filter("valid")
-            .sort("sk", "mi", "row_no", "position")
-            .filter(first.fill_null(True))["position"]
-        )
-        ctx.derived["valid"] = (
-            ctx.rows.drop("freq", "adjustment", "obs_status", "comment")
-            .select(pl.all().gather(positions))
-            .with_columns(v=pl.col("value_n"), submitted=pl.lit(True))
-        )
+            rows = rows.select(pl.all().gather(positions))
+        ctx.derived["valid"] = rows.with_columns(v=pl.col("value_n"), submitted=pl.lit(True))
     return ctx.derived["valid"]
+
+
+def _in_order(keys: pl.DataFrame) -> bool:
+    """Whether the valid rows are in series and period order already, one row per period."""
+    key = pl.col("sk").cast(pl.Int64) * (1 << 32) + pl.col("mi")
+    return bool(keys.lazy().filter("valid").select((key.diff() > 0).all()).collect().item())
 
 
 def series(ctx: RuleContext) -> pl.DataFrame:
