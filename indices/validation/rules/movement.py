@@ -86,16 +86,15 @@ def _unusual(
     """
     changes = (
         series(ctx)
-        .select("series_id", "mi", "pct", "submitted", "adjustment_n")
+        .select("sk", "mi", "pct", "submitted", "adjustment_n")
         .with_row_index("position")
         .filter((pl.col("adjustment_n") == "N") & pl.col("pct").is_not_null())
     )
     if not changes.height:
         return pl.DataFrame(schema=UNUSUAL_SCHEMA)
-    # One integer key sorts faster than the series ids: a block per series and calendar
-    # month (the series' number in a local enum, no global string cache), then the month.
-    names = pl.Enum(changes["series_id"].unique())
-    code = changes["series_id"].cast(names).to_physical().to_numpy().astype(np.int64)
+    # One integer key sorts faster than the series ids: a block per series (its number, sk)
+    # and calendar month, then the month.
+    code = changes["sk"].to_numpy().astype(np.int64)
     month = changes["mi"].to_numpy().astype(np.int64)
     month -= month.min()
     key = (code * 12 + month % 12) << 32 | month

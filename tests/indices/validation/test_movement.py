@@ -346,7 +346,9 @@ class W01VectorizedTests(RuleTestCase):
                     }
                 )
         random.shuffle(rows)
-        frame = pl.DataFrame(rows, schema_overrides={"mi": pl.Int32})
+        frame = pl.DataFrame(rows, schema_overrides={"mi": pl.Int32}).with_columns(
+            sk=pl.col("series_id").rank("dense").cast(pl.UInt32)  # as normalization numbers them
+        )
         ctx = self.context()
         ctx.derived["series"] = frame
         for params in [(10, 5, 1.4826, 4.0), (3, 2, 1.0, 2.0), (10, 1, 1.4826, 3.0)]:
