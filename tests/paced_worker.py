@@ -17,8 +17,8 @@ import sys
 import time
 
 # Seconds paused after a progress report while the rows are read, and before each rule.
-READING_PAUSE = 1.0
-RULE_PAUSE = 0.1
+READING_PAUSE = 0.5
+RULE_PAUSE = 0.05
 
 
 def pace() -> None:
