@@ -1,4 +1,4 @@
-"""The staging COPY, then the row rules (E02 row part, E03, E04, E05, E06, E08) and the cap."""
+"""The row rules (E02 row part, E03, E04, E05, E06, E08) and the cap (staging: test_staging)."""
 
 from __future__ import annotations
 
@@ -6,53 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from countries.models import ConcordanceEntry, ConcordanceVersion, NationalClassification
-from indices.models import Finding, SubmissionRow
-from indices.parsing import RawRow
-from indices.validation.frame import normalized_frame, raw_frame
-from indices.validation.normalize import Normalizer
-from indices.validation.staging import stage_rows
-from tests.indices.validation.helpers import STANDARD, RuleTestCase, raw
-
-
-class StageRowsTests(RuleTestCase):
-    """The staging COPY (publication applies the staged rows): raw and normalized columns."""
-
-    def stage(self, rows: list[RawRow]) -> int:
-        normalizer = Normalizer(standard=STANDARD, concordance=self.concordance)
-        frame = normalized_frame(raw_frame(rows), normalizer)
-        return stage_rows(submission_id=self.submission.id, rows=frame)
-
-    def test_stages_raw_and_normalized_columns(self):
-        rows = [raw(i + 2, "2024-01", "100", activity=str(i % 3 + 5)) for i in range(5)]
-        self.assertEqual(self.stage(rows), 5)
-        staged = SubmissionRow.objects.get(submission=self.submission, row_no=2)
-        self.assertEqual((staged.activity, staged.activity_n), ("5", "05"))
-        self.assertEqual((staged.series_id, staged.period_label), ("M.TH.05.N", "2024-01"))
-
-    def test_cells_copy_must_escape_and_values_that_are_not_plain_decimals(self):
-        rows = [
-            raw(2, "2024-01", "101.25", comment="tab\there, back\\slash, line\nbreak\r"),
-            raw(3, "2024-02", "1.5e2", nat_code="\\N"),
-            raw(4, "2024-03", "", obs_status="M"),
-            raw(5, "2024-13", "-3", base_per="x\ty"),
-            raw(6, "2024-04", "007.50"),
-        ]
-        self.assertEqual(self.stage(rows), 5)
-        staged = {r.row_no: r for r in SubmissionRow.objects.filter(submission=self.submission)}
-        self.assertEqual(staged[2].comment, "tab\there, back\\slash, line\nbreak\r")
-        self.assertEqual(staged[2].value_n, 101.25)
-        self.assertEqual((staged[3].nat_code, staged[3].value_n), ("\\N", 150.0))
-        self.assertEqual(staged[3].series_id, "M.TH.C.N")
-        self.assertEqual((staged[4].obs_value, staged[4].value_n), ("", None))
-        self.assertEqual((staged[4].status_n, staged[4].period_label), ("M", "2024-03"))
-        self.assertEqual((staged[5].value_n, staged[5].period_start), (-3.0, None))
-        self.assertEqual((staged[5].base_per, staged[5].base_year), ("x\ty", None))
-        self.assertEqual(staged[6].value_n, 7.5)
-
-    def test_series_id_with_characters_copy_must_escape(self):
-        self.stage([raw(2, activity="", nat_code="A\\B\tC")])
-        staged = SubmissionRow.objects.get(submission=self.submission)
-        self.assertEqual(staged.series_id, "M.TH.NAT:A\\B\tC.N")
+from indices.models import Finding
+from tests.indices.validation.helpers import RuleTestCase, raw
 
 
 class E02Tests(RuleTestCase):
