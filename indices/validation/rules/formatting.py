@@ -65,12 +65,5 @@ def signed(number: float, places: int = 1) -> str:
     return ("+" if number >= 0 else "") + rounded(number, places)
 
 
-def period_label(day: date, freq: str | None) -> str:
-    """2024-01 for a month, 2024-Q1 for a quarter (FREQ Q)."""
-    if freq == "Q":
-        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def month_name(day: date) -> str:
     return calendar.month_name[day.month]

@@ -7,9 +7,10 @@ import re
 import polars as pl
 
 from countries.models import ConcordanceEntry
+from indices.services.vintages import period_label
 from indices.validation.rules.base import Row, located, rule, store_findings
 from indices.validation.rules.context import RuleContext, current_period, value_range
-from indices.validation.rules.formatting import period_label, quote_literal
+from indices.validation.rules.formatting import quote_literal
 from indices.validation.rules.shared import stats_series
 
 
@@ -185,7 +186,7 @@ def e05_time_period(ctx: RuleContext) -> int:
             current = ctx.current_quarter if freq_n == "Q" else ctx.current_month
             return (
                 f"TIME_PERIOD {row['period_label']} is later than the current period "
-                f"{period_label(current, freq_n)}: only periods that have started can be "
+                f"{period_label(freq_n, current)}: only periods that have started can be "
                 "reported; check the year and the month"
             )
         if time_period == "":

@@ -21,8 +21,6 @@ whether rows give its ISIC code directly or through a national code. Duplicates 
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 from django.db import connection
 
@@ -310,8 +308,3 @@ def stats(ctx: RuleContext) -> pl.DataFrame:
 def stats_series(ctx: RuleContext, condition: pl.Expr) -> pl.Series:
     """The series of `stats` meeting `condition`, to look at in detail."""
     return stats(ctx).filter(condition)["series_id"]
-
-
-def month_start(mi: int) -> date:
-    """The first day of month number `mi` (year * 12 + month - 1)."""
-    return date(mi // 12, mi % 12 + 1, 1)

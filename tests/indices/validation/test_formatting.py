@@ -18,12 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from indices.services.vintages import period_label
 from indices.validation.rules.formatting import (
     float_text,
     month_name,
     parameter,
     parameter_text,
-    period_label,
     quote_literal,
     rounded,
     signed,
@@ -282,9 +282,9 @@ class DateTests(TestCase):
                 [days],
             )
             for day, (month, quarter) in zip(days, cursor.fetchall(), strict=True):
-                self.assertEqual(period_label(day, "M"), month, day)
-                self.assertEqual(period_label(day, None), month, day)
-                self.assertEqual(period_label(day, "Q"), quarter, day)
+                self.assertEqual(period_label("M", day), month, day)
+                self.assertEqual(period_label("", day), month, day)
+                self.assertEqual(period_label("Q", day), quarter, day)
 
     def test_month_name(self):
         days = _days()

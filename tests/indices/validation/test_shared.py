@@ -36,7 +36,7 @@ class ValidRowsTests(RuleTestCase):
         self.assertEqual(valid.height, 30)
         self.assertNotIn(81, valid["row_no"].to_list())  # row 17 gives 2022-04 too
 
-    def test_rows_in_order_and_all_valid_are_read_without_a_copy(self):
+    def test_rows_in_order_and_all_valid_are_all_read_in_their_order(self):
         rows = rows_of(good_values(24), "2021-01")
         self.load(rows)
         valid = valid_rows(self.context())
