@@ -14,43 +14,29 @@ from indices.validation.rules.context import RuleContext, current_period
 from indices.validation.rules.formatting import float_text, parameter, quote_literal, rounded
 from indices.validation.rules.shared import (
     LOOKBACK_MONTHS,
+    SERIES_STRIDE,
+    month_number,
     months_of,
     series,
+    series_period,
     stats,
     stats_series,
     submitted_rows,
 )
 
 
-def label_from_month(month_number: pl.Expr, freq: pl.Expr | None = None) -> pl.Expr:
-    """The label of the period starting in month `month_number` (year * 12 + month - 1):
-    2024-Q1 for a quarter (FREQ Q), else 2024-01 (formatting.period_label, vectorized)."""
+def label_from_month(mi: pl.Expr, freq: pl.Expr | None = None) -> pl.Expr:
+    """The label of the period starting in month number `mi` (year * 12 + month - 1):
+    2024-Q1 for a quarter (FREQ Q), else 2024-01 (services.vintages.period_label, vectorized)."""
     freq = pl.col("freq_n") if freq is None else freq
-    year = (month_number // 12).cast(pl.String).str.zfill(4)
-    month = month_number % 12 + 1
+    year = (mi // 12).cast(pl.String).str.zfill(4)
+    month = mi % 12 + 1
     quarter = (month - 1) // 3 + 1
     return (
         pl.when(freq == "Q")
         .then(pl.concat_str(year, pl.lit("-Q"), quarter.cast(pl.String)))
         .otherwise(pl.concat_str(year, pl.lit("-"), month.cast(pl.String).str.zfill(2)))
     )
-
-
-def month_number(day: pl.Expr) -> pl.Expr:
-    """year * 12 + month - 1 of a date, as the frame's `mi`."""
-    return day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1
-
-
-# series_period(): a series' code times SERIES_STRIDE plus the month number.
-SERIES_STRIDE = 1 << 32
-
-
-def series_period() -> pl.Expr:
-    """One integer per series and period: the series id's categorical code, then the month
-    number. Sorting by it is several times faster than grouping by the id's text and the date,
-    which matters when every row of a million is a duplicate."""
-    code = pl.col("series_id").cast(pl.Categorical).to_physical().cast(pl.Int64)
-    return code * SERIES_STRIDE + pl.col("mi")
 
 
 def by_series_period(frame: pl.DataFrame) -> pl.DataFrame:
@@ -87,6 +73,7 @@ def e07_duplicates(ctx: RuleContext) -> int:
         "row_no",
         "sheet",
         "series_id",
+        "sk",
         "mi",
         "period_start",
         "period_label",
@@ -245,7 +232,7 @@ def w05_gaps(ctx: RuleContext) -> int:
     gaps = (
         # Only the columns the findings and their messages read.
         ctx.rows.select(
-            "row_no", "sheet", "series_id", "freq_n", "mi", "period_start", "period_label"
+            "row_no", "sheet", "series_id", "sk", "freq_n", "mi", "period_start", "period_label"
         )
         .filter(
             pl.col("period_start").is_not_null()

@@ -54,6 +54,21 @@ def months_of(freq: pl.Expr | None = None) -> pl.Expr:
     return pl.when(freq == "Q").then(3).otherwise(1)
 
 
+def month_number(day: pl.Expr) -> pl.Expr:
+    """year * 12 + month - 1 of a date, as the frame's `mi`."""
+    return day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1
+
+
+# series_period(): a series' number (sk) times SERIES_STRIDE plus the month number.
+SERIES_STRIDE = 1 << 32
+
+
+def series_period() -> pl.Expr:
+    """One integer per series and period: sorting or comparing by it is several times faster
+    than by the series id's text and the date."""
+    return pl.col("sk").cast(pl.Int64) * SERIES_STRIDE + pl.col("mi")
+
+
 def keyed() -> pl.Expr:
     """A row that names its series by exactly one of ACTIVITY and NAT_CODE, resolved."""
     return (
@@ -82,8 +97,8 @@ def valid_condition(ctx: RuleContext) -> pl.Expr:
 
 
 def valid_rows(ctx: RuleContext) -> pl.DataFrame:
-    """The valid rows, the first (in file order) of each series and period, in the order of
-    series (sk) and period."""
+    """The valid rows, the first of each series and period (by row number, then file order),
+    in the order of series (sk) and period."""
     if "valid" not in ctx.derived:
         # The order is found on the keys alone, then the rows are gathered once: moving the
         # text columns costs most of the time and memory. The first of a series and period by
@@ -114,8 +129,8 @@ def valid_rows(ctx: RuleContext) -> pl.DataFrame:
 
 def _in_order(keys: pl.DataFrame) -> bool:
     """Whether the valid rows are in series and period order already, one row per period."""
-    key = pl.col("sk").cast(pl.Int64) * (1 << 32) + pl.col("mi")
-    return bool(keys.lazy().filter("valid").select((key.diff() > 0).all()).collect().item())
+    in_order = series_period().diff() > 0
+    return bool(keys.lazy().filter("valid").select(in_order.all()).collect().item())
 
 
 def series(ctx: RuleContext) -> pl.DataFrame:
@@ -155,9 +170,7 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
         history = (
             history.join(firsts, on="series_id")
             .with_columns(
-                mi=(
-                    pl.col("period_start").dt.year() * 12 + pl.col("period_start").dt.month() - 1
-                ).cast(pl.Int32),
+                mi=month_number(pl.col("period_start")),
                 activity_n=pl.col("series_activity"),
                 value_n=pl.col("v"),
                 submitted=pl.lit(False),
@@ -171,8 +184,7 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
     same_series = pl.col("sk").shift(1) == pl.col("sk")
     next_same = pl.col("sk").shift(-1) == pl.col("sk")
     # The same period a year before, found by binary search in the (series, month) keys.
-    key = pl.col("sk").cast(pl.Int64) * (1 << 32) + pl.col("mi")
-    keys = merged.select(key.alias("key"))["key"]
+    keys = merged.select(series_period().alias("key"))["key"]
     before = keys.search_sorted(keys - 12, side="left").clip(upper_bound=max(len(keys) - 1, 0))
     found = keys.gather(before) == keys - 12 if len(keys) else keys.is_null()
     py = merged["v"].gather(before).zip_with(found, pl.Series([None], dtype=pl.Float64))
