@@ -52,8 +52,8 @@ class RawRow(NamedTuple):
     """One observation as text, exactly as the file gave it (stripped); validated later in SQL."""
 
     row_no: int
-    sheet: str
-    value_cell: str
+    sheet: str  # the XLSX sheet's name; "" in text files
+    value_cell: str  # the XLSX cell OBS_VALUE was read from (findings name it); "" in text files
     ref_area: str
     activity: str
     nat_code: str

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from indices.parsing.base import ROW_FIELDS, FindingSink, column_letter, row_limit_finding
+from indices.parsing.base import ROW_FIELDS, FindingSink, row_limit_finding
 from indices.parsing.header import Table
 from indices.parsing.rows import stray_row
 from indices.validation.frame import RAW_COLUMNS
@@ -96,7 +96,7 @@ def read_long_csv(
     return kept.select(
         "row_no",
         pl.lit(table.sheet).alias("sheet"),
-        "value_cell",
+        pl.lit("").alias("value_cell"),  # a text file has no cells (RawRow.value_cell)
         *(
             column if name in table.index else pl.lit("").alias(column)
             for name, column in zip(ROW_FIELDS, _VALUE_COLUMNS, strict=True)
@@ -135,8 +135,8 @@ def _lines(path: Path) -> pl.DataFrame:
 
 
 def _cells(lines: pl.Series, table: Table, delimiter: str, *, spaced: bool) -> pl.DataFrame:
-    """One row per data line: row_no, the line, value_cell, the value columns of the table's
-    standard columns (stripped text, "" for a missing cell), `stray` (text right of the header's
+    """One row per data line: row_no, the line, the value columns of the table's standard
+    columns (stripped text, "" for a missing cell), `stray` (text right of the header's
     last column: the slow path's E02, the row is not read) and `keep` (neither stray nor empty:
     the rows the slow path's `long_rows` gives)."""
     width = table.width
@@ -152,12 +152,6 @@ def _cells(lines: pl.Series, table: Table, delimiter: str, *, spaced: bool) -> p
             text = text.str.strip_chars(_STRIPPED)
         return text.fill_null("")
 
-    value_i = table.index.get("OBS_VALUE", -1)
-    value_cell = (
-        pl.lit(column_letter(value_i)) + pl.col("row_no").cast(pl.String)
-        if value_i >= 0
-        else pl.lit("")  # a delete may have no OBS_VALUE
-    )
     # Past the header's last column, when not null: the row's further cells, separators and all.
     outside = pl.col(f"field_{width}")
     stray = outside.str.contains(f"[^{delimiter} \\t\\r]").fill_null(False)
@@ -175,7 +169,6 @@ def _cells(lines: pl.Series, table: Table, delimiter: str, *, spaced: bool) -> p
             *(value(i).alias(column) for column, i in present),
         )
         .with_columns(
-            value_cell.alias("value_cell"),
             keep=~pl.col("stray")
             & pl.any_horizontal(pl.col(column) != "" for column, _ in present),
         )

@@ -53,7 +53,8 @@ def long_rows(
     pad = [""] * need
     getter = itemgetter(*idx)
     value_i = idx[ROW_FIELDS.index("OBS_VALUE")]
-    letter = column_letter(value_i) if value_i >= 0 else ""  # a delete may have no OBS_VALUE
+    # A delete may have no OBS_VALUE; text files have no cells to name (`RawRow.value_cell`).
+    letter = column_letter(value_i) if value_i >= 0 and sheet else ""
     tp_i = idx[_TP] if period_text is not None else -1
     width, blank = table.width, table.blank
     new = tuple.__new__  # RawRow._make without its per-call length check: ~15% of the loop
@@ -99,7 +100,7 @@ def wide_rows(
         for name in ("REF_AREA", "ACTIVITY", "NAT_CODE", "ADJUSTMENT", "FREQ", "BASE_PER")
     ]
     comment_i = table.index.get("COMMENT", -1)
-    periods = [(i, period, column_letter(i)) for i, period in table.periods]
+    periods = [(i, period, column_letter(i) if sheet else "") for i, period in table.periods]
     width, blank = table.width, table.blank
     new = tuple.__new__
     emitted = 0
@@ -122,10 +123,11 @@ def wide_rows(
             if emitted > max_rows:
                 sink.findings.append(row_limit_finding(max_rows, row_no, sheet))
                 return
+            cell = f"{letter}{row_no}" if letter else ""
             yield new(
                 RawRow,
-                (row_no, sheet, f"{letter}{row_no}", ref, act, nat, adj, freq, period, value,
-                 status, base, comment),
+                (row_no, sheet, cell, ref, act, nat, adj, freq, period, value, status, base,
+                 comment),
             )  # fmt: skip
 
 

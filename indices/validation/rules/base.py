@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import polars as pl
+from django.db import connection
 
 from indices.models import Finding
 from indices.validation.rules.context import RuleContext
@@ -110,6 +111,10 @@ def value_located(ctx: RuleContext, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 REPORT_ORDER = ["row", "series_key", "time_period", "column"]
+_COPY_FINDINGS = (
+    f"COPY {Finding._meta.db_table} (submission_id, rule_id, severity, row, sheet, cell, "
+    '"column", value, series_key, time_period, message) FROM STDIN'
+)
 
 
 def store_findings(
@@ -131,20 +136,22 @@ def store_findings(
         return 0
     kept = found.sort(REPORT_ORDER, nulls_last=False, maintain_order=True).head(ctx.cap)
     severity = ctx.severity(rule_id)
-    Finding.objects.bulk_create(
-        Finding(
-            submission_id=ctx.submission_id,
-            rule_id=rule_id,
-            severity=severity,
-            row=row["row"],
-            sheet=row["sheet"][:100],
-            cell=row["cell"][:16],
-            column=row["column"],
-            value=value(row) if value is not None else row["value"],
-            series_key=row["series_key"][:100],
-            time_period=row["time_period"][:16],
-            message=message(row),
-        )
-        for row in kept.to_dicts()
-    )
+    # COPY: a thousand findings in a few milliseconds, where the ORM's INSERT takes 0.1 s.
+    with connection.cursor() as cursor, cursor.copy(_COPY_FINDINGS) as copy:
+        for row in kept.to_dicts():
+            copy.write_row(
+                (
+                    ctx.submission_id,
+                    rule_id,
+                    severity,
+                    row["row"],
+                    row["sheet"][:100],
+                    row["cell"][:16],
+                    row["column"],
+                    value(row) if value is not None else row["value"],
+                    row["series_key"][:100],
+                    row["time_period"][:16],
+                    message(row),
+                )
+            )
     return total

@@ -145,7 +145,7 @@ def e03_codes(ctx: RuleContext) -> int:
 def e04_ref_area(ctx: RuleContext) -> int:
     found = located(
         ctx,
-        ctx.rows.filter(pl.col("ref_area").str.to_uppercase() != ctx.country_code),
+        ctx.rows.filter(pl.col("area_n") != ctx.country_code),
         column="REF_AREA",
         value="ref_area",
     )

@@ -80,6 +80,7 @@ def e07_duplicates(ctx: RuleContext) -> int:
         "time_period",
         "freq_n",
         "ref_area",
+        "area_n",
         "activity",
         "nat_code",
         "activity_n",
@@ -116,7 +117,7 @@ def e07_duplicates(ctx: RuleContext) -> int:
     )
     same_isic = [
         pl.col("freq_n"),
-        pl.col("ref_area").str.to_uppercase(),
+        pl.col("area_n"),
         pl.col("activity_n"),
         pl.col("adjustment_n"),
         pl.col("period_start"),

@@ -16,10 +16,10 @@ V2_HEADER = (
 )
 
 
-def obs(row_no: int, cell: str, period: str, value: str, **fields: str):
+def obs(row_no: int, period: str, value: str, **fields: str):
     defaults = {"freq": "M", "ref_area": "TH", "activity": "C", "adjustment": "N"}
     defaults.update(fields)
-    return raw(row_no, cell, time_period=period, obs_value=value, **defaults)
+    return raw(row_no, time_period=period, obs_value=value, **defaults)
 
 
 def test_sdmx_csv_1_attributes_ignored_nat_base_per_is_base_per(parse):
@@ -34,8 +34,8 @@ def test_sdmx_csv_1_attributes_ignored_nat_base_per_is_base_per(parse):
     assert parsed.columns["OBS_VALUE"] == "H"
     assert "UNIT_MEASURE" not in parsed.columns
     assert rows == [
-        obs(2, "H2", "2024-01", "101.3", obs_status="A", base_per="2021"),
-        obs(4, "H4", "2024-02", "99", obs_status="P", base_per="2021", comment="x"),
+        obs(2, "2024-01", "101.3", obs_status="A", base_per="2021"),
+        obs(4, "2024-02", "99", obs_status="P", base_per="2021", comment="x"),
     ]
     (finding,) = parsed.findings
     assert (finding.rule_id, finding.row, finding.cell, finding.column, finding.value) == (
@@ -59,8 +59,8 @@ def test_sdmx_csv_2_action(parse, codes, action):
     )
     assert (parsed.format, parsed.declared_action, parsed.fatal) == ("sdmx-csv-2.0", action, False)
     assert rows == [
-        obs(2, "J2", "2024-01", "101.3", obs_status="A", base_per="2021"),
-        obs(3, "J3", "2024-02", "102", obs_status="A", base_per="2021"),
+        obs(2, "2024-01", "101.3", obs_status="A", base_per="2021"),
+        obs(3, "2024-02", "102", obs_status="A", base_per="2021"),
     ]
 
 
@@ -74,7 +74,6 @@ def test_sdmx_csv_2_without_action_and_with_labels(parse):
     assert rows == [
         raw(
             2,
-            "G2",
             freq="M",
             ref_area="TH",
             activity="C",

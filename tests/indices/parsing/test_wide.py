@@ -24,11 +24,11 @@ def test_wide_csv_every_accepted_period_header(parse):
     assert (parsed.format, parsed.layout, parsed.fatal) == ("csv-wide", "wide", False)
     assert parsed.columns == {"REF_AREA": "A", "ACTIVITY": "B", "ADJUSTMENT": "C", "BASE_PER": "D"}
     assert rows == [
-        series(2, "E2", "2024-01", "101.3"),
-        series(2, "F2", "2024M02", "", "M"),
-        series(2, "H2", "2024-Q1", "99"),
-        series(2, "I2", "2024q2", "", "L"),
-        series(3, "G3", "2024-m03", "98.25", activity="10", adjustment="S"),
+        series(2, "", "2024-01", "101.3"),
+        series(2, "", "2024M02", "", "M"),
+        series(2, "", "2024-Q1", "99"),
+        series(2, "", "2024q2", "", "L"),
+        series(3, "", "2024-m03", "98.25", activity="10", adjustment="S"),
     ]
     assert parsed.findings == []
 
@@ -38,7 +38,6 @@ def test_wide_with_nat_code_freq_and_comment(parse):
     assert rows == [
         raw(
             2,
-            "F2",
             ref_area="VN",
             nat_code="C10",
             freq="Q",

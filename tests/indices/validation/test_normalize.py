@@ -2,11 +2,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indices.validation.frame import normalized_frame, raw_frame
+from indices.validation.frame import (
+    _distinct,
+    _distinct_by_text,
+    _distinct_runs,
+    normalized_frame,
+    raw_frame,
+)
 from indices.validation.normalize import Normalizer, parse_period
 from indices.validation.staging import NORMALIZED_COLUMNS
 from tests.indices.validation.helpers import CONCORDANCE, STANDARD, raw
@@ -106,3 +113,49 @@ class NormalizerTests(SimpleTestCase):
         if text.lower().lstrip("+-") in ("infinity", "nan", "inf"):
             expected = None
         self.assertEqual(self.values(text), [expected], text)
+
+
+# Few values per column, so rows repeat (in runs and apart), as a file's series keys do.
+_KEY_TEXT = st.sampled_from(["", "a", "b", "N0001", "ก"]) | st.none()
+
+
+class DistinctKeysTests(SimpleTestCase):
+    """`_distinct` matches rows to their distinct key exactly, whatever the rows' order."""
+
+    def check(self, rows: list[tuple]) -> None:
+        columns = ("x", "y", "z")
+        frame = pl.DataFrame(rows or None, schema=dict.fromkeys(columns, pl.String), orient="row")
+        distinct, of_row = _distinct(frame, columns)
+        index: dict[tuple, int] = {}
+        expected_of_row = [index.setdefault(row, len(index)) for row in rows]
+        self.assertEqual(list(distinct.iter_rows()), list(index))
+        self.assertEqual(of_row.to_list(), expected_of_row)
+        self.assertEqual(of_row.dtype, pl.UInt32)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.tuples(_KEY_TEXT, _KEY_TEXT, _KEY_TEXT), max_size=40))
+    def test_any_rows(self, rows):
+        self.check(rows)
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.lists(st.tuples(st.just("TH"), _KEY_TEXT, st.just("M")), max_size=40))
+    def test_one_varying_column(self, rows):
+        self.check(rows)
+
+    def test_runs_constant_columns_and_nothing(self):
+        series = [("TH", f"N{i}", "N") for i in range(3)]
+        self.check([row for row in series for _ in range(4)] + series)  # runs, then again
+        self.check([("TH", "N1", "N")] * 5)
+        self.check([("TH", "N1", None), ("TH", "N1", "")])
+        self.check([])
+
+    def test_the_text_comparison_when_hashes_collide(self):
+        # What `_distinct_runs` falls back to when two values share a hash.
+        runs = pl.DataFrame(
+            {"x": ["a", "b", "a", None, "b", None], "y": ["1", "1", "1", "2", "2", "2"]}
+        )
+        by_hash = _distinct_runs(runs, ["x", "y"])
+        by_text = _distinct_by_text(runs, ["x", "y"])
+        self.assertTrue(by_text[0].equals(by_hash[0]))
+        self.assertEqual(by_text[1].to_list(), by_hash[1].to_list())
+        self.assertEqual(by_text[1].to_list(), [0, 1, 0, 2, 3, 2])
