@@ -219,6 +219,19 @@ def _fields(
             )
         )
         return None
+    texts = [*item, *(value for value in item.values() if type(value) is str)]
+    if any("\x00" in text for text in texts):
+        # JSON's \u0000 escape: PostgreSQL can store no text holding it, and no code has one.
+        sink.add(
+            ParseFinding(
+                "E02",
+                f"Observation {index} holds the character \\u0000 (NUL), which no value may "
+                "contain; remove it. This observation was not read.",
+                row=index,
+                value=truncate(json.dumps(item)),
+            )
+        )
+        return None
     vals = [""] * len(ROW_FIELDS)
     for key, value in item.items():
         name = key.strip().upper()

@@ -71,7 +71,8 @@ def utf16_finding() -> ParseFinding:
 def detect_encoding(path: Path, head: bytes) -> tuple[str, ParseFinding | None]:
     """Return (codec name, None) for a decodable file, or ("", an E01 finding).
 
-    Raises NotText for binary content (NUL bytes or control characters past the first chunk).
+    Raises NotText for binary content: control characters past the first chunk, or a NUL
+    anywhere (a NUL byte; in UTF-16 a NUL character), which no text PostgreSQL stores can hold.
     """
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return "", ParseFinding(
@@ -111,14 +112,17 @@ def _decode_error(path: Path, encoding: str) -> tuple[int, str] | None:
         while True:
             chunk = fh.read(_CHUNK)
             final = not chunk
-            if check_binary and looks_binary(chunk[:65536]):
+            # A NUL anywhere, not only in the part looked at for control characters.
+            if check_binary and (looks_binary(chunk[:65536]) or b"\x00" in chunk):
                 raise NotText
             try:
-                decoder.decode(chunk, final=final)
+                text = decoder.decode(chunk, final=final)
             except UnicodeDecodeError as exc:
                 start = max(0, min(exc.start, len(chunk)))
                 lines += chunk.count(b"\n", 0, start)
                 return lines, chunk[start : start + 4].hex(" ").upper() or "end of file"
+            if not check_binary and "\x00" in text:
+                raise NotText
             if final:
                 return None
             lines += chunk.count(b"\n")

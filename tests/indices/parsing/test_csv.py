@@ -143,6 +143,19 @@ def test_broken_utf16_is_e01(parse):
     assert "save as CSV UTF-8" in parsed.findings[0].message
 
 
+def test_a_nul_anywhere_is_not_text(parse):
+    # PostgreSQL stores no text holding a NUL: past the first 64 KiB looked at for control
+    # characters too, and as a UTF-16 character.
+    rows = "".join(f"TH,C,N,M,{2000 + i // 12}-{i % 12 + 1:02d},1,,2021,\n" for i in range(3000))
+    text = f"{HEADER}\n{rows}TH,C,N,M,2024-01,1\x00,,2021,\n"
+    assert len(text) > 70_000
+    for data in (text.encode(), codecs.BOM_UTF16_LE + text.encode("utf-16-le")):
+        parsed, read = parse(data)
+        assert parsed.fatal and read == []
+        assert [f.rule_id for f in parsed.findings] == ["E01"]
+        assert "not in a format the exchange accepts" in parsed.findings[0].message
+
+
 def test_utf32_is_e01(parse):
     parsed, _ = parse(f"{HEADER}\n".encode("utf-32"))
     assert parsed.fatal and parsed.findings[0].rule_id == "E01"

@@ -105,6 +105,17 @@ def test_non_object_items_nested_values_and_unknown_keys(parse):
     ]
 
 
+def test_a_nul_character_skips_its_observation(parse):
+    # JSON's \u0000 escape decodes to a NUL, which PostgreSQL cannot store.
+    body = {"observations": [OBS, {**OBS, "COMMENT": "a\x00b"}, {**OBS, "X\x00": 1}, OBS]}
+    parsed, rows = parse(json.dumps(body))
+    assert "\\u0000" in json.dumps(body)
+    assert [r.row_no for r in rows] == [1, 4]
+    assert [(f.rule_id, f.row) for f in parsed.findings] == [("E02", 2), ("E02", 3)]
+    assert "\\u0000 (NUL)" in parsed.findings[0].message
+    assert all("\x00" not in f.value + f.message for f in parsed.findings)
+
+
 @pytest.mark.parametrize(
     ("text", "rule"),
     [

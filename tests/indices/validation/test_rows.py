@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from countries.models import ConcordanceEntry, ConcordanceVersion, NationalClassification
 from indices.models import Finding
+from indices.validation.rules.formatting import quote_literal
 from tests.indices.validation.helpers import RuleTestCase, raw
 
 
@@ -170,6 +171,15 @@ class E04Tests(RuleTestCase):
 
     def test_own_country(self):
         self.assertNoFindings("E04", [raw(2), raw(3, ref_area="th")])
+
+    def test_any_text_is_stored_as_it_was_written(self):
+        # Findings are stored with COPY, whose text format escapes tabs, line ends, backslashes.
+        odd = "T\tH\\N\\x\n\u0e44\\."
+        for text in (odd, "ก\tข\r\nค", "\\", "x\\N"):
+            Finding.objects.all().delete()
+            _, [finding] = self.run_rule("E04", [raw(2, ref_area=text)])
+            self.assertEqual(finding.value, text)
+            self.assertIn(f"REF_AREA {quote_literal(text)} is not your country", finding.message)
 
 
 class E05Tests(RuleTestCase):

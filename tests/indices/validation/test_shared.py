@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import random
 
-from indices.validation.rules.shared import series, valid_rows
+import polars as pl
+from django.test import SimpleTestCase
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indices.validation.rules.shared import SERIES_STRIDE, _year_before, series, valid_rows
 from tests.indices.validation.helpers import RuleTestCase, good_values, raw
 from tests.indices.validation.helpers import series as rows_of
 
@@ -41,3 +46,34 @@ class ValidRowsTests(RuleTestCase):
         self.load(rows)
         valid = valid_rows(self.context())
         self.assertEqual(valid["row_no"].to_list(), [row.row_no for row in rows])
+
+
+class YearBeforeTests(SimpleTestCase):
+    """`_year_before` finds the same period a year before as a search of every key would."""
+
+    @staticmethod
+    def searched(keys: list[int]) -> list[int | None]:
+        position = {key: i for i, key in enumerate(keys)}
+        return [position.get(key - 12) for key in keys]
+
+    def check(self, keys: list[int]) -> None:
+        found = _year_before(pl.DataFrame({"key": keys}, schema={"key": pl.Int64}))
+        self.assertEqual(found.to_list(), self.searched(keys))
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(st.integers(0, 3), st.integers(0, 60), st.sampled_from([1, 3])),
+            max_size=60,
+        )
+    )
+    def test_series_with_gaps_quarters_and_months(self, periods):
+        # (series, month, step): months and quarters, with gaps where a month was drawn twice
+        keys = sorted({sk * SERIES_STRIDE + month - month % step for sk, month, step in periods})
+        self.check(keys)
+
+    def test_a_whole_monthly_series_then_a_quarterly_one(self):
+        monthly = list(range(100, 140))
+        quarterly = [SERIES_STRIDE + month for month in range(0, 60, 3)]
+        self.check(monthly + quarterly)
+        self.check([])
