@@ -143,7 +143,7 @@ def _distinct(frame: pl.DataFrame, columns: tuple[str, ...]) -> tuple[pl.DataFra
     first row of each run is matched to its distinct value by its text (one varying column) or
     by a 64-bit hash checked against the text.
     """
-    keys = frame.select(columns)
+    keys = frame.select(columns).rechunk()  # gathers from many chunks cost several times more
     changed = {name: pl.col(name).ne_missing(pl.col(name).shift(1)) for name in columns}
     flags = keys.select(changed[name].slice(1).any() for name in columns).row(0)
     varying = [name for name, flag in zip(columns, flags, strict=True) if flag]
@@ -173,7 +173,7 @@ def _distinct_runs(runs: pl.DataFrame, varying: list[str]) -> tuple[pl.DataFrame
     distinct = runs.filter(first)
     index = pl.int_range(distinct.height, dtype=pl.UInt32, eager=True)
     of_run = hashes.replace_strict(hashes.filter(first), index)
-    if distinct.select(pl.all().gather(of_run)).equals(runs):
+    if distinct.select(pl.col(varying).gather(of_run)).equals(runs.select(varying)):
         return distinct, of_run
     return _distinct_by_text(runs, varying)  # two values share a hash (about never)
 

@@ -102,9 +102,7 @@ def valid_rows(ctx: RuleContext) -> pl.DataFrame:
     if "valid" not in ctx.derived:
         # The order is found on the keys alone, then the rows are gathered once: moving the
         # text columns costs most of the time and memory. The first of a series and period by
-        # row number, then file position (cheaper than a stable sort); without the raw
-        # columns the rules read normalized.
-        first = (pl.col("sk") != pl.col("sk").shift(1)) | (pl.col("mi") != pl.col("mi").shift(1))
+        # row number, then file position; without the raw columns the rules read normalized.
         keys = ctx.rows.select(
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("position"),
             "sk",
@@ -117,12 +115,14 @@ def valid_rows(ctx: RuleContext) -> pl.DataFrame:
             valid = keys["valid"].fill_null(False)  # NULL, unknown, is not valid
             rows = rows if valid.all() else rows.filter(valid)
         else:
-            positions = (
-                keys.filter("valid")
-                .sort("sk", "mi", "row_no", "position")
-                .filter(first.fill_null(True))["position"]
-            )
-            rows = rows.select(pl.all().gather(positions))
+            ordered = keys.filter("valid").select("position", "row_no", key=series_period())
+            if ordered["row_no"].is_sorted():  # file order is row order: a stable sort will do
+                ordered = ordered.sort("key", maintain_order=True)
+            else:
+                ordered = ordered.sort("key", "row_no", "position")
+            first = (pl.col("key") != pl.col("key").shift(1)).fill_null(True)
+            # One chunk first: a gather from many chunks costs several times more.
+            rows = rows.rechunk().select(pl.all().gather(ordered.filter(first)["position"]))
         ctx.derived["valid"] = rows.with_columns(v=pl.col("value_n"), submitted=pl.lit(True))
     return ctx.derived["valid"]
 
