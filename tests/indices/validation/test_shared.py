@@ -35,6 +35,20 @@ class ValidRowsTests(RuleTestCase):
         self.assertEqual(found.to_dicts(), expected.to_dicts())
         self.assertEqual((in_order.height, out_of_order.height), (60, 60))
 
+    def test_a_file_written_period_by_period_gives_the_same_tables(self):
+        # Row numbers rise down the file, but the series interleave: sorted by series and period.
+        original = rows_of(good_values(30), "2021-01", first_row=2) + rows_of(
+            good_values(30), "2021-01", first_row=40, adjustment="S"
+        )
+        _, expected = self.shared_tables(original)
+        by_period = sorted(original, key=lambda row: (row.time_period, row.adjustment))
+        again = raw(100, "2021-05", "999")  # a later row giving a period again: the first stays
+        renumbered = [row._replace(row_no=i + 2) for i, row in enumerate([*by_period, again])]
+        valid, found = self.shared_tables(renumbered)
+        self.assertEqual(valid.height, 60)
+        self.assertNotIn(999.0, valid["v"].to_list())
+        self.assertEqual(found.drop("row_no").to_dicts(), expected.drop("row_no").to_dicts())
+
     def test_of_a_series_and_period_given_twice_the_first_row_stays(self):
         rows = [*rows_of(good_values(30), "2021-01", first_row=2), raw(81, "2022-04", "101")]
         valid, _ = self.shared_tables([rows[-1], *rows[:-1]])  # row 81 first in the file
