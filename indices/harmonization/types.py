@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
-@dataclass(frozen=True)
+# slots: a release of a million observations holds millions of these; a __dict__ apiece
+# would double the worker's memory.
+@dataclass(frozen=True, slots=True)
 class NationalObservation:
     """One stored national value."""
 
@@ -29,7 +31,7 @@ class NationalSeries:
     weight: float | None = None  # concordance weight (H1), when nat_code is set
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Point:
     period: date  # first day of the month, quarter or year
     value: float  # full precision: rounding happens on output only
