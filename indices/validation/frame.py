@@ -122,14 +122,13 @@ def normalized_frame(raw: pl.DataFrame, normalizer: Normalizer) -> pl.DataFrame:
     )
     period_keys, period_of_row = _distinct(raw, ("freq", "time_period"))
     periods = _periods(period_keys).drop("freq", "time_period")
-    return pl.concat(
+    return raw.hstack(
         [
-            raw,
-            series.select(pl.all().gather(series_of_row)),
-            periods.select(pl.all().gather(period_of_row)),
-            _values(raw["obs_value"]).to_frame(),
-        ],
-        how="horizontal",
+            # One select per table: its columns are gathered in parallel.
+            *series.select(pl.all().gather(series_of_row)).get_columns(),
+            *periods.select(pl.all().gather(period_of_row)).get_columns(),
+            _values(raw["obs_value"]),
+        ]
     )
 
 
