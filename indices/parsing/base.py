@@ -49,7 +49,8 @@ FINDINGS_CAP_PER_RULE = 1_000
 
 
 class RawRow(NamedTuple):
-    """One observation as text, exactly as the file gave it (stripped); validated later in SQL."""
+    """One observation as text, exactly as the file gave it (stripped); validated later, as a
+    row of the rows frame (validation/frame.py, validation/rules)."""
 
     row_no: int
     sheet: str  # the XLSX sheet's name; "" in text files

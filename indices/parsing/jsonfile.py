@@ -8,6 +8,7 @@ buffer, so a two-million-observation body costs one buffer, not two million dict
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -36,6 +37,9 @@ class _Literal(str):
 _DECODER = json.JSONDecoder(parse_float=_Literal, parse_constant=_Literal)
 _FIELD = {name: i for i, name in enumerate(ROW_FIELDS)}
 _SHAPE = 'The body must be one JSON object of the form {"observations": [{...}, ...]}'
+# What JSON's \u escapes can write but no text can hold: NUL (PostgreSQL stores no text with
+# it) and half of a surrogate pair (not a character: it cannot even be encoded as UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class _Reader:
@@ -219,14 +223,13 @@ def _fields(
             )
         )
         return None
-    texts = [*item, *(value for value in item.values() if type(value) is str)]
-    if any("\x00" in text for text in texts):
-        # JSON's \u0000 escape: PostgreSQL can store no text holding it, and no code has one.
+    if _unstorable(item):
         sink.add(
             ParseFinding(
                 "E02",
-                f"Observation {index} holds the character \\u0000 (NUL), which no value may "
-                "contain; remove it. This observation was not read.",
+                f"Observation {index} holds a character no value may contain: \\u0000 (NUL) or "
+                "half of a surrogate pair (\\ud800 to \\udfff, meaningful only as a pair); "
+                "remove it. This observation was not read.",
                 row=index,
                 value=truncate(json.dumps(item)),
             )
@@ -266,6 +269,16 @@ def _fields(
         vals[i] = text
         seen.add(i)
     return vals
+
+
+def _unstorable(item: dict) -> bool:
+    """Whether a key, or the value of a standard column, holds an _UNSTORABLE character (the
+    values of other keys are never read)."""
+    return any(
+        _UNSTORABLE.search(key)
+        or (type(value) is str and key.strip().upper() in _FIELD and _UNSTORABLE.search(value))
+        for key, value in item.items()
+    )
 
 
 def _text(value: Any) -> str | None:

@@ -129,13 +129,17 @@ def _decode_error(path: Path, encoding: str) -> tuple[int, str] | None:
 
 
 def _thai_encoding(path: Path) -> str:
-    """ "tis-620" or "cp874" when the whole file reads as Thai text in that encoding, else ""."""
+    """ "tis-620" or "cp874" when the whole file reads as Thai text in that encoding, else "".
+
+    Raises NotText for a NUL (the UTF-8 check stopped at its first error, maybe before it)."""
     decoder = codecs.getincrementaldecoder("cp874")("strict")
     thai = other = 0
     windows_only = False  # bytes 0x80-0xA0: Windows-874 additions to TIS-620
     prev = " "
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
+            if b"\x00" in chunk:
+                raise NotText
             try:
                 text = decoder.decode(chunk)
             except UnicodeDecodeError:

@@ -147,7 +147,7 @@ def _distinct(frame: pl.DataFrame, columns: tuple[str, ...]) -> tuple[pl.DataFra
     flags = keys.select(changed[name].slice(1).any() for name in columns).row(0)
     varying = [name for name, flag in zip(columns, flags, strict=True) if flag]
     if not varying:  # one value throughout (or no rows at all)
-        return keys.head(1), pl.Series(values=[0] * keys.height, dtype=pl.UInt32)
+        return keys.head(1), pl.zeros(keys.height, pl.UInt32, eager=True)
     first_row = pl.int_range(pl.len()) == 0
     run_starts = keys.select(
         pl.any_horizontal(first_row, *(changed[name] for name in varying))

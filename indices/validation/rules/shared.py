@@ -312,7 +312,7 @@ def stats(ctx: RuleContext) -> pl.DataFrame:
         # Lazy, so only the columns aggregated are grouped. The rows without a series (sk NULL)
         # make one group, dropped after: filtering the rows first (or letting polars push the
         # filter down) takes twice as long.
-        stats = (
+        grouped = (
             ctx.rows.lazy()
             .with_columns(keyed=keyed())
             .group_by("sk")
@@ -335,7 +335,7 @@ def stats(ctx: RuleContext) -> pl.DataFrame:
             )
             .collect()
         )
-        ctx.derived["stats"] = stats.filter(pl.col("sk").is_not_null())
+        ctx.derived["stats"] = grouped.filter(pl.col("sk").is_not_null())
     return ctx.derived["stats"]
 
 

@@ -149,7 +149,13 @@ def test_a_nul_anywhere_is_not_text(parse):
     rows = "".join(f"TH,C,N,M,{2000 + i // 12}-{i % 12 + 1:02d},1,,2021,\n" for i in range(3000))
     text = f"{HEADER}\n{rows}TH,C,N,M,2024-01,1\x00,,2021,\n"
     assert len(text) > 70_000
-    for data in (text.encode(), codecs.BOM_UTF16_LE + text.encode("utf-16-le")):
+    thai = f"{HEADER}\n" + f"TH,C,N,M,2024-01,1,,2021,{THAI}\n" * 40_000 + "TH,C,a\x00b\n"
+    assert len(thai.encode("tis-620")) > 1 << 20  # the UTF-8 check fails in the first MiB
+    for data in (
+        text.encode(),
+        codecs.BOM_UTF16_LE + text.encode("utf-16-le"),
+        thai.encode("tis-620"),
+    ):
         parsed, read = parse(data)
         assert parsed.fatal and read == []
         assert [f.rule_id for f in parsed.findings] == ["E01"]

@@ -105,15 +105,34 @@ def test_non_object_items_nested_values_and_unknown_keys(parse):
     ]
 
 
-def test_a_nul_character_skips_its_observation(parse):
-    # JSON's \u0000 escape decodes to a NUL, which PostgreSQL cannot store.
-    body = {"observations": [OBS, {**OBS, "COMMENT": "a\x00b"}, {**OBS, "X\x00": 1}, OBS]}
-    parsed, rows = parse(json.dumps(body))
-    assert "\\u0000" in json.dumps(body)
-    assert [r.row_no for r in rows] == [1, 4]
-    assert [(f.rule_id, f.row) for f in parsed.findings] == [("E02", 2), ("E02", 3)]
+def test_a_character_no_text_can_hold_skips_its_observation(parse):
+    # JSON's \u escapes write NUL, which PostgreSQL cannot store, and lone surrogates, which
+    # cannot even be encoded.
+    body = {
+        "observations": [
+            OBS,
+            {**OBS, "COMMENT": "a\x00b"},
+            {**OBS, "X\x00": 1},
+            {**OBS, "REF_AREA": "T\ud800H"},
+            {**OBS, "NOTE": "a\x00\udfff"},  # an ignored key's value is never read: no harm
+            OBS,
+        ]
+    }
+    text = json.dumps(body)
+    assert "\\u0000" in text and "\\ud800" in text
+    parsed, rows = parse(text)
+    assert [r.row_no for r in rows] == [1, 5, 6]
+    assert [(f.rule_id, f.row) for f in parsed.findings] == [
+        ("E02", 2),
+        ("E02", 3),
+        ("E02", 4),
+        ("E02", 5),  # NOTE is not a column of the standard
+    ]
     assert "\\u0000 (NUL)" in parsed.findings[0].message
-    assert all("\x00" not in f.value + f.message for f in parsed.findings)
+    assert all(
+        not any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in f.value + f.message + f.column)
+        for f in parsed.findings
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import polars as pl
 from django.test import SimpleTestCase
@@ -9,8 +10,6 @@ from hypothesis import strategies as st
 
 from indices.validation.frame import (
     _distinct,
-    _distinct_by_text,
-    _distinct_runs,
     normalized_frame,
     raw_frame,
 )
@@ -149,13 +148,12 @@ class DistinctKeysTests(SimpleTestCase):
         self.check([("TH", "N1", None), ("TH", "N1", "")])
         self.check([])
 
-    def test_the_text_comparison_when_hashes_collide(self):
-        # What `_distinct_runs` falls back to when two values share a hash.
-        runs = pl.DataFrame(
-            {"x": ["a", "b", "a", None, "b", None], "y": ["1", "1", "1", "2", "2", "2"]}
-        )
-        by_hash = _distinct_runs(runs, ["x", "y"])
-        by_text = _distinct_by_text(runs, ["x", "y"])
-        self.assertTrue(by_text[0].equals(by_hash[0]))
-        self.assertEqual(by_text[1].to_list(), by_hash[1].to_list())
-        self.assertEqual(by_text[1].to_list(), [0, 1, 0, 2, 3, 2])
+    @settings(max_examples=100, deadline=None)
+    @given(st.lists(st.tuples(_KEY_TEXT, _KEY_TEXT, _KEY_TEXT), max_size=40))
+    def test_keys_sharing_a_hash_are_told_apart_by_their_text(self, rows):
+        # A hash of three values makes collisions certain: the matches are checked on the text.
+        real_hash = pl.Expr.hash
+        with mock.patch.object(
+            pl.Expr, "hash", lambda self, *seeds: real_hash(self, *seeds) % 3, create=False
+        ):
+            self.check(rows)
