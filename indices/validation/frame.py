@@ -62,6 +62,7 @@ SERIES_PART_SCHEMA = {
 # A plain decimal with a point: no thousands separator, no comma, no NaN/Infinity words. Its
 # digits are any Unicode digits, as Python's float() reads them (Thai digits included).
 NUMBER_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+# Fixed seeds of the hash that matches series keys (`_distinct_runs`): the same on every run.
 _HASH_SEEDS = (0x1F3D5B79, 0x2E4C6A8, 0x13579BDF, 0x2468ACE0)
 # Rows turned into columns at a time when the frame is built from parsed rows; progress is
 # reported after each chunk.
