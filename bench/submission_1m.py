@@ -199,43 +199,45 @@ def run(
             time.sleep(0.05)
 
     threading.Thread(target=sample, daemon=True).start()
-    time.sleep(4)  # let the worker connect before the clock starts
-    _, token = credential_create(
-        agency=Agency.objects.get(pk="TH_OIE"), name="bench", scopes=["submit", "read"]
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    # A running server has loaded its views: so does this in-process one, before the clock.
-    assert client.get("/api/v1/submissions/").status_code == 200
-    started = time.perf_counter()
-    with csv_path.open("rb") as handle:
-        response = client.post(
-            "/api/v1/submissions/?acknowledge_warnings=true",
-            data=handle.read(),
-            content_type="text/csv",
+    try:  # the worker is stopped however the run ends
+        time.sleep(4)  # let the worker connect before the clock starts
+        _, token = credential_create(
+            agency=Agency.objects.get(pk="TH_OIE"), name="bench", scopes=["submit", "read"]
         )
-    assert response.status_code == 202, response.content
-    answered = time.perf_counter() - started
-    submission_id = response.json()["id"]
-    terminal = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
-    while True:
-        submission = Submission.objects.get(pk=submission_id)
-        if submission.status in terminal:
-            break
-        time.sleep(0.1)
-    end_to_end = time.perf_counter() - started
-    validation_rss = peak["rss"]
-    publication_seconds = None
-    if publish and submission.status == "ACCEPTED":
-        release = Release.objects.get(submission_id=submission_id)
-        while release.status not in ("PUBLISHED", "FAILED"):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        # A running server has loaded its views: so does this in-process one, before the clock.
+        assert client.get("/api/v1/submissions/").status_code == 200
+        started = time.perf_counter()
+        with csv_path.open("rb") as handle:
+            response = client.post(
+                "/api/v1/submissions/?acknowledge_warnings=true",
+                data=handle.read(),
+                content_type="text/csv",
+            )
+        assert response.status_code == 202, response.content
+        answered = time.perf_counter() - started
+        submission_id = response.json()["id"]
+        terminal = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
+        while True:
+            submission = Submission.objects.get(pk=submission_id)
+            if submission.status in terminal:
+                break
             time.sleep(0.1)
-            release.refresh_from_db()
-        publication_seconds = time.perf_counter() - started - end_to_end
-    sampling.set()
-    worker.terminate()
-    worker.wait(timeout=60)
-    log.close()
+        end_to_end = time.perf_counter() - started
+        validation_rss = peak["rss"]
+        publication_seconds = None
+        if publish and submission.status == "ACCEPTED":
+            release = Release.objects.get(submission_id=submission_id)
+            while release.status not in ("PUBLISHED", "FAILED"):
+                time.sleep(0.1)
+                release.refresh_from_db()
+            publication_seconds = time.perf_counter() - started - end_to_end
+    finally:
+        sampling.set()
+        worker.terminate()
+        worker.wait(timeout=60)
+        log.close()
     return {
         "rows": rows,
         "order": order,
