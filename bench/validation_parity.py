@@ -61,7 +61,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # the scenarios, and the standard's columns
 from validation_parity_scenarios import Scenario, all_scenarios  # noqa: E402
 
 CHILD = HERE / "validation_parity_child.py"

@@ -27,18 +27,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-COLUMNS = (
-    "REF_AREA",
-    "ACTIVITY",
-    "NAT_CODE",
-    "ADJUSTMENT",
-    "FREQ",
-    "TIME_PERIOD",
-    "OBS_VALUE",
-    "OBS_STATUS",
-    "BASE_PER",
-    "COMMENT",
-)
+from indices.parsing.base import STANDARD_COLUMNS as COLUMNS
+
 AGENCIES = {"TH_OIE": "TH", "VN_NSO": "VN", "KH_NIS": "KH"}
 DIVISIONS = {
     "B": ["05", "06", "07", "08", "09"],

@@ -96,7 +96,7 @@ class ParsedFile:
     fatal: bool
     declared_action: str | None = None
     # The rows as a polars frame (validation/frame.py RAW_COLUMNS), when a fast reader read the
-    # whole table at once; then `rows` yields nothing.
+    # whole table at once; then `rows` yields the same rows from it.
     frame: pl.DataFrame | None = None
 
 

@@ -69,35 +69,31 @@ def table_file(
     sink = FindingSink(findings)
     empty = no_observations(header_row=row_no, sheet=sheet, periods=table.periods)
     frame = fast(table, sink, max_rows) if fast is not None else None
+    rows: Iterator[RawRow]
     if frame is not None:
         records.close()
         sink.close()
         if frame.is_empty() and not findings:
             findings.append(empty)  # as `guarded` does
-        return ParsedFile(
-            format=fmt,
-            layout=table.layout,
-            columns=table.columns,
-            encoding=encoding,
-            findings=findings,
-            rows=map(RawRow._make, frame.iter_rows()),
-            fatal=False,
-            frame=frame,
-        )
-    if table.layout == "wide":
-        rows = wide_rows(records, table, sink, max_rows=max_rows, text=text)
+        rows = map(RawRow._make, frame.iter_rows())
     else:
-        rows = long_rows(
-            records, table, sink, max_rows=max_rows, text=text, period_text=period_text
+        read = (
+            wide_rows(records, table, sink, max_rows=max_rows, text=text)
+            if table.layout == "wide"
+            else long_rows(
+                records, table, sink, max_rows=max_rows, text=text, period_text=period_text
+            )
         )
+        rows = guarded(read, sink, records, empty=empty)
     return ParsedFile(
         format=fmt,
         layout=table.layout,
         columns=table.columns,
         encoding=encoding,
         findings=findings,
-        rows=guarded(rows, sink, records, empty=empty),
+        rows=rows,
         fatal=False,
+        frame=frame,
     )
 
 
