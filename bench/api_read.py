@@ -135,9 +135,9 @@ def run(args, env: dict, database_url: str) -> dict:
 
     from countries.models import Agency
     from countries.services import credential_create
-    from indices.apis.bulk import export_statement
-    from indices.http.params import PeriodRange
-    from indices.selectors.keys import KeyFilter
+    from indices.disseminate.apis.bulk import export_statement
+    from indices.disseminate.keys import KeyFilter
+    from indices.disseminate.query import PeriodRange
 
     seed(database_url, args.rows)
     _, token = credential_create(

@@ -4,7 +4,7 @@ observations as JSON (no DRF, no authentication, no rate limit, no validators)."
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
-from indices.models import PublishedObservation
+from indices.publish.models import PublishedObservation
 from ipi_exchange.urls import urlpatterns as project_urlpatterns
 
 
@@ -21,6 +21,6 @@ def bare_series(request: HttpRequest, key: str) -> JsonResponse:
 
 urlpatterns = [
     path("bare/<str:key>", bare_series),
-    path("api/v1/", include("indices.urls_series")),
+    path("api/v1/", include("indices.disseminate.urls")),
     *project_urlpatterns,
 ]

@@ -154,7 +154,7 @@ def run(args, env: dict, database_url: str) -> dict:
 
     from countries.models import Agency, NationalClassification
     from countries.services import concordance_upload, credential_create
-    from indices.models import Submission
+    from indices.receive.models import Submission
 
     WORK.mkdir(parents=True, exist_ok=True)
     seed(database_url, 200_000)  # the published data the readers read

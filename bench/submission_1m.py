@@ -139,7 +139,8 @@ def run(
 
     from countries.models import Agency, NationalClassification
     from countries.services import concordance_upload, credential_create
-    from indices.models import Release, Submission
+    from indices.publish.models import Release
+    from indices.receive.models import Submission
 
     WORK.mkdir(parents=True, exist_ok=True)
     csv_path = WORK / (

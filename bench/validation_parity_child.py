@@ -130,14 +130,11 @@ def load_concordances(concordances: dict, division_weights: dict[str, str]) -> N
 
 def run_step(step: dict[str, Any], agency_id: str) -> dict[str, Any]:
     from countries.models import Agency
-    from indices.models import Submission
-    from indices.services.national import national_store_apply
-    from indices.services.submissions import (
-        SubmissionOptions,
-        submission_confirm,
-        submission_create,
-    )
-    from indices.services.validation_run import staged_rows_ensure, submission_validate
+    from indices.national.services import national_store_apply
+    from indices.receive.models import Submission
+    from indices.receive.services import SubmissionOptions, submission_create
+    from indices.validate.rows import staged_rows_ensure
+    from indices.validate.services import submission_confirm, submission_validate
 
     path = Path(step["path"])
     submission, created = submission_create(
@@ -194,7 +191,7 @@ def findings_of(submission: Any) -> list[dict[str, Any]]:
 
 def national_store(agency_id: str) -> list[list[Any]]:
     """The agency's stored observations after an apply, in a stable order."""
-    from indices.models import NationalObservation
+    from indices.national.models import NationalObservation
 
     rows = (
         NationalObservation.objects.filter(agency_id=agency_id)

@@ -27,7 +27,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from indices.parsing.base import STANDARD_COLUMNS as COLUMNS
+from indices.receive.parsing.base import STANDARD_COLUMNS as COLUMNS
 
 AGENCIES = {"TH_OIE": "TH", "VN_NSO": "VN", "KH_NIS": "KH"}
 DIVISIONS = {

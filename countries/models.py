@@ -1,4 +1,5 @@
-"""Members, their agencies and people, national classifications and API credentials."""
+"""Members, their agencies and people, national classifications, API credentials and the audit
+log; the standard's codelists are defined in countries/standard/models.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+# Defined in their own module; imported here so that Django registers them with this app.
+from countries.standard.models import Code, Codelist, StandardVersion  # noqa: F401
 
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", "A country code is two capital letters.")
 agency_id_validator = RegexValidator(
@@ -169,3 +173,24 @@ class ApiCredential(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class AuditEvent(models.Model):
+    """Who did what, when. Append-only: the database refuses UPDATE and DELETE (trigger)."""
+
+    at = models.DateTimeField(default=timezone.now)
+    agency = models.CharField(max_length=32, blank=True)
+    actor = models.CharField(max_length=150, blank=True)  # credential name/prefix or username
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        # Created by the indices app; the table (and its append-only trigger) kept its name.
+        db_table = "indices_auditevent"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["action", "at"], name="audit_action_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.agency} {self.action} {self.object_type}"

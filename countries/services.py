@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from countries import concordance
+from countries.audit import audit_record
 from countries.models import (
     Agency,
     ApiCredential,
@@ -18,10 +19,9 @@ from countries.models import (
     NationalClassification,
 )
 from countries.principals import SCOPES_BY_ROLE
+from countries.standard.selectors import codelist_codes
+from countries.standard.services import area_code_add
 from countries.tokens import new_token, shown_prefix, token_hash
-from indices.selectors.standard import codelist_codes
-from indices.services.audit import audit_record
-from indices.services.standard import area_code_add
 from ipi_exchange.errors import ApplicationError
 
 

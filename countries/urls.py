@@ -1,27 +1,38 @@
 from django.urls import path
 
-from countries import apis
+from countries.apis import audit, classifications, credentials, members
+from countries.standard import apis as standard
 
 urlpatterns = [
-    path("countries/", apis.CountryListApi.as_view(), name="country-list"),
-    path("countries/<str:code>/", apis.CountryDetailApi.as_view(), name="country-detail"),
-    path("agencies/", apis.AgencyListApi.as_view(), name="agency-list"),
-    path("agencies/<str:agency_id>/", apis.AgencyDetailApi.as_view(), name="agency-detail"),
-    path("credentials/", apis.CredentialListApi.as_view(), name="credential-list"),
+    path("countries/", members.CountryListApi.as_view(), name="country-list"),
+    path("countries/<str:code>/", members.CountryDetailApi.as_view(), name="country-detail"),
+    path("agencies/", members.AgencyListApi.as_view(), name="agency-list"),
+    path("agencies/<str:agency_id>/", members.AgencyDetailApi.as_view(), name="agency-detail"),
+    path("credentials/", credentials.CredentialListApi.as_view(), name="credential-list"),
     path(
         "credentials/<int:credential_id>/",
-        apis.CredentialDetailApi.as_view(),
+        credentials.CredentialDetailApi.as_view(),
         name="credential-detail",
     ),
     path(
         "credentials/<int:credential_id>/revoke/",
-        apis.CredentialRevokeApi.as_view(),
+        credentials.CredentialRevokeApi.as_view(),
         name="credential-revoke",
     ),
-    path("classifications/", apis.ClassificationListApi.as_view(), name="classification-list"),
+    path(
+        "classifications/",
+        classifications.ClassificationListApi.as_view(),
+        name="classification-list",
+    ),
     path(
         "classifications/<str:classification_id>/concordance/",
-        apis.ConcordanceApi.as_view(),
+        classifications.ConcordanceApi.as_view(),
         name="concordance",
+    ),
+    path("audit/", audit.AuditEventListApi.as_view(), name="audit-list"),
+    path("standard/", standard.StandardCurrentApi.as_view(), name="standard"),
+    path("codelists/", standard.CodelistListApi.as_view(), name="codelist-list"),
+    path(
+        "codelists/<str:codelist_id>/", standard.CodelistDetailApi.as_view(), name="codelist-detail"
     ),
 ]

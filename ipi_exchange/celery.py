@@ -9,8 +9,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipi_exchange.settings")
 
 app = Celery("ipi_exchange")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
-app.conf.imports = ("ipi_exchange.health", "indices.webhook_tasks")
+# Each stage of indices owns its tasks module (autodiscovery looks only at <app>.tasks).
+app.conf.imports = (
+    "ipi_exchange.health",
+    "indices.validate.tasks",
+    "indices.publish.tasks",
+    "indices.disseminate.webhooks.tasks",
+)
 
 from ipi_exchange.health import WorkerHeartbeat  # noqa: E402  (needs the app above)
 

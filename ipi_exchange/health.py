@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from ipi_exchange.api.exception_handlers import problem_response
+from ipi_exchange.http.problems import problem_response
 
 logger = logging.getLogger(__name__)
 

@@ -133,7 +133,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "indices.http.throttling.RateLimitHeadersMiddleware",
+    "ipi_exchange.http.throttling.RateLimitHeadersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -254,15 +254,15 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Unknown ?format= is a 400 naming it (DRF: a bare 404); no acceptable renderer a 406.
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ipi_exchange.api.negotiation.StrictContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ipi_exchange.http.negotiation.StrictContentNegotiation",
     # A malformed limit/offset is a 400 (DRF: silently the first page).
-    "DEFAULT_PAGINATION_CLASS": "ipi_exchange.api.pagination.StrictLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "ipi_exchange.http.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "ipi_exchange.api.exception_handlers.problem_exception_handler",
+    "EXCEPTION_HANDLER": "ipi_exchange.http.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "NUM_PROXIES": NUM_PROXIES,
     # One per-credential budget (IPI_API_RATE) for every API request, reads and writes alike.
-    "DEFAULT_THROTTLE_CLASSES": ["indices.http.throttling.CredentialRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["ipi_exchange.http.throttling.CredentialRateThrottle"],
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
@@ -283,7 +283,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "ipi_exchange.api.schema.add_problem_responses",
+        "ipi_exchange.http.schema.add_problem_responses",
     ],
     # Swagger UI served by this service itself (no CDN: offices may sit behind strict proxies).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -17,7 +17,7 @@ def seeded(transactional_db):
     put the standard and the members back before each one, and empty the test broker of
     messages about objects that went with the flush."""
     from countries.seed import seed_members
-    from indices.services.standard import standard_load
+    from countries.standard.services import standard_load
     from tests.workers import purge_queues
 
     standard_load()

@@ -25,8 +25,8 @@ def pace() -> None:
     import django
 
     django.setup()
-    from indices.services import progress
-    from indices.validation.rules import REGISTRY
+    from indices.receive import progress
+    from indices.validate.rules import REGISTRY
 
     report = progress.report
 

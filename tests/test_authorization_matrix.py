@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from countries.models import ApiCredential
 from countries.services import credential_revoke
-from indices.models import Submission
+from indices.receive.models import Submission
 from tests.base import PersonaTestCase, make_persona
 
 PERSONAS = ("anon", "our", "our_read", "other", "secretariat", "reader", "revoked", "expired")

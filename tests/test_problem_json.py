@@ -1,7 +1,7 @@
 from django.test import RequestFactory, SimpleTestCase
 from rest_framework.test import APIClient
 
-from ipi_exchange.api.exception_handlers import flatten_errors, problem_exception_handler
+from ipi_exchange.http.problems import flatten_errors, problem_exception_handler
 from tests.base import PersonaTestCase
 
 
@@ -30,7 +30,7 @@ class ProblemJsonTests(PersonaTestCase):
 class HandlerUnitTests(SimpleTestCase):
     def test_an_unexpected_exception_becomes_a_500_problem_without_internals(self):
         request = RequestFactory().get("/api/v1/")
-        with self.assertLogs("ipi_exchange.api.exception_handlers", level="ERROR"):
+        with self.assertLogs("ipi_exchange.http.problems", level="ERROR"):
             response = problem_exception_handler(
                 RuntimeError("secret internals"), {"view": object(), "request": request}
             )

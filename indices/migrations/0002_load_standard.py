@@ -2,9 +2,10 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from indices.services.standard import standard_load
+    from countries.standard.services import standard_load
 
-    standard_load(model_source=apps)
+    # The standard's models belonged to this app until migration 0013.
+    standard_load(model_source=apps, app_label="indices")
 
 
 def unload(apps, schema_editor):

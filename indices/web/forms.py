@@ -8,7 +8,7 @@ from typing import cast
 from django import forms
 from django.conf import settings
 
-from indices.models import Submission
+from indices.receive.models import Submission
 
 
 class UploadForm(forms.Form):

@@ -1,6 +1,7 @@
 """Reads behind the reader pages. Published data only: every value comes from the published
-selectors (indices.selectors.published) or from announced releases, never from submissions or
-the national store, so an embargoed release cannot show here before its instant."""
+selectors (indices.disseminate.selectors.published) or from announced releases, never from
+submissions or the national store, so an embargoed release cannot show here before its
+instant."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from countries.models import Agency, Country
-from indices.models import PublishedObservation, PublishedSeries, Release
-from indices.selectors.published import observations_as_of, observations_current, series_list
-from indices.standard import load_definition
+from countries.standard import load_definition
+from indices.disseminate.selectors.published import (
+    observations_as_of,
+    observations_current,
+    series_list,
+)
+from indices.publish.models import PublishedObservation, PublishedSeries, Release
 
 MAX_SERIES_ON_CHART = 12
 

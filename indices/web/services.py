@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from countries.models import Agency
-from indices.models import Submission
-from indices.services.submissions import SubmissionOptions, submission_create
+from indices.receive.models import Submission
+from indices.receive.services import SubmissionOptions, submission_create
 
 
 def web_submission_upload(

@@ -5,7 +5,7 @@ from django.test import SimpleTestCase
 
 from countries import concordance
 from countries.models import ConcordanceVersion
-from indices.standard import load_definition
+from countries.standard import load_definition
 from tests.base import PersonaTestCase
 
 ISIC = load_definition().codes("CL_ACTIVITY_ISIC4")

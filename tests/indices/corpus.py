@@ -7,10 +7,10 @@ from pathlib import Path
 
 from countries.models import Agency, NationalClassification
 from countries.services import concordance_upload
-from indices.models import Submission
-from indices.services.publication import releases_publish_due
-from indices.services.submissions import SubmissionOptions, submission_confirm, submission_create
-from indices.services.validation_run import submission_validate
+from indices.publish.releases import releases_publish_due
+from indices.receive.models import Submission
+from indices.receive.services import SubmissionOptions, submission_create
+from indices.validate.services import submission_confirm, submission_validate
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -9,10 +9,10 @@ from datetime import datetime
 from django.utils import timezone
 
 from countries.models import Agency
-from indices.models import Submission
-from indices.services.publication import releases_publish_due
-from indices.services.submissions import SubmissionOptions, submission_create
-from indices.services.validation_run import submission_validate
+from indices.publish.releases import releases_publish_due
+from indices.receive.models import Submission
+from indices.receive.services import SubmissionOptions, submission_create
+from indices.validate.services import submission_validate
 
 # 2021 averages exactly 100 (base year of the series and the reference year).
 YEAR_2021 = [98, 96, 104, 90, 100, 101, 102, 103, 99, 100, 105, 102]

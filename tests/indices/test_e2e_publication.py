@@ -14,9 +14,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from indices.models import NationalObservation, PublishedObservation, Release
-from indices.services.publication import PUBLICATION_LOCK
-from indices.tasks import publish_releases
+from indices.national.models import NationalObservation
+from indices.publish.models import PublishedObservation, Release
+from indices.publish.releases import PUBLICATION_LOCK
+from indices.publish.tasks import publish_releases
 from tests.indices.publishing import accept, csv_for
 from tests.workers import ROOT, start_worker, stop_worker, wait_until, worker_environment
 

@@ -10,8 +10,11 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from indices.models import Finding, NationalObservation, Release, Submission, SubmissionRow
-from indices.tasks import submissions_requeue_stalled
+from indices.national.models import NationalObservation
+from indices.publish.models import Release
+from indices.receive.models import Submission
+from indices.validate.models import Finding, SubmissionRow
+from indices.validate.sweeper import submissions_requeue_stalled
 from tests.api_clients import TERMINAL, client_for, upload
 from tests.indices.corpus import CORPUS, load_concordances, manifest
 from tests.reliability.helpers import children

@@ -1,8 +1,8 @@
 from django.test import TestCase
 
-from indices.models import Code, StandardVersion
-from indices.services.standard import standard_load
-from indices.standard import load_definition
+from countries.standard import load_definition
+from countries.standard.models import Code, StandardVersion
+from countries.standard.services import standard_load
 from tests.base import PersonaTestCase
 
 

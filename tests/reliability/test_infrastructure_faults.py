@@ -17,10 +17,11 @@ import redis
 from celery import current_app
 
 from countries.models import Agency
-from indices.models import Finding, Submission
-from indices.services import progress
-from indices.services.submissions import SubmissionOptions, submission_create
-from indices.tasks import submissions_requeue_stalled
+from indices.receive import progress
+from indices.receive.models import Submission
+from indices.receive.services import SubmissionOptions, submission_create
+from indices.validate.models import Finding
+from indices.validate.sweeper import submissions_requeue_stalled
 from tests import workers as test_workers
 from tests.api_clients import TERMINAL
 from tests.reliability.helpers import bad_csv, kill_whole_worker, token_for_agency

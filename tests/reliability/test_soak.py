@@ -18,8 +18,8 @@ import httpx
 import psutil
 import pytest
 
-from indices.models import Submission
-from indices.services.publication import releases_publish_due
+from indices.publish.releases import releases_publish_due
+from indices.receive.models import Submission
 from tests.api_clients import TERMINAL
 from tests.indices.publishing import accept, csv_for
 from tests.reliability.helpers import token_for_agency

@@ -18,9 +18,10 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from indices.models import NationalObservation, PublishedObservation, Release
-from indices.services.publication import PUBLICATION_LOCK
-from indices.tasks import publish_releases
+from indices.national.models import NationalObservation
+from indices.publish.models import PublishedObservation, Release
+from indices.publish.releases import PUBLICATION_LOCK
+from indices.publish.tasks import publish_releases
 from tests.indices.publishing import accept, csv_for
 from tests.reliability.helpers import Workers, kill_pool_children, kill_whole_worker
 from tests.workers import wait_until

@@ -14,9 +14,10 @@ import time
 
 import pytest
 
-from indices.models import Finding, Submission, SubmissionRow
-from indices.services import progress
-from indices.tasks import submissions_requeue_stalled
+from indices.receive import progress
+from indices.receive.models import Submission
+from indices.validate.models import Finding, SubmissionRow
+from indices.validate.sweeper import submissions_requeue_stalled
 from tests.api_clients import TERMINAL, client_for, upload
 from tests.reliability.helpers import Workers, bad_csv, kill_pool_children, kill_whole_worker
 from tests.workers import wait_until

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase, override_settings
 
 from countries.models import Agency
-from indices.models import Submission
-from indices.services.submissions import SubmissionOptions, submission_create
-from indices.services.validation_run import submission_validate
+from indices.receive.models import Submission
+from indices.receive.services import SubmissionOptions, submission_create
+from indices.validate.services import submission_validate
 from tests.factories import ReaderAgencyFactory
 
 URLCONF = "tests.web.urls"

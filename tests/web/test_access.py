@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from indices.models import Submission
+from indices.receive.models import Submission
 from tests.indices.corpus import CORPUS
 from tests.web.base import THAI, WebTestCase, validated
 

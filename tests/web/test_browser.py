@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from countries.models import Agency
-from indices.models import PublishedObservation, Release
+from indices.publish.models import PublishedObservation, Release
 from tests.indices.corpus import CORPUS
 from tests.web.base import PASSWORD, THAI, URLCONF, make_user
 from tests.workers import ROOT, wait_until

@@ -14,9 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from countries.models import User
-from indices.models import AuditEvent, Finding, Submission
-from indices.services.audit import audit_record
+from countries.audit import audit_record
+from countries.models import AuditEvent, User
+from indices.receive.models import Submission
+from indices.validate.models import Finding
 from indices.web.management.commands.create_user import Command as CreateUser
 from indices.web.selectors import timeliness_board
 from tests.indices.corpus import CORPUS
@@ -54,7 +55,7 @@ class UploadPageTests(WebTestCase):
 
     def test_an_upload_creates_a_submission_with_its_options_and_who_sent_it(self):
         self.signed_in(self.clerk)
-        with mock.patch("indices.tasks.validate_submission.delay_on_commit") as enqueue:
+        with mock.patch("indices.validate.tasks.validate_submission.delay_on_commit") as enqueue:
             response = self.client.post(
                 "/upload/",
                 {

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from indices.models import AuditEvent
+from countries.models import AuditEvent
 from indices.web.access import secretariat_page
 from indices.web.forms import AuditFilterForm
 

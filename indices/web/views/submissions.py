@@ -3,8 +3,6 @@ the report grouped by rule, its CSV, confirming warnings, and the ready-to-fill 
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,15 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from countries.models import Country
-from indices.apis.renderers import ReportCsvRenderer
-from indices.apis.submissions import FindingSerializer
-from indices.models import Finding, Submission
-from indices.parsing import build_template
-from indices.selectors.submissions import submission_get, submission_list
-from indices.selectors.templates import template_periods, template_series
-from indices.services import progress
-from indices.services.submissions import SubmissionOptions, submission_confirm
-from indices.standard import load_definition
+from indices.receive import progress
+from indices.receive.models import Submission
+from indices.receive.parsing import build_template
+from indices.receive.selectors import submission_get, submission_list
+from indices.receive.services import SubmissionOptions
+from indices.receive.templates import template_periods, template_series
+from indices.validate.report import report_csv, report_data, report_groups
+from indices.validate.services import submission_confirm
 from indices.web.access import PageRequest, actor_of_user, reporter_page, submissions_page
 from indices.web.forms import TemplateForm, UploadForm
 from indices.web.services import web_submission_upload
@@ -32,18 +29,13 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 
 def progress_of(submission: Submission) -> dict:
-    """The same live progress the API's submission detail shows."""
-    live = progress.read(submission.pk) if submission.status == "VALIDATING" else None
-    if live:
-        rows_read, stage = live["rows_read"], live["stage"]
-    else:
-        rows_read = submission.rows_read
-        stage = {"RECEIVED": "queued", "VALIDATING": "starting"}.get(submission.status, "done")
+    """The API's progress of a submission, with what the page shows beside it."""
+    shared = progress.submission_progress(submission)
     return {
         "id": str(submission.pk),
         "status": submission.status,
-        "rows_read": rows_read,
-        "stage": stage,
+        "rows_read": shared["rows_read"],
+        "stage": shared["stage"],
         "errors": submission.summary.get("errors", 0),
         "warnings": submission.summary.get("warnings", 0),
         # Series accepted but not published (harmonization could not place them): a clerk
@@ -157,34 +149,6 @@ def _submission_progress(request: PageRequest, submission_id: str) -> JsonRespon
     return JsonResponse(progress_of(submission))
 
 
-# Findings of publication, not of validation: the series harmonization could not publish.
-HARMONIZATION_TITLES = {"H2": "Series not published: harmonization could not place them"}
-
-
-def report_groups(submission: Submission) -> list[dict]:
-    """Findings grouped by rule, in rule order: id, title, severity, count, then each one."""
-    rules = load_definition().rules
-    by_rule = submission.summary.get("by_rule", {})
-    groups: OrderedDict[str, dict] = OrderedDict()
-    for finding in Finding.objects.filter(submission=submission).order_by("rule_id", "row", "id"):
-        group = groups.setdefault(
-            finding.rule_id,
-            {
-                "rule": finding.rule_id,
-                "title": rules.get(finding.rule_id, {}).get("title", "")
-                or HARMONIZATION_TITLES.get(finding.rule_id, ""),
-                "severity": finding.severity,
-                "count": (by_rule.get(finding.rule_id) or {}).get("count", 0),
-                "findings": [],
-            },
-        )
-        group["findings"].append(finding)
-    for group in groups.values():
-        group["count"] = max(group["count"], len(group["findings"]))
-        group["shown"] = len(group["findings"])
-    return list(groups.values())
-
-
 @require_GET
 @submissions_page
 def submission_detail(request: PageRequest, submission_id: str) -> HttpResponse:
@@ -204,19 +168,10 @@ def submission_detail(request: PageRequest, submission_id: str) -> HttpResponse:
 @require_GET
 @submissions_page
 def submission_report_csv(request: PageRequest, submission_id: str) -> HttpResponse:
-    """The API's CSV report (`?format=csv`), rendered by the same renderer."""
+    """The API's CSV report (`?format=csv`), built by the same code."""
     submission = submission_get(principal=request.principal, submission_id=submission_id)
-    findings = Finding.objects.filter(submission=submission).order_by("rule_id", "row", "id")
-    data = {
-        "submission": str(submission.pk),
-        "status": submission.status,
-        "file": submission.original_name,
-        "summary": submission.summary,
-        "findings": FindingSerializer(findings, many=True).data,
-    }
-    renderer = ReportCsvRenderer()
     response = HttpResponse(
-        renderer.render(data), content_type=f"{renderer.media_type}; charset={renderer.charset}"
+        report_csv(report_data(submission)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="report-{submission.pk}.csv"'
     return response

@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 
-from indices.models import Release, Submission
-from indices.services.files import stored_path
+from indices.publish.models import Release
+from indices.receive.files import stored_path
+from indices.receive.models import Submission
 from tests.base import PersonaTestCase
 
 URL = "/api/v1/submissions/"
@@ -23,7 +24,7 @@ class SubmissionUploadTests(PersonaTestCase):
     def upload(self, persona=None, data=None, **extra):
         persona = persona or self.our
         with (
-            mock.patch("indices.tasks.validate_submission.delay") as delay,
+            mock.patch("indices.validate.tasks.validate_submission.delay") as delay,
             self.captureOnCommitCallbacks(execute=True),
         ):
             response = persona.client().post(
@@ -174,7 +175,7 @@ class SubmissionUploadTests(PersonaTestCase):
     def test_a_json_body_is_kept_as_sent(self):
         body = b'{"observations": [{"REF_AREA": "TH", "ACTIVITY": "C"}]}'
         with (
-            mock.patch("indices.tasks.validate_submission.delay"),
+            mock.patch("indices.validate.tasks.validate_submission.delay"),
             self.captureOnCommitCallbacks(execute=True),
         ):
             response = self.our.client().post(
@@ -187,7 +188,7 @@ class SubmissionUploadTests(PersonaTestCase):
 
     def test_a_raw_csv_body_with_a_filename(self):
         with (
-            mock.patch("indices.tasks.validate_submission.delay"),
+            mock.patch("indices.validate.tasks.validate_submission.delay"),
             self.captureOnCommitCallbacks(execute=True),
         ):
             response = self.our.client().post(

@@ -3,7 +3,8 @@ import io
 import openpyxl
 from django.utils import timezone
 
-from indices.models import NationalObservation, Submission
+from indices.national.models import NationalObservation
+from indices.receive.models import Submission
 from tests.base import PersonaTestCase
 
 URL = "/api/v1/submissions/templates/"

@@ -1,6 +1,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from indices.models import AuditEvent, Release, ValueAddedWeight
+from countries.models import AuditEvent
+from indices.publish.models import Release, ValueAddedWeight
 from tests.base import PersonaTestCase
 
 URL = "/api/v1/weights/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from indices.harmonization import HarmonizedSeries, NationalObservation, NationalSeries
+from indices.publish.harmonization import HarmonizedSeries, NationalObservation, NationalSeries
 
 REF_YEAR = 2021
 TOL = 1e-9

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from indices.harmonization import HarmonizedSeries, Point, aggregate_group, harmonize_member
+from indices.publish.harmonization import HarmonizedSeries, Point, aggregate_group, harmonize_member
 from tests.indices.harmonization.helpers import (
     REF_YEAR,
     TOL,

@@ -8,8 +8,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from indices.harmonization import PRECEDENCE, NationalObservation, harmonize_member
-from indices.harmonization.statuses import worst
+from indices.publish.harmonization import PRECEDENCE, NationalObservation, harmonize_member
+from indices.publish.harmonization.statuses import worst
 from tests.indices.harmonization.helpers import (
     REF_YEAR,
     TOL,

@@ -7,7 +7,7 @@ import unittest
 from dataclasses import replace
 from datetime import date
 
-from indices.harmonization import harmonize_member
+from indices.publish.harmonization import harmonize_member
 from tests.indices.harmonization.helpers import (
     REF_YEAR,
     months,

@@ -8,8 +8,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from indices.harmonization import harmonize_member
-from indices.harmonization.member import link_base_changes
+from indices.publish.harmonization import harmonize_member
+from indices.publish.harmonization.member import link_base_changes
 from tests.indices.harmonization.helpers import (
     REF_YEAR,
     TOL,

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from indices.harmonization import harmonize_member
-from indices.harmonization.aggregate import _month
-from indices.harmonization.member import link_base_changes
-from indices.harmonization.periods import to_index
+from indices.publish.harmonization import harmonize_member
+from indices.publish.harmonization.aggregate import _month
+from indices.publish.harmonization.member import link_base_changes
+from indices.publish.harmonization.periods import to_index
 from tests.indices.harmonization.helpers import REF_YEAR, months, national, observations, pick
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import unittest
 
-from indices.harmonization import aggregate_group, harmonize_member
+from indices.publish.harmonization import aggregate_group, harmonize_member
 from tests.indices.harmonization.helpers import REF_YEAR, months, national, observations, wave
 
 DIVISIONS = [f"{d}" for d in range(10, 35)]  # 25 ISIC divisions

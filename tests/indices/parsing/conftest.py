@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from indices.parsing import ParsedFile, RawRow, parse_file
+from indices.receive.parsing import ParsedFile, RawRow, parse_file
 
 
 def raw(row_no: int, cell: str = "", sheet: str = "", **fields: str) -> RawRow:

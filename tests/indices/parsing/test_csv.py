@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from indices.parsing import ACCEPTED_FORMATS_MESSAGE
+from indices.receive.parsing import ACCEPTED_FORMATS_MESSAGE
 from tests.indices.parsing.conftest import raw
 
 HEADER = "REF_AREA,ACTIVITY,ADJUSTMENT,FREQ,TIME_PERIOD,OBS_VALUE,OBS_STATUS,BASE_PER,COMMENT"

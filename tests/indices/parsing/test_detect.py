@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indices.parsing import ACCEPTED_FORMATS_MESSAGE, parse_file
+from indices.receive.parsing import ACCEPTED_FORMATS_MESSAGE, parse_file
 
 UNKNOWN = [
     b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x00\x01",

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from indices.parsing import ParsedFile, detect, parse_file
-from indices.parsing.base import FINDINGS_CAP_PER_RULE, STANDARD_COLUMNS
-from indices.validation.frame import RAW_SCHEMA, parsed_rows
+from indices.receive.parsing import ParsedFile, detect, parse_file
+from indices.receive.parsing.base import FINDINGS_CAP_PER_RULE, STANDARD_COLUMNS
+from indices.validate.frame import RAW_SCHEMA, parsed_rows
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 HEADER = "REF_AREA,NAT_CODE,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,BASE_PER"

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from indices.parsing import ParsedFile, ParseFinding, RawRow, parse_file
-from indices.parsing.base import STANDARD_COLUMNS
+from indices.receive.parsing import ParsedFile, ParseFinding, RawRow, parse_file
+from indices.receive.parsing.base import STANDARD_COLUMNS
 from tests.indices.parsing.conftest import xlsx_bytes
 
 FUZZ = settings(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import tracemalloc
 
-from indices.parsing import parse_file
+from indices.receive.parsing import parse_file
 
 HEADER = "REF_AREA,ACTIVITY,ADJUSTMENT,FREQ,TIME_PERIOD,OBS_VALUE,OBS_STATUS,BASE_PER,COMMENT\n"
 

@@ -9,8 +9,8 @@ import io
 import openpyxl
 import pytest
 
-from indices.parsing import TemplateSeries, build_template
-from indices.parsing.header import is_period
+from indices.receive.parsing import TemplateSeries, build_template
+from indices.receive.parsing.header import is_period
 
 SERIES = [
     TemplateSeries(activity="C", base_per="2021"),

@@ -11,9 +11,9 @@ import zipfile
 import openpyxl
 import openpyxl.xml.functions
 
-from indices.parsing import ACCEPTED_FORMATS_MESSAGE
-from indices.parsing.base import float_text
-from indices.parsing.xlsx import CFB_MAGIC
+from indices.receive.parsing import ACCEPTED_FORMATS_MESSAGE
+from indices.receive.parsing.base import float_text
+from indices.receive.parsing.xlsx import CFB_MAGIC
 from tests.indices.parsing.conftest import raw, xlsx_bytes
 
 HEADER = ["REF_AREA", "ACTIVITY", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "BASE_PER", "COMMENT"]

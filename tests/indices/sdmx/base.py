@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from django.test import override_settings
 from django.utils import timezone
 
-from indices.sdmx.xmlutil import NS
+from indices.disseminate.sdmx.xmlutil import NS
 from tests.base import PersonaTestCase
 from tests.indices.publishing import monthly_csv, publish
 from tests.indices.sdmx.helpers import URLCONF, body, publish_th_and_vn

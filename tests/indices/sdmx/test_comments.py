@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 from django.test import override_settings
 
-from indices.sdmx.xmlutil import NS
+from indices.disseminate.sdmx.xmlutil import NS
 from tests.base import PersonaTestCase
 from tests.indices.comments import QUOTED, REVISED, THAI, publish_commented
 from tests.indices.sdmx.base import CSV, GENERIC, JSON, STRUCTURE_SPECIFIC
@@ -167,7 +167,7 @@ class SdmxCommentTests(PersonaTestCase):
 
 
 def test_characters_xml_forbids_are_left_out_so_messages_stay_well_formed():
-    from indices.sdmx.xmlutil import attr, text
+    from indices.disseminate.sdmx.xmlutil import attr, text
 
     comment = "line feed\n, tab\t, vertical tab\x0b, NUL\x00, form feed\x0c: ทดสอบ"
     element = ET.fromstring("<Value value=" + attr(comment) + ">" + text(comment) + "</Value>")

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from indices.sdmx.xmlutil import NS
+from indices.disseminate.sdmx.xmlutil import NS
 from tests.indices.sdmx.base import (
     CSV,
     GENERIC,

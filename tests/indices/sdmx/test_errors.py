@@ -13,8 +13,8 @@ from rest_framework import exceptions
 
 from countries.models import Agency
 from countries.throttling import auth_failures_reset
-from indices.apis.sdmx import sdmx_exception_handler
-from indices.sdmx.errors import SdmxError
+from indices.disseminate.sdmx.apis import sdmx_exception_handler
+from indices.disseminate.sdmx.errors import SdmxError
 from tests.base import make_persona
 from tests.indices.publishing import accept, monthly_csv, year_2021
 from tests.indices.sdmx.base import JSON, SdmxTestCase
@@ -78,7 +78,7 @@ class SdmxErrorTests(SdmxTestCase):
 class SdmxEmbargoTests(SdmxTestCase):
     def test_a_release_scheduled_in_the_future_leaves_no_trace(self):
         # Lao PDR's first series, accepted but embargoed for two hours (and due-publication run).
-        from indices.services.publication import releases_publish_due
+        from indices.publish.releases import releases_publish_due
 
         accept(
             monthly_csv("LA", "C", year_2021()),

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from countries.models import Agency
-from indices.services.publication import releases_publish_due
+from indices.publish.releases import releases_publish_due
 from tests.base import make_persona
 from tests.indices.publishing import accept, monthly_csv, publish, year_2021
 from tests.indices.sdmx.base import CSV, GENERIC, JSON, STRUCTURE_SPECIFIC, SdmxTestCase

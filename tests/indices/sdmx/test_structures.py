@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from countries.services import country_create
-from indices.sdmx.xmlutil import NS
+from indices.disseminate.sdmx.xmlutil import NS
 from tests.indices.sdmx.base import STRUCTURE, SdmxTestCase
 from tests.indices.sdmx.helpers import body
 

@@ -8,7 +8,7 @@ import tracemalloc
 
 from django.db import connection
 
-from indices.models import PublishedObservation
+from indices.publish.models import PublishedObservation
 from tests.indices.series.base import ReadApiTestCase
 
 URL = "/api/v1/bulk/data.csv"

@@ -68,7 +68,7 @@ class ReleaseListTests(ReadApiTestCase):
                 self.assertEqual(body["errors"][0]["field"], field)
 
     def test_a_failed_release_is_not_on_the_calendar(self):
-        from indices.models import Release
+        from indices.publish.models import Release
 
         Release.objects.filter(status="SCHEDULED").update(status="FAILED")
         self.assertEqual(self.results(status="scheduled"), [])

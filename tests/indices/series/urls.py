@@ -6,6 +6,6 @@ from ipi_exchange.urls import handler404, handler500  # noqa: F401
 from ipi_exchange.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = [
-    path("api/v1/", include("indices.urls_series")),
+    path("api/v1/", include("indices.disseminate.urls")),
     *project_urlpatterns,
 ]

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from indices.services.files import file_store, stored_path
+from indices.receive.files import file_store, stored_path
 from ipi_exchange.errors import ApplicationError
 
 

@@ -7,22 +7,16 @@ from django.db import IntegrityError, InternalError, ProgrammingError, connectio
 from django.test import TestCase
 from django.utils import timezone
 
-from countries.models import Country
-from indices.models import (
-    AuditEvent,
-    PublishedObservation,
-    PublishedSeries,
-    Release,
-    Submission,
-    ValueAddedWeight,
-)
-from indices.selectors.published import (
+from countries.models import AuditEvent, Country
+from indices.disseminate.selectors.published import (
     changes_since,
     observations_as_of,
     observations_current,
     observations_history,
 )
-from indices.services.publication import releases_publish_due
+from indices.publish.models import PublishedObservation, PublishedSeries, Release, ValueAddedWeight
+from indices.publish.releases import releases_publish_due
+from indices.receive.models import Submission
 from tests.indices.publishing import accept, monthly_csv, year_2021
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.test import TestCase
 
 from countries.models import Country
-from indices.models import PublishedObservation, Release, ValueAddedWeight
-from indices.selectors.published import changes_since, observations_history
-from indices.services.publication import releases_publish_due
+from indices.disseminate.selectors.published import changes_since, observations_history
+from indices.publish.models import PublishedObservation, Release, ValueAddedWeight
+from indices.publish.releases import releases_publish_due
 from tests.indices.comments import THAI, commented_csv
 from tests.indices.publishing import accept, year_2021
 

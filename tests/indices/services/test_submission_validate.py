@@ -9,11 +9,15 @@ from django.test import TestCase
 from django.utils import timezone
 
 from countries.models import Agency
-from indices.models import Finding, NationalObservation, Release, Submission, SubmissionRow
-from indices.services.publication import releases_publish_due
-from indices.services.submissions import SubmissionOptions, submission_confirm, submission_create
-from indices.services.validation_run import MAX_ATTEMPTS, staging_purge, submission_validate
-from indices.tasks import submissions_requeue_stalled
+from indices.national.models import NationalObservation
+from indices.publish.models import Release
+from indices.publish.releases import releases_publish_due
+from indices.receive.models import Submission
+from indices.receive.services import SubmissionOptions, submission_create
+from indices.validate.models import Finding, SubmissionRow
+from indices.validate.rows import staging_purge
+from indices.validate.services import MAX_ATTEMPTS, submission_confirm, submission_validate
+from indices.validate.sweeper import submissions_requeue_stalled
 
 HEADER = "REF_AREA,ACTIVITY,TIME_PERIOD,OBS_VALUE,BASE_PER\n"
 
@@ -161,7 +165,7 @@ class SubmissionValidateTests(TestCase):
         self.assertEqual((again.pk, created), (first.pk, False))
 
     def test_a_file_without_observations_is_rejected_and_publishes_nothing(self):
-        from indices.parsing import TemplateSeries, build_template
+        from indices.receive.parsing import TemplateSeries, build_template
 
         blank_template = build_template(
             fmt="xlsx",
@@ -250,7 +254,7 @@ class SweeperTests(TestCase):
         fresh = self.make("RECEIVED", timedelta(seconds=5))
         orphan = self.make("VALIDATING", timedelta(minutes=10))
         self.make("ACCEPTED", timedelta(days=1))
-        with mock.patch("indices.tasks.validate_submission.delay") as delay:
+        with mock.patch("indices.validate.tasks.validate_submission.delay") as delay:
             requeued = submissions_requeue_stalled()
             again = submissions_requeue_stalled()
         self.assertEqual(set(requeued), {str(lost.pk), str(orphan.pk)})

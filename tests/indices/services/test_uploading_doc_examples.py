@@ -13,10 +13,11 @@ from unittest import mock
 import pytest
 
 from countries.models import Agency
-from indices.apis.submissions import FindingSerializer
-from indices.models import Finding, Submission
-from indices.services.submissions import SubmissionOptions, submission_create
-from indices.services.validation_run import submission_validate
+from indices.receive.models import Submission
+from indices.receive.services import SubmissionOptions, submission_create
+from indices.validate.apis import FindingSerializer
+from indices.validate.models import Finding
+from indices.validate.services import submission_validate
 from tests.indices.corpus import accept, load_concordances, manifest, submit_and_validate
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "uploading.md"

@@ -7,11 +7,12 @@ from unittest import mock
 from django.test import TestCase
 
 from countries.models import Agency
-from indices.models import Finding, Submission
-from indices.services.submissions import SubmissionOptions, submission_create
-from indices.services.validation_run import submission_validate
-from indices.tasks import validate_submission
-from indices.validation.rules import REGISTRY
+from indices.receive.models import Submission
+from indices.receive.services import SubmissionOptions, submission_create
+from indices.validate.models import Finding
+from indices.validate.rules import REGISTRY
+from indices.validate.services import submission_validate
+from indices.validate.tasks import validate_submission
 
 HEADER = "REF_AREA,ACTIVITY,TIME_PERIOD,OBS_VALUE,BASE_PER\n"
 YEAR_2021 = [f"TH,D,2021-{m:02d},{v},2021" for m, v in enumerate([100] * 12, start=1)]
@@ -85,7 +86,7 @@ class UnexpectedErrorTests(TestCase):
         submission_validate(submission.pk)
         submission.refresh_from_db()
         before = (submission.status, list(Finding.objects.filter(submission=submission)))
-        from indices.services.validation_run import submission_fail
+        from indices.validate.services import submission_fail
 
         self.assertIsNone(submission_fail(submission.pk, error=ValueError("late")))
         submission.refresh_from_db()

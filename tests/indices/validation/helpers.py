@@ -6,12 +6,13 @@ import datetime as dt
 
 from django.test import TestCase
 
-from indices.models import Finding, Submission
-from indices.parsing import RawRow
-from indices.standard import load_definition
-from indices.validation.frame import normalized_frame, raw_frame
-from indices.validation.normalize import Normalizer
-from indices.validation.rules import REGISTRY, RuleContext
+from countries.standard import load_definition
+from indices.receive.models import Submission
+from indices.receive.parsing import RawRow
+from indices.validate.frame import normalized_frame, raw_frame
+from indices.validate.models import Finding
+from indices.validate.normalize import Normalizer
+from indices.validate.rules import REGISTRY, RuleContext
 
 NOW = dt.datetime(2024, 6, 10, 9, 0, tzinfo=dt.UTC)
 STANDARD = load_definition()

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from indices.services.vintages import period_label
-from indices.validation.rules.formatting import (
+from indices.publish.services.vintages import period_label
+from indices.validate.rules.formatting import (
     float_text,
     month_name,
     parameter,

@@ -8,9 +8,10 @@ from random import Random
 
 import polars as pl
 
-from indices.models import NationalObservation, Submission
-from indices.validation.rules.formatting import parameter_text
-from indices.validation.rules.movement import _unusual
+from indices.national.models import NationalObservation
+from indices.receive.models import Submission
+from indices.validate.rules.formatting import parameter_text
+from indices.validate.rules.movement import _unusual
 from tests.indices.validation.helpers import RuleTestCase, months, raw, series
 
 # Deterministic noise that spreads each calendar month's changes over the years.

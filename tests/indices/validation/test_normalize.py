@@ -8,13 +8,13 @@ from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indices.validation.frame import (
+from indices.validate.frame import (
     _distinct,
     normalized_frame,
     raw_frame,
 )
-from indices.validation.normalize import Normalizer, parse_period
-from indices.validation.staging import NORMALIZED_COLUMNS
+from indices.validate.normalize import Normalizer, parse_period
+from indices.validate.staging import NORMALIZED_COLUMNS
 from tests.indices.validation.helpers import CONCORDANCE, STANDARD, raw
 
 NORMALIZED = NORMALIZED_COLUMNS

@@ -18,13 +18,13 @@ from pathlib import Path
 
 from django.db import connection
 
-from indices.parsing import parse_file
-from indices.standard import load_definition
-from indices.validation.frame import normalized_frame, parsed_rows, raw_frame
-from indices.validation.normalize import Normalizer
-from indices.validation.rules import REGISTRY, RULE_ORDER
-from indices.validation.runner import run_rules
-from indices.validation.staging import stage_rows
+from countries.standard import load_definition
+from indices.receive.parsing import parse_file
+from indices.validate.frame import normalized_frame, parsed_rows, raw_frame
+from indices.validate.normalize import Normalizer
+from indices.validate.rules import REGISTRY, RULE_ORDER
+from indices.validate.runner import run_rules
+from indices.validate.staging import stage_rows
 from tests.indices.validation.helpers import STANDARD, RuleTestCase, months, raw
 
 DIVISIONS = [c.code for c in load_definition().codelists["CL_ACTIVITY_ISIC4"] if c.parent]

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from countries.models import ConcordanceEntry, ConcordanceVersion, NationalClassification
-from indices.models import Finding
-from indices.validation.rules.formatting import quote_literal
+from indices.validate.models import Finding
+from indices.validate.rules.formatting import quote_literal
 from tests.indices.validation.helpers import RuleTestCase, raw
 
 

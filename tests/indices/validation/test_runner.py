@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from indices.models import Finding
-from indices.validation.rules import RULE_ORDER
-from indices.validation.runner import run_rules
+from indices.validate.models import Finding
+from indices.validate.rules import RULE_ORDER
+from indices.validate.runner import run_rules
 from tests.indices.validation.helpers import RuleTestCase, good_values, raw, series
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from indices.models import NationalObservation, Submission
+from indices.national.models import NationalObservation
+from indices.receive.models import Submission
 from tests.indices.validation.helpers import (
     STANDARD,
     RuleTestCase,

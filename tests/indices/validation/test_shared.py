@@ -9,7 +9,7 @@ from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indices.validation.rules.shared import SERIES_STRIDE, _year_before, series, valid_rows
+from indices.validate.rules.shared import SERIES_STRIDE, _year_before, series, valid_rows
 from tests.indices.validation.helpers import RuleTestCase, good_values, raw
 from tests.indices.validation.helpers import series as rows_of
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from indices.models import SubmissionRow
-from indices.validation.staging import stage_rows
+from indices.validate.models import SubmissionRow
+from indices.validate.staging import stage_rows
 from tests.indices.validation.helpers import RuleTestCase, raw
 
 

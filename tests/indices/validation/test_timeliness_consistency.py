@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indices.standard import load_definition
+from countries.standard import load_definition
 from tests.indices.validation.helpers import NOW, RuleTestCase, raw
 
 C_DIVISIONS = [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from indices.models import Release
-from indices.services.publication import releases_publish_due
-from indices.services.webhooks import webhooks_schedule
+from indices.disseminate.webhooks.tasks import release_announce
+from indices.publish.models import Release
+from indices.publish.releases import releases_publish_due
 from tests.indices.publishing import accept, monthly_csv, year_2021
 
 
@@ -16,9 +16,9 @@ def accepted_release(content: bytes | None = None, agency: str = "TH_OIE", **opt
 
 
 def publish_due(now: datetime | None = None) -> list[Release]:
-    """Publish what is due and schedule its webhooks: release_publish does that after commit,
-    which a TestCase never reaches (scheduling is idempotent)."""
+    """Publish what is due and announce it to webhooks: release_publish does that after commit,
+    which a TestCase never reaches (announcing is idempotent)."""
     releases = [Release.objects.get(pk=pk) for pk in releases_publish_due(now=now)]
     for release in releases:
-        webhooks_schedule(release)
+        release_announce(release)
     return releases

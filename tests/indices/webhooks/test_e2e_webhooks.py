@@ -9,9 +9,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from indices.models import Release, WebhookDelivery
-from indices.services.webhooks import webhook_subscription_create, webhooks_schedule
-from indices.webhook_tasks import deliver_due_webhooks
+from indices.disseminate.webhooks.models import WebhookDelivery
+from indices.disseminate.webhooks.services import webhook_subscription_create, webhooks_schedule
+from indices.disseminate.webhooks.tasks import deliver_due_webhooks
+from indices.publish.models import Release
 from tests.factories import ReaderAgencyFactory
 from tests.indices.webhooks.helpers import accepted_release
 from tests.indices.webhooks.receiver import Receiver, expected_signature

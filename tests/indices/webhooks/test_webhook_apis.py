@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from indices.models import AuditEvent, WebhookDelivery, WebhookSubscription
-from indices.services.webhooks import (
+from countries.models import AuditEvent
+from indices.disseminate.webhooks.models import WebhookDelivery, WebhookSubscription
+from indices.disseminate.webhooks.services import (
     webhook_delivery_attempt,
     webhook_subscription_create,
     webhook_url_check,

@@ -17,8 +17,8 @@ from django.core.cache import cache
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from indices.models import WebhookDelivery, WebhookSubscription
-from indices.services.webhooks import (
+from indices.disseminate.webhooks.models import WebhookDelivery, WebhookSubscription
+from indices.disseminate.webhooks.services import (
     LEASE_SECONDS,
     matching_series,
     webhook_deliveries_due,
@@ -26,8 +26,8 @@ from indices.services.webhooks import (
     webhook_subscription_create,
     webhooks_schedule,
 )
-from indices.services.webhooks import delivery as delivery_service
-from indices.webhook_tasks import deliver_due_webhooks, deliver_webhook
+from indices.disseminate.webhooks.services import delivery as delivery_service
+from indices.disseminate.webhooks.tasks import deliver_due_webhooks, deliver_webhook
 from tests.factories import ReaderAgencyFactory
 from tests.indices.webhooks.helpers import accepted_release, publish_due
 from tests.indices.webhooks.receiver import Receiver, expected_signature
@@ -124,7 +124,7 @@ class WebhookDeliveryTests(TestCase):
         self.assertTrue(all(k.startswith("M.TH.") and k.endswith(".N.IX") for k in matching))
         self.assertLess(len(matching), len(release.changed_series))
         # Scheduling again (the scan's safety net) adds nothing and sends nothing twice.
-        self.assertEqual(webhooks_schedule(release, enqueue=False), 2)
+        self.assertEqual(webhooks_schedule(release), 2)
         self.assertEqual(WebhookDelivery.objects.filter(release=release).count(), 2)
 
     def test_no_delivery_before_an_embargoed_release_is_published(self):

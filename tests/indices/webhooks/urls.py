@@ -3,9 +3,9 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("api/v1/", include("indices.urls_webhooks")),
+    path("api/v1/", include("indices.disseminate.webhooks.urls")),
     path("", include("ipi_exchange.urls")),
 ]
 
-handler404 = "ipi_exchange.api.exception_handlers.not_found_view"
-handler500 = "ipi_exchange.api.exception_handlers.server_error_view"
+handler404 = "ipi_exchange.http.problems.not_found_view"
+handler500 = "ipi_exchange.http.problems.server_error_view"

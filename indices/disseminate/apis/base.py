@@ -1,0 +1,48 @@
+"""The base of the data endpoints: the `read` scope, validators and cache headers, and 304
+before any body is computed. (The per-credential rate limit and its RateLimit-* headers apply
+to every API view: REST_FRAMEWORK's default throttle and the middleware of
+ipi_exchange.http.throttling.)"""
+
+from __future__ import annotations
+
+from django.http import HttpResponseBase, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from countries.permissions import CanRead
+from ipi_exchange.http import conditional
+from ipi_exchange.http.conditional import Validator
+from ipi_exchange.http.pagination import StrictLimitOffsetPagination
+
+
+class ReadApi(APIView):
+    permission_classes = [IsAuthenticated, CanRead]
+    validator: Validator | None = None
+
+    def revalidate(self, request: Request, validator: Validator) -> HttpResponseNotModified | None:
+        """Remember the validators for the answer; a 304 if the client's copy is current."""
+        self.validator = validator
+        return HttpResponseNotModified() if conditional.is_fresh(request, validator) else None
+
+    # A 304 is a plain HttpResponseNotModified, not a DRF Response: hence the wider type.
+    def finalize_response(  # type: ignore[override]
+        self, request, response, *args, **kwargs
+    ) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code < 400:
+            conditional.apply(response, self.validator)
+        else:
+            patch_vary_headers(response, conditional.VARY)
+        return response
+
+
+class KnownCountPagination(StrictLimitOffsetPagination):
+    """limit/offset like the rest of the API, reusing the count the validator query made."""
+
+    def __init__(self, count: int) -> None:
+        self.known_count = count
+
+    def get_count(self, queryset) -> int:
+        return self.known_count

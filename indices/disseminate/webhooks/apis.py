@@ -1,0 +1,180 @@
+"""HTTP for webhooks: register, list, show, delete, the delivery log, and a test ping.
+
+Any agency with a `read` token may register; each sees and manages its own webhooks only (the
+secretariat sees all). Another agency's webhook is "not found", never "forbidden".
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from countries.audit import actor_of
+from countries.permissions import CanRead
+from countries.principals import ApiRequest
+from indices.disseminate.webhooks.models import WebhookDelivery, WebhookSubscription
+from indices.disseminate.webhooks.selectors import (
+    webhook_delivery_list,
+    webhook_subscription_get,
+    webhook_subscription_list,
+)
+from indices.disseminate.webhooks.services import (
+    webhook_ping,
+    webhook_subscription_create,
+    webhook_subscription_delete,
+)
+from ipi_exchange.http.pagination import paginated, paginated_schema
+
+# --- Serializers -----------------------------------------------------------------------------
+
+
+class WebhookOutputSerializer(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency_id")
+    deliveries_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WebhookSubscription
+        fields = [
+            "id",
+            "agency",
+            "url",
+            "key_filter",
+            "description",
+            "is_active",
+            "created_at",
+            "deliveries_url",
+        ]
+
+    def get_deliveries_url(self, subscription: WebhookSubscription) -> str:
+        return reverse(
+            "webhook-deliveries", args=[subscription.pk], request=self.context.get("request")
+        )
+
+
+class WebhookCreatedSerializer(WebhookOutputSerializer):
+    class Meta(WebhookOutputSerializer.Meta):
+        fields = [*WebhookOutputSerializer.Meta.fields, "secret"]
+
+
+class DeliveryOutputSerializer(serializers.ModelSerializer):
+    release = serializers.IntegerField(source="release_id")
+    next_attempt_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "release",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "next_attempt_at",
+            "delivered_at",
+            "created_at",
+        ]
+
+    def get_next_attempt_at(self, delivery: WebhookDelivery) -> str | None:
+        if delivery.status != WebhookDelivery.Status.PENDING:
+            return None
+        return serializers.DateTimeField().to_representation(delivery.next_attempt_at)
+
+
+# --- Views -----------------------------------------------------------------------------------
+
+
+class WebhookListApi(APIView):
+    """GET: the caller's webhooks (the secretariat: all). POST: register one."""
+
+    permission_classes = [IsAuthenticated, CanRead]
+
+    class InputSerializer(serializers.Serializer):
+        url = serializers.URLField(max_length=500)
+        key_filter = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="webhooks_list", responses=paginated_schema(WebhookOutputSerializer)
+    )
+    def get(self, request: ApiRequest) -> Response:
+        subscriptions = webhook_subscription_list(principal=request.user)
+        return paginated(request, self, subscriptions, WebhookOutputSerializer)
+
+    @extend_schema(request=InputSerializer, responses={201: WebhookCreatedSerializer})
+    def post(self, request: ApiRequest) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = webhook_subscription_create(
+            agency=request.user.agency, actor=actor_of(request.user)[1], **data.validated_data
+        )
+        body = WebhookCreatedSerializer(subscription, context={"request": request}).data
+        location = reverse("webhook-detail", args=[subscription.pk], request=request)
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class WebhookDetailApi(APIView):
+    permission_classes = [IsAuthenticated, CanRead]
+
+    @extend_schema(responses=WebhookOutputSerializer)
+    def get(self, request: ApiRequest, subscription_id: int) -> Response:
+        subscription = webhook_subscription_get(
+            principal=request.user, subscription_id=subscription_id
+        )
+        return Response(WebhookOutputSerializer(subscription, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: ApiRequest, subscription_id: int) -> Response:
+        subscription = webhook_subscription_get(
+            principal=request.user, subscription_id=subscription_id
+        )
+        webhook_subscription_delete(subscription=subscription, actor=actor_of(request.user)[1])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookDeliveryListApi(APIView):
+    """The delivery log of one webhook, newest first."""
+
+    permission_classes = [IsAuthenticated, CanRead]
+
+    @extend_schema(
+        operation_id="webhook_deliveries_list", responses=paginated_schema(DeliveryOutputSerializer)
+    )
+    def get(self, request: ApiRequest, subscription_id: int) -> Response:
+        deliveries = webhook_delivery_list(principal=request.user, subscription_id=subscription_id)
+        return paginated(request, self, deliveries, DeliveryOutputSerializer)
+
+
+class WebhookTestApi(APIView):
+    """Send a signed `ping` to the webhook now, and say how it answered."""
+
+    permission_classes = [IsAuthenticated, CanRead]
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "WebhookPing",
+            {
+                "delivered": serializers.BooleanField(),
+                "status_code": serializers.IntegerField(allow_null=True),
+                "error": serializers.CharField(),
+                "duration_ms": serializers.IntegerField(),
+            },
+        ),
+    )
+    def post(self, request: ApiRequest, subscription_id: int) -> Response:
+        subscription = webhook_subscription_get(
+            principal=request.user, subscription_id=subscription_id
+        )
+        result = webhook_ping(subscription=subscription, actor=actor_of(request.user)[1])
+        return Response(
+            {
+                "delivered": result.delivered,
+                "status_code": result.status_code,
+                "error": result.error,
+                "duration_ms": result.duration_ms,
+            }
+        )

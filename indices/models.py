@@ -1,0 +1,21 @@
+"""Django registers an app's models from this module. Each stage owns its models and code
+imports them from there; this module only gathers them."""
+
+from indices.disseminate.webhooks.models import WebhookDelivery, WebhookSubscription
+from indices.national.models import NationalObservation
+from indices.publish.models import PublishedObservation, PublishedSeries, Release, ValueAddedWeight
+from indices.receive.models import Submission
+from indices.validate.models import Finding, SubmissionRow
+
+__all__ = [
+    "Finding",
+    "NationalObservation",
+    "PublishedObservation",
+    "PublishedSeries",
+    "Release",
+    "Submission",
+    "SubmissionRow",
+    "ValueAddedWeight",
+    "WebhookDelivery",
+    "WebhookSubscription",
+]

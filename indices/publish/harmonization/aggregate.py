@@ -1,0 +1,271 @@
+"""H6: a group's (MKG, MKG_JP) annually chain-linked Laspeyres index for one activity and
+adjustment, from its members' harmonized monthly IX series and value-added weights.
+
+Notation (docs/methodology.md, H6): w_i(y) member i's share of the group's value added in year y,
+mean_i(y) the mean of member i's 12 monthly levels of y, r_i(t) = I_i(t) / mean_i(y - 1) the
+relative of month t of year y.
+
+- First year y0: the first year in which the members that report all 12 months carry at least
+  min_coverage_pct of the weight w(y0). There I_G(y0, m) = 100 * sum_i w_i(y0) r_i(y0, m) with
+  relatives to mean_i(y0) itself, so mean_G(y0) = 100.
+- Later years: I_G(y, m) = mean_G(y - 1) * sum_i w_i(y - 1) * I_i(y, m) / mean_i(y - 1).
+- A member with weight that has no value for a month (or no mean_i(y - 1) to compare it with)
+  is imputed with the group's growth over the others: its relative of the previous month
+  times the growth of the reporting members' weighted relatives; where it has no previous
+  relative, the reporting members' weighted mean relative. Its imputed level then completes its
+  year for mean_i(y). The aggregate point is flagged E.
+- A year with a month no member reports ends the chain; it restarts at the next qualifying y0.
+  Only the stretch that holds the whole reference year can be re-referenced (H2) and published.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from indices.publish.harmonization.derive import Level, derive_all
+from indices.publish.harmonization.member import rereference
+from indices.publish.harmonization.periods import to_index, year_indexes
+from indices.publish.harmonization.statuses import MISSING, worst
+from indices.publish.harmonization.types import HarmonizedSeries
+
+# A share computed as 0.75 must not fail a 75% threshold through rounding in the last bit.
+COVERAGE_TOLERANCE = 1e-9
+
+
+def aggregate_group(
+    *,
+    group: str,
+    members: Mapping[str, Sequence[HarmonizedSeries]],
+    weights: Mapping[tuple[str, str, int], float],
+    ref_year: int,
+    min_coverage_pct: float,
+) -> list[HarmonizedSeries]:
+    """`members` must name every member of the group, with an empty sequence for a member that
+    has no series: a member with value added but no series counts as missing (imputed)."""
+    by_key: dict[tuple[str, str], dict[str, dict[int, tuple[float, str]]]] = {}
+    for country, series_list in members.items():
+        for series in series_list:
+            if series.freq != "M" or series.transformation != "IX":
+                continue
+            values = by_key.setdefault((series.activity, series.adjustment), {}).setdefault(
+                country, {}
+            )
+            for point in series.points:
+                if point.value is None or point.status in MISSING:
+                    continue
+                # A member's link is not a break of the group's index, which is chain-linked
+                # every year anyway: B counts as A here.
+                status = "A" if point.status == "B" else point.status
+                values[to_index("M", point.period)] = (point.value, status)
+    result: list[HarmonizedSeries] = []
+    for activity, adjustment in sorted(by_key):
+        shares = _Shares(activity, list(members), weights)
+        chained = _chain(by_key[(activity, adjustment)], shares, min_coverage_pct)
+        segment = next(
+            (s for s in chained if all(i in s for i in year_indexes("M", ref_year))), None
+        )
+        if segment is None:
+            continue
+        referenced = rereference("M", segment, ref_year)
+        assert referenced is not None
+        published = {
+            index: level
+            for index, level in referenced.items()
+            if level.coverage is not None
+            and level.coverage + COVERAGE_TOLERANCE >= min_coverage_pct
+        }
+        if not published:
+            continue
+        result.extend(
+            derive_all(
+                freq="M",
+                levels=published,
+                ref_area=group,
+                activity=activity,
+                adjustment=adjustment,
+                attributes={"REF_YEAR": ref_year, "COVERAGE": published[max(published)].coverage},
+            )
+        )
+    return result
+
+
+class _Shares:
+    """w_i(y): each member's value added for the activity in year y, or in its latest year
+    before y where y is missing (its earliest year after y where none is before), divided by
+    the sum over the group's members. Members with no value added have no weight at all."""
+
+    def __init__(
+        self, activity: str, countries: list[str], weights: Mapping[tuple[str, str, int], float]
+    ):
+        self._years: dict[str, dict[int, float]] = {}
+        for (country, weight_activity, year), value in weights.items():
+            if weight_activity == activity and country in countries and value and value > 0:
+                self._years.setdefault(country, {})[year] = value
+        self._cache: dict[int, dict[str, float]] = {}
+
+    def __call__(self, year: int) -> dict[str, float]:
+        if year not in self._cache:
+            values = {country: self._value(years, year) for country, years in self._years.items()}
+            total = math.fsum(values.values())
+            self._cache[year] = {country: value / total for country, value in values.items()}
+        return self._cache[year]
+
+    @staticmethod
+    def _value(years: dict[int, float], year: int) -> float:
+        if year in years:
+            return years[year]
+        before = [y for y in years if y < year]
+        return years[max(before)] if before else years[min(years)]
+
+
+@dataclass
+class _Chain:
+    segments: list[dict[int, Level]] = field(default_factory=list)
+    imputed: dict[str, dict[int, float]] = field(default_factory=dict)  # imputed member levels
+
+
+def _chain(
+    values: dict[str, dict[int, tuple[float, str]]], shares: _Shares, min_coverage_pct: float
+) -> list[dict[int, Level]]:
+    """The group's index in chain units (mean_G(y0) = 100), one dict per unbroken stretch."""
+    indexes = [index for member in values.values() for index in member]
+    if not indexes:
+        return []
+    first_year, last_index = min(indexes) // 12, max(indexes)
+    state = _Chain()
+    mean_g: float | None = None  # mean_G(y - 1) while a chain runs
+    means: dict[str, float] = {}  # mean_i(y - 1)
+    year = first_year
+    while year * 12 <= last_index:
+        if mean_g is None:
+            started = _start(values, shares(year), year, min_coverage_pct)
+            if started is not None:
+                segment, means = started
+                state.segments.append(segment)
+                state.imputed = {}
+                mean_g = math.fsum(segment[i].value for i in year_indexes("M", year)) / 12
+            year += 1
+            continue
+        segment = state.segments[-1]
+        weights = shares(year - 1)
+        complete = True
+        for index in year_indexes("M", year):
+            level = (
+                _month(index, values, weights, means, mean_g, state.imputed)
+                if index <= last_index
+                else None
+            )
+            if level is None:
+                complete = False
+                break
+            segment[index] = level
+        if complete:
+            mean_g = math.fsum(segment[i].value for i in year_indexes("M", year)) / 12
+            means = _member_means(values, state.imputed, year)
+        else:
+            mean_g = None  # no mean_G(y) to link year y + 1 to: the chain ends here
+        year += 1
+    return state.segments
+
+
+def _start(
+    values: dict[str, dict[int, tuple[float, str]]],
+    weights: dict[str, float],
+    year: int,
+    min_coverage_pct: float,
+) -> tuple[dict[int, Level], dict[str, float]] | None:
+    """The first year y0, if `year` qualifies: relatives to the members' own means of y0."""
+    means = {
+        country: mean
+        for country, mean in _member_means(values, {}, year).items()
+        if country in weights
+    }
+    coverage = 100.0 * math.fsum(weights[country] for country in means)
+    if not means or coverage + COVERAGE_TOLERANCE < min_coverage_pct:
+        return None
+    missing = len(means) < len(weights)
+    segment: dict[int, Level] = {}
+    for index in year_indexes("M", year):
+        relative = math.fsum(
+            weights[c] * values[c][index][0] / means[c] for c in means
+        ) / math.fsum(weights[c] for c in means)
+        status = "E" if missing else worst(values[c][index][1] for c in means)
+        segment[index] = Level(100.0 * relative, status, False, coverage)
+    return segment, _member_means(values, {}, year)
+
+
+def _month(
+    index: int,
+    values: dict[str, dict[int, tuple[float, str]]],
+    weights: dict[str, float],
+    means: dict[str, float],
+    mean_g: float,
+    imputed: dict[str, dict[int, float]],
+) -> Level | None:
+    reporting = [c for c in weights if c in means and index in values.get(c, {})]
+    if not reporting:
+        return None
+    relatives = {c: values[c][index][0] / means[c] for c in reporting}
+    reported_weight = math.fsum(weights[c] for c in reporting)
+    reported = dict(relatives)  # imputation reads the reporting members only
+    for country in weights:
+        if country in relatives:
+            continue
+        relative = _impute(country, index, values, weights, means, imputed, reported)
+        if relative is None:
+            relative = math.fsum(weights[c] * relatives[c] for c in reporting) / reported_weight
+        relatives[country] = relative
+        if country in means:
+            imputed.setdefault(country, {})[index] = relative * means[country]
+    value = mean_g * math.fsum(weights[c] * relatives[c] for c in weights)
+    missing = len(reporting) < len(weights)
+    status = "E" if missing else worst(values[c][index][1] for c in reporting)
+    return Level(value, status, False, 100.0 * reported_weight)
+
+
+def _impute(
+    country: str,
+    index: int,
+    values: dict[str, dict[int, tuple[float, str]]],
+    weights: dict[str, float],
+    means: dict[str, float],
+    imputed: dict[str, dict[int, float]],
+    relatives: dict[str, float],
+) -> float | None:
+    """The member's previous-month relative moved by the growth, from the previous month, of
+    the members that report both months; None where it has no previous level or no member
+    reports both months."""
+    if country not in means:
+        return None
+    previous = values.get(country, {}).get(index - 1, (None,))[0]
+    if previous is None:
+        previous = imputed.get(country, {}).get(index - 1)
+    if previous is None:
+        return None
+    both = [c for c in relatives if index - 1 in values[c]]
+    if not both:
+        return None
+    now = math.fsum(weights[c] * relatives[c] for c in both)
+    before = math.fsum(weights[c] * values[c][index - 1][0] / means[c] for c in both)
+    return previous / means[country] * now / before
+
+
+def _member_means(
+    values: dict[str, dict[int, tuple[float, str]]], imputed: dict[str, dict[int, float]], year: int
+) -> dict[str, float]:
+    """mean_i(y) of every member whose 12 months of y are reported or imputed."""
+    result: dict[str, float] = {}
+    for country in values.keys() | imputed.keys():
+        levels = []
+        for index in year_indexes("M", year):
+            level = values.get(country, {}).get(index, (None,))[0]
+            if level is None:
+                level = imputed.get(country, {}).get(index)
+            if level is None:
+                break
+            levels.append(level)
+        else:
+            result[country] = math.fsum(levels) / 12
+    return result

@@ -1,0 +1,137 @@
+"""H4 growth rates and H5 lower frequencies, from re-referenced, unrounded levels."""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Mapping
+from functools import cache
+from typing import NamedTuple
+
+from countries.standard import load_definition
+from indices.publish.harmonization.periods import PER_YEAR, to_date
+from indices.publish.harmonization.statuses import shown, worst
+from indices.publish.harmonization.types import HarmonizedSeries, Point
+
+
+class Level(NamedTuple):
+    """One harmonized value before it becomes a Point: the break is kept apart from the status
+    so that a growth rate or a quarter can tell whether it spans the break (statuses.py)."""
+
+    value: float
+    status: str
+    brk: bool = False
+    coverage: float | None = None
+    comment: str = ""  # the national value's COMMENT; a value derived from several has none
+
+
+Levels = Mapping[int, Level]
+
+
+@cache
+def publication_decimals() -> tuple[int, int]:
+    publication = load_definition().thresholds["publication"]
+    return int(publication["decimals_level"]), int(publication["decimals_growth"])
+
+
+def average(levels: Levels, size: int) -> dict[int, Level]:
+    """H5: the mean of `size` consecutive periods (3 months, 12 months, 4 quarters), only where
+    every one of them is present. A quarter or year holding a break carries it."""
+    buckets: dict[int, list[Level]] = {}
+    for index, level in levels.items():
+        buckets.setdefault(index // size, []).append(level)
+    result: dict[int, Level] = {}
+    for index in sorted(buckets):
+        members = buckets[index]
+        if len(members) != size:
+            continue
+        coverages = [m.coverage for m in members]
+        result[index] = Level(
+            math.fsum(m.value for m in members) / size,
+            worst(m.status for m in members),
+            any(m.brk for m in members),
+            None if None in coverages else math.fsum(coverages) / size,  # type: ignore[arg-type]
+        )
+    return result
+
+
+def growth(levels: Levels, lag: int) -> dict[int, Level]:
+    """H4: 100 * (I(t) / I(t - lag) - 1), where both levels are present. The rate is B when a
+    break lies in (t - lag, t], i.e. when the two levels stand on either side of a link."""
+    breaks = sorted(index for index, level in levels.items() if level.brk)
+    result: dict[int, Level] = {}
+    for index in sorted(levels):
+        earlier = levels.get(index - lag)
+        if earlier is None:
+            continue
+        level = levels[index]
+        position = bisect_right(breaks, index - lag)
+        coverages = (earlier.coverage, level.coverage)
+        result[index] = Level(
+            100.0 * (level.value / earlier.value - 1.0),
+            worst((earlier.status, level.status)),
+            position < len(breaks) and breaks[position] <= index,
+            None if None in coverages else min(coverages),  # type: ignore[type-var]
+        )
+    return result
+
+
+def derive_all(
+    *,
+    freq: str,
+    levels: Levels,
+    ref_area: str,
+    activity: str,
+    adjustment: str,
+    attributes: Mapping[str, object],
+) -> list[HarmonizedSeries]:
+    """Every frequency and transformation derivable from monthly (or quarterly) IX levels:
+    M (monthly input only), Q and A, each as IX, PCH_PRE and PCH_SM. A series with no point
+    (e.g. A when no year is complete) is left out."""
+    by_freq: dict[str, Levels] = {freq: levels}
+    if freq == "M":
+        by_freq["Q"] = average(levels, 3)
+    by_freq["A"] = average(levels, PER_YEAR[freq])
+    decimals_level, decimals_growth = publication_decimals()
+    result: list[HarmonizedSeries] = []
+    for out_freq, out_levels in by_freq.items():
+        transformations = (
+            ("IX", out_levels),
+            ("PCH_PRE", growth(out_levels, 1)),
+            # For A, the same period of the previous year is the previous period.
+            ("PCH_SM", growth(out_levels, PER_YEAR[out_freq])),
+        )
+        for transformation, values in transformations:
+            if not values:
+                continue
+            is_level = transformation == "IX"
+            result.append(
+                HarmonizedSeries(
+                    freq=out_freq,
+                    ref_area=ref_area,
+                    activity=activity,
+                    adjustment=adjustment,
+                    transformation=transformation,
+                    points=to_points(out_freq, values),
+                    attributes={
+                        "UNIT_MEASURE": "IX" if is_level else "PC",
+                        "UNIT_MULT": 0,
+                        "DECIMALS": decimals_level if is_level else decimals_growth,
+                        **attributes,
+                    },
+                )
+            )
+    return result
+
+
+def to_points(freq: str, levels: Levels) -> tuple[Point, ...]:
+    return tuple(
+        Point(
+            to_date(freq, index),
+            level.value,
+            shown(level.status, level.brk),
+            level.coverage,
+            level.comment,
+        )
+        for index, level in sorted(levels.items())
+    )

@@ -1,0 +1,245 @@
+"""One member's harmonized series: H3 link base changes, H2 re-reference, H1 combine national
+codes, then H4 and H5 (derive.py)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from indices.publish.harmonization.derive import Level, derive_all
+from indices.publish.harmonization.periods import (
+    PER_YEAR,
+    label,
+    ranges_label,
+    to_index,
+    year_indexes,
+)
+from indices.publish.harmonization.statuses import split, worst
+from indices.publish.harmonization.types import (
+    HarmonizedSeries,
+    NationalObservation,
+    NationalSeries,
+    Unpublishable,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One base change as linked: older-base values were multiplied by `ratio`, the mean of the
+    newer base over `overlap` divided by the older base's mean over the same periods."""
+
+    older: int
+    newer: int
+    ratio: float
+    overlap: str  # "2023" (a complete calendar year) or "2021-01 to 2021-06" (overlapping periods)
+
+
+@dataclass
+class Linked:
+    levels: dict[int, Level]  # on the newest base's scale
+    newest_base: int
+    links: list[Link] = field(default_factory=list)
+    problem: str = ""  # why older history could not be linked, if it could not
+
+
+def link_base_changes(freq: str, observations: Iterable[NationalObservation]) -> Linked | None:
+    """H3. For each period, the newest base year wins from its first value on; an older base
+    only supplies the history before that, multiplied by the chained ratios of the bases' means
+    over their overlap (the most recent complete calendar year both cover, else every period
+    both cover). The first value taken from the newer base after older-base history is flagged
+    as a break. None when the series holds no value at all."""
+    by_base: dict[int, dict[int, tuple[float, str]]] = {}
+    comments: dict[tuple[int, int], str] = {}  # (base year, period): the value's COMMENT
+    for obs in observations:
+        if obs.value is not None:
+            index = to_index(freq, obs.period)
+            by_base.setdefault(obs.base_year, {})[index] = (obs.value, obs.status)
+            if obs.comment:
+                comments[obs.base_year, index] = obs.comment
+    if not by_base:
+        return None
+    bases = sorted(by_base, reverse=True)
+    newest = by_base[bases[0]]
+    levels = {
+        index: Level(value, *split(status), comment=comments.get((bases[0], index), ""))
+        for index, (value, status) in newest.items()
+    }
+    linked = Linked(levels, bases[0])
+    start = min(levels)
+    factor = 1.0
+    for newer, older in pairwise(bases):
+        found = _overlap_ratio(freq, by_base[newer], by_base[older])
+        if found is None:
+            linked.problem = (
+                f"its base {older} (values {_span(freq, by_base[older])}) and base {newer} "
+                f"(values {_span(freq, by_base[newer])}) share no period with values in both, "
+                "so the older base cannot be linked (H3)"
+            )
+            break
+        ratio, overlap = found
+        linked.links.append(Link(older, newer, ratio, overlap))
+        factor *= ratio
+        history = [index for index in by_base[older] if index < start]
+        if not history:
+            continue
+        first_new = levels[start]
+        levels[start] = first_new._replace(brk=True)
+        for index in history:
+            value, status = by_base[older][index]
+            comment = comments.get((older, index), "")
+            levels[index] = Level(value * factor, *split(status), comment=comment)
+        start = min(history)
+    return linked
+
+
+def _overlap_ratio(
+    freq: str, newer: dict[int, tuple[float, str]], older: dict[int, tuple[float, str]]
+) -> tuple[float, str] | None:
+    common = newer.keys() & older.keys()
+    if not common:
+        return None
+    per_year = PER_YEAR[freq]
+    counts: dict[int, int] = {}
+    for index in common:
+        counts[index // per_year] = counts.get(index // per_year, 0) + 1
+    complete = [year for year, count in counts.items() if count == per_year]
+    if complete:
+        year = max(complete)
+        periods: Iterable[int] = year_indexes(freq, year)
+        overlap = str(year)
+    else:
+        periods = sorted(common)
+        overlap = ranges_label(freq, periods)
+    old_sum = math.fsum(older[i][0] for i in periods)
+    if old_sum == 0:
+        return None
+    return math.fsum(newer[i][0] for i in periods) / old_sum, overlap
+
+
+def _span(freq: str, values: dict) -> str:
+    return f"{label(freq, min(values))} to {label(freq, max(values))}"
+
+
+def rereference(freq: str, levels: dict[int, Level], ref_year: int) -> dict[int, Level] | None:
+    """H2: 100 * I(t) / mean of I over REF_YEAR; None unless every period of REF_YEAR has a
+    value."""
+    periods = year_indexes(freq, ref_year)
+    if any(index not in levels for index in periods):
+        return None
+    mean = math.fsum(levels[index].value for index in periods) / len(periods)
+    scale = 100.0 / mean
+    return {index: level._replace(value=level.value * scale) for index, level in levels.items()}
+
+
+def combine(components: Sequence[tuple[dict[int, Level], float]]) -> dict[int, Level]:
+    """H1: the weighted arithmetic mean of re-referenced indices, in the periods where every
+    national code has a value (a mean over fewer codes would change the composition). A mean
+    of several codes is no one national value, so it carries no COMMENT."""
+    if len(components) == 1:
+        return dict(components[0][0])
+    total = math.fsum(weight for _, weight in components)
+    common = set.intersection(*(set(levels) for levels, _ in components))
+    result: dict[int, Level] = {}
+    for index in sorted(common):
+        parts = [levels[index] for levels, _ in components]
+        result[index] = Level(
+            math.fsum(p.value * w for p, (_, w) in zip(parts, components, strict=True)) / total,
+            worst(part.status for part in parts),
+            any(part.brk for part in parts),
+        )
+    return result
+
+
+def harmonize_member(
+    *, series: Sequence[NationalSeries], ref_year: int
+) -> tuple[list[HarmonizedSeries], list[Unpublishable]]:
+    """Every harmonized series of one member (see the module docstring and docs/methodology.md).
+    Series of the same key and national code are merged (e.g. one object per base year)."""
+    groups: dict[tuple[str, str, str, str], dict[str, list[NationalSeries]]] = {}
+    for item in series:
+        key = (item.ref_area, item.activity, item.adjustment, item.freq)
+        groups.setdefault(key, {}).setdefault(item.nat_code, []).append(item)
+    harmonized: list[HarmonizedSeries] = []
+    unpublishable: list[Unpublishable] = []
+    for key in sorted(groups):
+        ref_area, activity, adjustment, freq = key
+        if freq == "Q" and (ref_area, activity, adjustment, "M") in groups:
+            continue  # Q and A derive from the monthly series, which holds more
+        components = groups[key]
+        if "" in components:
+            # Given directly as the ISIC code: the agency's own aggregate wins over our
+            # weighted mean of its national codes (E07 rejects both in one submission).
+            components = {"": components[""]}
+        result = _harmonize_group(key, components, ref_year)
+        if isinstance(result, Unpublishable):
+            unpublishable.append(result)
+        else:
+            harmonized.extend(result)
+    return harmonized, unpublishable
+
+
+def _harmonize_group(
+    key: tuple[str, str, str, str], components: dict[str, list[NationalSeries]], ref_year: int
+) -> list[HarmonizedSeries] | Unpublishable:
+    ref_area, activity, adjustment, freq = key
+    series_key = f"{freq}.{ref_area}.{activity}.{adjustment}"
+    problems: list[str] = []
+    referenced: list[tuple[dict[int, Level], float]] = []
+    newest_base = 0
+    for nat_code in sorted(components):
+        parts = components[nat_code]
+        name = f"national code {nat_code}" if nat_code else f"ISIC {activity}"
+        linked = link_base_changes(freq, (obs for part in parts for obs in part.observations))
+        if linked is None:
+            problems.append(f"{name} has no value, only missing statuses; send its index levels")
+            continue
+        levels = rereference(freq, linked.levels, ref_year)
+        if levels is None:
+            problems.append(_no_ref_year(freq, name, linked, ref_year))
+            continue
+        weights = [part.weight for part in parts if part.weight is not None]
+        weight = weights[-1] if weights else None
+        if len(components) > 1 and (weight is None or weight <= 0):
+            problems.append(
+                f"{name} is combined with the other national codes of ISIC {activity} (H1) but "
+                "the concordance gives it no positive weight; the secretariat must add its "
+                "base-year value-added weight to the concordance"
+            )
+            continue
+        referenced.append((levels, weight or 1.0))
+        newest_base = max(newest_base, linked.newest_base)
+    if problems:
+        return Unpublishable(
+            ref_area,
+            activity,
+            adjustment,
+            freq,
+            f"Series {series_key} cannot be published: " + "; ".join(problems) + ".",
+        )
+    return derive_all(
+        freq=freq,
+        levels=combine(referenced),
+        ref_area=ref_area,
+        activity=activity,
+        adjustment=adjustment,
+        attributes={"REF_YEAR": ref_year, "NAT_BASE_PER": newest_base},
+    )
+
+
+def _no_ref_year(freq: str, name: str, linked: Linked, ref_year: int) -> str:
+    missing = [i for i in year_indexes(freq, ref_year) if i not in linked.levels]
+    unit = "months" if freq == "M" else "quarters"
+    text = (
+        f"{name} (values {_span(freq, linked.levels)}) has no value for "
+        f"{ranges_label(freq, missing)}, so it cannot be re-referenced to the reference year "
+        f"{ref_year} = 100 (H2)"
+    )
+    if linked.problem:
+        text += f", and {linked.problem}"
+    return (
+        text + f"; send the missing {unit} of {ref_year} on any base year, or an older or newer "
+        "base year that overlaps this one by at least one period (a full calendar year is best) "
+        "so that the two can be linked"
+    )

@@ -1,0 +1,147 @@
+"""Publication: releases (with their embargo), the vintaged harmonized store, value-added
+weights for the regional aggregates."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from countries.models import Agency, Country
+
+
+class Release(models.Model):
+    """The publication of one submission's effect (or of new aggregate weights) at one instant.
+
+    Nothing of a release exists in the published store before it is published, so an
+    embargoed release leaves no trace anywhere a reader can look.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "SCHEDULED"
+        PUBLISHED = "PUBLISHED"
+        # Killed its worker MAX_ATTEMPTS times: set aside for the secretariat to look at.
+        FAILED = "FAILED"
+
+    submission = models.OneToOneField(
+        "indices.Submission",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="release",
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="releases")
+    # The country whose series it changes ("" for a recomputation of aggregates only).
+    ref_area = models.CharField(max_length=8, blank=True)
+    release_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    published_at = models.DateTimeField(null=True, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    changed_series = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    observations_changed = models.PositiveIntegerField(default=0)
+    observations_withdrawn = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-release_at", "-id"]
+        indexes = [models.Index(fields=["status", "release_at"], name="release_due")]
+
+    def __str__(self) -> str:
+        return (
+            f"release {self.pk} {self.ref_area} {self.status} at {self.release_at:%Y-%m-%d %H:%M}"
+        )
+
+
+class PublishedSeries(models.Model):
+    """A harmonized series' dimensions and attributes (STANDARD.md section 2)."""
+
+    series_key = models.CharField(primary_key=True, max_length=40)  # e.g. M.TH.C.N.IX
+    freq = models.CharField(max_length=1)
+    ref_area = models.CharField(max_length=8)
+    activity = models.CharField(max_length=8)
+    adjustment = models.CharField(max_length=1)
+    transformation = models.CharField(max_length=8)
+    attributes = models.JSONField(default=dict)
+    # Visible from this instant (the first release that published it).
+    first_published_at = models.DateTimeField()
+    last_updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["series_key"]
+        indexes = [
+            models.Index(fields=["ref_area", "activity", "adjustment"], name="series_dims"),
+        ]
+
+    def __str__(self) -> str:
+        return self.series_key
+
+
+class PublishedObservation(models.Model):
+    """One value of a harmonized series during the interval it was current (its vintage).
+
+    A revision closes the old row (valid_to) and opens a new one; a withdrawal closes it.
+    Rows are never updated otherwise, nor deleted.
+    """
+
+    series_key = models.CharField(max_length=40)
+    period_start = models.DateField()
+    time_period = models.CharField(max_length=8)
+    value = models.FloatField()
+    status = models.CharField(max_length=1)
+    coverage = models.FloatField(null=True, blank=True)
+    # The agency's COMMENT on the national value this one is (STANDARD.md section 2), on the
+    # series it sent only; "" elsewhere. db_default keeps raw INSERTs that omit it valid.
+    comment = models.TextField(blank=True, default="", db_default="")
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # current values of a series, in period order
+            models.Index(
+                fields=["series_key", "period_start"],
+                condition=Q(valid_to__isnull=True),
+                name="published_current",
+            ),
+            # as-of and history queries of a series
+            models.Index(
+                fields=["series_key", "period_start", "valid_from"], name="published_vintages"
+            ),
+            # change feeds (updatedAfter): opened and closed since an instant
+            models.Index(fields=["valid_from"], name="published_opened"),
+            models.Index(
+                fields=["valid_to"], condition=Q(valid_to__isnull=False), name="published_closed"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series_key", "period_start"],
+                condition=Q(valid_to__isnull=True),
+                name="one_current_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_key} {self.time_period} = {self.value}"
+
+
+class ValueAddedWeight(models.Model):
+    """A member's value added for an activity and year, in constant US dollars (H6 weights)."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    activity = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    value_added = models.DecimalField(max_digits=20, decimal_places=4)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["country_id", "activity", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "activity", "year"], name="weight_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.activity} {self.year}: {self.value_added}"

@@ -1,0 +1,303 @@
+"""Publishing one release, in one transaction (the publisher, publish/releases.py, calls
+this under its lock):
+
+1. applies the submission to the national series store (so an embargoed submission changes
+   nothing any reader or any other release can see before its instant);
+2. recomputes the harmonized series of the activities it touches (H1-H5) and the aggregates
+   of the groups its country counts in (H6);
+3. writes only what changed, as vintages: changed or withdrawn values are closed (valid_to),
+   new values opened (valid_from), set-based through a temporary table.
+
+A worker killed mid-way rolls the transaction back: the release stays SCHEDULED and the next
+run (a retry, or the beat every few seconds) publishes it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from datetime import datetime
+from functools import partial
+from typing import cast
+
+from django.db import transaction
+
+from countries.audit import audit_record
+from countries.models import Agency, Country
+from countries.selectors import concordance_entries_for_country
+from countries.standard import load_definition
+from indices.disseminate.webhooks.tasks import release_announce
+from indices.national.models import NationalObservation
+from indices.national.services import national_store_apply
+from indices.publish import harmonization as h
+from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
+from indices.publish.services.vintages import vintages_write
+from indices.receive.models import Submission
+from indices.validate.models import Finding, SubmissionRow
+from indices.validate.rows import staged_rows_ensure
+
+logger = logging.getLogger(__name__)
+
+# Rows fetched at a time when a release reads stored observations.
+ROWS_PER_FETCH = 20_000
+
+
+def release_publish(release: Release, *, instant: datetime) -> None:
+    """Publish one release at `instant` (call under the publication lock, in a transaction).
+
+    Its values are valid from `instant`, the moment they became visible, not from
+    `release_at`: a reader who synchronised just before publication must see them as new.
+    """
+    standard = load_definition()
+    clock = _Clock()
+    if release.submission is not None:
+        touched = _apply_submission(release.submission)
+        country = release.submission.agency.country
+        assert country is not None  # submission_create: only a reporting agency, with a country
+        countries = [country]
+    else:
+        touched = _published_member_activities()
+        countries = []
+    clock.lap("store")
+    member_series, unpublishable = [], []
+    for country in countries:
+        series, problems = _harmonize_member(country, touched, standard.ref_year)
+        member_series += series
+        unpublishable += problems
+    clock.lap("harmonize")
+    group_series = _aggregate_groups(countries, touched, member_series, standard)
+    clock.lap("aggregate")
+    changed = vintages_write(
+        series=member_series + group_series,
+        scopes=_scopes(countries, touched, standard),
+        release=release,
+        instant=instant,
+    )
+    if release.submission is not None and unpublishable:
+        _record_unpublishable(release.submission, unpublishable)
+    clock.lap("vintages")
+    release.status = Release.Status.PUBLISHED
+    release.published_at = instant
+    release.changed_series = changed.series_keys
+    release.observations_changed = changed.opened
+    release.observations_withdrawn = changed.withdrawn
+    release.save()
+    # Telling subscribers never blocks publication: deliveries are queued after commit (and the
+    # webhook scan re-schedules recent releases should this fail).
+    transaction.on_commit(partial(release_announce, release), robust=True)
+    audit_record(
+        action="release.published",
+        agency=release.agency_id,
+        object_type="release",
+        object_id=release.pk,
+        details={
+            "submission": str(release.submission_id or ""),
+            "series": len(changed.series_keys),
+            "opened": changed.opened,
+            "withdrawn": changed.withdrawn,
+        },
+    )
+    logger.info(
+        "published release %s: %s series changed (%s)", release.pk, len(changed.series_keys), clock
+    )
+
+
+class _Clock:
+    """Seconds per step, for the log: where a slow publication spends its time."""
+
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self.last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((step, now - self.last))
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{step} {seconds:.1f}s" for step, seconds in self.laps)
+
+
+def _apply_submission(submission: Submission) -> set[tuple[str, str]]:
+    """Apply the submission to the national store; the (activity, adjustment) pairs it touches."""
+    staged_rows_ensure(submission)
+    # Published, so validated: an adjustment code that did not parse (NULL) was an error.
+    touched = cast(
+        set[tuple[str, str]],
+        set(
+            SubmissionRow.objects.filter(submission=submission, activity_n__isnull=False)
+            .values_list("activity_n", "adjustment_n")
+            .distinct()
+        ),
+    )
+    national_store_apply(submission=submission)
+    return touched
+
+
+def _published_member_activities() -> set[tuple[str, str]]:
+    return set(
+        PublishedSeries.objects.filter(freq="M", transformation="IX")
+        .exclude(ref_area__in=_group_codes())
+        .values_list("activity", "adjustment")
+        .distinct()
+    )
+
+
+def _group_codes() -> set[str]:
+    return {
+        group for groups in Country.objects.values_list("aggregates", flat=True) for group in groups
+    }
+
+
+def _harmonize_member(
+    country: Country, touched: set[tuple[str, str]], ref_year: int
+) -> tuple[list[h.HarmonizedSeries], list[h.Unpublishable]]:
+    weights = {
+        entry.national_code: float(entry.weight) if entry.weight is not None else None
+        for entry in concordance_entries_for_country(country_code=country.code)
+    }
+    activities = {activity for activity, _ in touched}
+    rows = (
+        NationalObservation.objects.filter(ref_area=country.code, activity__in=activities)
+        .order_by("series_id", "base_year", "period_start")
+        .values_list(
+            "series_id",
+            "freq",
+            "activity",
+            "nat_code",
+            "adjustment",
+            "period_start",
+            "value",
+            "status",
+            "base_year",
+            "comment",
+        )
+    )
+    grouped: dict[tuple, list[h.NationalObservation]] = defaultdict(list)
+    # Streamed from a server-side cursor: a million rows are never all held as tuples too.
+    for row in rows.iterator(chunk_size=ROWS_PER_FETCH):
+        series_id, freq, activity, nat_code, adjustment, period, value, status, base, comment = row
+        if (activity, adjustment) in touched:
+            key = (series_id, freq, activity, nat_code, adjustment)
+            grouped[key].append(h.NationalObservation(period, value, status, base, comment))
+    national = [
+        h.NationalSeries(
+            freq=freq,
+            ref_area=country.code,
+            activity=activity,
+            nat_code=nat_code,
+            adjustment=adjustment,
+            observations=tuple(observations),
+            weight=weights.get(nat_code) if nat_code else None,
+        )
+        for (_, freq, activity, nat_code, adjustment), observations in grouped.items()
+    ]
+    series, problems = h.harmonize_member(series=national, ref_year=ref_year)
+    agency = country.agencies.filter(role=Agency.Role.REPORTER).first()
+    classification = country.classifications.first()
+    for item in series:
+        item.attributes.setdefault("COMPILING_ORG", agency.pk if agency else "")
+        item.attributes.setdefault("NAT_CLASSIF", classification.pk if classification else "ISIC4")
+    return series, problems
+
+
+def _aggregate_groups(
+    countries: list[Country],
+    touched: set[tuple[str, str]],
+    fresh: list[h.HarmonizedSeries],
+    standard,
+) -> list[h.HarmonizedSeries]:
+    """H6 for every group the changed countries count in (all groups for a weights release)."""
+    groups = {g for c in countries for g in c.aggregates} if countries else _group_codes()
+    members_by_group: dict[str, list[str]] = defaultdict(list)
+    for code, aggregates in Country.objects.values_list("code", "aggregates"):
+        for group in aggregates:
+            members_by_group[group].append(code)
+    fresh_monthly = {
+        (s.ref_area, s.activity, s.adjustment): s
+        for s in fresh
+        if s.freq == "M" and s.transformation == "IX"
+    }
+    fresh_areas = {c.code for c in countries}
+    weights = {
+        (country, activity, year): float(value)
+        for country, activity, year, value in ValueAddedWeight.objects.values_list(
+            "country_id", "activity", "year", "value_added"
+        )
+    }
+    result: list[h.HarmonizedSeries] = []
+    for group in sorted(groups):
+        members = members_by_group[group]
+        stored = _published_monthly_levels([m for m in members if m not in fresh_areas], touched)
+        per_member: dict[str, list[h.HarmonizedSeries]] = {m: [] for m in members}
+        for (area, activity, adjustment), series in {**stored, **fresh_monthly}.items():
+            if area in per_member and (activity, adjustment) in touched:
+                per_member[area].append(series)
+        result += h.aggregate_group(
+            group=group,
+            members=per_member,
+            weights=weights,
+            ref_year=standard.ref_year,
+            min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
+        )
+    return result
+
+
+def _published_monthly_levels(
+    members: list[str], touched: set[tuple[str, str]]
+) -> dict[tuple[str, str, str], h.HarmonizedSeries]:
+    """Other members' current monthly index levels, from the published store (one query)."""
+    from indices.publish.models import PublishedObservation
+
+    keys = [
+        f"M.{m}.{activity}.{adjustment}.IX" for m in members for activity, adjustment in touched
+    ]
+    points: dict[str, list[h.Point]] = defaultdict(list)
+    for key, period, value, status in (
+        PublishedObservation.objects.filter(series_key__in=keys, valid_to__isnull=True)
+        .order_by("series_key", "period_start")
+        .values_list("series_key", "period_start", "value", "status")
+        .iterator(chunk_size=ROWS_PER_FETCH)
+    ):
+        points[key].append(h.Point(period, value, status))
+    series = {}
+    for key, values in points.items():
+        _, area, activity, adjustment, _ = key.split(".")
+        series[(area, activity, adjustment)] = h.HarmonizedSeries(
+            freq="M",
+            ref_area=area,
+            activity=activity,
+            adjustment=adjustment,
+            transformation="IX",
+            points=tuple(values),
+        )
+    return series
+
+
+def _scopes(countries: list[Country], touched: set[tuple[str, str]], standard) -> list[tuple]:
+    """(ref_area, activity, adjustment) whose published series this release recomputes in
+    full: a series of these no longer produced is withdrawn."""
+    areas = [c.code for c in countries]
+    areas += sorted({g for c in countries for g in c.aggregates} if countries else _group_codes())
+    return [(area, activity, adjustment) for area in areas for activity, adjustment in touched]
+
+
+def _record_unpublishable(submission: Submission, problems: list[h.Unpublishable]) -> None:
+    """Series that cannot be harmonized stay unpublished, with a finding that says why."""
+    Finding.objects.bulk_create(
+        Finding(
+            submission=submission,
+            rule_id="H2",
+            severity="warning",
+            series_key=f"{p.freq}.{p.ref_area}.{p.activity}.{p.adjustment}",
+            message=f"Not published: {p.reason}",
+        )
+        for p in problems
+    )
+    summary = dict(submission.summary)
+    summary["unpublished"] = [
+        {"series_key": f"{p.freq}.{p.ref_area}.{p.activity}.{p.adjustment}", "reason": p.reason}
+        for p in problems
+    ]
+    Submission.objects.filter(pk=submission.pk).update(summary=summary)

@@ -1,0 +1,249 @@
+"""HTTP for submissions: upload (202), list, detail with live progress."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.conf import settings
+from django.http import QueryDict
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.parsers import FileUploadParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from countries.permissions import CanSubmit
+from countries.principals import ApiRequest
+from indices.receive.files import upload_too_large
+from indices.receive.models import Submission
+from indices.receive.permissions import WorksWithSubmissions
+from indices.receive.progress import submission_progress
+from indices.receive.selectors import submission_get, submission_list
+from indices.receive.services import SubmissionOptions, submission_create
+from ipi_exchange.errors import ApplicationError
+from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.params import PAGINATION, reject_unknown
+
+# Room for multipart boundaries and form fields around a file of the maximum size.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+class SubmissionFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Submission.Status.choices)
+    received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    country = filters.CharFilter(field_name="agency__country_id")
+    agency = filters.CharFilter(field_name="agency_id")
+
+    class Meta:
+        model = Submission
+        fields = ["status", "received_after", "received_before", "country", "agency"]
+
+
+class SubmissionOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    report_url = serializers.SerializerMethodField()
+    agency = serializers.CharField(source="agency_id")
+    country = serializers.CharField(source="agency.country_id", allow_null=True)
+    file = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "url",
+            "report_url",
+            "agency",
+            "country",
+            "status",
+            "action",
+            "release_at",
+            "dry_run",
+            "acknowledge_warnings",
+            "comment",
+            "file",
+            "progress",
+            "summary",
+            "attempts",
+            "received_at",
+            "validation_started_at",
+            "validated_at",
+            "confirmed_at",
+        ]
+
+    def get_url(self, submission: Submission) -> str:
+        return reverse(
+            "submission-detail", args=[submission.pk], request=self.context.get("request")
+        )
+
+    def get_report_url(self, submission: Submission) -> str:
+        return reverse(
+            "submission-report", args=[submission.pk], request=self.context.get("request")
+        )
+
+    def get_file(self, submission: Submission) -> dict:
+        return {
+            "sha256": submission.sha256,
+            "size": submission.size,
+            "original_name": submission.original_name,
+            "media_type": submission.media_type,
+            "detected_format": submission.detected_format,
+            "layout": submission.layout,
+        }
+
+    def get_progress(self, submission: Submission) -> dict:
+        return submission_progress(submission)
+
+
+class UploadOptionsSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Submission.Action.choices, default="merge")
+    release_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    dry_run = serializers.BooleanField(default=False)
+    acknowledge_warnings = serializers.BooleanField(default=False)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class SubmissionListApi(APIView):
+    """GET: submissions (own agency; the secretariat sees all). POST: upload one file."""
+
+    parser_classes = [MultiPartParser, JSONParser, FileUploadParser]
+    filterset_class = SubmissionFilter
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsAuthenticated(), WorksWithSubmissions(), CanSubmit()]
+        return [IsAuthenticated(), WorksWithSubmissions()]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, many=True, enum=Submission.Status.values),
+            OpenApiParameter("received_after", str, description="ISO 8601 instant"),
+            OpenApiParameter("received_before", str, description="ISO 8601 instant"),
+            OpenApiParameter("country", str),
+            OpenApiParameter("agency", str),
+        ],
+        operation_id="submissions_list",
+        responses=paginated_schema(SubmissionOutputSerializer),
+    )
+    def get(self, request: ApiRequest) -> Response:
+        # Strict like every list: a typo'd or misplaced filter (`dry_run` is an upload option)
+        # would otherwise silently list everything.
+        reject_unknown(request.query_params, [*SubmissionFilter.base_filters, *PAGINATION])
+        filtered = SubmissionFilter(
+            request.query_params, queryset=submission_list(principal=request.user)
+        )
+        if not filtered.is_valid():
+            raise serializers.ValidationError(filtered.errors)
+        return paginated(request, self, filtered.qs, SubmissionOutputSerializer)
+
+    @extend_schema(
+        operation_id="submission_upload",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Any unique string; retrying with it returns the same "
+                "submission instead of a new one.",
+            ),
+            OpenApiParameter("filename", str, description="Name of a file sent as the raw body"),
+            OpenApiParameter("action", str, enum=Submission.Action.values),
+            OpenApiParameter("release_at", str),
+            OpenApiParameter("dry_run", bool),
+            OpenApiParameter("acknowledge_warnings", bool),
+            OpenApiParameter("comment", str),
+        ],
+        request={
+            "multipart/form-data": inline_serializer(
+                "SubmissionUpload",
+                {"file": serializers.FileField(), **UploadOptionsSerializer().get_fields()},
+            ),
+            "application/json": inline_serializer(
+                "SubmissionJsonBody",
+                {"observations": serializers.ListField(child=serializers.DictField())},
+            ),
+            "text/csv": {"type": "string", "format": "binary"},
+        },
+        responses={
+            202: SubmissionOutputSerializer,
+            200: OpenApiResponse(
+                SubmissionOutputSerializer,
+                description="The same upload was received before: that one.",
+            ),
+            413: OpenApiResponse(description="Larger than IPI_MAX_UPLOAD_BYTES"),
+        },
+    )
+    def post(self, request: ApiRequest) -> Response:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.IPI_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
+            raise upload_too_large(settings.IPI_MAX_UPLOAD_BYTES)  # before reading the body
+        # A misspelt option (`acknowledge_warning`) must not be dropped in silence.
+        option_names = list(UploadOptionsSerializer().fields)
+        reject_unknown(request.query_params, [*option_names, "filename"])
+        chunks, name, media_type, form = _upload_source(request)
+        reject_unknown(form, option_names)
+        options = UploadOptionsSerializer(data={**request.query_params.dict(), **form})
+        options.is_valid(raise_exception=True)
+        submission, created = submission_create(
+            agency=request.user.agency,
+            credential=request.user.credential,
+            chunks=chunks,
+            original_name=name,
+            media_type=media_type,
+            options=SubmissionOptions(**options.validated_data),
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
+        )
+        body = SubmissionOutputSerializer(submission, context={"request": request}).data
+        return Response(
+            body,
+            status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
+            headers={"Location": body["url"]},
+        )
+
+
+def _upload_source(request: Request):
+    """(chunks, file name, media type, form options): a multipart `file` field, or the raw
+    body itself (JSON `{"observations": [...]}`, CSV, XLSX) streamed without parsing it here."""
+    media_type = request.content_type.split(";")[0].strip().lower()
+    if media_type == "multipart/form-data":
+        files = request.FILES.getlist("file")
+        if not files:
+            raise ApplicationError(
+                "Send the file in a multipart field named `file`.", code="file_missing"
+            )
+        if len(files) > 1 or set(request.FILES) != {"file"}:
+            raise ApplicationError(
+                "Send one file per submission, in the multipart field `file`.",
+                code="too_many_files",
+            )
+        upload = files[0]
+        # A multipart body: its data is a QueryDict.
+        form = {k: v for k, v in cast(QueryDict, request.data).items() if k != "file"}
+        return upload.chunks(), upload.name, upload.content_type or "", form
+    stream = request.stream
+    if stream is None:
+        raise ApplicationError(
+            "The request has no body: send a file (multipart field `file`) or the data itself.",
+            code="file_missing",
+        )
+    name = request.query_params.get("filename", "")
+    return iter(lambda: stream.read(1024 * 1024), b""), name, media_type, {}
+
+
+class SubmissionDetailApi(APIView):
+    permission_classes = [IsAuthenticated, WorksWithSubmissions]
+
+    @extend_schema(responses=SubmissionOutputSerializer)
+    def get(self, request: ApiRequest, submission_id: str) -> Response:
+        submission = submission_get(principal=request.user, submission_id=submission_id)
+        return Response(SubmissionOutputSerializer(submission, context={"request": request}).data)

@@ -1,0 +1,119 @@
+"""The rows of a submission, read from its kept file and normalized once.
+
+Validation reads them (`submission_rows`) and, when the submission may be published, keeps the
+normalized frame beside the file store as Parquet (`rows_keep`). Publication stages that frame
+into the staging table (`staged_rows_ensure`) without parsing the file again; the staging table
+is unlogged, so a PostgreSQL crash empties it and the kept frame refills it. Once a submission
+is decided for good, its staged rows and kept frame are purged (`staging_purge`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+
+from countries.selectors import concordance_entries_for_country
+from countries.standard import load_definition
+from indices.receive.files import store_root, stored_path
+from indices.receive.models import Submission
+from indices.receive.parsing import ParsedFile, parse_file
+from indices.validate.frame import normalized_frame, parsed_rows
+from indices.validate.models import SubmissionRow
+from indices.validate.normalize import Normalizer
+from indices.validate.staging import stage_rows
+
+Status = Submission.Status
+
+
+def submission_file(submission: Submission) -> ParsedFile:
+    """The submission's kept file, opened by the parser that fits it."""
+    return parse_file(
+        stored_path(submission.sha256),
+        original_name=submission.original_name,
+        max_rows=settings.IPI_MAX_ROWS,
+        action=submission.action,
+    )
+
+
+def submission_rows(
+    submission: Submission, parsed: ParsedFile, on_progress: Callable[[int], None] | None = None
+) -> pl.DataFrame:
+    """Every row of the file, raw beside normalized (validate/frame.py)."""
+    return normalized_frame(parsed_rows(parsed, on_progress=on_progress), _normalizer(submission))
+
+
+def country_of(submission: Submission) -> str:
+    country = submission.agency.country_id
+    assert country is not None  # submission_create: only a reporting agency, with a country
+    return country
+
+
+def _normalizer(submission: Submission) -> Normalizer:
+    concordance = {
+        entry.national_code: entry.isic_code
+        for entry in concordance_entries_for_country(country_code=country_of(submission))
+    }
+    return Normalizer(standard=load_definition(), concordance=concordance)
+
+
+def kept_rows_path(submission_id: object) -> Path:
+    return store_root() / "rows" / f"{submission_id}.parquet"
+
+
+def rows_keep(submission: Submission, rows: pl.DataFrame) -> None:
+    """Keep the normalized rows for publication: written under a temporary name, then renamed,
+    so a crash never leaves half a frame (a rerun of the validation writes it again)."""
+    path = kept_rows_path(submission.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    os.close(handle)
+    try:
+        rows.write_parquet(temporary, compression="lz4", statistics=False)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def staged_rows_ensure(submission: Submission) -> None:
+    """Stage a submission's rows unless they are: a decided submission can always be applied.
+
+    From the frame validation kept; a submission validated before frames were kept is read from
+    its file again."""
+    if submission.rows_read == 0 or SubmissionRow.objects.filter(submission=submission).exists():
+        return
+    path = kept_rows_path(submission.pk)
+    if path.exists():
+        rows = pl.read_parquet(path)
+    else:
+        rows = submission_rows(submission, submission_file(submission))
+    stage_rows(submission_id=submission.pk, rows=rows)
+
+
+def staging_purge(*, limit: int = 20) -> int:
+    """Delete the staged rows and kept frames of finished submissions (they are kept only until
+    a decision), a few submissions at a time so the purge never holds long locks."""
+    # An accepted submission's rows are applied at its release: kept until it is published.
+    decided = Q(status__in=[Status.REJECTED, Status.VALIDATED]) | Q(
+        status=Status.ACCEPTED, release__status="PUBLISHED"
+    )
+    ids = list(
+        Submission.objects.filter(
+            decided, validated_at__isnull=False, staged_rows_purged=False
+        ).values_list("pk", flat=True)[:limit]
+    )
+    with connection.cursor() as cursor:
+        for submission_id in ids:
+            cursor.execute(
+                "DELETE FROM indices_submissionrow WHERE submission_id = %s", [submission_id]
+            )
+            kept_rows_path(submission_id).unlink(missing_ok=True)
+    Submission.objects.filter(pk__in=ids).update(staged_rows_purged=True)
+    return len(ids)

@@ -1,0 +1,344 @@
+"""Tables several rules read, derived from the submission's rows once per run (ctx.derived).
+
+`series(ctx)`: the submission's valid rows (`valid_condition`: every normalized value valid,
+the base year within E08's range so a bad BASE_PER is E08's finding alone, the period not in
+the future, the value an index level or absent with a missing status), the first row of each
+series and period, `submitted`, over the agency's stored history of the same series from
+LOOKBACK_MONTHS before the series' first submitted period (the submission wins for a period it
+carries, its value or its missing status). Each row has
+  v: the value (value_n, or the stored value);
+  pv / py: the value of the period just before / of the same period a year before;
+  pct / pct_year: the % change on pv / py (NULL unless v and pv / py are > 0);
+  flat / next_flat: v equals the value of the period just before / just after;
+  mi: the month number, year * 12 + month - 1;
+  first_sub: the series' first submitted period.
+
+`stats(ctx)`: one row per series named by any row: how many rows give a period, how many
+distinct periods, the first and last, the smallest and largest base year in E08's range, and
+whether rows give its ISIC code directly or through a national code. Duplicates (E07), gaps
+(W05) and mixed base years (E08) are looked for in detail only in the series these single out.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from django.db import connection
+
+from indices.validate.rules.context import RuleContext, current_period
+
+# How far back the stored history is read before a series' first submitted period: W01 needs
+# `history_years` (10) of same-month changes, each on its previous month.
+LOOKBACK_MONTHS = 10 * 12 + 3
+
+# The stored history's columns, as the submission's rows name them.
+HISTORY_SCHEMA = {
+    "series_id": pl.String,
+    "freq_n": pl.String,
+    "adjustment_n": pl.String,
+    "nat_code": pl.String,
+    "period_start": pl.Date,
+    "period_label": pl.String,
+    "v": pl.Float64,
+    "base_year": pl.Int32,
+    "ref_area": pl.String,
+}
+
+
+# What a stored observation has no text for: it was not read from a file.
+HISTORY_BLANKS = ("sheet", "value_cell", "activity", "obs_value", "base_per", "time_period")
+
+
+def months_of(freq: pl.Expr | None = None) -> pl.Expr:
+    """Months between two periods of a series: 3 for quarters, else 1."""
+    freq = pl.col("freq_n") if freq is None else freq
+    return pl.when(freq == "Q").then(3).otherwise(1)
+
+
+def month_number(day: pl.Expr) -> pl.Expr:
+    """year * 12 + month - 1 of a date, as the frame's `mi`."""
+    return day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1
+
+
+# series_period(): a series' number (sk) times SERIES_STRIDE plus the month number.
+SERIES_STRIDE = 1 << 32
+
+
+def series_period() -> pl.Expr:
+    """One integer per series and period: sorting or comparing by it is several times faster
+    than by the series id's text and the date."""
+    return pl.col("sk").cast(pl.Int64) * SERIES_STRIDE + pl.col("mi")
+
+
+def keyed() -> pl.Expr:
+    """A row that names its series by exactly one of ACTIVITY and NAT_CODE, resolved."""
+    return (
+        pl.col("period_start").is_not_null()
+        & pl.col("activity_n").is_not_null()
+        & ((pl.col("activity") == "") != (pl.col("nat_code") == ""))
+    )
+
+
+def valid_condition(ctx: RuleContext) -> pl.Expr:
+    missing = pl.col("status_n").is_in(ctx.missing_statuses)
+    return (
+        pl.col("series_id").is_not_null()
+        & pl.col("period_start").is_not_null()
+        & pl.col("activity_n").is_not_null()
+        & pl.col("status_n").is_not_null()
+        & pl.col("base_year").is_between(ctx.min_year, ctx.max_year)
+        & (pl.col("area_n") == ctx.country_code)
+        & ((pl.col("activity") == "") != (pl.col("nat_code") == ""))
+        & (pl.col("period_start") <= current_period(ctx))
+        & (
+            (pl.col("value_n").is_between(ctx.min_value, ctx.max_value) & ~missing)
+            | ((pl.col("obs_value") == "") & missing)
+        )
+    )
+
+
+def valid_rows(ctx: RuleContext) -> pl.DataFrame:
+    """The valid rows, the first of each series and period (by row number, then file order),
+    in the order of series (sk) and period."""
+    if "valid" not in ctx.derived:
+        # The order is found on the keys alone, then the rows are gathered once: moving the
+        # text columns costs most of the time and memory. The first of a series and period by
+        # row number, then file position; without the raw columns the rules read normalized.
+        keys = ctx.rows.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("position"),
+            "sk",
+            "mi",
+            "row_no",
+            valid_condition(ctx).alias("valid"),
+        )
+        rows = ctx.rows.drop("freq", "adjustment", "obs_status", "comment")
+        if _in_order(keys):  # a file written series by series, period after period
+            valid = keys["valid"].fill_null(False)  # NULL, unknown, is not valid
+            rows = rows if valid.all() else rows.filter(valid)
+        else:
+            ordered = keys.filter("valid").select("position", "row_no", key=series_period())
+            if ordered["row_no"].is_sorted():  # file order is row order: a stable sort will do
+                ordered = ordered.sort("key", maintain_order=True)
+            else:
+                ordered = ordered.sort("key", "row_no", "position")
+            first = (pl.col("key") != pl.col("key").shift(1)).fill_null(True)
+            # One chunk first: a gather from many chunks costs several times more.
+            rows = rows.rechunk().select(pl.all().gather(ordered.filter(first)["position"]))
+        ctx.derived["valid"] = rows.with_columns(v=pl.col("value_n"), submitted=pl.lit(True))
+    return ctx.derived["valid"]
+
+
+def _in_order(keys: pl.DataFrame) -> bool:
+    """Whether the valid rows are in series and period order already, one row per period."""
+    in_order = series_period().diff() > 0
+    return bool(keys.lazy().filter("valid").select(in_order.all()).collect().item())
+
+
+def series(ctx: RuleContext) -> pl.DataFrame:
+    if "series" not in ctx.derived:
+        ctx.derived["series"] = _series(ctx)
+    return ctx.derived["series"]
+
+
+def submitted_rows(ctx: RuleContext) -> pl.DataFrame:
+    """The valid rows (one per series and period) with their windows."""
+    if "submitted" not in ctx.derived:
+        rows = series(ctx)
+        # Without stored history every row is submitted: no copy.
+        history = rows.height > valid_rows(ctx).height
+        ctx.derived["submitted"] = rows.filter(pl.col("submitted")) if history else rows
+    return ctx.derived["submitted"]
+
+
+# A series' first row in a frame sorted by series (sk) and period.
+_SERIES_STARTS = pl.col("sk") != pl.col("sk").shift(1)
+
+
+def _series(ctx: RuleContext) -> pl.DataFrame:
+    sub = valid_rows(ctx).with_columns(
+        first_sub=pl.when(_SERIES_STARTS.fill_null(True))
+        .then(pl.col("period_start"))
+        .forward_fill()
+    )
+    # Every row of a series has the same activity_n (the series id names it, or its one
+    # national code does).
+    firsts = sub.filter(_SERIES_STARTS.fill_null(True)).select(
+        "sk", "series_id", "first_sub", series_activity="activity_n"
+    )
+    history = stored_history(ctx, firsts)
+    merged = sub
+    if history.height:
+        history = (
+            history.join(firsts, on="series_id")
+            .with_columns(
+                mi=month_number(pl.col("period_start")),
+                activity_n=pl.col("series_activity"),
+                value_n=pl.col("v"),
+                submitted=pl.lit(False),
+                **{name: pl.lit("") for name in HISTORY_BLANKS},
+            )
+            .drop("series_activity")
+            .join(sub.select("sk", "mi"), on=["sk", "mi"], how="anti")
+        )
+        merged = pl.concat([merged, history], how="diagonal_relaxed").sort("sk", "mi")
+    months = months_of()
+    same_series = pl.col("sk").shift(1) == pl.col("sk")
+    next_same = pl.col("sk").shift(-1) == pl.col("sk")
+    py = merged["v"].gather(_year_before(merged.select(series_period())))
+    return merged.with_columns(
+        pv=pl.when(same_series & (pl.col("mi").shift(1) == pl.col("mi") - months)).then(
+            pl.col("v").shift(1)
+        ),
+        nv=pl.when(next_same & (pl.col("mi").shift(-1) == pl.col("mi") + months)).then(
+            pl.col("v").shift(-1)
+        ),
+        py=py,
+    ).with_columns(
+        pct=pl.when(pl.col("v").is_not_null() & (pl.col("pv") > 0)).then(
+            100 * (pl.col("v") / pl.col("pv") - 1)
+        ),
+        pct_year=pl.when(pl.col("v").is_not_null() & (pl.col("py") > 0)).then(
+            100 * (pl.col("v") / pl.col("py") - 1)
+        ),
+        flat=(pl.col("v") == pl.col("pv")).fill_null(False),
+        next_flat=(pl.col("v") == pl.col("nv")).fill_null(False),
+    )
+
+
+def _year_before(keys: pl.DataFrame) -> pl.Series:
+    """The position of the same period a year before (NULL where there is none) in `keys`,
+    the frame's series_period() column: unique, sorted.
+
+    Without gaps it is 12 rows before (4 for quarters); the rest are found by binary search.
+    """
+    key = pl.col(keys.columns[0])
+    position = pl.int_range(pl.len(), dtype=pl.Int64)
+    before = keys.select(
+        pl.when(key.shift(12) == key - 12)
+        .then(position - 12)
+        .when(key.shift(4) == key - 12)
+        .then(position - 4)
+    ).to_series()
+    rest = before.is_null().arg_true()
+    if rest.len():
+        sorted_keys = keys.to_series()
+        targets = sorted_keys.gather(rest) - 12
+        at = sorted_keys.search_sorted(targets, side="left").clip(upper_bound=len(keys) - 1)
+        hit = sorted_keys.gather(at) == targets
+        before = before.scatter(rest.filter(hit), at.filter(hit).cast(pl.Int64))
+    return before
+
+
+_HISTORY_SQL = f"""
+SELECT DISTINCT ON (n.series_id, n.period_start)
+       n.series_id, n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
+       n.base_year, n.ref_area
+FROM indices_nationalobservation n
+JOIN unnest(%(series)s::text[], %(firsts)s::date[]) AS s(series_id, first)
+  ON n.series_id = s.series_id AND n.period_start >= s.first - interval '{LOOKBACK_MONTHS} months'
+WHERE n.agency_id = %(agency)s
+-- After a base change the store holds both bases where they overlap: the history of a period
+-- is its newest base's value.
+ORDER BY n.series_id, n.period_start, n.base_year DESC
+"""
+
+
+def stored_history(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
+    """The agency's stored observations of the submitted series, from LOOKBACK_MONTHS before
+    each one's first submitted period (one per period: the newest base year's)."""
+    if not firsts.height or not _has_stored(ctx):
+        return pl.DataFrame(schema=HISTORY_SCHEMA)
+    params = {
+        "agency": ctx.agency_id,
+        "series": firsts["series_id"].to_list(),
+        "firsts": firsts["first_sub"].to_list(),
+    }
+    return _fetch(_HISTORY_SQL, params)
+
+
+_STORED_SQL = """
+SELECT n.series_id, n.period_start, n.base_year, n.value AS stored_value
+FROM indices_nationalobservation n
+JOIN unnest(%(series)s::text[], %(firsts)s::date[]) AS s(series_id, first)
+  ON n.series_id = s.series_id AND n.period_start >= s.first
+WHERE n.agency_id = %(agency)s
+"""
+STORED_SCHEMA = {
+    "series_id": pl.String,
+    "period_start": pl.Date,
+    "base_year": pl.Int32,
+    "stored_value": pl.Float64,
+}
+
+
+def stored_values(ctx: RuleContext) -> pl.DataFrame:
+    """The agency's stored values of the periods the rows name, every base year (W04)."""
+    if "stored" not in ctx.derived:
+        named = stats(ctx).filter(pl.col("first").is_not_null())
+        if named.height and _has_stored(ctx):
+            params = {
+                "agency": ctx.agency_id,
+                "series": named["series_id"].to_list(),
+                "firsts": named["first"].to_list(),
+            }
+            ctx.derived["stored"] = _fetch(_STORED_SQL, params, STORED_SCHEMA)
+        else:
+            ctx.derived["stored"] = pl.DataFrame(schema=STORED_SCHEMA)
+    return ctx.derived["stored"]
+
+
+def _has_stored(ctx: RuleContext) -> bool:
+    """Whether the agency has stored any observation (a first submission has none to read)."""
+    if "has_stored" not in ctx.derived:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM indices_nationalobservation WHERE agency_id = %s)",
+                [ctx.agency_id],
+            )
+            ctx.derived["has_stored"] = cursor.fetchone()[0]
+    return ctx.derived["has_stored"]
+
+
+def _fetch(sql: str, params: dict, schema: dict | None = None) -> pl.DataFrame:
+    schema = HISTORY_SCHEMA if schema is None else schema
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def stats(ctx: RuleContext) -> pl.DataFrame:
+    if "stats" not in ctx.derived:
+        in_range = pl.col("base_year").is_between(ctx.min_year, ctx.max_year)
+        # Lazy, so only the columns aggregated are grouped. The rows without a series (sk NULL)
+        # make one group, dropped after: filtering the rows first (or letting polars push the
+        # filter down) takes twice as long.
+        grouped = (
+            ctx.rows.lazy()
+            .with_columns(keyed=keyed())
+            .group_by("sk")
+            .agg(
+                # The series id holds FREQ, REF_AREA (in capitals) and ADJUSTMENT: every row
+                # of a series has the same.
+                series_id=pl.col("series_id").first(),
+                freq_n=pl.col("freq_n").first(),
+                n_rows=pl.col("period_start").count(),
+                n_periods=pl.col("mi").drop_nulls().n_unique(),
+                first=pl.col("period_start").min(),
+                last=pl.col("period_start").max(),
+                min_base=pl.col("base_year").filter(in_range).min(),
+                max_base=pl.col("base_year").filter(in_range).max(),
+                adjustment_n=pl.col("adjustment_n").first(),
+                area=pl.col("area_n").first(),
+                activity_n=pl.col("activity_n").filter("keyed").min(),
+                any_direct=(pl.col("nat_code") == "").filter("keyed").any(),
+                any_nat=(pl.col("nat_code") != "").filter("keyed").any(),
+            )
+            .collect()
+        )
+        ctx.derived["stats"] = grouped.filter(pl.col("sk").is_not_null())
+    return ctx.derived["stats"]
+
+
+def stats_series(ctx: RuleContext, condition: pl.Expr) -> pl.Series:
+    """The series of `stats` meeting `condition`, to look at in detail."""
+    return stats(ctx).filter(condition)["series_id"]

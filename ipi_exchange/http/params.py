@@ -1,0 +1,87 @@
+"""Query parameters parsed strictly: a malformed value is a 400 naming the field, and so is
+an unknown parameter (a typo such as `startperiod` would otherwise silently return
+everything)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, time
+from typing import TypeVar
+
+from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+from ipi_exchange.http.pagination import whole_number
+
+T = TypeVar("T")
+
+# Added by DRF (?format=csv) or by pagination; never an error.
+COMMON = frozenset({"format"})
+PAGINATION = frozenset({"limit", "offset"})
+CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,9}$")
+TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+
+def invalid(name: str, message: str, code: str = "invalid") -> ValidationError:
+    return ValidationError({name: [ErrorDetail(message, code=code)]})
+
+
+def reject_unknown(params: Mapping[str, str], allowed: Iterable[str]) -> None:
+    known = COMMON | set(allowed)
+    unknown = sorted(name for name in params if name not in known)
+    if unknown:
+        raise ValidationError(
+            {
+                name: [
+                    ErrorDetail(
+                        f"Unknown parameter; known ones: {', '.join(sorted(known))}.",
+                        code="unknown_parameter",
+                    )
+                ]
+                for name in unknown
+            }
+        )
+
+
+def parse_codes(name: str, text: str) -> tuple[str, ...]:
+    """Codes joined by commas or `+` (which a query string may deliver as a space)."""
+    codes = tuple(code for code in re.split(r"[,+ ]", text.strip().upper()) if code)
+    for code in codes:
+        if not CODE.match(code):
+            raise invalid(name, f"{code!r} is not a code.", "invalid_code")
+    return codes
+
+
+def parse_instant(name: str, text: str) -> datetime:
+    """ISO 8601; a date means its midnight UTC, an instant without offset is UTC."""
+    # An unencoded `+07:00` arrives as ` 07:00` (a query string's `+` is a space).
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", text.strip())
+    try:
+        parsed = parse_datetime(text)
+        if parsed is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            parsed = datetime.combine(date.fromisoformat(text), time())
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise invalid(
+            name, "Use an ISO 8601 instant, e.g. 2024-05-01T00:00:00Z.", "invalid_instant"
+        )
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_bool(name: str, text: str) -> bool:
+    value = text.strip().lower()
+    if value in TRUE | FALSE:
+        return value in TRUE
+    raise invalid(name, "Use true or false.", "invalid_boolean")
+
+
+def optional(parse: Callable[[str, str], T], name: str, params: Mapping[str, str]) -> T | None:
+    """`parse(name, value)` of a parameter given with a value; None when absent or empty."""
+    value = params.get(name)
+    return parse(name, value) if value else None
+
+
+def parse_positive(name: str, text: str) -> int:
+    return whole_number(name, text.strip(), minimum=1)
