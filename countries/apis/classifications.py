@@ -18,7 +18,7 @@ from countries.apis.base import WritePermissionMixin
 from countries.audit import actor_of
 from countries.models import Country, NationalClassification
 from countries.principals import ApiRequest
-from ipi_exchange.errors import ApplicationError
+from ipi_exchange.errors import ApplicationError, NotFound
 from ipi_exchange.http.pagination import paginated, paginated_schema
 
 
@@ -105,11 +105,10 @@ class ConcordanceApi(WritePermissionMixin, APIView):
         )
         found = selectors.concordance_version_get(classification=classification, version=version)
         if found is None:
-            raise ApplicationError(
+            raise NotFound(
                 f"{classification_id} has no concordance"
                 + (f" version {version}." if version else " yet."),
                 code="not_found",
-                status=404,
             )
         return Response(ConcordanceOutputSerializer(found).data)
 

@@ -13,7 +13,7 @@ from countries.audit import actor_of
 from countries.models import Agency, ApiCredential
 from countries.permissions import CanAdminister
 from countries.principals import ApiRequest
-from ipi_exchange.errors import ApplicationError
+from ipi_exchange.errors import ApplicationError, NotAllowed
 from ipi_exchange.http.pagination import paginated, paginated_schema
 
 
@@ -94,10 +94,9 @@ class CredentialListApi(APIView):
         if agency_id is None or agency_id == own.pk:
             return own
         if not request.user.is_secretariat:
-            raise ApplicationError(
+            raise NotAllowed(
                 "Only the secretariat creates credentials for another agency.",
                 code="permission_denied",
-                status=403,
             )
         try:
             return Agency.objects.get(pk=agency_id)

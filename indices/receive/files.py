@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from ipi_exchange.errors import ApplicationError
+from ipi_exchange.errors import TooLarge
 
 CHUNK = 1024 * 1024
 
@@ -67,11 +67,10 @@ def file_store(chunks: Iterable[bytes], *, max_bytes: int) -> StoredFile:
         raise
 
 
-def upload_too_large(max_bytes: int) -> ApplicationError:
-    return ApplicationError(
+def upload_too_large(max_bytes: int) -> TooLarge:
+    return TooLarge(
         f"The upload is larger than the limit of {max_bytes:,} bytes; split the file by year "
         "or by series and upload the parts.",
         code="upload_too_large",
-        status=413,
         extra={"max_bytes": max_bytes},
     )

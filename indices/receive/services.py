@@ -15,7 +15,7 @@ from countries.models import Agency, ApiCredential
 from indices.publish.models import Release
 from indices.receive.files import file_store
 from indices.receive.models import Submission
-from ipi_exchange.errors import ApplicationError
+from ipi_exchange.errors import NotAllowed, Unprocessable
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,9 @@ def submission_create(
     names (a person on the web pages); by default the credential.
     """
     if agency.role != Agency.Role.REPORTER or agency.country_id is None:
-        raise ApplicationError(
+        raise NotAllowed(
             "Only reporting agencies upload data, each about its own country.",
             code="permission_denied",
-            status=403,
         )
     stored = file_store(chunks, max_bytes=settings.IPI_MAX_UPLOAD_BYTES)
     with transaction.atomic():
@@ -103,11 +102,10 @@ def _earlier_submission(
         earlier = Submission.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
         if earlier is not None:
             if earlier.sha256 != sha256:
-                raise ApplicationError(
+                raise Unprocessable(
                     "This Idempotency-Key was already used for a different file; use a new key "
                     "for a new upload.",
                     code="idempotency_key_reused",
-                    status=422,
                     extra={"submission": str(earlier.pk)},
                 )
             return earlier

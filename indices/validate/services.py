@@ -39,7 +39,7 @@ from indices.validate.models import Finding
 from indices.validate.rows import country_of, rows_keep, submission_file, submission_rows
 from indices.validate.rules.context import RuleContext
 from indices.validate.runner import run_rules
-from ipi_exchange.errors import ApplicationError
+from ipi_exchange.errors import Conflict
 
 logger = logging.getLogger(__name__)
 
@@ -274,11 +274,10 @@ def submission_confirm(*, submission: Submission, actor: str = "") -> Submission
     if locked.status == Submission.Status.ACCEPTED:
         return locked  # confirming twice is harmless
     if locked.status != Submission.Status.NEEDS_CONFIRMATION:
-        raise ApplicationError(
+        raise Conflict(
             f"Only a submission that needs confirmation can be confirmed; this one is "
             f"{locked.status}.",
             code="not_confirmable",
-            status=409,
         )
     release_schedule(submission=locked)
     locked.status = Submission.Status.ACCEPTED

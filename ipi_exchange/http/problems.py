@@ -16,7 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 
-from ipi_exchange.errors import ApplicationError
+from ipi_exchange.errors import (
+    ApplicationError,
+    Conflict,
+    NotAllowed,
+    NotFound,
+    TooLarge,
+    Unprocessable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +83,17 @@ def _error(field: str, item: object) -> dict:
     return {"field": field or None, "code": code, "message": str(item)}
 
 
+# The status each kind of domain refusal is answered with; the first match wins.
+STATUS_OF_ERROR: tuple[tuple[type[ApplicationError], int], ...] = (
+    (NotAllowed, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (Unprocessable, 422),
+    (ApplicationError, 400),
+)
+
+
 def problem_exception_handler(exc: Exception, context: dict) -> HttpResponse:
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
@@ -85,7 +103,8 @@ def problem_exception_handler(exc: Exception, context: dict) -> HttpResponse:
         exc = exceptions.PermissionDenied()
 
     if isinstance(exc, ApplicationError):
-        return problem_response(exc.status, code=exc.code, detail=exc.message, **exc.extra)
+        status = next(s for kind, s in STATUS_OF_ERROR if isinstance(exc, kind))
+        return problem_response(status, code=exc.code, detail=exc.message, **exc.extra)
 
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_errors(exc.detail)

@@ -4,7 +4,7 @@ import stat
 import pytest
 
 from indices.receive.files import file_store, stored_path
-from ipi_exchange.errors import ApplicationError
+from ipi_exchange.errors import ApplicationError, TooLarge
 
 
 def test_files_are_content_addressed_read_only_and_kept_once(settings, tmp_path):
@@ -29,6 +29,6 @@ def test_too_large_is_refused_while_streaming_and_leaves_nothing(settings, tmp_p
 
     with pytest.raises(ApplicationError) as refused:
         file_store(endless(), max_bytes=10_000)
-    assert refused.value.status == 413
+    assert isinstance(refused.value, TooLarge)  # answered 413 at the edge
     assert "10,000 bytes" in refused.value.message
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -17,7 +17,7 @@ from countries.models import Agency
 from countries.standard import load_definition
 from indices.disseminate.keys import DIMENSION_IDS, DIMENSIONS, parse_key
 from indices.disseminate.webhooks.models import WebhookSubscription
-from ipi_exchange.errors import ApplicationError
+from ipi_exchange.errors import ApplicationError, Conflict
 
 # Default while the setting is not wired; settings.py may override it.
 DEFAULT_MAX_PER_AGENCY = 20
@@ -100,10 +100,9 @@ def webhook_subscription_create(
     webhook_url_check(url)
     limit = getattr(settings, "IPI_WEBHOOK_MAX_PER_AGENCY", DEFAULT_MAX_PER_AGENCY)
     if WebhookSubscription.objects.filter(agency=agency).count() >= limit:
-        raise ApplicationError(
+        raise Conflict(
             f"An agency may register at most {limit} webhooks; delete one first.",
             code="too_many_webhooks",
-            status=409,
         )
     subscription = WebhookSubscription(
         agency=agency,
