@@ -17,34 +17,24 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.commands.core import Script
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
+
+from ipi_exchange.http.throttling import INCREMENT, redis_client, redis_script_run
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_FAILURES = 20
 DEFAULT_WINDOW_SECONDS = 300
 
-# KEYS[1] counter; ARGV[1] window in ms. Returns {count, ms left in the window}.
-_INCREMENT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {count, ttl}
-"""
 # KEYS[1] counter. Returns {count or 0, ms left}.
 _PEEK = """
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 return {count, redis.call('PTTL', KEYS[1])}
 """
-_scripts: dict[tuple[int, str], Script] = {}
 
 
 class TooManyFailedAttempts(exceptions.Throttled):
@@ -77,24 +67,6 @@ def _key_for(ip: str) -> str:
     return f"{cache.key_prefix}:authfail:{ip}"
 
 
-def _redis() -> RedisCacheClient:
-    """The Redis client behind the Django cache (settings.CACHES is always a RedisCache)."""
-    return cast(RedisCache, cache)._cache
-
-
-def redis_script_run(name: str, source: str, key: str, *args: int) -> tuple[int, int]:
-    """Run Lua script `source` (registered once as `name`) on `key`: (count, ttl in ms).
-
-    One registered script per connection pool: building a redis client per request costs
-    more than the round trip itself. Shared by every counter kept in Redis."""
-    pool = _redis()._get_connection_pool(True)  # type: ignore[attr-defined]  # private, unstubbed
-    if (id(pool), name) not in _scripts:
-        client = _redis().get_client(write=True)
-        _scripts[(id(pool), name)] = client.register_script(source)
-    count, ttl_ms = _scripts[(id(pool), name)](keys=[key], args=list(args))
-    return int(count), int(ttl_ms)
-
-
 def auth_failures_refuse(request) -> None:
     """Raise 429 (Retry-After: the rest of the window) while the caller's IP is over its
     failure budget. Call before looking at the token. Fails open if Redis is unreachable:
@@ -117,7 +89,7 @@ def auth_failure_record(request) -> int:
     if limit <= 0:
         return 0
     try:
-        count, _ = redis_script_run("increment", _INCREMENT, _key(request), window * 1000)
+        count, _ = redis_script_run("increment", INCREMENT, _key(request), window * 1000)
     except Exception:
         logger.warning("authentication failure not counted: Redis unavailable", exc_info=True)
         return 0
@@ -128,4 +100,4 @@ def auth_failure_record(request) -> int:
 
 def auth_failures_reset(ip: str) -> None:
     """Forget an IP's failures (tests, or an operator unblocking an office)."""
-    _redis().get_client(write=True).delete(_key_for(ip))
+    redis_client().delete(_key_for(ip))

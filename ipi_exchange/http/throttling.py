@@ -1,4 +1,4 @@
-"""Per-credential rate limits, counted atomically in Redis (the Django cache's server).
+"""Counters in Redis (the Django cache's server), and the per-credential rate limit on them.
 
 A fixed window per credential: one Lua script increments the counter and sets its expiry in
 the same step, so concurrent workers never lose a count nor leave a counter without expiry.
@@ -10,20 +10,22 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.http import HttpRequest, HttpResponseBase
+from redis.commands.core import Script
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
-
-from countries.throttling import redis_script_run
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_RATE = "600/minute"
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
+# A fixed-window counter, shared by every count kept in Redis (rates, failed tokens).
 # KEYS[1] counter; ARGV[1] window in ms. Returns {count, ms left in the window}.
 INCREMENT = """
 local count = redis.call('INCR', KEYS[1])
@@ -32,6 +34,30 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}
 """
+_scripts: dict[tuple[int, str], Script] = {}
+
+
+def _redis() -> RedisCacheClient:
+    """The Redis client behind the Django cache (settings.CACHES is always a RedisCache)."""
+    return cast(RedisCache, cache)._cache
+
+
+def redis_script_run(name: str, source: str, key: str, *args: int) -> tuple[int, int]:
+    """Run Lua script `source` (registered once as `name`) on `key`: (count, ttl in ms).
+
+    One registered script per connection pool: building a redis client per request costs
+    more than the round trip itself. Shared by every counter kept in Redis."""
+    pool = _redis()._get_connection_pool(True)  # type: ignore[attr-defined]  # private, unstubbed
+    if (id(pool), name) not in _scripts:
+        client = _redis().get_client(write=True)
+        _scripts[(id(pool), name)] = client.register_script(source)
+    count, ttl_ms = _scripts[(id(pool), name)](keys=[key], args=list(args))
+    return int(count), int(ttl_ms)
+
+
+def redis_client():
+    """A client of the Redis behind the Django cache."""
+    return _redis().get_client(write=True)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
