@@ -12,8 +12,9 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from countries.permissions import CanRead
+from indices.disseminate.selectors.versions import Version
 from ipi_exchange.http import conditional
-from ipi_exchange.http.conditional import Validator
+from ipi_exchange.http.conditional import Validator, request_parts
 from ipi_exchange.http.pagination import StrictLimitOffsetPagination
 
 
@@ -21,10 +22,23 @@ class ReadApi(APIView):
     permission_classes = [IsAuthenticated, CanRead]
     validator: Validator | None = None
 
-    def revalidate(self, request: Request, validator: Validator) -> HttpResponseNotModified | None:
-        """Remember the validators for the answer; a 304 if the client's copy is current."""
-        self.validator = validator
-        return HttpResponseNotModified() if conditional.is_fresh(request, validator) else None
+    def not_modified(
+        self, request: Request, version: Version, *extra: object, weak: bool = False
+    ) -> HttpResponseNotModified | None:
+        """Remember the validators of an answer built from `version` of the data (and the
+        `extra` it depends on besides the request); a 304 if the client's copy is current."""
+        digest = (version.digest,) if version.digest else ()
+        self.validator = Validator.of(
+            *request_parts(request),
+            *extra,
+            version.count,
+            *digest,
+            version.last_modified,
+            last_modified=version.last_modified,
+            weak=weak,
+        )
+        fresh = conditional.is_fresh(request, self.validator)
+        return HttpResponseNotModified() if fresh else None
 
     # A 304 is a plain HttpResponseNotModified, not a DRF Response: hence the wider type.
     def finalize_response(  # type: ignore[override]

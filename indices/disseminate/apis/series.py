@@ -39,8 +39,7 @@ from indices.disseminate.selectors.published import (
 from indices.disseminate.selectors.versions import series_version, version_of
 from indices.publish.models import PublishedObservation, PublishedSeries
 from indices.publish.services.vintages import period_label
-from ipi_exchange.errors import ApplicationError
-from ipi_exchange.http.conditional import Validator, request_parts
+from ipi_exchange.errors import NotFound, TooLarge
 from ipi_exchange.http.params import parse_instant, reject_unknown
 
 DATAFLOW = "MKG:DF_IPI(1.0)"
@@ -74,13 +73,7 @@ class SeriesListApi(ReadApi):
             since = parse_instant("updatedAfter", params["updatedAfter"])
             series = series.filter(last_updated_at__gt=since)
         version = series_version(series)
-        validator = Validator.of(
-            *request_parts(request),
-            version.count,
-            version.last_modified,
-            last_modified=version.last_modified,
-        )
-        if (fresh := self.revalidate(request, validator)) is not None:
+        if (fresh := self.not_modified(request, version)) is not None:
             return fresh
         paginator = KnownCountPagination(version.count)
         page = paginator.paginate_queryset(series, request, view=self)
@@ -138,16 +131,8 @@ class DataApi(ReadApi):
         series = list(series_qs) if _is_narrow(query.key) else None
         version = version_of(series) if series is not None else series_version(series_qs)
         if version.count == 0:
-            raise ApplicationError(
-                f"No published series matches the key {key!r}.", code="no_series", status=404
-            )
-        validator = Validator.of(
-            *request_parts(request),
-            version.count,
-            version.last_modified,
-            last_modified=version.last_modified,
-        )
-        if (fresh := self.revalidate(request, validator)) is not None:
+            raise NotFound(f"No published series matches the key {key!r}.", code="no_series")
+        if (fresh := self.not_modified(request, version)) is not None:
             return fresh
         if query.include_history:
             self.csv_extra = HISTORY_COLUMNS
@@ -167,10 +152,9 @@ class DataApi(ReadApi):
             if observations.get(s.series_key)
         ]
         if not body:
-            raise ApplicationError(
+            raise NotFound(
                 f"The series matching {key!r} have no observations for these parameters.",
                 code="no_data",
-                status=404,
             )
         decimals = {s.series_key: decimals_of(s) for s in series}
         for item in body:
@@ -226,11 +210,10 @@ class DataApi(ReadApi):
                 fields += ["valid_from", "valid_to"]
             rows = [_row(values) for values in found.values_list(*fields)[: limit + 1]]
         if len(rows) > limit:
-            raise ApplicationError(
+            raise TooLarge(
                 f"More than {limit:,} observations: narrow the key or the periods, or use "
                 "the bulk export (/api/v1/bulk/data.csv).",
                 code="too_many_observations",
-                status=413,
             )
         by_series: dict[str, list[dict]] = defaultdict(list)
         for series_key, group in groupby(rows, key=lambda r: r[0]):

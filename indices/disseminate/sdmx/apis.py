@@ -39,7 +39,6 @@ from indices.disseminate.sdmx.structures import Selection, structure_message
 from indices.disseminate.sdmx.writers_common import Shape, effective_dimension
 from indices.disseminate.selectors.published import series_list
 from indices.disseminate.selectors.versions import series_version
-from ipi_exchange.http.conditional import Validator, request_parts
 
 logger = logging.getLogger(__name__)
 CHUNK = 64 * 1024
@@ -136,15 +135,7 @@ class SdmxDataApi(SdmxApi):
         version = series_version(series_list(**query.key.as_filters()))
         if version.count == 0:
             raise no_results("No series match the key.")
-        validator = Validator.of(
-            *request_parts(request),
-            fmt,
-            version.count,
-            version.last_modified,
-            last_modified=version.last_modified,
-            weak=True,
-        )
-        if (fresh := self.revalidate(request, validator)) is not None:
+        if (fresh := self.not_modified(request, version, fmt, weak=True)) is not None:
             return fresh
         shape = Shape(
             query.detail, effective_dimension(query.detail, query.dimension_at_observation)
