@@ -54,7 +54,8 @@ class Submission(models.Model):
 
     rows_read = models.PositiveIntegerField(default=0)
     rows_checked = models.PositiveIntegerField(default=0)
-    # Counts by rule and severity, e.g. {"errors": 3, "warnings": 1, "by_rule": {"E06": 3, ...}}.
+    # Counts of the report: {"errors": 3, "warnings": 1, "by_rule": {"E06": {"severity": "error",
+    # "count": 3, "shown": 3}, ...}}, and "unpublished" (series publication could not place).
     summary = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # Staged rows are kept until a decision (confirmation needs them), then purged.

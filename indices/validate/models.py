@@ -36,7 +36,8 @@ class Finding(models.Model):
 class SubmissionRow(models.Model):
     """A staged row: the file's raw text (as read) beside its normalized values.
 
-    Loaded with COPY; rules are SQL over this table. Raw columns hold '' when absent.
+    Loaded with COPY at publication, which applies them to the national store. Raw columns hold
+    '' when absent.
     Normalized columns are NULL when the raw text does not parse.
     """
 

@@ -1,5 +1,5 @@
-"""The sweeper: work whose queue message or worker was lost is found and queued again, and the
-staged rows of decided submissions are purged (the beat task `sweep_submissions` runs both)."""
+"""The sweeper: submissions whose queue message or worker was lost are found and queued again
+(the beat task `sweep_submissions` runs this, and purges kept rows through validate/rows.py)."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ def validate_submission(self, submission_id: str) -> str | None:
 
 @shared_task(name="indices.sweep_submissions", queue="maintenance")
 def sweep_submissions() -> dict:
-    """Re-queue submissions whose work was lost; purge staged rows of finished ones."""
+    """Re-queue submissions whose work was lost; purge the kept rows of finished ones."""
     from indices.validate.rows import staging_purge
     from indices.validate.sweeper import submissions_requeue_stalled
 

@@ -1,6 +1,6 @@
 """Regenerate the upload corpus: tests/corpus/{good,bad}/, manifest.json, concordances.json.
 
-    cd /work/main && . .venv/bin/activate && python tests/corpus/make_corpus.py
+    .venv/bin/python tests/corpus/make_corpus.py    # from the checkout's root
 
 Deterministic: data come from fixed formulas and seeded random.Random, and every XLSX/zip is
 rewritten with fixed entry timestamps and fixed docProps/core.xml dates, so a rerun produces

@@ -161,8 +161,8 @@ def e04_ref_area(ctx: RuleContext) -> int:
     return store_findings(ctx, "E04", found, message)
 
 
-# A quarter written where a month is expected, and the reverse (the old SQL's `~*` patterns:
-# ASCII digits, ASCII case-insensitive letters, the whole text).
+# A quarter written where a month is expected, and the reverse (ASCII digits, ASCII
+# case-insensitive letters, matched against the whole text).
 _QUARTER_TEXT = re.compile(r"[0-9]{4}-?Q[1-4]", re.IGNORECASE | re.ASCII)
 _MONTH_TEXT = re.compile(r"[0-9]{4}(-|M|-M)[0-9]{2}", re.IGNORECASE | re.ASCII)
 
@@ -218,8 +218,8 @@ def e05_time_period(ctx: RuleContext) -> int:
 
 # OBS_VALUEs written the European way, each told how to write it instead: 1,234 (either a
 # decimal comma or a thousands separator: told both ways), 121,4 (a decimal comma), 1,234.5 (a
-# thousands separator) and 1.234,5 (both). Tried in this order. (The old SQL's patterns: ASCII
-# digits, matched against the whole text.)
+# thousands separator) and 1.234,5 (both). Tried in this order, with ASCII digits, against the
+# whole text.
 _ONE_COMMA = re.compile(r"[+-]?[0-9]{1,3},[0-9]{3}")
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 _THOUSANDS_COMMA = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+([.][0-9]*)?")

@@ -41,8 +41,8 @@ def label_from_month(mi: pl.Expr, freq: pl.Expr | None = None) -> pl.Expr:
 
 def by_series_period(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` sorted by series and period (file order kept within each), with `key`
-    (series_period()) and `first`: the row is the first of its series and period in the file,
-    where the old SQL took the lowest row number."""
+    (series_period()) and `first`: the row is the first of its series and period in the file
+    (the lowest row number)."""
     return (
         frame.with_columns(key=series_period())
         .sort("key", maintain_order=True)
