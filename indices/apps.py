@@ -3,4 +3,11 @@ from django.apps import AppConfig
 
 class IndicesConfig(AppConfig):
     name = "indices"
-    verbose_name = "Indices: standard, submissions, harmonized series"
+    verbose_name = "Indices: submissions, validation, publication, dissemination"
+
+    def ready(self) -> None:
+        # Each stage hands work to the next through signals (receive/signals.py,
+        # publish/signals.py); the receiving stages connect here.
+        from indices.disseminate.webhooks import receivers as webhooks  # noqa: F401
+        from indices.publish import receivers as publish  # noqa: F401
+        from indices.validate import receivers as validate  # noqa: F401

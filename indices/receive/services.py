@@ -1,4 +1,4 @@
-"""Receiving submissions: keep the file, deduplicate, create, enqueue the validation."""
+"""Receiving submissions: keep the file, deduplicate, create, hand on to validation."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.db.models import Q
 
 from countries.audit import audit_record
 from countries.models import Agency, ApiCredential
-from indices.publish.models import Release
 from indices.receive.files import file_store
 from indices.receive.models import Submission
+from indices.receive.signals import submission_received
 from ipi_exchange.errors import NotAllowed, Unprocessable
 
 
@@ -38,7 +38,7 @@ def submission_create(
     idempotency_key: str = "",
     actor: str = "",
 ) -> tuple[Submission, bool]:
-    """Keep the file, then create the submission and enqueue its validation after commit.
+    """Keep the file, then create the submission; its validation is enqueued after commit.
 
     Returns (submission, created). An earlier submission is returned instead of a new one when
     the Idempotency-Key was seen before, or when the same bytes with the same options from the
@@ -88,10 +88,7 @@ def submission_create(
                 "dry_run": submission.dry_run,
             },
         )
-        from indices.validate.tasks import validate_submission
-
-        # Celery's Django fixup makes every task a DjangoTask; celery-types only knows Task.
-        validate_submission.delay_on_commit(str(submission.pk))  # type: ignore[attr-defined]
+        submission_received.send(sender=Submission, submission=submission)
     return submission, True
 
 
@@ -116,7 +113,8 @@ def _earlier_submission(
     # does not count; every other option changes what the submission does.
     repeat = Submission.objects.filter(
         Q(status__in=Submission.PENDING)
-        | Q(status=Submission.Status.ACCEPTED, release__status=Release.Status.SCHEDULED),
+        # The release is publication's (indices.publish.models.Release), reached by its relation.
+        | Q(status=Submission.Status.ACCEPTED, release__status="SCHEDULED"),
         agency=agency,
         sha256=sha256,
         dry_run=options.dry_run,

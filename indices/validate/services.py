@@ -1,10 +1,10 @@
 """Validate one submission: read its rows into a columnar frame (validate/rows.py), run the
 rules over it in the worker, store the findings, decide its status; confirm its warnings.
 
-An accepted submission is scheduled for publication (publish/releases.py) in the same
-transaction that accepts it. Its rows are staged in PostgreSQL only when they are applied, at
-publication, from the frame kept here: a rejected file is never staged at all, and a
-validation's time is the rules', not the COPY's.
+An accepted submission is handed to publication (`submission_accepted`), which schedules its
+release in the same transaction that accepts it. Its rows are staged in PostgreSQL only when
+they are applied, at publication, from the frame kept here: a rejected file is never staged
+at all, and a validation's time is the rules', not the COPY's.
 
 Exactly-once under crashes: the task first claims the submission (RECEIVED -> VALIDATING, a
 committed conditional update), then does all the work in ONE transaction that holds a row lock
@@ -30,10 +30,10 @@ from django.utils import timezone
 from countries.audit import audit_record
 from countries.selectors import concordance_entries_for_country
 from countries.standard import load_definition
-from indices.publish.releases import release_schedule
 from indices.receive import progress
 from indices.receive.models import Submission
 from indices.receive.parsing import ParsedFile, ParseFinding
+from indices.receive.signals import submission_accepted
 from indices.validate.locking import LockBusy, lock_wait_at_most
 from indices.validate.models import Finding
 from indices.validate.rows import country_of, rows_keep, submission_file, submission_rows
@@ -204,7 +204,7 @@ def _decide(submission: Submission, totals: Counter[str]) -> str:
     elif warnings and not submission.acknowledge_warnings:
         submission.status = Status.NEEDS_CONFIRMATION
     else:
-        release_schedule(submission=submission)
+        submission_accepted.send(sender=Submission, submission=submission)
         submission.status = Status.ACCEPTED
     submission.validated_at = timezone.now()
     submission.save()
@@ -279,7 +279,7 @@ def submission_confirm(*, submission: Submission, actor: str = "") -> Submission
             f"{locked.status}.",
             code="not_confirmable",
         )
-    release_schedule(submission=locked)
+    submission_accepted.send(sender=Submission, submission=locked)
     locked.status = Submission.Status.ACCEPTED
     locked.confirmed_at = timezone.now()
     locked.save(update_fields=["status", "confirmed_at"])

@@ -37,8 +37,8 @@ from indices.disseminate.selectors.published import (
     series_list,
 )
 from indices.disseminate.selectors.versions import series_version, version_of
+from indices.periods import period_label
 from indices.publish.models import PublishedObservation, PublishedSeries
-from indices.publish.services.vintages import period_label
 from ipi_exchange.errors import NotFound, TooLarge
 from ipi_exchange.http.params import parse_instant, reject_unknown
 

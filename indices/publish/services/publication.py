@@ -27,12 +27,12 @@ from countries.audit import audit_record
 from countries.models import Agency, Country
 from countries.selectors import concordance_entries_for_country
 from countries.standard import load_definition
-from indices.disseminate.webhooks.tasks import release_announce
 from indices.national.models import NationalObservation
-from indices.national.services import national_store_apply
 from indices.publish import harmonization as h
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
+from indices.publish.services.national import national_store_apply
 from indices.publish.services.vintages import vintages_write
+from indices.publish.signals import release_published
 from indices.receive.models import Submission
 from indices.validate.models import Finding, SubmissionRow
 from indices.validate.rows import staged_rows_ensure
@@ -83,9 +83,11 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     release.observations_changed = changed.opened
     release.observations_withdrawn = changed.withdrawn
     release.save()
-    # Telling subscribers never blocks publication: deliveries are queued after commit (and the
-    # webhook scan re-schedules recent releases should this fail).
-    transaction.on_commit(partial(release_announce, release), robust=True)
+    # Telling subscribers (disseminate/webhooks/receivers.py) never blocks publication: it runs
+    # after commit (and the webhook scan re-schedules recent releases should this fail).
+    transaction.on_commit(
+        partial(release_published.send, sender=Release, release=release), robust=True
+    )
     audit_record(
         action="release.published",
         agency=release.agency_id,

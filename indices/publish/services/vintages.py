@@ -5,10 +5,11 @@ Nothing published is overwritten or deleted."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import connection
 
+from indices.periods import period_label
 from indices.publish.harmonization import HarmonizedSeries
 from indices.publish.models import PublishedSeries, Release
 
@@ -21,14 +22,6 @@ class VintageChanges:
     series_keys: list[str]  # series with at least one value opened or closed
     opened: int
     withdrawn: int  # values closed with no successor (deletions)
-
-
-def period_label(freq: str, period: date) -> str:
-    if freq == "A":
-        return f"{period.year:04d}"
-    if freq == "Q":
-        return f"{period.year:04d}-Q{(period.month - 1) // 3 + 1}"
-    return f"{period.year:04d}-{period.month:02d}"
 
 
 # A current value is closed when the new one differs in anything published with it: the value

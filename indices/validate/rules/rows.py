@@ -7,7 +7,7 @@ import re
 import polars as pl
 
 from countries.models import ConcordanceEntry
-from indices.publish.services.vintages import period_label
+from indices.periods import period_label
 from indices.validate.rules.base import Row, located, rule, store_findings
 from indices.validate.rules.context import RuleContext, current_period, value_range
 from indices.validate.rules.formatting import quote_literal

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from indices.publish.services.vintages import period_label
+from indices.periods import period_label
 from indices.validate.rules.formatting import (
     float_text,
     month_name,
