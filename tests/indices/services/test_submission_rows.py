@@ -1,0 +1,67 @@
+"""A submission's rows are read and normalized once: validation keeps them, publication stages
+what was kept without opening the file again, and the sweeper purges them once published."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import polars as pl
+from django.test import TestCase
+
+from countries.models import Agency
+from indices.publish.releases import releases_publish_due
+from indices.receive.files import stored_path
+from indices.receive.services import SubmissionOptions, submission_create
+from indices.validate import rows as submission_rows
+from indices.validate.models import SubmissionRow
+from indices.validate.rows import kept_rows_path, staging_purge
+from indices.validate.services import submission_validate
+from tests.indices.publishing import accept, monthly_csv, year_2021
+
+
+class SubmissionRowsTests(TestCase):
+    def setUp(self):
+        self.submission = accept(monthly_csv("TH", "C", {**year_2021(), "2022-01": 110}))
+
+    def test_validation_keeps_the_normalized_rows_of_an_accepted_submission(self):
+        kept = kept_rows_path(self.submission.pk)
+        self.assertTrue(kept.exists())
+        frame = pl.read_parquet(kept)
+        self.assertEqual(frame.height, 13)
+        self.assertEqual(sorted(frame["period_label"].to_list())[-1], "2022-01")
+
+    def test_publication_stages_the_kept_rows_without_parsing_the_file(self):
+        with mock.patch.object(
+            submission_rows, "parse_file", side_effect=AssertionError("parsed again")
+        ):
+            (release_id,) = releases_publish_due()
+        self.assertEqual(release_id, self.submission.release.pk)
+        self.assertEqual(SubmissionRow.objects.filter(submission=self.submission).count(), 13)
+
+    def test_without_the_kept_rows_publication_reads_the_file_again(self):
+        kept = kept_rows_path(self.submission.pk)
+        kept.unlink()
+        self.assertTrue(Path(stored_path(self.submission.sha256)).exists())
+        self.assertEqual(releases_publish_due(), [self.submission.release.pk])
+        self.assertEqual(SubmissionRow.objects.filter(submission=self.submission).count(), 13)
+
+    def test_the_purge_removes_staged_and_kept_rows_once_published(self):
+        releases_publish_due()
+        self.assertEqual(staging_purge(), 1)
+        self.assertFalse(kept_rows_path(self.submission.pk).exists())
+        self.assertFalse(SubmissionRow.objects.filter(submission=self.submission).exists())
+
+
+class RejectedRowsTests(TestCase):
+    def test_a_rejected_submission_keeps_no_rows(self):
+        submission, _ = submission_create(
+            agency=Agency.objects.get(pk="TH_OIE"),
+            credential=None,
+            chunks=[b"REF_AREA,ACTIVITY,TIME_PERIOD,OBS_VALUE\nTH,C,2021-01,abc\n"],
+            original_name="bad.csv",
+            media_type="text/csv",
+            options=SubmissionOptions(),
+        )
+        self.assertEqual(submission_validate(submission.pk), "REJECTED")
+        self.assertFalse(kept_rows_path(submission.pk).exists())
