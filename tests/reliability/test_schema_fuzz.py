@@ -91,7 +91,8 @@ def _fuzz(operation, headers: dict[str, str], failures: list[tuple[str, str]], c
 
 
 def _run_all(schema, role: str, checks) -> None:
-    # identity: the in-process WSGI client does not undo gzip (tests/indices/series covers it).
+    # identity: the in-process WSGI client does not undo gzip (tests/indices/disseminate/series
+    # covers it).
     headers = {"Authorization": f"Bearer {_token(role)}", "Accept-Encoding": "identity"}
     failures: list[tuple[str, str]] = []
     calls = 0
