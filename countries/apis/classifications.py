@@ -8,7 +8,6 @@ from typing import Any, cast
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +19,7 @@ from countries.models import Country, NationalClassification
 from countries.principals import ApiRequest
 from ipi_exchange.errors import ApplicationError
 from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.parsers import JSONParser, MultiPartParser
 
 
 class ClassificationOutputSerializer(serializers.ModelSerializer):
