@@ -18,6 +18,7 @@ from countries.audit import actor_of
 from countries.models import Country, NationalClassification
 from countries.principals import ApiRequest
 from ipi_exchange.errors import ApplicationError
+from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
 from ipi_exchange.http.parsers import JSONParser, MultiPartParser
 
@@ -34,7 +35,7 @@ class ClassificationOutputSerializer(serializers.ModelSerializer):
 class ClassificationListApi(WritePermissionMixin, APIView):
     class ClassificationCreateInputSerializer(serializers.Serializer):
         id = serializers.RegexField(r"^[A-Z][A-Z0-9_]{1,31}$", help_text="e.g. TSIC2009")
-        name = serializers.CharField(max_length=200)
+        name = StrictCharField(max_length=200)
         country = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all())
 
     @extend_schema(
@@ -87,7 +88,7 @@ class ConcordanceApi(WritePermissionMixin, APIView):
     parser_classes = [JSONParser, MultiPartParser]
 
     class ConcordanceJsonInputSerializer(serializers.Serializer):
-        comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+        comment = StrictCharField(max_length=500, required=False, allow_blank=True)
         entries = serializers.ListField(child=serializers.DictField(), allow_empty=False)
 
     @extend_schema(

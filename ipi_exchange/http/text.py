@@ -18,8 +18,11 @@ from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
-from ipi_exchange.http.problems import problem_response
+from ipi_exchange.http.problems import flatten_errors, problem_response
 
+# Where query parameters are read by programs: digits of other scripts are refused there
+# (ipi_exchange/http/params.py); the web pages' forms are Django forms of their own.
+DIGITS_CHECKED = ("/api/", "/sdmx/")
 BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 INVALID_TEXT = "invalid_text"
 
@@ -75,6 +78,39 @@ def check_json(data: object) -> None:
             stack.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
 
 
+# --- Digits -----------------------------------------------------------------------------------
+
+
+def non_ascii_digit(text: str) -> str | None:
+    r"""The first digit of another script in `text` (fullwidth, Arabic-Indic, Devanagari, Thai,
+    superscripts...), or None. Python's int() and regex `\\d` read them as 0-9."""
+    return next((ch for ch in text if ch.isdigit() and not ch.isascii()), None)
+
+
+def digits_message(character: str) -> str:
+    return (
+        f"{character!r} (U+{ord(character):04X}) is a digit of another script; "
+        "write numbers, periods and instants with the ASCII digits 0-9."
+    )
+
+
+def reject_non_ascii_digits(items: Iterable[tuple[str, list[str]]]) -> None:
+    """Every parameter (but free text) written with ASCII digits only: one rule, so that no
+    parameter reads "٢٠٢٤" as 2024 while another refuses it."""
+    for name, values in items:
+        if name in FREE_TEXT:
+            continue
+        for value in values:
+            if character := non_ascii_digit(value):
+                raise ValidationError(
+                    {name: [ErrorDetail(digits_message(character), "invalid_digits")]}
+                )
+
+
+# Parameters of free text, where a Thai date or a file name in Devanagari is just text.
+FREE_TEXT = frozenset({"comment", "filename"})
+
+
 # --- The middleware --------------------------------------------------------------------------
 
 # Headers are `HTTP_*` in META, except these two.
@@ -126,6 +162,7 @@ def edge_problem(
 class RequestTextMiddleware:
     """Refuses bad text in the address and headers of any request (API, SDMX, web pages)
     before a view, a session lookup or the authentication reads them: 400, naming the field.
+    Under /api/ and /sdmx/, a query parameter written with digits of another script too.
     A query string of more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters is refused here too
     (Django raises TooManyFieldsSent when it is first read)."""
 
@@ -149,4 +186,10 @@ class RequestTextMiddleware:
             message = text_message(what, problem)
             error = {"field": shown(field), "code": INVALID_TEXT, "message": message}
             return edge_problem(request, 400, INVALID_TEXT, message, [error])
+        if request.path_info.startswith(DIGITS_CHECKED):
+            try:
+                reject_non_ascii_digits(request.GET.lists())
+            except ValidationError as refusal:
+                errors = flatten_errors(refusal.detail)
+                return edge_problem(request, 400, "invalid", errors[0]["message"], errors)
         return self.get_response(request)

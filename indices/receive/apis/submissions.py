@@ -32,6 +32,7 @@ from indices.receive.progress import submission_progress
 from indices.receive.selectors import submission_get, submission_list
 from indices.receive.services import SubmissionOptions, submission_create
 from ipi_exchange.errors import ApplicationError
+from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
 from ipi_exchange.http.params import PAGINATION, reject_unknown
 from ipi_exchange.http.parsers import (
@@ -42,6 +43,7 @@ from ipi_exchange.http.parsers import (
     max_json_depth,
     too_deep_error,
 )
+from ipi_exchange.http.text import reject_non_ascii_digits
 
 # Read from a raw body at a time; the first one is looked at before the rest is streamed.
 CHUNK = 1024 * 1024
@@ -122,7 +124,7 @@ class UploadOptionsSerializer(serializers.Serializer):
     release_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     dry_run = serializers.BooleanField(default=False)
     acknowledge_warnings = serializers.BooleanField(default=False)
-    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    comment = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class SubmissionListApi(APIView):
@@ -204,6 +206,20 @@ class SubmissionListApi(APIView):
         reject_unknown(request.query_params, [*option_names, "filename"])
         chunks, name, media_type, form = _upload_source(request)
         reject_unknown(form, option_names)
+        reject_non_ascii_digits((name, [value]) for name, value in form.items())
+        # Given twice, the form would silently win (`?dry_run=false` and a form's true).
+        if twice := sorted(set(request.query_params) & set(form)):
+            raise ValidationError(
+                {
+                    name: [
+                        ErrorDetail(
+                            "Given both in the query and in the form: give it once.",
+                            code="conflicting_parameters",
+                        )
+                    ]
+                    for name in twice
+                }
+            )
         options = UploadOptionsSerializer(data={**request.query_params.dict(), **form})
         options.is_valid(raise_exception=True)
         submission, created = submission_create(

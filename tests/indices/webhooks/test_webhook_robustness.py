@@ -98,3 +98,27 @@ class StoredBadUrlTests(PersonaTestCase):
         delivery.refresh_from_db()
         self.assertEqual(delivery.attempts, 1)
         self.assertIn("KeyError", delivery.last_error)
+
+
+class StrictTextTests(PersonaTestCase):
+    def test_a_text_field_refuses_a_number_a_boolean_or_a_list(self):
+        for value in (0, 1.5, True, ["x"], {"a": 1}):
+            with self.subTest(value=value):
+                response = self.reader.client().post(
+                    "/api/v1/webhooks/",
+                    {"url": "https://example.org/hook", "description": value},
+                    format="json",
+                )
+                body = self.assertProblem(response, 400, "invalid")
+                self.assertEqual(
+                    [(e["field"], e["code"]) for e in body["errors"]],
+                    [("description", "not_a_string")],
+                )
+        self.assertFalse(WebhookSubscription.objects.exists())
+
+    def test_other_inputs_refuse_numbers_as_text_too(self):
+        response = self.secretariat.client().post(
+            "/api/v1/agencies/", {"id": "KH_NIS2", "name": 5, "role": "reporter"}, format="json"
+        )
+        body = self.assertProblem(response, 400, "invalid")
+        self.assertIn(("name", "not_a_string"), [(e["field"], e["code"]) for e in body["errors"]])
