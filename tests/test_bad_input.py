@@ -218,10 +218,16 @@ class EdgeLimitTests(PersonaTestCase):
         body = self.assertProblem(client.post(url, deep, format="json"), 400, "invalid")
         self.assertEqual(body["errors"][0]["code"], "too_deep")
 
-    def test_a_file_may_still_contain_a_nul_byte(self):
+    def test_a_nul_in_a_file_name_is_refused_but_not_in_the_file(self):
         """The bytes of an uploaded file are the validation's business (E01/E02)."""
-        upload = SimpleUploadedFile("th.csv", b"REF_AREA,TIME_PERIOD\x00\nTH,2024-01\n")
-        response = self.our.client().post("/api/v1/submissions/", {"file": upload})
+        content = b"REF_AREA,TIME_PERIOD\x00\nTH,2024-01\n"
+        client = self.our.client()
+        named = client.post(
+            "/api/v1/submissions/?filename=a%00b.csv", data=content, content_type="text/csv"
+        )
+        self.assertEqual(self.assertProblem(named, 400)["errors"][0]["field"], "filename")
+        upload = SimpleUploadedFile("th.csv", content)
+        response = client.post("/api/v1/submissions/", {"file": upload})
         self.assertEqual(response.status_code, 202, response.content[:300])
 
     def test_a_concordance_csv_with_a_nul_in_a_cell_is_refused_with_its_row(self):

@@ -159,6 +159,13 @@ class NonAsciiDigitTests(PersonaTestCase):
                         [(e["field"], e["code"]) for e in body["errors"]],
                         [(name, "invalid_digits")],
                     )
+        # Free text may hold any digits.
+        upload = SimpleUploadedFile("th.csv", b"REF_AREA\nTH\n", "text/csv")
+        response = self.our.client().post(
+            "/api/v1/submissions/?comment=" + quote("ข้อมูล ๒๕๖๗"), {"file": upload}
+        )
+        self.assertEqual(response.status_code, 202, response.content[:300])
+        self.assertEqual(response.json()["comment"], "ข้อมูล ๒๕๖๗")
 
     def test_sdmx_parameters_refuse_them_too(self):
         for digits in OTHER_DIGITS:
@@ -168,11 +175,3 @@ class NonAsciiDigitTests(PersonaTestCase):
                 )
                 self.assertEqual(response.status_code, 400, response.content[:300])
                 self.assertIn("ASCII digits", response.content.decode())
-
-    def test_a_comment_may_hold_any_digits(self):
-        upload = SimpleUploadedFile("th.csv", b"REF_AREA\nTH\n", "text/csv")
-        response = self.our.client().post(
-            "/api/v1/submissions/?comment=" + quote("ข้อมูล ๒๕๖๗"), {"file": upload}
-        )
-        self.assertEqual(response.status_code, 202, response.content[:300])
-        self.assertEqual(response.json()["comment"], "ข้อมูล ๒๕๖๗")
