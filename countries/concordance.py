@@ -14,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from ipi_exchange.http.text import bad_text, shown
+
 COLUMNS = ("national_code", "isic_code", "weight", "national_name")
 REQUIRED = ("national_code", "isic_code")
 
@@ -85,6 +87,15 @@ def check_rows(
         problems.append(ConcordanceProblem(None, None, "", "The concordance has no rows."))
     for index, raw in enumerate(raw_rows, start=1):
         number = raw.get("row", index)
+        # A NUL or a lone surrogate (from a CSV cell) could not be stored: PostgreSQL refuses it.
+        bad = [
+            ConcordanceProblem(number, column, shown(str(value)), f"The cell contains {problem}.")
+            for column, value in raw.items()
+            if isinstance(value, str) and (problem := bad_text(value))
+        ]
+        if bad:
+            problems += bad
+            continue
         code = str(raw.get("national_code") or "").strip()
         isic = str(raw.get("isic_code") or "").strip()
         if not code:

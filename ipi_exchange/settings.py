@@ -131,6 +131,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Before anything reads the address, a header or a cookie (ipi_exchange/http/text.py).
+    "ipi_exchange.http.text.RequestTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "ipi_exchange.http.throttling.RateLimitHeadersMiddleware",
@@ -139,6 +141,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# How the edge's refusals are answered under a prefix other than problem+json.
+IPI_EDGE_ERROR_ANSWERS = {"/sdmx/": "indices.disseminate.sdmx.media.edge_error_response"}
 
 ROOT_URLCONF = "ipi_exchange.urls"
 WSGI_APPLICATION = "ipi_exchange.wsgi.application"
@@ -210,6 +214,12 @@ IPI_MAX_UPLOAD_BYTES = env_int("IPI_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum
 IPI_MAX_ROWS = env_int("IPI_MAX_ROWS", 2_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Parts of a form or query string (Django's defaults, spelt out: docs/api.md "Limits"); every API
+# upload takes one file. Beyond them: 413 (a body) or 400 (a query string), never a 500.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 10, minimum=1)
+# JSON bodies nest at most this many arrays/objects (ipi_exchange/http/parsers.py).
+IPI_MAX_JSON_DEPTH = env_int("IPI_MAX_JSON_DEPTH", 64, minimum=2)
 # Brute force on tokens: failed bearer attempts per client address per window; 0 disables.
 IPI_AUTH_FAILURES_PER_WINDOW = env_int("IPI_AUTH_FAILURES_PER_WINDOW", 20, minimum=0)
 IPI_AUTH_FAILURE_WINDOW_SECONDS = env_int("IPI_AUTH_FAILURE_WINDOW_SECONDS", 300, minimum=1)
@@ -247,9 +257,10 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        # DRF's, with limits and the bad-text rule (ipi_exchange/http/parsers.py).
+        "ipi_exchange.http.parsers.JSONParser",
+        "ipi_exchange.http.parsers.MultiPartParser",
+        "ipi_exchange.http.parsers.FormParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

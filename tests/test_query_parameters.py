@@ -4,6 +4,10 @@ Each refusal is a problem+json naming the parameter, never a silent default or a
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from tests.base import PersonaTestCase
 
 
@@ -92,3 +96,82 @@ class PeriodParameterTests(PersonaTestCase):
                 self.assertEqual((error["field"], error["code"]), ("startPeriod", "invalid_period"))
                 self.assertIn("is not a real period", error["message"])
                 self.assertIn("use YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", error["message"])
+
+
+class EmptyParameterTests(PersonaTestCase):
+    """`name=` with no value was read as if absent: the default, in silence."""
+
+    def test_an_empty_parameter_is_400_naming_it(self):
+        cases = [
+            (self.reader, "/api/v1/series/?format=", "format"),
+            (self.reader, "/api/v1/codelists/?format=", "format"),
+            (self.our, "/api/v1/submissions/templates/?layout=", "layout"),
+            (self.our, "/api/v1/submissions/templates/?months=", "months"),
+            (self.reader, "/api/v1/releases/?status=", "status"),
+            (self.our, "/api/v1/submissions/?status=", "status"),
+            (self.reader, "/api/v1/data/M.TH.C.N.IX?includeHistory=", "includeHistory"),
+            (self.reader, "/api/v1/data/M.TH.C.N.IX?lastNObservations=", "lastNObservations"),
+            (self.reader, "/api/v1/data/M.TH.C.N.IX?startPeriod=", "startPeriod"),
+        ]
+        for persona, url, field in cases:
+            with self.subTest(url=url):
+                body = self.assertProblem(persona.client().get(url), 400, "invalid")
+                self.assertEqual(
+                    [(e["field"], e["code"]) for e in body["errors"]], [(field, "blank")]
+                )
+
+    def test_empty_sdmx_switches_are_sdmx_syntax_errors(self):
+        for query in ("includeHistory=", "lastNObservations="):
+            with self.subTest(query=query):
+                response = self.reader.client().get(f"/sdmx/data/MKG,DF_IPI,1.0/all?{query}")
+                self.assertEqual(response.status_code, 400, response.content[:300])
+                self.assertIn(query.rstrip("="), response.content.decode())
+
+
+# 2024 in the digits of other scripts: Arabic-Indic, fullwidth, Devanagari, Thai.
+OTHER_DIGITS = ("\u0662\u0660\u0662\u0664", "\uff12\uff10\uff12\uff14", "२०२४", "๒๐๒๔")
+
+
+class NonAsciiDigitTests(PersonaTestCase):
+    """Python's int() and regex \\d read other scripts' digits as 0-9, so some parameters took
+    "٢٠٢٤" for 2024 while others refused it: every parameter refuses them now."""
+
+    def test_every_numeric_parameter_refuses_other_digits_naming_it(self):
+        cases = [
+            (self.reader, "/api/v1/data/M.TH.C.N.IX", "startPeriod", "{}"),
+            (self.reader, "/api/v1/data/M.TH.C.N.IX", "asOf", "{}-01-01"),
+            (self.reader, "/api/v1/data/M.TH.C.N.IX", "lastNObservations", "{}"),
+            (self.reader, "/api/v1/series/", "limit", "{}"),
+            (self.reader, "/api/v1/releases/", "after", "{}-01-01"),
+            (self.reader, "/api/v1/bulk/data.csv", "endPeriod", "{}"),
+            (self.our, "/api/v1/submissions/", "received_after", "{}-01-01T00:00:00Z"),
+            (self.our, "/api/v1/submissions/templates/", "months", "1{}"),
+            (self.secretariat, "/api/v1/weights/", "year", "{}"),
+            (self.reader, "/api/v1/classifications/TSIC2009/concordance/", "version", "{}"),
+        ]
+        for digits in OTHER_DIGITS:
+            for persona, url, name, template in cases:
+                value = template.format(digits)
+                with self.subTest(url=url, name=name, digits=digits):
+                    response = persona.client().get(url, {name: value})
+                    body = self.assertProblem(response, 400, "invalid")
+                    self.assertEqual(
+                        [(e["field"], e["code"]) for e in body["errors"]],
+                        [(name, "invalid_digits")],
+                    )
+        # Free text may hold any digits.
+        upload = SimpleUploadedFile("th.csv", b"REF_AREA\nTH\n", "text/csv")
+        response = self.our.client().post(
+            "/api/v1/submissions/?comment=" + quote("ข้อมูล ๒๕๖๗"), {"file": upload}
+        )
+        self.assertEqual(response.status_code, 202, response.content[:300])
+        self.assertEqual(response.json()["comment"], "ข้อมูล ๒๕๖๗")
+
+    def test_sdmx_parameters_refuse_them_too(self):
+        for digits in OTHER_DIGITS:
+            with self.subTest(digits=digits):
+                response = self.reader.client().get(
+                    "/sdmx/data/MKG,DF_IPI,1.0/all", {"startPeriod": digits}
+                )
+                self.assertEqual(response.status_code, 400, response.content[:300])
+                self.assertIn("ASCII digits", response.content.decode())

@@ -8,7 +8,6 @@ from typing import Any, cast
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +18,9 @@ from countries.audit import actor_of
 from countries.models import Country, NationalClassification
 from countries.principals import ApiRequest
 from ipi_exchange.errors import ApplicationError, NotFound
+from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.parsers import JSONParser, MultiPartParser
 
 
 class ClassificationOutputSerializer(serializers.ModelSerializer):
@@ -34,7 +35,7 @@ class ClassificationOutputSerializer(serializers.ModelSerializer):
 class ClassificationListApi(WritePermissionMixin, APIView):
     class ClassificationCreateInputSerializer(serializers.Serializer):
         id = serializers.RegexField(r"^[A-Z][A-Z0-9_]{1,31}$", help_text="e.g. TSIC2009")
-        name = serializers.CharField(max_length=200)
+        name = StrictCharField(max_length=200)
         country = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all())
 
     @extend_schema(
@@ -87,7 +88,7 @@ class ConcordanceApi(WritePermissionMixin, APIView):
     parser_classes = [JSONParser, MultiPartParser]
 
     class ConcordanceJsonInputSerializer(serializers.Serializer):
-        comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+        comment = StrictCharField(max_length=500, required=False, allow_blank=True)
         entries = serializers.ListField(child=serializers.DictField(), allow_empty=False)
 
     @extend_schema(

@@ -14,6 +14,7 @@ from countries.models import Agency, ApiCredential
 from countries.permissions import CanAdminister
 from countries.principals import ApiRequest
 from ipi_exchange.errors import ApplicationError, NotAllowed
+from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
 
 
@@ -48,10 +49,10 @@ class CredentialListApi(APIView):
     permission_classes = [IsAuthenticated, CanAdminister]
 
     class CredentialCreateInputSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=100)
+        name = StrictCharField(max_length=100)
         scopes = serializers.MultipleChoiceField(choices=ApiCredential.Scope.choices)
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
-        agency = serializers.CharField(
+        agency = StrictCharField(
             required=False, help_text="Secretariat only: the agency to create it for."
         )
 

@@ -13,6 +13,7 @@ from countries import selectors, services
 from countries.apis.base import WritePermissionMixin
 from countries.models import Agency, Country
 from countries.principals import ApiRequest
+from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
 
 
@@ -25,9 +26,9 @@ class CountryOutputSerializer(serializers.ModelSerializer):
 class CountryListApi(WritePermissionMixin, APIView):
     class CountryCreateInputSerializer(serializers.Serializer):
         code = serializers.RegexField(r"^[A-Z]{2}$", help_text="Two capital letters, e.g. KH.")
-        name = serializers.CharField(max_length=100)
+        name = StrictCharField(max_length=100)
         aggregates = serializers.ListField(
-            child=serializers.CharField(max_length=16),
+            child=StrictCharField(max_length=16),
             default=list,
             help_text='Regional aggregates the country counts in, e.g. ["MKG", "MKG_JP"].',
         )
@@ -67,7 +68,7 @@ class AgencyOutputSerializer(serializers.ModelSerializer):
 class AgencyListApi(WritePermissionMixin, APIView):
     class AgencyCreateInputSerializer(serializers.Serializer):
         id = serializers.RegexField(r"^[A-Z][A-Z0-9_]{1,31}$", help_text="e.g. KH_NIS")
-        name = serializers.CharField(max_length=200)
+        name = StrictCharField(max_length=200)
         role = serializers.ChoiceField(choices=Agency.Role.choices)
         country = serializers.PrimaryKeyRelatedField(
             queryset=Country.objects.all(), required=False, allow_null=True

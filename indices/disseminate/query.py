@@ -23,7 +23,7 @@ from ipi_exchange.http.params import (
     reject_unknown,
 )
 
-PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|S([12])|(\d{2}))(?:-(\d{2}))?)?$")
+PERIOD = re.compile(r"^([0-9]{4})(?:-(?:Q([1-4])|S([12])|([0-9]{2}))(?:-([0-9]{2}))?)?$")
 
 
 def parse_key_path(key: str) -> KeyFilter:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +15,7 @@ from countries.principals import ApiRequest
 from indices.publish.models import ValueAddedWeight
 from indices.publish.services.weights import weights_read_csv, weights_upload
 from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.parsers import JSONParser, MultiPartParser
 
 
 class WeightSerializer(serializers.ModelSerializer):

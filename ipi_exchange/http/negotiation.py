@@ -17,6 +17,11 @@ from rest_framework.renderers import BaseRenderer
 
 class StrictContentNegotiation(DefaultContentNegotiation):
     def select_renderer(self, request, renderers, format_suffix=None):
+        # `?format=` with no value: DRF ignores it; it is a mistake to report. (Imported here:
+        # params imports DRF's views, which import this module through DRF's settings.)
+        from ipi_exchange.http.params import reject_blank
+
+        reject_blank(request.query_params, [self.settings.URL_FORMAT_OVERRIDE])
         try:
             return super().select_renderer(request, renderers, format_suffix)
         except exceptions.NotAcceptable:

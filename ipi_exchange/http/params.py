@@ -28,7 +28,11 @@ def invalid(name: str, message: str, code: str = "invalid") -> ValidationError:
 
 
 def reject_unknown(params: Mapping[str, str], allowed: Iterable[str]) -> None:
+    """Unknown parameters, and known ones given empty (`includeHistory=`, which would
+    otherwise read as absent), are 400s naming them; `limit`, `offset` and free text (a
+    comment) may be empty."""
     known = COMMON | set(allowed)
+    reject_blank(params)
     unknown = sorted(name for name in params if name not in known)
     if unknown:
         raise ValidationError(
@@ -40,6 +44,31 @@ def reject_unknown(params: Mapping[str, str], allowed: Iterable[str]) -> None:
                     )
                 ]
                 for name in unknown
+            }
+        )
+
+
+# May be given empty: pagination (empty is the default, as in DRF) and free text.
+BLANK_OK = PAGINATION | {"comment"}
+
+
+def reject_blank(params: Mapping[str, str], names: Iterable[str] | None = None) -> None:
+    """A parameter given with no value is refused: `format=` or `months=` is a mistake to
+    report, not a request for the default."""
+    blank = sorted(
+        name
+        for name in (params if names is None else names)
+        if name in params and name not in BLANK_OK and not str(params[name]).strip()
+    )
+    if blank:
+        raise ValidationError(
+            {
+                name: [
+                    ErrorDetail(
+                        "Give a value, or leave the parameter out for its default.", code="blank"
+                    )
+                ]
+                for name in blank
             }
         )
 
@@ -56,10 +85,10 @@ def parse_codes(name: str, text: str) -> tuple[str, ...]:
 def parse_instant(name: str, text: str) -> datetime:
     """ISO 8601; a date means its midnight UTC, an instant without offset is UTC."""
     # An unencoded `+07:00` arrives as ` 07:00` (a query string's `+` is a space).
-    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", text.strip())
+    text = re.sub(r" ([0-9]{2}:?[0-9]{2})$", r"+\1", text.strip())
     try:
         parsed = parse_datetime(text)
-        if parsed is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if parsed is None and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             parsed = datetime.combine(date.fromisoformat(text), time())
     except ValueError:
         parsed = None
@@ -78,7 +107,8 @@ def parse_bool(name: str, text: str) -> bool:
 
 
 def optional(parse: Callable[[str, str], T], name: str, params: Mapping[str, str]) -> T | None:
-    """`parse(name, value)` of a parameter given with a value; None when absent or empty."""
+    """`parse(name, value)` of a parameter given; None when absent (empty: see reject_blank)."""
+    reject_blank(params, [name])
     value = params.get(name)
     return parse(name, value) if value else None
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indices.disseminate.sdmx.errors import not_acceptable
+from django.http import HttpRequest, HttpResponse
+
+from indices.disseminate.sdmx.errors import (
+    SdmxError,
+    code_for_status,
+    error_response,
+    not_acceptable,
+)
 
 GENERIC = "application/vnd.sdmx.genericdata+xml;version=2.1"
 STRUCTURE_SPECIFIC = "application/vnd.sdmx.structurespecificdata+xml;version=2.1"
@@ -105,3 +112,10 @@ def wants_json(accept: str | None) -> bool:
     """Errors go out as SDMX-JSON when the client asked for JSON first."""
     ranges = _ranges(accept or "")
     return bool(ranges) and "json" in ranges[0].media_type
+
+
+def edge_error_response(request: HttpRequest, status: int, detail: str) -> HttpResponse:
+    """A refusal at the edge (ipi_exchange/http/text.py) as an SDMX error message
+    (settings.IPI_EDGE_ERROR_ANSWERS)."""
+    error = SdmxError(code_for_status(status), detail, status=status)
+    return error_response(error, as_json=wants_json(request.META.get("HTTP_ACCEPT")))

@@ -18,8 +18,8 @@ from ipi_exchange.errors import ApplicationError
 DETAILS = ("full", "dataonly", "serieskeysonly", "nodata")
 ANY = {"all", "*", "latest", "~"}
 _PERIOD = re.compile(
-    r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})(?:-(?P<day>\d{2}))?|Q(?P<quarter>[1-4])"
-    r"|S(?P<half>[12])|M(?P<m>\d{2})))?$"
+    r"^(?P<year>[0-9]{4})(?:-(?:(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?|Q(?P<quarter>[1-4])"
+    r"|S(?P<half>[12])|M(?P<m>[0-9]{2})))?$"
 )
 
 
@@ -94,10 +94,10 @@ def period_bounds(value: str, *, end: bool) -> date:
 def instant(name: str, value: str) -> datetime:
     """An ISO 8601 instant; a `+hh:mm` offset sent unencoded arrives as a space."""
     value = value.strip()
-    value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value)
+    value = re.sub(r" ([0-9]{2}:?[0-9]{2})$", r"+\1", value)
     try:
         parsed = parse_datetime(value)
-        if parsed is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if parsed is None and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             parsed = datetime.combine(date.fromisoformat(value), time())
     except ValueError:
         parsed = None
@@ -107,15 +107,15 @@ def instant(name: str, value: str) -> datetime:
 
 
 def _positive(name: str, value: str | None) -> int | None:
-    if value is None or value == "":
+    if value is None:
         return None
-    if not value.isdigit() or int(value) < 1:
+    if not re.fullmatch(r"[0-9]{1,9}", value) or int(value) < 1:
         raise syntax_error(f"{name} must be a positive integer, not {value!r}.")
     return int(value)
 
 
 def _boolean(name: str, value: str | None) -> bool:
-    if value is None or value.lower() in {"false", "0", ""}:
+    if value is None or value.lower() in {"false", "0"}:
         return False
     if value.lower() in {"true", "1"}:
         return True

@@ -27,6 +27,7 @@ from indices.disseminate.webhooks.services import (
     webhook_subscription_create,
     webhook_subscription_delete,
 )
+from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -94,8 +95,8 @@ class WebhookListApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         url = serializers.URLField(max_length=500)
-        key_filter = serializers.CharField(max_length=200, required=False, allow_blank=True)
-        description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        key_filter = StrictCharField(max_length=200, required=False, allow_blank=True)
+        description = StrictCharField(max_length=200, required=False, allow_blank=True)
 
     @extend_schema(
         operation_id="webhooks_list", responses=paginated_schema(WebhookOutputSerializer)

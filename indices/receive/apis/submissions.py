@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from typing import cast
 
 from django.conf import settings
@@ -14,7 +16,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import FileUploadParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,9 +32,21 @@ from indices.receive.progress import submission_progress
 from indices.receive.selectors import submission_get, submission_list
 from indices.receive.services import SubmissionOptions, submission_create
 from ipi_exchange.errors import ApplicationError
+from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
 from ipi_exchange.http.params import PAGINATION, reject_unknown
+from ipi_exchange.http.parsers import (
+    FileUploadParser,
+    JSONParser,
+    MultiPartParser,
+    json_too_deep,
+    max_json_depth,
+    too_deep_error,
+)
+from ipi_exchange.http.text import reject_non_ascii_digits
 
+# Read from a raw body at a time; the first one is looked at before the rest is streamed.
+CHUNK = 1024 * 1024
 # Room for multipart boundaries and form fields around a file of the maximum size.
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -110,7 +124,7 @@ class UploadOptionsSerializer(serializers.Serializer):
     release_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     dry_run = serializers.BooleanField(default=False)
     acknowledge_warnings = serializers.BooleanField(default=False)
-    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    comment = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class SubmissionListApi(APIView):
@@ -192,6 +206,20 @@ class SubmissionListApi(APIView):
         reject_unknown(request.query_params, [*option_names, "filename"])
         chunks, name, media_type, form = _upload_source(request)
         reject_unknown(form, option_names)
+        reject_non_ascii_digits((name, [value]) for name, value in form.items())
+        # Given twice, the form would silently win (`?dry_run=false` and a form's true).
+        if twice := sorted(set(request.query_params) & set(form)):
+            raise ValidationError(
+                {
+                    name: [
+                        ErrorDetail(
+                            "Given both in the query and in the form: give it once.",
+                            code="conflicting_parameters",
+                        )
+                    ]
+                    for name in twice
+                }
+            )
         options = UploadOptionsSerializer(data={**request.query_params.dict(), **form})
         options.is_valid(raise_exception=True)
         submission, created = submission_create(
@@ -237,7 +265,48 @@ def _upload_source(request: Request):
             code="file_missing",
         )
     name = request.query_params.get("filename", "")
-    return iter(lambda: stream.read(1024 * 1024), b""), name, media_type, {}
+    first = stream.read(CHUNK)
+    if media_type == "application/json" or media_type.endswith("+json"):
+        _check_json_start(first, complete=len(first) < CHUNK)
+    rest = iter(lambda: stream.read(CHUNK), b"")
+    return itertools.chain([first] if first else [], rest), name, media_type, {}
+
+
+def _check_json_start(first: bytes, *, complete: bool) -> None:
+    """A JSON body that cannot be `{"observations": [...]}` is refused now, not after it is
+    queued: judged from its first bytes (the body is streamed to the file store, never held
+    whole), or from all of it when it is that short. What the rows hold (a NUL in a string
+    included) stays the validation's business: it reports it row by row."""
+    text = first.decode("utf-8", "replace").lstrip(" \t\r\n\ufeff")
+    if not text:
+        return  # an empty body: the validation says so
+    if text[0] != "{":
+        raise _not_an_object()
+    if not complete:
+        return
+    if json_too_deep(text, limit := max_json_depth()):
+        raise too_deep_error(limit)
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return  # malformed JSON: the validation report says where (E01)
+    if not isinstance(data, dict) or not any(
+        str(key).strip().lower() == "observations" for key in data
+    ):
+        raise _not_an_object()
+
+
+def _not_an_object() -> ValidationError:
+    return ValidationError(
+        {
+            "body": [
+                ErrorDetail(
+                    'A JSON body must be one object of the form {"observations": [{...}, ...]}.',
+                    code="not_an_object",
+                )
+            ]
+        }
+    )
 
 
 class SubmissionDetailApi(APIView):

@@ -16,6 +16,7 @@ from indices.receive.parsing import build_template
 from indices.receive.permissions import WorksWithSubmissions
 from indices.receive.templates import template_periods, template_series
 from ipi_exchange.errors import ApplicationError
+from ipi_exchange.http.params import reject_unknown
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,6 +60,7 @@ class SubmissionTemplateApi(APIView):
         },
     )
     def get(self, request: ApiRequest, format: str | None = None) -> HttpResponse:
+        reject_unknown(request.query_params, ["layout", "months"])
         query = self.TemplateFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         agency = request.user.agency

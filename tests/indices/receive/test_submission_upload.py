@@ -310,3 +310,41 @@ class SubmissionTenancyTests(PersonaTestCase):
         self.assertNotIn(",=HYPERLINK", text)
         as_json = self.our.client().get(f"{URL}{self.ours.pk}/report").json()
         self.assertEqual(as_json["findings"][0]["value"], "=HYPERLINK(1)")
+
+
+class UploadShapeTests(PersonaTestCase):
+    """Issue #19: refusals that need no validation run, made at the POST."""
+
+    def post(self, url=URL, **kwargs):
+        with mock.patch("indices.validate.tasks.validate_submission.delay") as delay:
+            response = self.our.client().post(url, **kwargs)
+        self.assertFalse(delay.called)
+        return response
+
+    def test_a_json_body_that_is_not_an_observations_object_is_400(self):
+        for body in (b"-4194303", b"[]", b'"observations"', b' \n{"rows": []}', b"{}"):
+            with self.subTest(body=body):
+                response = self.post(data=body, content_type="application/json")
+                body_ = self.assertProblem(response, 400, "invalid")
+                self.assertEqual(
+                    [(e["field"], e["code"]) for e in body_["errors"]], [("body", "not_an_object")]
+                )
+        self.assertFalse(Submission.objects.exists())
+
+    def test_an_option_in_both_the_query_and_the_form_is_refused(self):
+        response = self.post(
+            url=URL + "?dry_run=false", data={"file": csv_upload(), "dry_run": "true"}
+        )
+        body = self.assertProblem(response, 400, "invalid")
+        self.assertEqual(
+            [(e["field"], e["code"]) for e in body["errors"]],
+            [("dry_run", "conflicting_parameters")],
+        )
+        self.assertFalse(Submission.objects.exists())
+
+    def test_a_form_option_in_other_digits_is_refused(self):
+        response = self.post(
+            data={"file": csv_upload(), "release_at": "\u0662\u0660\u0663\u0660-01-01T00:00:00Z"}
+        )
+        body = self.assertProblem(response, 400, "invalid")
+        self.assertEqual(body["errors"][0]["field"], "release_at")

@@ -114,19 +114,30 @@ def _send(
         status_code, excerpt = asyncio.run(
             asyncio.wait_for(_post(subscription.url, body, headers, timeout), timeout)
         )
-    except (httpx.HTTPError, ValidationError, TimeoutError) as error:
+    except Exception as error:  # anything: a failed attempt, recorded and retried
         if isinstance(error, ValidationError):
             message = "; ".join(error.messages)
         elif isinstance(error, TimeoutError):
             message = f"no complete answer within {timeout:g} s"
-        else:
+        elif isinstance(error, httpx.HTTPError):
             message = str(error)
+        else:  # not foreseen (an OverflowError inside an ExceptionGroup, ...): say it
+            message = _unforeseen(error)
+            logger.warning("webhook %s: sending failed: %s", subscription.pk, message)
         elapsed = int((time.monotonic() - started) * 1000)
         return SendResult(False, None, f"{type(error).__name__}: {message}"[:500], elapsed)
     elapsed = int((time.monotonic() - started) * 1000)
     delivered = 200 <= status_code < 300
     failure = "" if delivered else f"HTTP {status_code}: {excerpt}"[:500]
     return SendResult(delivered, status_code, failure, elapsed)
+
+
+def _unforeseen(error: BaseException) -> str:
+    """The message of an unexpected error, with those of an exception group's members."""
+    if isinstance(error, BaseExceptionGroup):
+        inner = "; ".join(f"{type(e).__name__}: {_unforeseen(e)}" for e in error.exceptions)
+        return f"{error.message} ({inner})"
+    return str(error) or type(error).__name__
 
 
 async def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, str]:
@@ -161,13 +172,17 @@ def webhook_delivery_attempt(delivery_id: int, now: datetime | None = None) -> s
         return ""  # another worker got there first, or it is not due yet
     delivery = WebhookDelivery.objects.select_related("subscription", "release").get(pk=delivery_id)
     subscription, release = delivery.subscription, delivery.release
-    result = _send(
-        subscription,
-        event=EVENT_RELEASE,
-        delivery=str(delivery.pk),
-        payload=release_payload(release, matching_series(subscription, release.changed_series)),
-        now=now,
-    )
+    try:
+        result = _send(
+            subscription,
+            event=EVENT_RELEASE,
+            delivery=str(delivery.pk),
+            payload=release_payload(release, matching_series(subscription, release.changed_series)),
+            now=now,
+        )
+    except Exception as error:  # the attempt is recorded and retried, never left claimed
+        logger.warning("webhook delivery %s failed: %r", delivery.pk, error)
+        result = SendResult(False, None, f"{type(error).__name__}: {_unforeseen(error)}"[:500], 0)
     done = max(now, timezone.now())  # `now` may be a test's clock, ahead of the real one
     fields: dict = {"last_status_code": result.status_code, "last_error": result.error}
     if result.delivered:

@@ -8,6 +8,7 @@ import secrets
 import socket
 from urllib.parse import urlsplit
 
+import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,8 +33,16 @@ def _invalid(field: str, message: str, code: str) -> ValidationError:
 
 
 def webhook_url_check(url: str, *, resolve: bool | None = None) -> None:
-    """http(s) only, no credentials; unless allowed, only public addresses (SSRF)."""
-    parts = urlsplit(url)
+    """http(s) only, a port from 1 to 65535, a URL the HTTP client can send to, no
+    credentials; unless allowed, only public addresses (SSRF)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError beyond 65535 ("Port out of range")
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as error:
+        raise _invalid("url", f"The URL cannot be used: {error}.", "invalid_url") from None
+    if port is not None and not 1 <= port <= 65535:
+        raise _invalid("url", "The port must be from 1 to 65535.", "invalid_port")
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise _invalid("url", "Give an absolute http:// or https:// URL.", "scheme")
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
@@ -43,7 +52,7 @@ def webhook_url_check(url: str, *, resolve: bool | None = None) -> None:
     if resolve is False or (resolve is None and _allow_private()):
         return
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError):
         raise _invalid("url", "The host name does not resolve.", "unresolvable") from None
