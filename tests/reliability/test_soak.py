@@ -9,6 +9,7 @@ The hour-long version is `bench/load_readers.py --soak 3600`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -45,6 +46,9 @@ ARTIFACT = ROOT / "test-artifacts" / "reliability" / "soak.json"
 def tree_rss(pid: int) -> int:
     process = psutil.Process(pid)
     return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
+
+
+UPLOADS = itertools.count(1)
 
 
 def upload_csv(index: int) -> bytes:
@@ -94,11 +98,11 @@ class Soak:
     def uploader(self) -> None:
         headers = {"Authorization": f"Bearer {self.submit_token}", "Content-Type": "text/csv"}
         with httpx.Client(base_url=self.base, headers=headers, timeout=30) as client:
-            index = 0
             while not self.stop.wait(UPLOAD_EVERY_SECONDS):
-                index += 1
+                # Numbered across the warm-up and the soak: a file of the warm-up still being
+                # validated would otherwise make the soak's first upload a repeat (200).
                 response = client.post(
-                    "/api/v1/submissions/?dry_run=true", content=upload_csv(index)
+                    "/api/v1/submissions/?dry_run=true", content=upload_csv(next(UPLOADS))
                 )
                 if response.status_code == 202:
                     with self.lock:
