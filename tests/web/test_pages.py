@@ -12,6 +12,7 @@ from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from countries.audit import audit_record
@@ -92,6 +93,7 @@ class UploadPageTests(WebTestCase):
                 "errors": 0,
                 "warnings": 0,
                 "unpublished": 0,
+                "findings": "0 errors, 0 warnings",
                 "finished": False,
             },
         )
@@ -346,3 +348,39 @@ class CreateUserCommandTests(WebTestCase):
         self.assertEqual(user.agency_id, "TH_OIE")
         self.assertTrue(user.check_password("a long enough passphrase 42"))
         self.assertIn("Created malee in TH_OIE", out.getvalue())
+
+
+class ErrorPageAndIconTests(WebTestCase):
+    """Issue #17, 1: a mistyped address is a page of the site; the APIs keep problem+json."""
+
+    def test_a_mistyped_address_is_an_html_page_signed_in_or_not(self):
+        for user in (self.clerk, None):
+            if user is not None:
+                self.signed_in(user)
+            response = self.client.get("/no-such-page/")
+            self.assertEqual(response.status_code, 404)
+            self.assertEqual(response["Content-Type"], "text/html; charset=utf-8")
+            self.assertContains(response, "<h1>Page not found</h1>", status_code=404)
+            self.client.logout()
+
+    def test_the_apis_keep_problem_json(self):
+        self.signed_in(self.clerk)
+        response = self.client.get("/api/v1/no-such-thing/")
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response["Content-Type"], "application/problem+json")
+        self.assertEqual(response.json()["status"], 404)
+        from indices.web.views.errors import not_found
+
+        request = RequestFactory().get("/sdmx/no/such/thing")
+        self.assertEqual(not_found(request)["Content-Type"], "application/problem+json")
+
+    def test_pages_name_their_icon_and_favicon_ico_leads_to_it(self):
+        self.signed_in(self.clerk)
+        self.assertContains(
+            self.client.get("/"), '<link rel="icon" href="/static/web/favicon.svg"'
+        )
+        response = self.client.get("/favicon.ico")
+        self.assertRedirects(
+            response, "/static/web/favicon.svg", status_code=301, fetch_redirect_response=False
+        )
+
