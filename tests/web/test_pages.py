@@ -384,3 +384,47 @@ class ErrorPageAndIconTests(WebTestCase):
             response, "/static/web/favicon.svg", status_code=301, fetch_redirect_response=False
         )
 
+
+class SubmissionWordingTests(WebTestCase):
+    """Issue #17, 6 and 10: counts in words a person writes; the format said once; HEAD."""
+
+    def test_one_error_is_one_error(self):
+        bad = LONG_CSV.replace(b"2021-03,107.6", b"2021-03,abc")
+        submission = validated(bad)
+        errors = submission.summary["errors"]
+        warnings = submission.summary["warnings"]
+        self.assertEqual(errors, 1)
+        self.signed_in(self.clerk)
+        expected = f"1 error, {warnings} warning{'' if warnings == 1 else 's'}"
+        for address in (f"/submissions/{submission.pk}/", "/submissions/"):
+            page = self.client.get(address).content.decode()
+            self.assertIn(f'data-role="findings">{expected}<', page)
+            self.assertNotIn("1 errors", page)
+        poll = self.client.get(f"/submissions/{submission.pk}/progress.json").json()
+        self.assertEqual(poll["findings"], expected)
+
+    def test_the_format_is_said_once_in_words(self):
+        from indices.receive.parsing.templates import TemplateSeries, build_template
+
+        workbook = build_template(
+            fmt="xlsx",
+            layout="wide",
+            ref_area="TH",
+            series=[TemplateSeries(activity="C")],
+            periods=["2024-01", "2024-02"],
+        )
+        submission = validated(workbook)
+        self.assertEqual((submission.detected_format, submission.layout), ("xlsx-wide", "wide"))
+        self.signed_in(self.clerk)
+        page = self.client.get(f"/submissions/{submission.pk}/")
+        self.assertContains(page, "<dd>Excel workbook (xlsx), wide layout</dd>")
+        self.assertNotContains(page, "xlsx-wide")
+
+    def test_head_of_the_report_csv(self):
+        submission = validated(LONG_CSV)
+        self.signed_in(self.clerk)
+        response = self.client.head(f"/submissions/{submission.pk}/report.csv")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response["Content-Type"].startswith("text/csv"))
+        self.assertEqual(response.content, b"")
+

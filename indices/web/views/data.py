@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from indices.web.access import PageRequest, any_agency, can_work_with_submissions
 from indices.web.forms import ExplorerForm
@@ -25,7 +25,7 @@ from indices.web.selectors import (
 from indices.web.views.assets import chart_library_version
 
 
-@require_GET
+@require_safe
 @any_agency
 def home(request: PageRequest) -> HttpResponse:
     return render(
@@ -35,7 +35,7 @@ def home(request: PageRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @any_agency
 def explorer(request: HttpRequest) -> HttpResponse:
     choices = published_choices()
@@ -108,7 +108,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @any_agency
 def release_calendar(request: HttpRequest) -> HttpResponse:
     names = area_names()
@@ -129,7 +129,7 @@ def release_calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @any_agency
 def timeliness(request: HttpRequest) -> HttpResponse:
     board = timeliness_board(today=timezone.now().date())
