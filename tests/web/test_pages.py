@@ -428,3 +428,28 @@ class SubmissionWordingTests(WebTestCase):
         self.assertTrue(response["Content-Type"].startswith("text/csv"))
         self.assertEqual(response.content, b"")
 
+
+class CreatingAUserDocTests(WebTestCase):
+    """Issue #17, 10: docs/web.md's "Creating a user" commands run as written, in order."""
+
+    def test_the_documented_commands_run(self):
+        import re
+        import shlex
+        from pathlib import Path
+
+        doc = (Path(__file__).resolve().parents[2] / "docs" / "web.md").read_text()
+        section = doc[doc.index("## Creating a user") :]
+        block = re.search(r"```sh\n(.*?)```", section, re.S)
+        assert block is not None
+        commands = [line.split("#")[0] for line in block.group(1).splitlines()]
+        commands = [shlex.split(c)[2:] for c in commands if c.startswith("python manage.py")]
+        self.assertIn("create_agency", [c[0] for c in commands])
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as handle:
+            handle.write("a long enough passphrase 42\n")
+            handle.flush()
+            for name, *args in commands:
+                args = [handle.name if a == "pw.txt" else a for a in args]
+                if name == "create_user" and "--password-file" not in args:
+                    args += ["--password-file", handle.name]
+                call_command(name, *args, stdout=io.StringIO())
+        self.assertEqual(User.objects.get(username="reader1").agency.role, "reader")
