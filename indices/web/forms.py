@@ -65,7 +65,12 @@ class TemplateForm(forms.Form):
 
 
 class ExplorerForm(forms.Form):
-    TRANSFORMATIONS = [("IX", "Index level (2021 = 100)"), ("PCH_SM", "Year-on-year growth (%)")]
+    TRANSFORMATIONS = [
+        ("IX", "Index level (2021 = 100)"),
+        ("PCH_PRE", "Month-on-month growth (%)"),
+        ("PCH_SM", "Year-on-year growth (%)"),
+    ]
+    FREQUENCIES = [("M", "Monthly"), ("Q", "Quarterly"), ("A", "Annual")]
 
     country = forms.MultipleChoiceField(
         required=False, widget=forms.SelectMultiple(attrs={"size": 6})
@@ -74,6 +79,13 @@ class ExplorerForm(forms.Form):
     adjustment = forms.ChoiceField(required=False)
     transformation = forms.ChoiceField(
         choices=TRANSFORMATIONS, initial="IX", required=False, widget=forms.RadioSelect
+    )
+    freq = forms.ChoiceField(
+        choices=FREQUENCIES,
+        initial="M",
+        required=False,
+        label="Frequency",
+        help_text="Quarterly and annual series are derived from the monthly ones.",
     )
     start = forms.DateField(
         required=False,

@@ -4,8 +4,10 @@ explorer's chart data and vintages, the calendar's embargo, the timeliness board
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import tempfile
 from datetime import timedelta
 from unittest import mock
@@ -266,6 +268,70 @@ class ExplorerTests(WebTestCase):
         self.assertContains(self.client.get("/series/?country=KH"), 'id="no-data"')
         self.assertEqual(self.client.get("/series/?country=XX").status_code, 400)
 
+    def test_a_single_series_is_named_above_the_chart(self):
+        # Issue #17 (2): the title names what is drawn (the legend shows too: browser test).
+        self.signed_in(self.reader)
+        page = self.client.get("/series/?country=TH&activity=C&adjustment=N")
+        title = "Index level: Thailand · C Manufacturing · neither seasonally nor calendar adjusted"
+        self.assertEqual(chart_of(page)["title"], title)
+        self.assertContains(page, f'<h2 id="chart-title">{title} <small>')
+
+    def test_the_default_view_chooses_the_countries_it_draws(self):
+        # Issue #17 (2): the first look draws TH and VN; the form says so.
+        self.signed_in(self.reader)
+        page = self.client.get("/series/")
+        self.assertEqual(
+            [line["key"] for line in chart_of(page)["lines"]], ["M.TH.C.N.IX", "M.VN.C.N.IX"]
+        )
+        text = page.content.decode()
+        self.assertIn('<option value="TH" selected>', text)
+        self.assertIn('<option value="VN" selected>', text)
+        self.assertNotIn('<option value="KH" selected>', text)
+
+    def test_a_choice_without_published_series_says_why(self):
+        # Issue #17 (2): MKG (a group) draws nothing; the page says why and what there is.
+        self.signed_in(self.reader)
+        page = self.client.get("/series/?country=MKG&activity=C&adjustment=N")
+        self.assertContains(page, 'id="no-data"')
+        self.assertContains(
+            page,
+            "No published series for Mekong (KH+LA+MM+TH+VN) (MKG) with activity C, "
+            "adjustment N, index level, monthly. MKG is a group of members",
+        )
+        self.assertContains(page, "have reported every month of a year")
+        # Beside a country that has it: the chart draws TH and the notice names MKG.
+        page = self.client.get("/series/?country=TH&country=MKG&activity=C&adjustment=N")
+        self.assertEqual([line["key"] for line in chart_of(page)["lines"]], ["M.TH.C.N.IX"])
+        self.assertContains(page, "No published series for Mekong (KH+LA+MM+TH+VN) (MKG)")
+
+    def test_month_on_month_and_quarterly_views(self):
+        # Issue #17 (3).
+        self.signed_in(self.reader)
+        page = self.client.get("/series/?country=TH&activity=C&adjustment=N&transformation=PCH_PRE")
+        self.assertEqual(page.status_code, 200)
+        chart = chart_of(page)
+        self.assertEqual([line["key"] for line in chart["lines"]], ["M.TH.C.N.PCH_PRE"])
+        self.assertTrue(chart["title"].startswith("Month-on-month growth: Thailand"))
+        page = self.client.get("/series/?country=TH&activity=C&adjustment=N&freq=Q")
+        chart = chart_of(page)
+        self.assertEqual([line["key"] for line in chart["lines"]], ["Q.TH.C.N.IX"])
+        self.assertEqual(chart["lines"][0]["periods"][0], "2021-Q1")
+
+    def test_a_vintage_before_anything_was_published_says_so(self):
+        # Issue #17 (4).
+        self.signed_in(self.reader)
+        day = (self.before - timedelta(days=1)).date()
+        page = self.client.get(f"/series/?country=TH&activity=C&as_of={day.isoformat()}")
+        self.assertEqual([line["vintage"] for line in chart_of(page)["lines"]], ["current"])
+        self.assertContains(
+            page, f"Nothing of these series had been published by the end of {day:%Y-%m-%d}"
+        )
+        self.assertContains(
+            page, f"The first of their values was published on {self.before:%Y-%m-%d}"
+        )
+        later = self.client.get(f"/series/?country=TH&activity=C&as_of={self.between.date()}")
+        self.assertNotContains(later, "had been published by the end of")
+
     def test_the_chart_library_is_served_locally(self):
         from indices.web.views.assets import chart_library_version
 
@@ -300,6 +366,18 @@ class CalendarAndBoardTests(WebTestCase):
         # Nor does the embargoed data show in the explorer.
         chart = self.client.get("/series/?country=VN")
         self.assertContains(chart, 'id="no-data"')
+
+    def test_the_calendars_series_links_lead_to_the_series_they_name(self):
+        # Issue #17 (3): monthly, quarterly and annual; index, month-on-month, year-on-year.
+        publish(monthly_csv("TH", "C", {**year_2021(), "2022-01": 110.0}))
+        self.signed_in(self.reader)
+        page = self.client.get("/releases/").content.decode()
+        links = re.findall(r'<a href="(/series/\?[^"]+)">([A-Z]\.[^<]+)</a>', page)
+        self.assertGreaterEqual(len(links), 3)
+        self.assertEqual({key[0] for _, key in links} & {"M", "Q", "A"}, {"M", "Q", "A"})
+        for url, key in links:
+            drawn = chart_of(self.client.get(html.unescape(url)))
+            self.assertEqual([line["key"] for line in drawn["lines"]], [key], url)
 
     def test_timeliness_marks_late_members(self):
         today = timezone.now().date()
@@ -376,9 +454,7 @@ class ErrorPageAndIconTests(WebTestCase):
 
     def test_pages_name_their_icon_and_favicon_ico_leads_to_it(self):
         self.signed_in(self.clerk)
-        self.assertContains(
-            self.client.get("/"), '<link rel="icon" href="/static/web/favicon.svg"'
-        )
+        self.assertContains(self.client.get("/"), '<link rel="icon" href="/static/web/favicon.svg"')
         response = self.client.get("/favicon.ico")
         self.assertRedirects(
             response, "/static/web/favicon.svg", status_code=301, fetch_redirect_response=False
