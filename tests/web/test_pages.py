@@ -53,8 +53,12 @@ class UploadPageTests(WebTestCase):
             '<button type="submit" id="upload-button">',
             "/upload/template/?format=xlsx",
             "/api/v1/submissions/templates/",
+            "your local time (Asia/Bangkok, UTC+07:00)",
         ]:
             self.assertContains(page, snippet)
+        # Shown back in local time when the form comes back with an error.
+        again = self.client.post("/upload/", {"action": "merge", "release_at": "2030-01-02T08:30"})
+        self.assertContains(again, 'value="2030-01-02T08:30"', status_code=400)
 
     def test_an_upload_creates_a_submission_with_its_options_and_who_sent_it(self):
         self.signed_in(self.clerk)
@@ -80,8 +84,10 @@ class UploadPageTests(WebTestCase):
         self.assertTrue(submission.dry_run)
         self.assertFalse(submission.acknowledge_warnings)
         self.assertEqual(submission.comment, THAI)
-        self.assertEqual(submission.release_at.isoformat(), "2030-01-02T08:30:00+00:00")
+        # Issue #17 (10): the release time is the agency's local time (Bangkok, UTC+7).
+        self.assertEqual(submission.release_at.isoformat(), "2030-01-02T01:30:00+00:00")
         page = self.client.get(f"/submissions/{submission.pk}/")
+        self.assertContains(page, "release at 2030-01-02 08:30 Asia/Bangkok (2030-01-02 01:30 UTC)")
         self.assertContains(page, THAI)
         self.assertContains(page, "data-progress-url=")  # still RECEIVED: the page polls
         progress = self.client.get(f"/submissions/{submission.pk}/progress.json").json()

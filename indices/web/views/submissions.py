@@ -3,6 +3,9 @@ the report grouped by rule, its CSV, confirming warnings, and the ready-to-fill 
 
 from __future__ import annotations
 
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,7 +22,13 @@ from indices.receive.services import SubmissionOptions
 from indices.receive.templates import template_periods, template_series
 from indices.validate.report import report_csv, report_data, report_groups
 from indices.validate.services import submission_confirm
-from indices.web.access import PageRequest, actor_of_user, reporter_page, submissions_page
+from indices.web.access import (
+    PageRequest,
+    actor_of_user,
+    agency_time_zone,
+    reporter_page,
+    submissions_page,
+)
 from indices.web.forms import TemplateForm, UploadForm
 from indices.web.services import web_submission_upload
 from ipi_exchange.errors import ApplicationError
@@ -29,7 +38,7 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 
 def counted(count: int, singular: str, plural: str = "") -> str:
-    """ "1 error", "2 errors", "0 warnings". """
+    """ "1 error", "2 errors", "0 warnings"."""
     return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
@@ -48,6 +57,16 @@ FORMAT_NAMES = {
     "sdmx-csv-1.0": "SDMX-CSV 1.0",
     "sdmx-csv-2.0": "SDMX-CSV 2.0",
 }
+
+
+def _local_time(submission: Submission) -> str:
+    """The release time in the agency's own time zone, with UTC beside it."""
+    if submission.release_at is None:
+        return ""
+    zone = agency_time_zone(submission.agency)
+    local = submission.release_at.astimezone(zone)
+    utc = submission.release_at.astimezone(UTC)
+    return f"{local:%Y-%m-%d %H:%M} {zone.key} ({utc:%Y-%m-%d %H:%M} UTC)"
 
 
 def format_label(detected_format: str, layout: str) -> str:
@@ -84,7 +103,15 @@ def progress_of(submission: Submission) -> dict:
 @require_http_methods(["GET", "POST"])
 @reporter_page
 def upload(request: PageRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    # The release time is the agency's local time: read (and shown back) in its time zone,
+    # made an aware datetime, stored in UTC.
+    time_zone = agency_time_zone(request.principal.agency)
+    with timezone.override(time_zone):
+        return _upload(request, time_zone)
+
+
+def _upload(request: PageRequest, time_zone: ZoneInfo) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None, time_zone=time_zone)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -160,6 +187,7 @@ def submission_index(request: PageRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
+            "pending": any(not p["finished"] for _, p in rows),
             "statuses": Submission.Status.values,
             "status": wanted_status,
             "countries": Country.objects.filter(agencies__role="reporter").distinct()
@@ -196,6 +224,7 @@ def submission_detail(request: PageRequest, submission_id: str) -> HttpResponse:
             "submission": submission,
             "progress": progress_of(submission),
             "format": format_label(submission.detected_format, submission.layout),
+            "release_local": _local_time(submission),
             "groups": report_groups(submission) if submission.status in TERMINAL else [],
             "can_confirm": submission.status == Submission.Status.NEEDS_CONFIRMATION,
         },
