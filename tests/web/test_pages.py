@@ -318,6 +318,7 @@ class ExplorerTests(WebTestCase):
         chart = chart_of(page)
         self.assertEqual([line["key"] for line in chart["lines"]], ["M.TH.C.N.PCH_PRE"])
         self.assertTrue(chart["title"].startswith("Month-on-month growth: Thailand"))
+        self.assertContains(page, '<label for="id_freq">Frequency</label>')
         page = self.client.get("/series/?country=TH&activity=C&adjustment=N&freq=Q")
         chart = chart_of(page)
         self.assertEqual([line["key"] for line in chart["lines"]], ["Q.TH.C.N.IX"])

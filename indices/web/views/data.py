@@ -66,6 +66,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
     choices = published_choices()
     query = request.GET.copy()
     query.setdefault("transformation", "IX")
+    query.setdefault("freq", "M")
     form = ExplorerForm(query, choices=choices)
     lines: list[Line] = []
     transformation, freq = "IX", "M"
