@@ -249,6 +249,16 @@ IPI_WEBHOOK_BACKOFF_SECONDS = [
     int(s) for s in env_list("IPI_WEBHOOK_BACKOFF_SECONDS", ["30", "120", "480", "1800", "7200"])
 ]
 IPI_WEBHOOK_MAX_PER_AGENCY = env_int("IPI_WEBHOOK_MAX_PER_AGENCY", 20, minimum=1)
+# The members' local time zones: the upload page shows and takes a release time (embargo) in
+# the agency's own time; it is stored in UTC. A country not listed uses UTC.
+IPI_COUNTRY_TIME_ZONES = {
+    "KH": "Asia/Phnom_Penh",
+    "LA": "Asia/Vientiane",
+    "MM": "Asia/Yangon",
+    "TH": "Asia/Bangkok",
+    "VN": "Asia/Ho_Chi_Minh",
+    "JP": "Asia/Tokyo",
+}
 
 # --- REST framework and OpenAPI --------------------------------------------------------------
 

@@ -28,5 +28,6 @@ urlpatterns = [
 
 handler400 = "ipi_exchange.http.problems.bad_request_view"
 handler403 = "ipi_exchange.http.problems.permission_denied_view"
-handler404 = "ipi_exchange.http.problems.not_found_view"
+# Pages get a page, the APIs under /api/ and /sdmx/ problem+json.
+handler404 = "indices.web.views.errors.not_found"
 handler500 = "ipi_exchange.http.problems.server_error_view"

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import cast
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -32,6 +34,12 @@ def principal_of(request: HttpRequest) -> Principal | None:
     if agency is None or not agency.is_active:
         return None
     return Principal(agency=agency, scopes=SCOPES_BY_ROLE[agency.role])
+
+
+def agency_time_zone(agency: Agency) -> ZoneInfo:
+    """The agency's local time zone (settings.IPI_COUNTRY_TIME_ZONES by its country), else UTC."""
+    name = settings.IPI_COUNTRY_TIME_ZONES.get(agency.country_id or "", "UTC")
+    return ZoneInfo(name)
 
 
 def actor_of_user(request: HttpRequest) -> str:

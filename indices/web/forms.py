@@ -3,7 +3,9 @@ the series explorer's filters and the audit log's filter."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import cast
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -32,6 +34,7 @@ class UploadForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         help_text="Embargo: publish at this time (UTC). Empty: as soon as it is accepted.",
     )
+    # The release time is read and shown in the agency's time zone (the view activates it).
     dry_run = forms.BooleanField(
         required=False, help_text="Check the file only; nothing is stored but the report."
     )
@@ -42,6 +45,15 @@ class UploadForm(forms.Form):
     comment = forms.CharField(
         required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, time_zone: ZoneInfo | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if time_zone is not None:
+            offset = datetime.now(time_zone).strftime("%z")
+            self.fields["release_at"].help_text = (
+                f"Embargo: publish at this time, your local time ({time_zone.key}, UTC"
+                f"{offset[:3]}:{offset[3:]}). Empty: as soon as it is accepted."
+            )
 
     def clean_file(self):
         # The browser can send several files under one name; one submission is one file.
@@ -65,7 +77,12 @@ class TemplateForm(forms.Form):
 
 
 class ExplorerForm(forms.Form):
-    TRANSFORMATIONS = [("IX", "Index level (2021 = 100)"), ("PCH_SM", "Year-on-year growth (%)")]
+    TRANSFORMATIONS = [
+        ("IX", "Index level (2021 = 100)"),
+        ("PCH_PRE", "Month-on-month growth (%)"),
+        ("PCH_SM", "Year-on-year growth (%)"),
+    ]
+    FREQUENCIES = [("M", "Monthly"), ("Q", "Quarterly"), ("A", "Annual")]
 
     country = forms.MultipleChoiceField(
         required=False, widget=forms.SelectMultiple(attrs={"size": 6})
@@ -74,6 +91,13 @@ class ExplorerForm(forms.Form):
     adjustment = forms.ChoiceField(required=False)
     transformation = forms.ChoiceField(
         choices=TRANSFORMATIONS, initial="IX", required=False, widget=forms.RadioSelect
+    )
+    freq = forms.ChoiceField(
+        choices=FREQUENCIES,
+        initial="M",
+        required=False,
+        label="Frequency",
+        help_text="Quarterly and annual series are derived from the monthly ones.",
     )
     start = forms.DateField(
         required=False,

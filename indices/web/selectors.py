@@ -33,6 +33,9 @@ class Line:
     label: str
     vintage: str  # "current" or the as-of date
     points: list[tuple[str, float]] = field(default_factory=list)
+    area: str = ""
+    activity: str = ""
+    adjustment: str = ""
 
 
 def explorer_lines(
@@ -44,11 +47,12 @@ def explorer_lines(
     start: date | None,
     as_of: datetime | None,
     as_of_label: str = "",
+    freq: str = "M",
 ) -> tuple[list[Line], int]:
     """The lines to plot, and how many series matched (more than MAX_SERIES_ON_CHART are cut)."""
     series = list(
         series_list(
-            freq=["M"],
+            freq=[freq],
             ref_area=countries,
             activity=[activity] if activity else [],
             adjustment=[adjustment] if adjustment else [],
@@ -63,21 +67,59 @@ def explorer_lines(
         for s in series
     }
     keys = list(labels)
-    lines = _lines(observations_current(keys, start=start), labels, "current")
+    codes = {s.series_key: (s.ref_area, s.activity, s.adjustment) for s in series}
+    lines = _lines(observations_current(keys, start=start), labels, codes, "current")
     if as_of is not None:
         vintage = as_of_label or f"{as_of:%Y-%m-%d}"
-        lines += _lines(observations_as_of(keys, as_of, start=start), labels, vintage)
+        lines += _lines(observations_as_of(keys, as_of, start=start), labels, codes, vintage)
     return lines, matched
 
 
-def _lines(rows, labels: dict[str, str], vintage: str) -> list[Line]:
+def _lines(
+    rows, labels: dict[str, str], codes: dict[str, tuple[str, str, str]], vintage: str
+) -> list[Line]:
     by_key: dict[str, Line] = {}
     for row in rows:
-        line = by_key.setdefault(
-            row.series_key, Line(row.series_key, labels[row.series_key], vintage)
-        )
+        key = row.series_key
+        line = by_key.setdefault(key, Line(key, labels[key], vintage, [], *codes[key]))
         line.points.append((row.time_period, row.value))
     return [by_key[key] for key in labels if key in by_key]
+
+
+def published_areas(*, freq: str, activity: str, adjustment: str, transformation: str) -> list[str]:
+    """The areas with a published series for this choice (empty activity or adjustment: any)."""
+    series = series_list(
+        freq=[freq],
+        activity=[activity] if activity else [],
+        adjustment=[adjustment] if adjustment else [],
+        transformation=[transformation],
+    )
+    return sorted(set(series.values_list("ref_area", flat=True)))
+
+
+def published_of_area(*, area: str, freq: str, transformation: str) -> list[tuple[str, str]]:
+    """(activity, adjustment) of the series published for `area` at this frequency."""
+    series = series_list(freq=[freq], ref_area=[area], transformation=[transformation])
+    return sorted(set(series.values_list("activity", "adjustment")))
+
+
+def group_codes() -> set[str]:
+    """The regional aggregates (MKG, MKG_JP) the members count in."""
+    return {g for groups in Country.objects.values_list("aggregates", flat=True) for g in groups}
+
+
+def first_published(series_keys: list[str]) -> datetime | None:
+    """When the first value of these series was published."""
+    return (
+        PublishedObservation.objects.filter(series_key__in=series_keys)
+        .order_by("valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+
+
+def code_names(codelist: str) -> dict[str, str]:
+    return {code.code: code.name for code in load_definition().codelists[codelist]}
 
 
 def area_names() -> dict[str, str]:
@@ -87,7 +129,7 @@ def area_names() -> dict[str, str]:
 def published_choices() -> dict[str, list[tuple[str, str]]]:
     """The codes that occur in the published monthly series, with their names."""
     standard = load_definition()
-    present = PublishedSeries.objects.filter(freq="M")
+    present = PublishedSeries.objects.all()
 
     def named(codelist: str, codes: set[str]) -> list[tuple[str, str]]:
         names = {c.code: c.name for c in standard.codelists[codelist]}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from indices.web.views import assets, data, secretariat, submissions
 
@@ -44,5 +46,12 @@ urlpatterns = [
     path("releases/", data.release_calendar, name="calendar"),
     path("timeliness/", data.timeliness, name="timeliness"),
     path("audit/", secretariat.audit_log, name="audit"),
+    # Pages name their icon (base.html); browsers that ask for /favicon.ico anyway (the admin,
+    # the API's browsable pages) are sent to the same file.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("web/favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("assets/plotly-<str:version>.min.js", assets.chart_library, name="chart-library"),
 ]

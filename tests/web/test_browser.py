@@ -152,3 +152,105 @@ def test_clerk_uploads_confirms_and_a_reader_sees_the_published_chart(
     response = page.goto(f"{base}/submissions/")
     assert response.status == 403
     context.close()
+
+
+# Issue #17: what a phone-sized window, the keyboard and a browser without JavaScript meet. The
+# data is published in this process (no worker): two browser contexts, a few pages, seconds.
+FOCUSABLE = (
+    "a, button, input, select, textarea, iframe, [tabindex]:not([tabindex='-1']), [contenteditable]"
+)
+
+
+def _published_and_a_report():
+    from tests.indices.publishing import monthly_csv, publish, year_2021
+    from tests.web.base import validated
+
+    publish(monthly_csv("TH", "C", {**year_2021(), "2022-01": 110.0}))
+    return validated(UPLOAD.read_bytes())  # W07 warnings: long messages to fix
+
+
+def test_narrow_window_keyboard_and_chart_semantics(live_server, settings, browser):
+    settings.ROOT_URLCONF = URLCONF
+    make_user("somchai", Agency.objects.get(pk="TH_OIE"))
+    report = _published_and_a_report()
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
+    sign_in(page, base, "somchai")
+    assert problems == []  # no /favicon.ico 404 (or anything else) on a first load
+
+    # The board fits the window; its scroll box is reachable and scrolls from the keyboard.
+    page.goto(f"{base}/timeliness/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    board = page.locator(".table-wrap").first
+    assert board.get_attribute("tabindex") == "0" and board.get_attribute("aria-label")
+    board.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('.table-wrap').scrollLeft > 0")
+
+    # The report: "What to fix" keeps a readable width; every scroll box is reachable and named.
+    page.goto(f"{base}/submissions/{report.pk}/")
+    cell = page.locator("[data-rule=W07] td.fix").first.bounding_box()
+    assert cell is not None and cell["width"] >= 250 and cell["height"] < 300, cell
+    for wrap in page.locator(".table-wrap").all():
+        assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("aria-label")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=ARTIFACTS / "5-report-narrow.png", full_page=True)
+
+    # A single series: named above the chart and in a legend; nothing focusable in an image.
+    page.goto(f"{base}/series/?country=TH&activity=C&adjustment=N")
+    page.wait_for_function("window.ipiChart !== undefined")
+    assert "Thailand" in page.locator("#chart-title").inner_text()
+    assert page.locator("#chart .legend .traces").count() == 1
+    nested = page.evaluate(
+        """(focusable) => [...document.querySelectorAll('[role=img]')]
+            .filter((image) => image.querySelector(focusable)).length""",
+        FOCUSABLE,
+    )
+    assert nested == 0
+    assert page.locator("#values").get_attribute("open") is None  # folded once drawn
+    page.screenshot(path=ARTIFACTS / "6-single-series-narrow.png", full_page=True)
+    assert problems == []
+    context.close()
+
+
+def test_without_javascript_progress_reloads_and_the_chart_says_so(live_server, settings, browser):
+    from unittest import mock
+
+    from indices.receive.services import SubmissionOptions, submission_create
+    from indices.validate.services import submission_validate
+
+    settings.ROOT_URLCONF = URLCONF
+    make_user("somchai", Agency.objects.get(pk="TH_OIE"))
+    _published_and_a_report()
+    with mock.patch("indices.validate.tasks.validate_submission.delay_on_commit"):
+        pending, _ = submission_create(
+            agency=Agency.objects.get(pk="TH_OIE"),
+            credential=None,
+            chunks=[UPLOAD.read_bytes().replace(b"2021-03", b"2021-3")],
+            original_name="pending.csv",
+            media_type="text/csv",
+            options=SubmissionOptions(),
+        )
+    base = live_server.url
+    # Sign in with JavaScript (the form works either way), then browse without it.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    sign_in(context.new_page(), base, "somchai")
+    state = context.storage_state()
+    context.close()
+    context = browser.new_context(java_script_enabled=False, storage_state=state)
+    page = context.new_page()
+    page.goto(f"{base}/submissions/{pending.pk}/")
+    assert "reload" in page.locator("#progress-hint").inner_text()
+    assert page.locator("#report-title").count() == 0
+    submission_validate(pending.pk)  # the worker's part, here
+    page.locator("#report-title").wait_for(timeout=12_000)  # the page reloaded by itself
+
+    page.goto(f"{base}/series/?country=TH&activity=C&adjustment=N")
+    assert "needs JavaScript" in page.locator("#chart-noscript").inner_text()
+    assert page.locator("#values table").first.is_visible()
+    page.screenshot(path=ARTIFACTS / "7-series-without-javascript.png", full_page=True)
+    context.close()

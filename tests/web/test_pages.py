@@ -4,14 +4,17 @@ explorer's chart data and vintages, the calendar's embargo, the timeliness board
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import tempfile
 from datetime import timedelta
 from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from countries.audit import audit_record
@@ -50,8 +53,12 @@ class UploadPageTests(WebTestCase):
             '<button type="submit" id="upload-button">',
             "/upload/template/?format=xlsx",
             "/api/v1/submissions/templates/",
+            "your local time (Asia/Bangkok, UTC+07:00)",
         ]:
             self.assertContains(page, snippet)
+        # Shown back in local time when the form comes back with an error.
+        again = self.client.post("/upload/", {"action": "merge", "release_at": "2030-01-02T08:30"})
+        self.assertContains(again, 'value="2030-01-02T08:30"', status_code=400)
 
     def test_an_upload_creates_a_submission_with_its_options_and_who_sent_it(self):
         self.signed_in(self.clerk)
@@ -77,8 +84,10 @@ class UploadPageTests(WebTestCase):
         self.assertTrue(submission.dry_run)
         self.assertFalse(submission.acknowledge_warnings)
         self.assertEqual(submission.comment, THAI)
-        self.assertEqual(submission.release_at.isoformat(), "2030-01-02T08:30:00+00:00")
+        # Issue #17 (10): the release time is the agency's local time (Bangkok, UTC+7).
+        self.assertEqual(submission.release_at.isoformat(), "2030-01-02T01:30:00+00:00")
         page = self.client.get(f"/submissions/{submission.pk}/")
+        self.assertContains(page, "release at 2030-01-02 08:30 Asia/Bangkok (2030-01-02 01:30 UTC)")
         self.assertContains(page, THAI)
         self.assertContains(page, "data-progress-url=")  # still RECEIVED: the page polls
         progress = self.client.get(f"/submissions/{submission.pk}/progress.json").json()
@@ -92,6 +101,7 @@ class UploadPageTests(WebTestCase):
                 "errors": 0,
                 "warnings": 0,
                 "unpublished": 0,
+                "findings": "0 errors, 0 warnings",
                 "finished": False,
             },
         )
@@ -264,6 +274,71 @@ class ExplorerTests(WebTestCase):
         self.assertContains(self.client.get("/series/?country=KH"), 'id="no-data"')
         self.assertEqual(self.client.get("/series/?country=XX").status_code, 400)
 
+    def test_a_single_series_is_named_above_the_chart(self):
+        # Issue #17 (2): the title names what is drawn (the legend shows too: browser test).
+        self.signed_in(self.reader)
+        page = self.client.get("/series/?country=TH&activity=C&adjustment=N")
+        title = "Index level: Thailand · C Manufacturing · neither seasonally nor calendar adjusted"
+        self.assertEqual(chart_of(page)["title"], title)
+        self.assertContains(page, f'<h2 id="chart-title">{title} <small>')
+
+    def test_the_default_view_chooses_the_countries_it_draws(self):
+        # Issue #17 (2): the first look draws TH and VN; the form says so.
+        self.signed_in(self.reader)
+        page = self.client.get("/series/")
+        self.assertEqual(
+            [line["key"] for line in chart_of(page)["lines"]], ["M.TH.C.N.IX", "M.VN.C.N.IX"]
+        )
+        text = page.content.decode()
+        self.assertIn('<option value="TH" selected>', text)
+        self.assertIn('<option value="VN" selected>', text)
+        self.assertNotIn('<option value="KH" selected>', text)
+
+    def test_a_choice_without_published_series_says_why(self):
+        # Issue #17 (2): MKG (a group) draws nothing; the page says why and what there is.
+        self.signed_in(self.reader)
+        page = self.client.get("/series/?country=MKG&activity=C&adjustment=N")
+        self.assertContains(page, 'id="no-data"')
+        self.assertContains(
+            page,
+            "No published series for Mekong (KH+LA+MM+TH+VN) (MKG) with activity C, "
+            "adjustment N, index level, monthly. MKG is a group of members",
+        )
+        self.assertContains(page, "have reported every month of a year")
+        # Beside a country that has it: the chart draws TH and the notice names MKG.
+        page = self.client.get("/series/?country=TH&country=MKG&activity=C&adjustment=N")
+        self.assertEqual([line["key"] for line in chart_of(page)["lines"]], ["M.TH.C.N.IX"])
+        self.assertContains(page, "No published series for Mekong (KH+LA+MM+TH+VN) (MKG)")
+
+    def test_month_on_month_and_quarterly_views(self):
+        # Issue #17 (3).
+        self.signed_in(self.reader)
+        page = self.client.get("/series/?country=TH&activity=C&adjustment=N&transformation=PCH_PRE")
+        self.assertEqual(page.status_code, 200)
+        chart = chart_of(page)
+        self.assertEqual([line["key"] for line in chart["lines"]], ["M.TH.C.N.PCH_PRE"])
+        self.assertTrue(chart["title"].startswith("Month-on-month growth: Thailand"))
+        self.assertContains(page, '<label for="id_freq">Frequency</label>')
+        page = self.client.get("/series/?country=TH&activity=C&adjustment=N&freq=Q")
+        chart = chart_of(page)
+        self.assertEqual([line["key"] for line in chart["lines"]], ["Q.TH.C.N.IX"])
+        self.assertEqual(chart["lines"][0]["periods"][0], "2021-Q1")
+
+    def test_a_vintage_before_anything_was_published_says_so(self):
+        # Issue #17 (4).
+        self.signed_in(self.reader)
+        day = (self.before - timedelta(days=1)).date()
+        page = self.client.get(f"/series/?country=TH&activity=C&as_of={day.isoformat()}")
+        self.assertEqual([line["vintage"] for line in chart_of(page)["lines"]], ["current"])
+        self.assertContains(
+            page, f"Nothing of these series had been published by the end of {day:%Y-%m-%d}"
+        )
+        self.assertContains(
+            page, f"The first of their values was published on {self.before:%Y-%m-%d}"
+        )
+        later = self.client.get(f"/series/?country=TH&activity=C&as_of={self.between.date()}")
+        self.assertNotContains(later, "had been published by the end of")
+
     def test_the_chart_library_is_served_locally(self):
         from indices.web.views.assets import chart_library_version
 
@@ -298,6 +373,18 @@ class CalendarAndBoardTests(WebTestCase):
         # Nor does the embargoed data show in the explorer.
         chart = self.client.get("/series/?country=VN")
         self.assertContains(chart, 'id="no-data"')
+
+    def test_the_calendars_series_links_lead_to_the_series_they_name(self):
+        # Issue #17 (3): monthly, quarterly and annual; index, month-on-month, year-on-year.
+        publish(monthly_csv("TH", "C", {**year_2021(), "2022-01": 110.0}))
+        self.signed_in(self.reader)
+        page = self.client.get("/releases/").content.decode()
+        links = re.findall(r'<a href="(/series/\?[^"]+)">([A-Z]\.[^<]+)</a>', page)
+        self.assertGreaterEqual(len(links), 3)
+        self.assertEqual({key[0] for _, key in links} & {"M", "Q", "A"}, {"M", "Q", "A"})
+        for url, key in links:
+            drawn = chart_of(self.client.get(html.unescape(url)))
+            self.assertEqual([line["key"] for line in drawn["lines"]], [key], url)
 
     def test_timeliness_marks_late_members(self):
         today = timezone.now().date()
@@ -346,3 +433,106 @@ class CreateUserCommandTests(WebTestCase):
         self.assertEqual(user.agency_id, "TH_OIE")
         self.assertTrue(user.check_password("a long enough passphrase 42"))
         self.assertIn("Created malee in TH_OIE", out.getvalue())
+
+
+class ErrorPageAndIconTests(WebTestCase):
+    """Issue #17, 1: a mistyped address is a page of the site; the APIs keep problem+json."""
+
+    def test_a_mistyped_address_is_an_html_page_signed_in_or_not(self):
+        for user in (self.clerk, None):
+            if user is not None:
+                self.signed_in(user)
+            response = self.client.get("/no-such-page/")
+            self.assertEqual(response.status_code, 404)
+            self.assertEqual(response["Content-Type"], "text/html; charset=utf-8")
+            self.assertContains(response, "<h1>Page not found</h1>", status_code=404)
+            self.client.logout()
+
+    def test_the_apis_keep_problem_json(self):
+        self.signed_in(self.clerk)
+        response = self.client.get("/api/v1/no-such-thing/")
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response["Content-Type"], "application/problem+json")
+        self.assertEqual(response.json()["status"], 404)
+        from indices.web.views.errors import not_found
+
+        request = RequestFactory().get("/sdmx/no/such/thing")
+        self.assertEqual(not_found(request)["Content-Type"], "application/problem+json")
+
+    def test_pages_name_their_icon_and_favicon_ico_leads_to_it(self):
+        self.signed_in(self.clerk)
+        self.assertContains(self.client.get("/"), '<link rel="icon" href="/static/web/favicon.svg"')
+        response = self.client.get("/favicon.ico")
+        self.assertRedirects(
+            response, "/static/web/favicon.svg", status_code=301, fetch_redirect_response=False
+        )
+
+
+class SubmissionWordingTests(WebTestCase):
+    """Issue #17, 6 and 10: counts in words a person writes; the format said once; HEAD."""
+
+    def test_one_error_is_one_error(self):
+        bad = LONG_CSV.replace(b"2021-03,107.6", b"2021-03,abc")
+        submission = validated(bad)
+        errors = submission.summary["errors"]
+        warnings = submission.summary["warnings"]
+        self.assertEqual(errors, 1)
+        self.signed_in(self.clerk)
+        expected = f"1 error, {warnings} warning{'' if warnings == 1 else 's'}"
+        for address in (f"/submissions/{submission.pk}/", "/submissions/"):
+            page = self.client.get(address).content.decode()
+            self.assertIn(f'data-role="findings">{expected}<', page)
+            self.assertNotIn("1 errors", page)
+        poll = self.client.get(f"/submissions/{submission.pk}/progress.json").json()
+        self.assertEqual(poll["findings"], expected)
+
+    def test_the_format_is_said_once_in_words(self):
+        from indices.receive.parsing.templates import TemplateSeries, build_template
+
+        workbook = build_template(
+            fmt="xlsx",
+            layout="wide",
+            ref_area="TH",
+            series=[TemplateSeries(activity="C")],
+            periods=["2024-01", "2024-02"],
+        )
+        submission = validated(workbook)
+        self.assertEqual((submission.detected_format, submission.layout), ("xlsx-wide", "wide"))
+        self.signed_in(self.clerk)
+        page = self.client.get(f"/submissions/{submission.pk}/")
+        self.assertContains(page, "<dd>Excel workbook (xlsx), wide layout</dd>")
+        self.assertNotContains(page, "xlsx-wide")
+
+    def test_head_of_the_report_csv(self):
+        submission = validated(LONG_CSV)
+        self.signed_in(self.clerk)
+        response = self.client.head(f"/submissions/{submission.pk}/report.csv")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response["Content-Type"].startswith("text/csv"))
+        self.assertEqual(response.content, b"")
+
+
+class CreatingAUserDocTests(WebTestCase):
+    """Issue #17, 10: docs/web.md's "Creating a user" commands run as written, in order."""
+
+    def test_the_documented_commands_run(self):
+        import re
+        import shlex
+        from pathlib import Path
+
+        doc = (Path(__file__).resolve().parents[2] / "docs" / "web.md").read_text()
+        section = doc[doc.index("## Creating a user") :]
+        block = re.search(r"```sh\n(.*?)```", section, re.S)
+        assert block is not None
+        commands = [line.split("#")[0] for line in block.group(1).splitlines()]
+        commands = [shlex.split(c)[2:] for c in commands if c.startswith("python manage.py")]
+        self.assertIn("create_agency", [c[0] for c in commands])
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as handle:
+            handle.write("a long enough passphrase 42\n")
+            handle.flush()
+            for name, *args in commands:
+                args = [handle.name if a == "pw.txt" else a for a in args]
+                if name == "create_user" and "--password-file" not in args:
+                    args += ["--password-file", handle.name]
+                call_command(name, *args, stdout=io.StringIO())
+        self.assertEqual(User.objects.get(username="reader1").agency.role, "reader")

@@ -107,8 +107,8 @@ def inspect_zip(path: Path, max_uncompressed_bytes: int) -> ParseFinding | Parse
                             f"Excel, {_SAVE_XLSX} and upload that file.",
                         )
                 return unknown_format()
-    except Exception as exc:  # zipfile, zlib and friends on hostile bytes: many exception types
-        return _damaged(f"{type(exc).__name__}: {exc}")
+    except Exception:  # zipfile, zlib and friends on hostile bytes: many exception types
+        return _damaged_zip(path)
     return None
 
 
@@ -143,6 +143,49 @@ def _damaged(detail: str) -> ParseFinding:
     )
 
 
+# What a zip's first local headers name, when its directory cannot be read: the kind of file.
+_ZIP_KINDS = (
+    (b"word/", "a Word document (.docx)"),
+    (b"ppt/", "a PowerPoint presentation (.pptx)"),
+    (b"application/vnd.oasis.opendocument.text", "an OpenDocument text (.odt)"),
+    (b"application/vnd.oasis.opendocument.spreadsheet", "an OpenDocument spreadsheet (.ods)"),
+    (b"xl/", ""),  # a workbook
+)
+
+
+def _damaged_zip(path: Path) -> ParseFinding:
+    """A zip that cannot be opened (cut short, corrupted): say what it is, when the names of
+    its first parts tell, in a clerk's words (no Python exception names)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        head = b""
+    kind = next((kind for marker, kind in _ZIP_KINDS if marker in head), None)
+    if kind:
+        return ParseFinding(
+            "E01",
+            f"This is {kind}, not an Excel workbook, and it is damaged as well (it cannot be "
+            f"opened). Put the table in an Excel workbook, {_SAVE_XLSX} and upload that file.",
+        )
+    if kind == "":
+        return ParseFinding(
+            "E01",
+            "The Excel file is damaged or incomplete (cut short while saving, copying or "
+            f"downloading) and cannot be opened; {_SAVE_XLSX} again and upload that file.",
+        )
+    return ParseFinding(
+        "E01",
+        "The file is a damaged .zip archive or Office file, not a readable Excel workbook, and "
+        f"cannot be opened; {_SAVE_XLSX} again and upload that file.",
+    )
+
+
+def _reason(exc: Exception) -> str:
+    """An exception's own words, without its Python type name."""
+    return str(exc).strip().strip("\"'") or "it cannot be read"
+
+
 def parse_xlsx(
     path: Path, *, max_rows: int, max_uncompressed_bytes: int, action: str = "merge"
 ) -> ParsedFile:
@@ -158,7 +201,7 @@ def parse_xlsx(
         first = first_nonempty(records, cell_text)
     except Exception as exc:  # openpyxl raises many types on bad workbooks
         records.close()
-        return fatal_file("", [*findings, _damaged(f"{type(exc).__name__}: {exc}")])
+        return fatal_file("", [*findings, _damaged(_reason(exc))])
     if first is None:
         records.close()
         if findings:
@@ -217,8 +260,8 @@ def _sheet_records(path: Path, findings: list[ParseFinding]) -> Generator[Any, N
             findings.append(
                 ParseFinding(
                     "E01",
-                    f"The sheet {ws.title} cannot be read after row {row_no} ({type(exc).__name__}"
-                    f"); {_SAVE_XLSX} again and upload that file.",
+                    f"The sheet {ws.title} cannot be read after row {row_no} (it is damaged "
+                    f"there: {_reason(exc)[:120]}); {_SAVE_XLSX} again and upload that file.",
                     row=row_no + 1,
                     sheet=ws.title,
                 )

@@ -22,8 +22,11 @@
   });
   var layout = {
     margin: { l: 50, r: 10, t: 10, b: 40 },
-    xaxis: { type: "date", automargin: true },
-    yaxis: { title: { text: chart.unit }, zeroline: chart.transformation === "PCH_SM" },
+    // Quarters ("2024-Q1") and years are categories; months are dates.
+    xaxis: { type: chart.freq === "M" ? "date" : "category", automargin: true },
+    yaxis: { title: { text: chart.unit }, zeroline: chart.transformation !== "IX" },
+    // Shown for a single series too: the legend names what is drawn.
+    showlegend: true,
     legend: { orientation: "h", y: -0.2 },
     hovermode: "x unified"
   };
@@ -32,5 +35,8 @@
     .then(function () {
       window.ipiChart = { traces: traces.length, points: plotted, lines: chart.lines };
       element.setAttribute("data-plotted", String(plotted));
+      // The table is open for pages without JavaScript; with the chart drawn, fold it.
+      var values = document.getElementById("values");
+      if (values) values.open = false;
     });
 })();

@@ -14,10 +14,8 @@
     var stage = element.querySelector("[data-role=stage]");
     if (stage) stage.textContent = data.stage;
     var findings = element.querySelector("[data-role=findings]");
-    if (findings) {
-      findings.textContent = data.errors + " errors, " + data.warnings + " warnings" +
-        (data.unpublished ? "; " + data.unpublished + " series not published" : "");
-    }
+    // The text is the server's ("1 error, 2 warnings"), so it reads as the page did.
+    if (findings && data.findings) findings.textContent = data.findings;
   }
   function poll(element) {
     var url = element.getAttribute("data-progress-url");

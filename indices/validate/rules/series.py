@@ -316,7 +316,19 @@ def w06_flat_line(ctx: RuleContext) -> int:
             last_mi=pl.col("mi").max().over(run),
             first_submitted=pl.col("row_no").filter(pl.col("submitted")).min().over(run),
         )
-        .filter((pl.col("row_no") == pl.col("first_submitted")) & (pl.col("n") >= min_run))
+        # One finding per run, on its first submitted row; a wide sheet's row holds every
+        # month of its series, so there on the row's first month of the run (its own cell).
+        .with_columns(
+            first_cell=pl.col("mi")
+            .filter(pl.col("submitted") & (pl.col("row_no") == pl.col("first_submitted")))
+            .min()
+            .over(run)
+        )
+        .filter(
+            (pl.col("row_no") == pl.col("first_submitted"))
+            & (pl.col("mi") == pl.col("first_cell"))
+            & (pl.col("n") >= min_run)
+        )
         .with_columns(
             first_label=label_from_month(pl.col("first_mi")),
             last_label=label_from_month(pl.col("last_mi")),

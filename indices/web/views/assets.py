@@ -8,7 +8,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from django.http import FileResponse, Http404, HttpRequest
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 @cache
@@ -21,7 +21,7 @@ def chart_library_version() -> str:
     return metadata.version("plotly")
 
 
-@require_GET
+@require_safe
 def chart_library(request: HttpRequest, version: str) -> FileResponse:
     if version != chart_library_version():
         raise Http404

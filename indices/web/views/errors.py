@@ -5,6 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ipi_exchange.http.problems import not_found_view
+
+# Addresses of the programs' interfaces: there a missing address stays problem+json.
+API_PREFIXES = ("/api/", "/sdmx/")
+
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent from a page that is no longer valid: typically signed in again in another
@@ -21,4 +26,23 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             ),
         },
         status=403,
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The project's 404 (`handler404`): problem+json under the APIs, a page of the site
+    anywhere else (a mistyped address in the browser, signed in or not)."""
+    if request.path.startswith(API_PREFIXES):
+        return not_found_view(request, exception)
+    return render(
+        request,
+        "web/error.html",
+        {
+            "title": "Page not found",
+            "message": (
+                "There is no page at this address. Check it for a typing mistake, or start "
+                "again from the start page."
+            ),
+        },
+        status=404,
     )

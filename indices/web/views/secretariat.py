@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from countries.models import AuditEvent
 from indices.web.access import secretariat_page
 from indices.web.forms import AuditFilterForm
 
 
-@require_GET
+@require_safe
 @secretariat_page
 def audit_log(request: HttpRequest) -> HttpResponse:
     actions = list(

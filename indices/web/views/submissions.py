@@ -3,12 +3,15 @@ the report grouped by rule, its CSV, confirming warnings, and the ready-to-fill 
 
 from __future__ import annotations
 
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from countries.models import Country
 from indices.receive import progress
@@ -19,7 +22,13 @@ from indices.receive.services import SubmissionOptions
 from indices.receive.templates import template_periods, template_series
 from indices.validate.report import report_csv, report_data, report_groups
 from indices.validate.services import submission_confirm
-from indices.web.access import PageRequest, actor_of_user, reporter_page, submissions_page
+from indices.web.access import (
+    PageRequest,
+    actor_of_user,
+    agency_time_zone,
+    reporter_page,
+    submissions_page,
+)
 from indices.web.forms import TemplateForm, UploadForm
 from indices.web.services import web_submission_upload
 from ipi_exchange.errors import ApplicationError
@@ -28,19 +37,65 @@ TERMINAL = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def counted(count: int, singular: str, plural: str = "") -> str:
+    """ "1 error", "2 errors", "0 warnings"."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+def findings_text(errors: int, warnings: int, unpublished: int) -> str:
+    """What the pages say of a submission's findings; the page's poll shows the same text."""
+    text = f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"
+    if unpublished:
+        text += f"; {counted(unpublished, 'series', 'series')} not published"
+    return text
+
+
+FORMAT_NAMES = {
+    "csv": "CSV",
+    "xlsx": "Excel workbook (xlsx)",
+    "json": "JSON",
+    "sdmx-csv-1.0": "SDMX-CSV 1.0",
+    "sdmx-csv-2.0": "SDMX-CSV 2.0",
+}
+
+
+def _local_time(submission: Submission) -> str:
+    """The release time in the agency's own time zone, with UTC beside it."""
+    if submission.release_at is None:
+        return ""
+    zone = agency_time_zone(submission.agency)
+    local = submission.release_at.astimezone(zone)
+    utc = submission.release_at.astimezone(UTC)
+    return f"{local:%Y-%m-%d %H:%M} {zone.key} ({utc:%Y-%m-%d %H:%M} UTC)"
+
+
+def format_label(detected_format: str, layout: str) -> str:
+    """ "Excel workbook (xlsx), wide layout" for the stored "xlsx-wide" (whose layout is also
+    stored on its own): each said once, in words."""
+    kind = detected_format
+    for suffix in ("-wide", "-long"):
+        kind = kind.removesuffix(suffix)
+    name = FORMAT_NAMES.get(kind, kind)
+    return f"{name}, {layout} layout" if layout else name
+
+
 def progress_of(submission: Submission) -> dict:
     """The API's progress of a submission, with what the page shows beside it."""
     shared = progress.submission_progress(submission)
+    errors = submission.summary.get("errors", 0)
+    warnings = submission.summary.get("warnings", 0)
+    # Series accepted but not published (harmonization could not place them): a clerk must
+    # see at a glance that "accepted" did not publish everything.
+    unpublished = len(submission.summary.get("unpublished", []))
     return {
         "id": str(submission.pk),
         "status": submission.status,
         "rows_read": shared["rows_read"],
         "stage": shared["stage"],
-        "errors": submission.summary.get("errors", 0),
-        "warnings": submission.summary.get("warnings", 0),
-        # Series accepted but not published (harmonization could not place them): a clerk
-        # must see at a glance that "accepted" did not publish everything.
-        "unpublished": len(submission.summary.get("unpublished", [])),
+        "errors": errors,
+        "warnings": warnings,
+        "unpublished": unpublished,
+        "findings": findings_text(errors, warnings, unpublished),
         "finished": submission.status in TERMINAL,
     }
 
@@ -48,7 +103,15 @@ def progress_of(submission: Submission) -> dict:
 @require_http_methods(["GET", "POST"])
 @reporter_page
 def upload(request: PageRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    # The release time is the agency's local time: read (and shown back) in its time zone,
+    # made an aware datetime, stored in UTC.
+    time_zone = agency_time_zone(request.principal.agency)
+    with timezone.override(time_zone):
+        return _upload(request, time_zone)
+
+
+def _upload(request: PageRequest, time_zone: ZoneInfo) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None, time_zone=time_zone)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -80,7 +143,7 @@ def upload(request: PageRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @reporter_page
 def template_download(request: PageRequest) -> HttpResponse:
     defaults = {name: field.initial for name, field in TemplateForm.base_fields.items()}
@@ -105,7 +168,7 @@ def template_download(request: PageRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @submissions_page
 def submission_index(request: PageRequest) -> HttpResponse:
     principal = request.principal
@@ -124,6 +187,7 @@ def submission_index(request: PageRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
+            "pending": any(not p["finished"] for _, p in rows),
             "statuses": Submission.Status.values,
             "status": wanted_status,
             "countries": Country.objects.filter(agencies__role="reporter").distinct()
@@ -142,14 +206,14 @@ def submission_progress(request: HttpRequest, submission_id: str) -> HttpRespons
     return _submission_progress(request, submission_id)
 
 
-@require_GET
+@require_safe
 @submissions_page
 def _submission_progress(request: PageRequest, submission_id: str) -> JsonResponse:
     submission = submission_get(principal=request.principal, submission_id=submission_id)
     return JsonResponse(progress_of(submission))
 
 
-@require_GET
+@require_safe
 @submissions_page
 def submission_detail(request: PageRequest, submission_id: str) -> HttpResponse:
     submission = submission_get(principal=request.principal, submission_id=submission_id)
@@ -159,13 +223,15 @@ def submission_detail(request: PageRequest, submission_id: str) -> HttpResponse:
         {
             "submission": submission,
             "progress": progress_of(submission),
+            "format": format_label(submission.detected_format, submission.layout),
+            "release_local": _local_time(submission),
             "groups": report_groups(submission) if submission.status in TERMINAL else [],
             "can_confirm": submission.status == Submission.Status.NEEDS_CONFIRMATION,
         },
     )
 
 
-@require_GET
+@require_safe
 @submissions_page
 def submission_report_csv(request: PageRequest, submission_id: str) -> HttpResponse:
     """The API's CSV report (`?format=csv`), built by the same code."""

@@ -377,6 +377,18 @@ class W06Tests(RuleTestCase):
         self.assertEqual([(f.row, f.cell, f.time_period) for f in found], [(2, "H2", "2024-02")])
         self.assertIn("in 3 consecutive periods, 2024-02 to 2024-04", found[0].message)
 
+    def test_a_wide_row_reports_its_run_once_at_the_runs_first_cell(self):
+        # Issue #17 (5): in a wide sheet a series is one row, so every month of a run shares
+        # its row number; the run is still one finding, at its first submitted month's cell.
+        rows = [
+            raw(2, f"2024-0{m}", v, sheet="S", value_cell=f"{'CDEFG'[m - 1]}2")
+            for m, v in enumerate(["99", "101.5", "101.5", "101.5", "100"], 1)
+        ]
+        total, found = self.run_rule("W06", rows, is_spreadsheet=True)
+        self.assertEqual(total, 1)
+        self.assertEqual([(f.row, f.cell, f.time_period) for f in found], [(2, "D2", "2024-02")])
+        self.assertIn("in 3 consecutive periods, 2024-02 to 2024-04", found[0].message)
+
     def test_quarterly_run(self):
         rows = [raw(2 + q, f"2023-Q{q + 1}", "104.2", freq="Q") for q in range(4)]
         _, found = self.run_rule("W06", rows)

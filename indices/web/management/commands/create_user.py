@@ -36,7 +36,11 @@ class Command(BaseCommand):
         try:
             agency = Agency.objects.get(pk=options["agency"])
         except Agency.DoesNotExist:
-            raise CommandError(f"No agency {options['agency']!r}.") from None
+            raise CommandError(
+                f"No agency {options['agency']!r}. Create it first, e.g. python manage.py "
+                f"create_agency {options['agency']} --name NAME --role reader (or reporter "
+                "--country CODE, or secretariat)."
+            ) from None
         password = self._password(options.get("password_file"))
         user_model = get_user_model()
         with transaction.atomic():

@@ -277,6 +277,27 @@ def test_damaged_zip_and_other_zips(parse):
     assert parsed.fatal and ".ods" in parsed.findings[0].message
 
 
+def test_a_damaged_file_is_named_in_a_clerks_words(parse):
+    # Issue #17 (10): a broken .docx was "The Excel file is damaged (BadZipFile ...)".
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w/>" * 2000)
+    cut = docx.getvalue()[: len(docx.getvalue()) // 2]  # an interrupted download
+    parsed, _ = parse(cut)
+    (finding,) = parsed.findings
+    assert finding.rule_id == "E01"
+    assert finding.message.startswith(
+        "This is a Word document (.docx), not an Excel workbook, and it is damaged as well"
+    )
+    workbook = xlsx_bytes([HEADER, ["TH", "C", "2024-01", 1, None, 2021, None]])
+    parsed, _ = parse(workbook[: len(workbook) // 2])
+    assert parsed.findings[0].message.startswith("The Excel file is damaged or incomplete")
+    parsed, _ = parse(b"PK\x03\x04" + b"\x00" * 100)
+    for finding in parsed.findings:
+        assert "BadZipFile" not in finding.message and "Error" not in finding.message
+
+
 def test_entity_expansion_in_sheet_xml_is_refused_not_expanded(parse):
     data = xlsx_bytes([HEADER, ["TH", "C", "2024-01", 1, None, 2021, None]])
     laughs = (
