@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from indices.publish.adjustment import calendars
+from indices.publish.adjustment.calendars import regressors as calendar_regressors
 from indices.publish.adjustment.x13 import Output, X13Error, run
 
 MIN_YEARS = 3
@@ -164,7 +164,7 @@ def spec_text(
         (first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1)
         for i in range(len(months) + MAXLEAD)
     ]
-    regressors = calendars.regressors(country, span)
+    regressors = calendar_regressors(country, span)
     if not holiday_regressors:
         regressors = {"wd": regressors["wd"]}
     # A regressor constant over the data (a festival that never moves its working days)
