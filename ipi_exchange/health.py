@@ -14,6 +14,7 @@ from celery import bootsteps, shared_task
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.module_loading import import_string
 
 from ipi_exchange.http.problems import problem_response
 
@@ -101,9 +102,22 @@ def readyz(request: HttpRequest) -> HttpResponse:
     except Exception as error:
         checks["redis"] = {"ok": False, "error": type(error).__name__}
         checks["worker"] = {"ok": False, "live": []}
+    # The apps' own checks (settings.IPI_READINESS_CHECKS), e.g. the X-13 binary: by dotted
+    # name, so this module imports no app.
+    for name, dotted in getattr(settings, "IPI_READINESS_CHECKS", {}).items():
+        try:
+            import_string(dotted)()
+            checks[name] = {"ok": True}
+        except Exception as error:
+            checks[name] = {"ok": False, "error": str(error) or type(error).__name__}
     if all(check["ok"] for check in checks.values()):
         return JsonResponse({"status": "ready", "checks": checks})
     failing = ", ".join(name for name, check in checks.items() if not check["ok"])
-    return problem_response(
-        503, code="not_ready", detail=f"Not ready: {failing} unavailable.", checks=checks
+    # The apps' checks explain themselves (the X-13 binary is missing, corrupt, ...).
+    messages = "; ".join(
+        check["error"]
+        for name, check in checks.items()
+        if not check["ok"] and name not in ("postgresql", "redis") and "error" in check
     )
+    detail = f"Not ready: {failing} unavailable." + (f" {messages}." if messages else "")
+    return problem_response(503, code="not_ready", detail=detail, checks=checks)

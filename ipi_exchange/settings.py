@@ -237,6 +237,9 @@ IPI_RECEIVED_GRACE_SECONDS = env_int("IPI_RECEIVED_GRACE_SECONDS", 120, minimum=
 IPI_VALIDATING_GRACE_SECONDS = env_int("IPI_VALIDATING_GRACE_SECONDS", 30, minimum=1)
 IPI_WORKER_HEARTBEAT_SECONDS = env_int("IPI_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 IPI_WORKER_STALE_SECONDS = env_int("IPI_WORKER_STALE_SECONDS", 45, minimum=2)
+# Further readiness checks, by dotted name (ipi_exchange/health.py): each returns None when
+# ready or raises with a message for the operator.
+IPI_READINESS_CHECKS = {"x13as": "indices.publish.adjustment.x13.readiness"}
 
 # --- Webhooks --------------------------------------------------------------------------------
 

@@ -26,6 +26,8 @@ class CodeDefinition:
 
 @dataclass(frozen=True)
 class StandardDefinition:
+    # The database key of the standard and its codelists ("1"): a revision (1.1) keeps it, so
+    # members added as data stay in its CL_AREA.
     version: str
     title: str
     ref_year: int
@@ -36,6 +38,7 @@ class StandardDefinition:
     missing_statuses: frozenset[str]
     aggregate_activities: dict[str, tuple[str, ...]]
     dataflow: dict[str, str] = field(default_factory=dict)
+    revision: str = ""  # the text's version, e.g. "1.1" (STANDARD.md's list of changes)
 
     def codes(self, codelist_id: str) -> frozenset[str]:
         return frozenset(code.code for code in self.codelists[codelist_id])
@@ -65,6 +68,7 @@ def load_definition(version: str = CURRENT_VERSION) -> StandardDefinition:
         missing_statuses=frozenset(raw["codelists"]["CL_OBS_STATUS"]["missing_codes"]),
         aggregate_activities={k: tuple(v) for k, v in raw["aggregate_activities"].items()},
         dataflow=raw["dataflow"],
+        revision=raw.get("revision", raw["version"]),
     )
 
 

@@ -38,6 +38,7 @@ from indices.disseminate.selectors.published import (
 )
 from indices.disseminate.selectors.versions import series_version, version_of
 from indices.periods import period_label
+from indices.publish.harmonization import attributes_shown, coverage_shown
 from indices.publish.models import PublishedObservation, PublishedSeries
 from ipi_exchange.errors import NotFound, TooLarge
 from ipi_exchange.http.params import parse_instant, reject_unknown
@@ -95,7 +96,7 @@ class SeriesListApi(ReadApi):
         return {
             "key": series.series_key,
             "dimensions": dimensions_of(series),
-            "attributes": series.attributes,
+            "attributes": attributes_shown(series.attributes),
             "first_period": period_label(series.freq, span["first"]) if span else None,
             "last_period": period_label(series.freq, span["last"]) if span else None,
             "observations": span["n"] if span else 0,
@@ -141,11 +142,11 @@ class DataApi(ReadApi):
         if series is None:
             series = list(series_qs)
         observations = self._observations(query, [s.series_key for s in series])
-        body = [
+        body: list[dict[str, Any]] = [
             {
                 "key": s.series_key,
                 "dimensions": dimensions_of(s),
-                "attributes": s.attributes,
+                "attributes": attributes_shown(s.attributes),
                 "observations": observations[s.series_key],
             }
             for s in series
@@ -233,7 +234,7 @@ def _row(values: tuple) -> tuple[str, date, dict]:
     series_key, period_start, period, value, status, coverage, comment, *vintage = values
     observation = {"period": period, "value": value, "status": status}
     if coverage is not None:
-        observation["coverage"] = round(coverage, 1)
+        observation["coverage"] = coverage_shown(coverage)
     if comment:
         observation["comment"] = comment
     if vintage:

@@ -25,6 +25,8 @@ from indices.disseminate.selectors.published import (
     observations_history,
     series_list,
 )
+from indices.publish.harmonization import coverage_shown
+from indices.publish.harmonization.derive import coverage_decimals
 from indices.publish.models import PublishedSeries
 
 SERIES_ATTRIBUTES = (
@@ -73,7 +75,7 @@ class SeriesData:
     def attributes(self) -> list[tuple[str, str]]:
         values = self.series.attributes or {}
         return [
-            (name, _text(values[name]))
+            (name, _coverage_text(values[name]) if name == "COVERAGE" else _text(values[name]))
             for name in SERIES_ATTRIBUTES
             if values.get(name) not in (None, "")
         ]
@@ -94,6 +96,13 @@ def _text(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
+
+
+def _coverage_text(value: object) -> str:
+    """COVERAGE as STANDARD 1.1 publishes it everywhere: one decimal, rounded down."""
+    if not isinstance(value, int | float):
+        return str(value)
+    return f"{coverage_shown(float(value)):.{coverage_decimals()}f}"
 
 
 def decimals(series: PublishedSeries) -> int:

@@ -6,6 +6,7 @@ method, for statisticians, is in docs/methodology.md.
 """
 
 from indices.publish.harmonization.aggregate import aggregate_group
+from indices.publish.harmonization.derive import attributes_shown, coverage_shown
 from indices.publish.harmonization.member import harmonize_member
 from indices.publish.harmonization.statuses import PRECEDENCE
 from indices.publish.harmonization.types import (
@@ -24,5 +25,7 @@ __all__ = [
     "Point",
     "Unpublishable",
     "aggregate_group",
+    "attributes_shown",
+    "coverage_shown",
     "harmonize_member",
 ]

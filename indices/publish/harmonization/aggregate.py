@@ -85,7 +85,7 @@ def aggregate_group(
                 ref_area=group,
                 activity=activity,
                 adjustment=adjustment,
-                attributes={"REF_YEAR": ref_year, "COVERAGE": published[max(published)].coverage},
+                attributes={"REF_YEAR": ref_year},
             )
         )
     return result
@@ -182,10 +182,10 @@ def _start(
         for country, mean in _member_means(values, {}, year).items()
         if country in weights
     }
-    coverage = 100.0 * math.fsum(weights[country] for country in means)
+    missing = len(means) < len(weights)
+    coverage = _coverage(math.fsum(weights[country] for country in means), missing)
     if not means or coverage + COVERAGE_TOLERANCE < min_coverage_pct:
         return None
-    missing = len(means) < len(weights)
     segment: dict[int, Level] = {}
     for index in year_indexes("M", year):
         relative = math.fsum(
@@ -222,7 +222,16 @@ def _month(
     value = mean_g * math.fsum(weights[c] * relatives[c] for c in weights)
     missing = len(reporting) < len(weights)
     status = "E" if missing else worst(values[c][index][1] for c in reporting)
-    return Level(value, status, False, 100.0 * reported_weight)
+    return Level(value, status, False, _coverage(reported_weight, missing))
+
+
+def _coverage(reported_share: float, missing: bool) -> float:
+    """COVERAGE in percent: exactly 100.0 when every member with weight reports (the shares'
+    sum may miss 1 in the last bit), strictly below 100 when one is missing, however small its
+    weight, so that no output can round it up to 100.0 (STANDARD 1.1)."""
+    if not missing:
+        return 100.0
+    return min(100.0 * reported_share, math.nextafter(100.0, 0.0))
 
 
 def _impute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Mapping
+from decimal import ROUND_FLOOR, Decimal
 from functools import cache
 from typing import NamedTuple
 
@@ -34,9 +35,41 @@ def publication_decimals() -> tuple[int, int]:
     return int(publication["decimals_level"]), int(publication["decimals_growth"])
 
 
+@cache
+def coverage_decimals() -> int:
+    return int(load_definition().thresholds["H6"]["coverage_decimals"])
+
+
+def coverage_shown(coverage: float | None) -> float | None:
+    """COVERAGE as published (STANDARD 1.1, section 2): percent with one decimal, rounded
+    down, so that a period with a member missing never shows 100.0.
+
+    The stored coverage is full precision; every output (REST, SDMX, pages) shows this. The
+    value is first cut to 12 significant digits, so that a share summed to 79.99999999999999
+    shows 80.0, not 79.9; a coverage below 100 (a member missing: aggregate.py keeps it
+    strictly below 100) never shows 100.0, however small the missing weight."""
+    if coverage is None:
+        return None
+    step = Decimal(1).scaleb(-coverage_decimals())
+    shown = Decimal(format(coverage, ".12g")).quantize(step, ROUND_FLOOR)
+    if coverage < 100.0:
+        shown = min(shown, Decimal(100) - step)
+    return float(shown)
+
+
+def attributes_shown(attributes: Mapping[str, object]) -> dict[str, object]:
+    """Series attributes as published: COVERAGE rounded by `coverage_shown` (harmonization
+    stores it so already; this also covers a series stored before STANDARD 1.1)."""
+    shown = dict(attributes)
+    if isinstance(shown.get("COVERAGE"), int | float):
+        shown["COVERAGE"] = coverage_shown(float(shown["COVERAGE"]))  # type: ignore[arg-type]
+    return shown
+
+
 def average(levels: Levels, size: int) -> dict[int, Level]:
     """H5: the mean of `size` consecutive periods (3 months, 12 months, 4 quarters), only where
-    every one of them is present. A quarter or year holding a break carries it."""
+    every one of them is present. A quarter or year holding a break carries it, and the lowest
+    coverage of its periods (STANDARD 1.1)."""
     buckets: dict[int, list[Level]] = {}
     for index, level in levels.items():
         buckets.setdefault(index // size, []).append(level)
@@ -50,7 +83,7 @@ def average(levels: Levels, size: int) -> dict[int, Level]:
             math.fsum(m.value for m in members) / size,
             worst(m.status for m in members),
             any(m.brk for m in members),
-            None if None in coverages else math.fsum(coverages) / size,  # type: ignore[arg-type]
+            None if None in coverages else min(coverages),  # type: ignore[type-var]
         )
     return result
 
@@ -87,7 +120,11 @@ def derive_all(
 ) -> list[HarmonizedSeries]:
     """Every frequency and transformation derivable from monthly (or quarterly) IX levels:
     M (monthly input only), Q and A, each as IX, PCH_PRE and PCH_SM. A series with no point
-    (e.g. A when no year is complete) is left out."""
+    (e.g. A when no year is complete) is left out.
+
+    Where the levels carry a coverage (aggregates), each series carries the COVERAGE of its
+    own latest observation, as published (`coverage_shown`): a quarterly series that of its
+    latest quarter, not of the latest month (STANDARD 1.1)."""
     by_freq: dict[str, Levels] = {freq: levels}
     if freq == "M":
         by_freq["Q"] = average(levels, 3)
@@ -105,6 +142,8 @@ def derive_all(
             if not values:
                 continue
             is_level = transformation == "IX"
+            latest = values[max(values)].coverage
+            coverage = {} if latest is None else {"COVERAGE": coverage_shown(latest)}
             result.append(
                 HarmonizedSeries(
                     freq=out_freq,
@@ -118,6 +157,7 @@ def derive_all(
                         "UNIT_MULT": 0,
                         "DECIMALS": decimals_level if is_level else decimals_growth,
                         **attributes,
+                        **coverage,
                     },
                 )
             )

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import unittest
 from datetime import date
+from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 import pytest
 
-from indices.publish.harmonization import HarmonizedSeries, Point, aggregate_group, harmonize_member
+from indices.publish.harmonization import (
+    HarmonizedSeries,
+    Point,
+    aggregate_group,
+    coverage_shown,
+    harmonize_member,
+)
 from tests.indices.publish.harmonization.helpers import (
     REF_YEAR,
     TOL,
@@ -188,7 +196,8 @@ class MissingMemberTests(unittest.TestCase):
             for p in pick(aggregate(members, self.weights), "Q.MKG.C.N.IX").points
             if p.period == date(2023, 4, 1)
         )
-        assert quarter.coverage == pytest.approx((200 + point.coverage) / 3)
+        # STANDARD 1.1: the lowest coverage of its months (it was their mean).
+        assert quarter.coverage == point.coverage
 
     def test_below_min_coverage_is_not_published_for_that_month(self):
         gone = date(2023, 6, 1)  # TH (about 80%) missing: coverage about 20% < 75%
@@ -222,7 +231,9 @@ class MissingMemberTests(unittest.TestCase):
         )
         assert {p.status for p in ix.points} == {"E"}
         assert ix.points[0].coverage == pytest.approx(100 * (1 - shares(2018, RAW)["KH"]))
-        assert ix.attributes["COVERAGE"] == pytest.approx(100 * (1 - shares(2022, RAW)["KH"]))
+        # Published with one decimal, rounded down (STANDARD 1.1).
+        latest = Decimal(100) * Decimal(1 - shares(2022, RAW)["KH"])
+        assert ix.attributes["COVERAGE"] == float(latest.quantize(Decimal("0.1"), ROUND_FLOOR))
 
     def test_member_statuses_propagate_but_not_its_breaks(self):
         members = {
@@ -331,3 +342,71 @@ class FirstYearTests(unittest.TestCase):
         np.testing.assert_allclose(
             [p.value for p in ix.points], [p.value for p in reference.points], atol=TOL
         )
+
+
+@pytest.mark.parametrize(
+    ("coverage", "shown"),
+    [
+        (100.0, 100.0),
+        (99.954, 99.9),  # a member missing never shows 100.0 ...
+        (99.99999999999, 99.9),  # ... however small its weight
+        (math.nextafter(100.0, 0.0), 99.9),
+        (91.60110904121726, 91.6),
+        (79.99999999999999, 80.0),  # a sum of shares a bit short of 80 is 80
+        (80.0, 80.0),
+        (75.09, 75.0),
+        (None, None),
+    ],
+)
+def test_coverage_is_shown_with_one_decimal_rounded_down(coverage, shown):
+    assert coverage_shown(coverage) == shown
+
+
+class CoverageOfFrequenciesTests(unittest.TestCase):
+    """STANDARD 1.1: a quarter or year carries the lowest coverage of its months; each series
+    (M, Q, A; IX and growth rates) the coverage of its own latest observation, rounded down."""
+
+    def test_each_series_carries_its_own_latest_coverage(self):
+        gone = PERIODS[-1]  # VN has not reported 2024-05; 2024-Q1 and 2023 are complete
+        members = {
+            "TH": [member_ix("TH", RAW["TH"])],
+            "VN": [member_ix("VN", RAW["VN"], drop={gone})],
+        }
+        weights = {k: v for k, v in WEIGHTS.items() if k[0] in ("TH", "VN")}
+        result = aggregate(members, weights)
+        # 2024 is weighted with 2023's shares, which fall back on 2022's (the table ends there).
+        th = Decimal(WEIGHTS[("TH", "C", 2022)]) / (
+            Decimal(WEIGHTS[("TH", "C", 2022)]) + Decimal(WEIGHTS[("VN", "C", 2022)])
+        )
+        may = float((100 * th).quantize(Decimal("0.1"), ROUND_FLOOR))
+        assert may < 100.0
+        expected = {
+            "M.MKG.C.N.IX": may,
+            "M.MKG.C.N.PCH_PRE": may,
+            "M.MKG.C.N.PCH_SM": may,
+            "Q.MKG.C.N.IX": 100.0,  # 2024-Q1, not the latest month
+            "Q.MKG.C.N.PCH_PRE": 100.0,
+            "Q.MKG.C.N.PCH_SM": 100.0,
+            "A.MKG.C.N.IX": 100.0,  # 2023
+            "A.MKG.C.N.PCH_PRE": 100.0,
+            "A.MKG.C.N.PCH_SM": 100.0,
+        }
+        assert {s.key: s.attributes["COVERAGE"] for s in result} == expected
+        assert pick(result, "Q.MKG.C.N.IX").points[-1].period == date(2024, 1, 1)
+
+    def test_a_quarter_carries_the_lowest_coverage_of_its_months(self):
+        gone = date(2023, 5, 1)
+        members = {
+            "TH": [member_ix("TH", RAW["TH"])],
+            "VN": [member_ix("VN", RAW["VN"], drop={gone})],
+        }
+        weights = {k: v for k, v in WEIGHTS.items() if k[0] in ("TH", "VN")}
+        result = aggregate(members, weights)
+        months = {p.period: p.coverage for p in pick(result, "M.MKG.C.N.IX").points}
+        quarters = {p.period: p.coverage for p in pick(result, "Q.MKG.C.N.IX").points}
+        years = {p.period: p.coverage for p in pick(result, "A.MKG.C.N.IX").points}
+        assert months[gone] < 100.0
+        assert quarters[date(2023, 4, 1)] == min(months[date(2023, m, 1)] for m in (4, 5, 6))
+        assert quarters[date(2023, 4, 1)] == months[gone]
+        assert years[date(2023, 1, 1)] == months[gone]
+        assert quarters[date(2023, 1, 1)] == 100.0

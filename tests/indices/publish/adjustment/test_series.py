@@ -1,0 +1,82 @@
+"""Adjusted values as series (M and Q, no A) and the regional Y aggregate (H6 over the
+members' Y series, indirect) against numpy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from indices.publish.adjustment import adjust
+from indices.publish.adjustment.series import adjusted_series
+from indices.publish.harmonization import aggregate_group
+from tests.indices.publish.adjustment.test_engine import MONTHS, generated
+
+TOL = 1e-9
+
+
+def _adjusted(country: str, festival: str, seed: int):
+    values = generated(country, festival, effect=-0.02, seed=seed)
+    result = adjust(
+        series_key=f"M.{country}.C.N.IX", country=country, values=values, today=date(2024, 1, 15)
+    )
+    assert result.ok, result.findings
+    return result
+
+
+def test_quarters_are_means_of_adjusted_months_and_there_is_no_annual():
+    result = _adjusted("VN", "tet", seed=2)
+    series = adjusted_series(
+        result, ref_area="VN", activity="C", statuses={}, attributes={"REF_YEAR": 2021}
+    )
+    keys = {s.key for s in series}
+    assert keys == {
+        f"{f}.VN.C.{a}.{t}" for f in "MQ" for a in "YT" for t in ("IX", "PCH_PRE", "PCH_SM")
+    }
+    quarterly = {
+        p.period: p.value for p in next(s for s in series if s.key == "Q.VN.C.Y.IX").points
+    }
+    months = [result.adjusted[m] for m in MONTHS]
+    np.testing.assert_allclose(
+        [quarterly[m] for m in MONTHS[::3]], np.array(months).reshape(-1, 3).mean(axis=1), atol=TOL
+    )
+    assert {s.attributes["COMPILING_ORG"] for s in series} == {"MKG_SEC"}
+
+
+def test_regional_y_is_the_chain_linked_aggregate_of_members_y():
+    members = {"TH": _adjusted("TH", "songkran", seed=4), "VN": _adjusted("VN", "tet", seed=6)}
+    va = {"TH": 800.0, "VN": 200.0}
+    weights = {
+        (c, "C", y): v * (1 + 0.05 * (y - 2014) * (c == "VN"))
+        for c, v in va.items()
+        for y in range(2014, 2024)
+    }
+    per_member = {
+        c: [
+            s
+            for s in adjusted_series(r, ref_area=c, activity="C", statuses={}, attributes={})
+            if s.freq == "M"
+        ]
+        for c, r in members.items()
+    }
+    result = aggregate_group(
+        group="MKG", members=per_member, weights=weights, ref_year=2021, min_coverage_pct=75.0
+    )
+    got = next(s for s in result if s.key == "M.MKG.C.Y.IX")
+    # numpy, apart: I_G(y0) = 100 sum w r(y0); I_G(y) = mean_G(y-1) sum w(y-1) I(y)/mean(y-1)
+    grid = {
+        c: np.array([r.adjusted[m] for m in MONTHS]).reshape(-1, 12) for c, r in members.items()
+    }
+    years = list(range(2014, 2024))
+
+    def share(c, y):
+        return weights[(c, "C", y)] / sum(weights[(k, "C", y)] for k in va)
+
+    g = np.zeros((len(years), 12))
+    g[0] = 100 * sum(share(c, 2014) * grid[c][0] / grid[c][0].mean() for c in va)
+    for k in range(1, len(years)):
+        g[k] = g[k - 1].mean() * sum(
+            share(c, years[k] - 1) * grid[c][k] / grid[c][k - 1].mean() for c in va
+        )
+    g = 100 * g / g[years.index(2021)].mean()
+    np.testing.assert_allclose([p.value for p in got.points], g.reshape(-1), rtol=0, atol=TOL)
