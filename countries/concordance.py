@@ -53,7 +53,13 @@ def read_csv(data: bytes) -> tuple[list[dict], list[ConcordanceProblem]]:
         return [], [ConcordanceProblem(None, None, "", f"The file is not UTF-8 text ({error}).")]
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _read_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:  # a NUL byte, a stray carriage return...: a 400, not a 500
+        return [], [ConcordanceProblem(None, None, "", f"The file is not readable CSV ({error}).")]
+
+
+def _read_rows(reader) -> tuple[list[dict], list[ConcordanceProblem]]:
     header = [name.strip().lower() for name in next(reader, [])]
     problems = [
         ConcordanceProblem(

@@ -305,6 +305,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the scopes, listed by the credential and by its input (a field of its own).
+    "ENUM_NAME_OVERRIDES": {"ScopesEnum": "countries.models.ApiCredential.Scope"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ipi_exchange.http.schema.add_problem_responses",

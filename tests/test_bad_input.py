@@ -210,11 +210,14 @@ class EdgeLimitTests(PersonaTestCase):
 
     @override_settings(IPI_MAX_JSON_DEPTH=3)
     def test_the_depth_limit_counts_levels_not_brackets_in_strings(self):
+        classification = ClassificationFactory(id="TSIC_DEPTH", country_id="TH")
         client = self.secretariat.client()
-        url = "/api/v1/webhooks/"
-        ok = {"url": "https://example.org/h", "description": "[[[[{{{{", "x": [[1]]}
-        self.assertEqual(client.post(url, ok, format="json").status_code, 201)
-        deep = {"url": "https://example.org/h", "x": [[[1]]]}
+        url = f"/api/v1/classifications/{classification.pk}/concordance/"
+        # Three levels (object, list, object), brackets inside a string: at the limit.
+        entry = {"national_code": "10", "isic_code": "C", "national_name": "[[[[{{{{"}
+        ok = client.post(url, {"entries": [entry]}, format="json")
+        self.assertEqual(ok.status_code, 201, ok.content[:300])
+        deep = {"entries": [{**entry, "national_name": ["x"]}]}
         body = self.assertProblem(client.post(url, deep, format="json"), 400, "invalid")
         self.assertEqual(body["errors"][0]["code"], "too_deep")
 

@@ -19,8 +19,11 @@ from countries.models import Country, NationalClassification
 from countries.principals import ApiRequest
 from ipi_exchange.errors import ApplicationError, NotFound
 from ipi_exchange.http.fields import StrictCharField
-from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.pagination import paginated, paginated_schema, whole_number
+from ipi_exchange.http.params import reject_unknown
 from ipi_exchange.http.parsers import JSONParser, MultiPartParser
+from ipi_exchange.http.schema import whole
+from ipi_exchange.http.strict import StrictSerializer
 
 
 class ClassificationOutputSerializer(serializers.ModelSerializer):
@@ -33,7 +36,7 @@ class ClassificationOutputSerializer(serializers.ModelSerializer):
 
 
 class ClassificationListApi(WritePermissionMixin, APIView):
-    class ClassificationCreateInputSerializer(serializers.Serializer):
+    class ClassificationCreateInputSerializer(StrictSerializer):
         id = serializers.RegexField(r"^[A-Z][A-Z0-9_]{1,31}$", help_text="e.g. TSIC2009")
         name = StrictCharField(max_length=200)
         country = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all())
@@ -87,20 +90,20 @@ class ConcordanceApi(WritePermissionMixin, APIView):
 
     parser_classes = [JSONParser, MultiPartParser]
 
-    class ConcordanceJsonInputSerializer(serializers.Serializer):
+    class ConcordanceJsonInputSerializer(StrictSerializer):
         comment = StrictCharField(max_length=500, required=False, allow_blank=True)
         entries = serializers.ListField(child=serializers.DictField(), allow_empty=False)
 
     @extend_schema(
-        parameters=[OpenApiParameter("version", int, description="A past version number")],
+        parameters=[OpenApiParameter("version", whole(), description="A past version number")],
         responses=ConcordanceOutputSerializer,
     )
     def get(self, request: Request, classification_id: str) -> Response:
         classification = get_object_or_404(NationalClassification, pk=classification_id)
+        reject_unknown(request.query_params, ["version"])
+        # ASCII digits, bounded: a number past PostgreSQL's integer would be a 500, not a 400.
         version = (
-            serializers.IntegerField(min_value=1, required=False).run_validation(
-                request.query_params.get("version")
-            )
+            whole_number("version", request.query_params["version"].strip(), minimum=1)
             if "version" in request.query_params
             else None
         )

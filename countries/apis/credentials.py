@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from countries.principals import ApiRequest
 from ipi_exchange.errors import ApplicationError, NotAllowed
 from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.strict import StrictSerializer
 
 
 class CredentialOutputSerializer(serializers.ModelSerializer):
@@ -43,14 +44,25 @@ class CredentialCreatedSerializer(CredentialOutputSerializer):
         fields = [*CredentialOutputSerializer.Meta.fields, "token"]
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "minItems": 1,  # validate_scopes: "Give at least one scope."
+        "items": {"type": "string", "enum": list(ApiCredential.Scope.values)},
+    }
+)
+class ScopesField(serializers.MultipleChoiceField):
+    pass
+
+
 class CredentialListApi(APIView):
     """An agency's admin token manages its own agency's credentials; the secretariat's, all."""
 
     permission_classes = [IsAuthenticated, CanAdminister]
 
-    class CredentialCreateInputSerializer(serializers.Serializer):
+    class CredentialCreateInputSerializer(StrictSerializer):
         name = StrictCharField(max_length=100)
-        scopes = serializers.MultipleChoiceField(choices=ApiCredential.Scope.choices)
+        scopes = ScopesField(choices=ApiCredential.Scope.choices)
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
         agency = StrictCharField(
             required=False, help_text="Secretariat only: the agency to create it for."

@@ -15,6 +15,7 @@ from countries.models import Agency, Country
 from countries.principals import ApiRequest
 from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.strict import StrictSerializer
 
 
 class CountryOutputSerializer(serializers.ModelSerializer):
@@ -24,7 +25,7 @@ class CountryOutputSerializer(serializers.ModelSerializer):
 
 
 class CountryListApi(WritePermissionMixin, APIView):
-    class CountryCreateInputSerializer(serializers.Serializer):
+    class CountryCreateInputSerializer(StrictSerializer):
         code = serializers.RegexField(r"^[A-Z]{2}$", help_text="Two capital letters, e.g. KH.")
         name = StrictCharField(max_length=100)
         aggregates = serializers.ListField(
@@ -66,7 +67,7 @@ class AgencyOutputSerializer(serializers.ModelSerializer):
 
 
 class AgencyListApi(WritePermissionMixin, APIView):
-    class AgencyCreateInputSerializer(serializers.Serializer):
+    class AgencyCreateInputSerializer(StrictSerializer):
         id = serializers.RegexField(r"^[A-Z][A-Z0-9_]{1,31}$", help_text="e.g. KH_NIS")
         name = StrictCharField(max_length=200)
         role = serializers.ChoiceField(choices=Agency.Role.choices)

@@ -16,6 +16,7 @@ from indices.publish.models import ValueAddedWeight
 from indices.publish.services.weights import weights_read_csv, weights_upload
 from ipi_exchange.http.pagination import paginated, paginated_schema
 from ipi_exchange.http.parsers import JSONParser, MultiPartParser
+from ipi_exchange.http.strict import StrictSerializer
 
 
 class WeightSerializer(serializers.ModelSerializer):
@@ -33,7 +34,7 @@ class WeightListApi(APIView):
 
     parser_classes = [JSONParser, MultiPartParser]
 
-    class WeightsJsonInputSerializer(serializers.Serializer):
+    class WeightsJsonInputSerializer(StrictSerializer):
         weights = serializers.ListField(child=serializers.DictField(), allow_empty=False)
 
     def get_permissions(self):

@@ -63,7 +63,8 @@ class SubmissionReportApi(APIView):
 
     @extend_schema(
         responses={
-            200: inline_serializer(
+            (200, "text/csv"): {"type": "string"},
+            (200, "application/json"): inline_serializer(
                 "SubmissionReport",
                 {
                     "submission": serializers.UUIDField(),
@@ -71,7 +72,7 @@ class SubmissionReportApi(APIView):
                     "summary": serializers.DictField(),
                     "findings": FindingSerializer(many=True),
                 },
-            )
+            ),
         },
     )
     def get(self, request: ApiRequest, submission_id: str, format: str | None = None) -> Response:

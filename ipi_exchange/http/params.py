@@ -92,11 +92,18 @@ def parse_instant(name: str, text: str) -> datetime:
             parsed = datetime.combine(date.fromisoformat(text), time())
     except ValueError:
         parsed = None
+    try:
+        # In UTC: PostgreSQL refuses offsets past 15:59 (a 500, not a 400) and Python can
+        # reach no instant before year 1 or after 9999.
+        if parsed is not None:
+            parsed = parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (OverflowError, ValueError):
+        parsed = None
     if parsed is None:
         raise invalid(
             name, "Use an ISO 8601 instant, e.g. 2024-05-01T00:00:00Z.", "invalid_instant"
         )
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def parse_bool(name: str, text: str) -> bool:

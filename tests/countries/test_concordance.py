@@ -79,6 +79,14 @@ class ConcordanceCheckTests(SimpleTestCase):
         self.assertIn("not UTF-8", problems[0].message)
 
 
+class ConcordanceCsvTests(SimpleTestCase):
+    def test_a_stray_carriage_return_is_a_line_break_not_a_server_error(self):
+        # Found by bench/schema_fuzz.py: csv.Error "new-line character seen in unquoted field".
+        rows, problems = concordance.read_csv(b"national_code,isic_code\r\nA\rB,10\n")
+        self.assertEqual(problems, [])
+        self.assertEqual([row["national_code"] for row in rows], ["A", "B"])
+
+
 class ConcordanceApiTests(PersonaTestCase):
     ENTRIES = [
         {"national_code": "1011", "isic_code": "10", "weight": "3"},

@@ -4,12 +4,17 @@ and sends them, with a real token of each role, straight into the WSGI applicati
 Every answer must be no server error (5xx), carry a status code the schema documents, and match
 the schema's description of its body. Bounded: FUZZ_EXAMPLES per operation and role, no
 shrinking, so the whole run stays within a couple of minutes; failures are collected over every
-operation and reported together.
+operation and reported together. CSV answers (data, bulk export, report, template) are parsed and
+checked too: schemathesis skips a media type it has no deserializer for. The deep run, against
+live servers with every check and phase, is bench/schema_fuzz.py.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+from contextlib import contextmanager
 
 import hypothesis
 import pytest
@@ -28,6 +33,18 @@ from tests.factories import ReaderAgencyFactory
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 
+
+@schemathesis.deserializer("text/csv")
+def deserialize_csv(ctx, response) -> str:
+    """A CSV answer is the text the schema describes (a string); rows of unequal length are a
+    failure."""
+    text = response.content.decode("utf-8")
+    widths = {len(row) for row in csv.reader(io.StringIO(text))}
+    if len(widths) > 1:
+        raise ValueError(f"CSV rows of different lengths: {sorted(widths)}")
+    return text
+
+
 FUZZ_EXAMPLES = int(os.environ.get("IPI_FUZZ_EXAMPLES", "20"))
 CONFORMANCE = [status_code_conformance, response_schema_conformance]
 ROLES = {
@@ -37,8 +54,8 @@ ROLES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection():
+@contextmanager
+def _connection_kept():
     """Like Django's test client: the WSGI handler must not close the test's DB connection
     (it holds the test's transaction) at the start and end of each request."""
     from django.core.signals import request_finished, request_started
@@ -46,14 +63,24 @@ def _keep_the_test_connection():
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    with _connection_kept():
+        yield
 
 
 @pytest.fixture(scope="module")
 def schema():
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    # Module-scoped, so before the autouse fixture: the schema's own request keeps it too.
+    with _connection_kept():
+        return schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 def _token(role: str) -> str:

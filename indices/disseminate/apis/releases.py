@@ -15,6 +15,9 @@ from indices.disseminate.selectors.releases import release_calendar
 from indices.disseminate.selectors.versions import releases_version
 from indices.publish.models import Release
 from ipi_exchange.http.params import invalid, parse_codes, parse_instant, reject_unknown
+from ipi_exchange.http.schema import CODES_PATTERN, INSTANT_PATTERN, optional_pattern, string
+
+INSTANT = string(optional_pattern(INSTANT_PATTERN))
 
 STATUSES = {"published": Release.Status.PUBLISHED, "scheduled": Release.Status.SCHEDULED}
 
@@ -22,10 +25,12 @@ STATUSES = {"published": Release.Status.PUBLISHED, "scheduled": Release.Status.S
 class ReleaseListApi(ReadApi):
     @extend_schema(
         parameters=[
-            OpenApiParameter("country", str, description="REF_AREA codes, comma-separated"),
+            OpenApiParameter(
+                "country", string(CODES_PATTERN), description="REF_AREA codes, comma-separated"
+            ),
             OpenApiParameter("status", str, enum=sorted(STATUSES)),
-            OpenApiParameter("after", str, description="ISO date or instant (inclusive)"),
-            OpenApiParameter("before", str, description="ISO date or instant (exclusive)"),
+            OpenApiParameter("after", INSTANT, description="ISO date or instant (inclusive)"),
+            OpenApiParameter("before", INSTANT, description="ISO date or instant (exclusive)"),
         ],
         responses={200: dict},
     )

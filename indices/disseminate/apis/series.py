@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.http import HttpResponseNotModified
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,11 +42,32 @@ from indices.publish.harmonization import attributes_shown, coverage_shown
 from indices.publish.models import PublishedObservation, PublishedSeries
 from ipi_exchange.errors import NotFound, TooLarge
 from ipi_exchange.http.params import parse_instant, reject_unknown
+from ipi_exchange.http.schema import (
+    CODES_PATTERN,
+    INSTANT_PATTERN,
+    KEY_PATTERN,
+    PERIOD_PATTERN,
+    optional_pattern,
+    string,
+    whole,
+)
 
 DATAFLOW = "MKG:DF_IPI(1.0)"
 DIMENSION_PARAMETERS = [
-    OpenApiParameter(name, str, description="Codes, comma-separated") for name in DIMENSIONS
+    OpenApiParameter(name, string(CODES_PATTERN), description="Codes, comma-separated")
+    for name in DIMENSIONS
 ]
+# Empty values count as not given (as the parsers read them).
+INSTANT = string(optional_pattern(INSTANT_PATTERN))
+PERIOD_OR_EMPTY = string(optional_pattern(PERIOD_PATTERN))
+# The JSON body of /data/, or the same observations as CSV (`?format=csv`, `Accept: text/csv`).
+DATA_RESPONSES = {
+    (200, "application/json"): dict,
+    (200, "text/csv"): {"type": "string"},
+    413: OpenApiResponse(
+        description="More observations than one answer holds: use the bulk export"
+    ),
+}
 
 
 def dimensions_of(series: PublishedSeries) -> dict[str, str]:
@@ -62,7 +83,7 @@ class SeriesListApi(ReadApi):
     @extend_schema(
         parameters=[
             *DIMENSION_PARAMETERS,
-            OpenApiParameter("updatedAfter", str, description="ISO 8601 instant"),
+            OpenApiParameter("updatedAfter", INSTANT, description="ISO 8601 instant"),
         ],
         responses={200: dict},
     )
@@ -106,14 +127,22 @@ class SeriesListApi(ReadApi):
         }
 
 
+PERIOD_DESCRIPTION = "YYYY, YYYY-Qn, YYYY-Sn, YYYY-MM or YYYY-MM-DD"
 DATA_PARAMETERS = [
-    OpenApiParameter("startPeriod", str, description="YYYY, YYYY-Qn, YYYY-MM"),
-    OpenApiParameter("endPeriod", str, description="YYYY, YYYY-Qn, YYYY-MM"),
-    OpenApiParameter("asOf", str, description="ISO 8601 instant: values as they stood"),
+    OpenApiParameter("startPeriod", PERIOD_OR_EMPTY, description=PERIOD_DESCRIPTION),
+    OpenApiParameter("endPeriod", PERIOD_OR_EMPTY, description=PERIOD_DESCRIPTION),
+    OpenApiParameter("asOf", INSTANT, description="ISO 8601 instant: values as they stood"),
     OpenApiParameter("includeHistory", bool, description="Every vintage"),
-    OpenApiParameter("updatedAfter", str, description="ISO 8601 instant: changes only"),
-    OpenApiParameter("lastNObservations", int),
+    OpenApiParameter("updatedAfter", INSTANT, description="ISO 8601 instant: changes only"),
+    OpenApiParameter("lastNObservations", whole()),
 ]
+KEY_PARAMETER = OpenApiParameter(
+    "key",
+    string(KEY_PATTERN),
+    OpenApiParameter.PATH,
+    description="SDMX series key FREQ.REF_AREA.ACTIVITY.ADJUSTMENT.TRANSFORMATION, e.g. "
+    "M.TH.C.N.IX; an empty position means every code, + joins codes; all or * for everything",
+)
 
 
 class DataApi(ReadApi):
@@ -122,7 +151,7 @@ class DataApi(ReadApi):
     renderer_classes = [JSONRenderer, DataCsvRenderer]
     csv_extra: list[str] = []
 
-    @extend_schema(parameters=DATA_PARAMETERS, responses={200: dict})
+    @extend_schema(parameters=[KEY_PARAMETER, *DATA_PARAMETERS], responses=DATA_RESPONSES)
     def get(
         self, request: Request, key: str = "all", format: str | None = None
     ) -> Response | HttpResponseNotModified:
@@ -245,7 +274,7 @@ def _row(values: tuple) -> tuple[str, date, dict]:
 class DataAllApi(DataApi):
     """GET /data/: the same as /data/all (its own OpenAPI operation)."""
 
-    @extend_schema(operation_id="data_all", parameters=DATA_PARAMETERS, responses={200: dict})
+    @extend_schema(operation_id="data_all", parameters=DATA_PARAMETERS, responses=DATA_RESPONSES)
     def get(
         self, request: Request, key: str = "all", format: str | None = None
     ) -> Response | HttpResponseNotModified:

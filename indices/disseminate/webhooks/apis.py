@@ -6,7 +6,7 @@ secretariat sees all). Another agency's webhook is "not found", never "forbidden
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 from countries.audit import actor_of
 from countries.permissions import CanRead
 from countries.principals import ApiRequest
+from countries.standard import load_definition
+from indices.disseminate.keys import DIMENSION_IDS
 from indices.disseminate.webhooks.models import WebhookDelivery, WebhookSubscription
 from indices.disseminate.webhooks.selectors import (
     webhook_delivery_list,
@@ -27,8 +29,10 @@ from indices.disseminate.webhooks.services import (
     webhook_subscription_create,
     webhook_subscription_delete,
 )
+from indices.disseminate.webhooks.services.subscriptions import CODELIST_OF
 from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.strict import StrictSerializer
 
 # --- Serializers -----------------------------------------------------------------------------
 
@@ -85,6 +89,45 @@ class DeliveryOutputSerializer(serializers.ModelSerializer):
         return serializers.DateTimeField().to_representation(delivery.next_attempt_at)
 
 
+def key_filter_pattern() -> str:
+    """What the service accepts as a key filter: empty, `all`, `*`, or five positions of codes
+    of the standard's codelists (services/subscriptions.py `_normalized_filter`)."""
+    codelists = load_definition().codelists
+    positions = []
+    for dimension in DIMENSION_IDS:
+        codes = "|".join(code.code for code in codelists[CODELIST_OF[dimension]])
+        positions.append(f"(({codes})(\\+({codes}))*)?")
+    key = "\\.".join(positions)
+    return f"^(all|\\*|{key})?$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 200,
+        "pattern": key_filter_pattern(),
+        "description": "An SDMX key of the series to be told about, e.g. M.TH+VN.C.N.IX "
+        "(empty or all: every series)",
+    }
+)
+class KeyFilterField(StrictCharField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "uri",
+        "minLength": 1,
+        "maxLength": 500,
+        # http(s) only and no credentials (services/subscriptions.py `webhook_url_check`).
+        "pattern": "^https?://[^/?#@]+([/?#].*)?$",
+    }
+)
+class WebhookUrlField(serializers.URLField):
+    pass
+
+
 # --- Views -----------------------------------------------------------------------------------
 
 
@@ -93,9 +136,9 @@ class WebhookListApi(APIView):
 
     permission_classes = [IsAuthenticated, CanRead]
 
-    class InputSerializer(serializers.Serializer):
-        url = serializers.URLField(max_length=500)
-        key_filter = StrictCharField(max_length=200, required=False, allow_blank=True)
+    class InputSerializer(StrictSerializer):
+        url = WebhookUrlField(max_length=500)
+        key_filter = KeyFilterField(max_length=200, required=False, allow_blank=True)
         description = StrictCharField(max_length=200, required=False, allow_blank=True)
 
     @extend_schema(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import UTC
 from typing import cast
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import QueryDict
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -43,7 +46,10 @@ from ipi_exchange.http.parsers import (
     max_json_depth,
     too_deep_error,
 )
+from ipi_exchange.http.schema import INSTANT_PATTERN, optional_pattern, string
 from ipi_exchange.http.text import reject_non_ascii_digits
+
+INSTANT_OR_EMPTY = string(optional_pattern(INSTANT_PATTERN))
 
 # Read from a raw body at a time; the first one is looked at before the rest is streamed.
 CHUNK = 1024 * 1024
@@ -51,10 +57,25 @@ CHUNK = 1024 * 1024
 MULTIPART_OVERHEAD = 64 * 1024
 
 
+class UtcInstantField(IsoDateTimeField):
+    """An ISO 8601 instant, in UTC: PostgreSQL refuses offsets past 15:59 (a 500, not a 400)."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        try:
+            return parsed.astimezone(UTC) if parsed is not None else None
+        except (OverflowError, ValueError):
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcInstantFilter(filters.IsoDateTimeFilter):
+    field_class = UtcInstantField
+
+
 class SubmissionFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Submission.Status.choices)
-    received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = UtcInstantFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UtcInstantFilter(field_name="received_at", lookup_expr="lt")
     country = filters.CharFilter(field_name="agency__country_id")
     agency = filters.CharFilter(field_name="agency_id")
 
@@ -141,8 +162,8 @@ class SubmissionListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, many=True, enum=Submission.Status.values),
-            OpenApiParameter("received_after", str, description="ISO 8601 instant"),
-            OpenApiParameter("received_before", str, description="ISO 8601 instant"),
+            OpenApiParameter("received_after", INSTANT_OR_EMPTY, description="ISO 8601 instant"),
+            OpenApiParameter("received_before", INSTANT_OR_EMPTY, description="ISO 8601 instant"),
             OpenApiParameter("country", str),
             OpenApiParameter("agency", str),
         ],
@@ -172,20 +193,23 @@ class SubmissionListApi(APIView):
             ),
             OpenApiParameter("filename", str, description="Name of a file sent as the raw body"),
             OpenApiParameter("action", str, enum=Submission.Action.values),
-            OpenApiParameter("release_at", str),
+            OpenApiParameter("release_at", string(INSTANT_PATTERN), description="ISO 8601 instant"),
             OpenApiParameter("dry_run", bool),
             OpenApiParameter("acknowledge_warnings", bool),
-            OpenApiParameter("comment", str),
+            OpenApiParameter("comment", {"type": "string", "maxLength": 1000}),
         ],
         request={
             "multipart/form-data": inline_serializer(
                 "SubmissionUpload",
                 {"file": serializers.FileField(), **UploadOptionsSerializer().get_fields()},
             ),
-            "application/json": inline_serializer(
-                "SubmissionJsonBody",
-                {"observations": serializers.ListField(child=serializers.DictField())},
-            ),
+            # The file itself, kept as sent: its content is checked by the validation (the
+            # findings are in the report), so the upload accepts any JSON object.
+            "application/json": {
+                "type": "object",
+                "description": 'The observations as JSON: {"observations": [{"REF_AREA": "TH", '
+                '"ACTIVITY": "C", "TIME_PERIOD": "2024-01", "OBS_VALUE": 101.2, ...}, ...]}',
+            },
             "text/csv": {"type": "string", "format": "binary"},
         },
         responses={

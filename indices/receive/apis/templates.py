@@ -17,6 +17,7 @@ from indices.receive.permissions import WorksWithSubmissions
 from indices.receive.templates import template_periods, template_series
 from ipi_exchange.errors import ApplicationError
 from ipi_exchange.http.params import reject_unknown
+from ipi_exchange.http.schema import whole
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,10 +53,12 @@ class SubmissionTemplateApi(APIView):
         parameters=[
             OpenApiParameter("format", str, enum=["xlsx", "csv"], description="default xlsx"),
             OpenApiParameter("layout", str, enum=["long", "wide"], description="default wide"),
-            OpenApiParameter("months", int, description="how many recent months (default 12)"),
+            OpenApiParameter(
+                "months", whole(1, 120), description="how many recent months (default 12)"
+            ),
         ],
         responses={
-            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "text/csv"): {"type": "string"},
             (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
         },
     )

@@ -1,0 +1,413 @@
+"""Deep schema fuzzing: schemathesis (`st run`) against a live gunicorn and a real Celery
+worker, once per role (reader, reporter, secretariat), at the depth of issue #19: every check,
+positive and negative generation, the examples, coverage, fuzzing and stateful phases.
+
+    .venv/bin/python bench/schema_fuzz.py [--max-examples 300] [--roles reader,reporter,...]
+                                          [--max-time SECONDS] [--phases ...] [--write-docs]
+
+Uses DATABASE_URL / REDIS_URL when set, else the embedded servers; works in a database of its
+own (`ipi_bench_fuzz`, recreated each run, a few published series seeded) and Redis db 9.
+Failed tokens and the rate limit are not counted here (the fuzzer sends hundreds of requests a
+minute, `ignored_auth` sends bad tokens on purpose): the service is measured, not its brakes.
+Per role: the failures by check and operation, and the server errors (5xx); the JSON reports
+and logs are kept under var/bench/schema_fuzz/. Exit status 1 when any role has a failure.
+Results go to docs/reliability.md between `<!-- schema_fuzz -->` markers with --write-docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.api_read import free_port, seed  # noqa: E402
+from bench.results import write_section  # noqa: E402
+from bench.submission_1m import _recreate_database, _with_database  # noqa: E402
+
+WORK = ROOT / "var" / "bench" / "schema_fuzz"
+DATABASE = "ipi_bench_fuzz"
+REDIS_DB = 9
+RELIABILITY = ROOT / "docs" / "reliability.md"
+ROLES = {
+    "reader": ("FUZZ_READER", ["read"]),
+    "reporter": ("TH_OIE", ["submit", "read", "admin"]),
+    "secretariat": ("MKG_SEC", ["read", "admin"]),
+}
+PHASES = "examples,coverage,fuzzing,stateful"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--max-examples", type=int, default=300, help="per operation")
+    parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated")
+    parser.add_argument("--phases", default=PHASES)
+    parser.add_argument("--mode", default="all", choices=["all", "positive", "negative"])
+    parser.add_argument("--checks", default="all")
+    parser.add_argument("--max-time", type=int, default=0, help="seconds per role (0: none)")
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--st-workers", default="1", help="schemathesis workers (or auto)")
+    parser.add_argument("--write-docs", action="store_true", help="update docs/reliability.md")
+    args = parser.parse_args()
+    roles = [role.strip() for role in args.roles.split(",") if role.strip()]
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        parser.error(f"unknown roles: {', '.join(unknown)}")
+    from ipi_exchange import embedded
+    from ipi_exchange.env import with_redis_db
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    with embedded.services_from_environment() as urls:
+        database_url = _with_database(urls.database, DATABASE)
+        _recreate_database(urls.database, DATABASE)
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": with_redis_db(urls.redis, REDIS_DB),
+            "IPI_FILE_STORE": str(WORK / "files"),
+            "DJANGO_SETTINGS_MODULE": "ipi_exchange.settings",
+            "LOG_LEVEL": "WARNING",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "IPI_API_RATE": "0/minute",
+            "IPI_AUTH_FAILURES_PER_WINDOW": "0",
+            "IPI_WEBHOOK_MAX_PER_AGENCY": "100000",
+            "IPI_WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+        }
+        os.environ.update(env)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
+        _flush_redis(env["REDIS_URL"])
+        results = run(args, roles, env, database_url)
+    report = format_results(results, args)
+    print(report)
+    if args.write_docs:
+        write_section("schema_fuzz", report, RELIABILITY)
+    sys.exit(1 if any(r["failures"] or r["server_errors"] for r in results["roles"]) else 0)
+
+
+def _flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def tokens(roles: list[str]) -> dict[str, str]:
+    import django
+
+    django.setup()
+    from countries.models import Agency
+    from countries.services import credential_create
+
+    made = {}
+    for role in roles:
+        agency_id, scopes = ROLES[role]
+        agency = Agency.objects.filter(pk=agency_id).first()
+        if agency is None:  # the reader: an agency of its own, no country
+            agency = Agency.objects.create(id=agency_id, name="Fuzz reader", role="reader")
+        _, made[role] = credential_create(agency=agency, name=f"fuzz-{role}", scopes=scopes)
+    return made
+
+
+def _start(cmd: list[str], env: dict, log_name: str) -> subprocess.Popen:
+    log = (WORK / log_name).open("wb")
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def run(args, roles: list[str], env: dict, database_url: str) -> dict:
+    import httpx
+
+    seed(database_url, 4_000)  # ten published series, M.TH.C.N.IX among them
+    made = tokens(roles)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    web = _start(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ipi_exchange.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.web_workers),
+            "--timeout",
+            "120",
+        ],
+        env,
+        "gunicorn.log",
+    )
+    worker = _start(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ipi_exchange",
+            "worker",
+            "--concurrency",
+            "1",
+            "--queues",
+            "validation,publication,default,maintenance,webhooks",
+            "--loglevel",
+            "WARNING",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env,
+        "worker.log",
+    )
+    per_role = []
+    started = time.monotonic()
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise SystemExit(f"gunicorn did not start; see {WORK / 'gunicorn.log'}")
+        for role in roles:
+            per_role.append(fuzz_role(args, role, made[role], base, env))
+            print(_role_line(per_role[-1]), flush=True)
+    finally:
+        for process in (web, worker):
+            _stop(process)
+    return {
+        "roles": per_role,
+        "seconds": time.monotonic() - started,
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"schemathesis {_schemathesis_version()}"
+        ),
+    }
+
+
+def _schemathesis_version() -> str:
+    from importlib.metadata import version
+
+    return version("schemathesis")
+
+
+# A stateful run soon revokes the credential it runs with (POST .../revoke/ of an id it has
+# just listed), and every later request is a 401: the revocations run last, on their own.
+PASSES = (
+    ("main", ["--exclude-path-regex", "/revoke/$"]),
+    ("revoke", ["--include-path-regex", "/revoke/$"]),
+)
+
+
+def fuzz_role(args, role: str, token: str, base: str, env: dict) -> dict:
+    started = time.monotonic()
+    exit_code = 0
+    summaries = []
+    for name, selection in PASSES:
+        ndjson = WORK / f"{role}-{name}.ndjson"
+        ndjson.unlink(missing_ok=True)
+        command = [
+            str(Path(sys.executable).parent / "st"),
+            "run",
+            f"{base}/api/schema/",
+            *selection,
+            "--checks",
+            args.checks,
+            "--mode",
+            args.mode,
+            "--phases",
+            args.phases,
+            "--max-examples",
+            str(args.max_examples),
+            "--seed",
+            str(args.seed),
+            "--workers",
+            str(args.st_workers),
+            "--suppress-health-check",
+            "all",
+            "--request-timeout",
+            "60",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--continue-on-failure",
+            "--output-sanitize",
+            "false",
+            "--no-color",
+            "--report",
+            "ndjson",
+            "--report-ndjson-path",
+            str(ndjson),
+        ]
+        if args.max_time:
+            command += ["--max-time", str(args.max_time)]
+        st_env = {**env, "SCHEMATHESIS_HOOKS": "bench.schema_fuzz_hooks", "PYTHONPATH": str(ROOT)}
+        with (WORK / f"{role}-{name}.log").open("wb") as log:
+            code = subprocess.run(
+                command, cwd=WORK, env=st_env, stdout=log, stderr=subprocess.STDOUT
+            ).returncode
+        exit_code = max(exit_code, code)
+        summaries.append(summarize(ndjson))
+    seconds = time.monotonic() - started
+    return {"role": role, "exit_code": exit_code, "seconds": seconds, **_merged(summaries)}
+
+
+def _merged(summaries: list[dict]) -> dict:
+    first, *rest = summaries
+    merged = {
+        **first,
+        "statuses": Counter(first["statuses"]),
+        "by_check": Counter(first["by_check"]),
+    }
+    merged["errors"] = Counter(first["errors"])
+    for other in rest:
+        for name in ("requests", "failures", "server_errors"):
+            merged[name] += other[name]
+        for name in ("statuses", "by_check", "errors"):
+            merged[name].update(other[name])
+        merged["by_operation"] = merged["by_operation"] + other["by_operation"]
+    for name in ("statuses", "by_check", "errors"):
+        merged[name] = dict(merged[name].most_common())
+    return merged
+
+
+def summarize(ndjson: Path) -> dict:
+    """Requests, failures by check and by (operation, check), server errors, from the events."""
+    requests = 0
+    statuses: Counter[str] = Counter()
+    by_check: Counter[str] = Counter()
+    by_operation: Counter[tuple[str, str]] = Counter()
+    examples: dict[tuple[str, str], str] = {}
+    errors: Counter[str] = Counter()
+    if not ndjson.exists():
+        return _summary(0, statuses, by_check, by_operation, examples, errors)
+    for line in ndjson.read_text().splitlines():
+        event = json.loads(line)
+        for kind, body in event.items():
+            if kind == "ScenarioFinished":
+                _scenario(body, statuses, by_check, by_operation, examples)
+            elif kind == "NonFatalError":
+                label = body.get("label") or "?"
+                errors[f"{label}: {body.get('info', {}).get('title', 'error')}"] += 1
+    requests = sum(statuses.values())
+    return _summary(requests, statuses, by_check, by_operation, examples, errors)
+
+
+def _scenario(body: dict, statuses, by_check, by_operation, examples) -> None:
+    recorder = body.get("recorder") or {}
+    label = recorder.get("label", "?")
+    interactions = recorder.get("interactions") or {}
+    for interaction in interactions.values():
+        response = (interaction or {}).get("response")
+        if response:
+            statuses[str(response.get("status_code"))] += 1
+    seen: set[tuple[str, str]] = set()
+    for case_id, checks in (recorder.get("checks") or {}).items():
+        for check in checks:
+            if check.get("status") != "failure":
+                continue
+            failure = (check.get("failure_info") or {}).get("failure") or {}
+            title = " ".join(filter(None, (failure.get("code"), failure.get("title"))))
+            key = (label, f"{check.get('name', '?')}: {title}" if title else check["name"])
+            if key in seen:  # one scenario counts once per kind
+                continue
+            seen.add(key)
+            by_check[check.get("name", "?")] += 1
+            by_operation[key] += 1
+            if key not in examples:
+                examples[key] = _request_line(interactions.get(case_id), failure)
+
+
+def _request_line(interaction: dict | None, failure: dict) -> str:
+    """The request that failed and the answer's status, short enough for one line."""
+    import base64
+
+    if not interaction:
+        return failure.get("message", "")[:200]
+    request = interaction.get("request") or {}
+    response = interaction.get("response") or {}
+    body = (request.get("body") or {}).get("$base64")
+    text = base64.b64decode(body).decode("utf-8", "replace")[:200] if body else ""
+    content_type = (request.get("headers") or {}).get("Content-Type", [""])[0]
+    return (
+        f"{request.get('method')} {request.get('uri', '')[:300]} [{content_type}] {text!r} -> "
+        f"{response.get('status_code')}"
+    )
+
+
+def _summary(requests, statuses, by_check, by_operation, examples, errors) -> dict:
+    server_errors = sum(n for code, n in statuses.items() if code.startswith("5"))
+    return {
+        "requests": requests,
+        "statuses": dict(sorted(statuses.items())),
+        "failures": sum(by_check.values()),
+        "by_check": dict(by_check.most_common()),
+        "by_operation": [
+            {"operation": op, "check": check, "count": n, "example": examples.get((op, check))}
+            for (op, check), n in by_operation.most_common()
+        ],
+        "server_errors": server_errors,
+        "errors": dict(errors.most_common()),
+    }
+
+
+def _role_line(r: dict) -> str:
+    return (
+        f"{r['role']}: {r['requests']} requests, {r['failures']} failures "
+        f"{r['by_check'] or ''}, {r['server_errors']} server errors, "
+        f"{len(r['errors'])} errors, {r['seconds']:.0f} s (st exit {r['exit_code']})"
+    )
+
+
+def format_results(r: dict, args) -> str:
+    lines = [
+        "### Deep schema fuzzing (`bench/schema_fuzz.py`)\n",
+        f"`st run` against gunicorn ({args.web_workers} workers) and a Celery worker, "
+        f"checks `{args.checks}`, mode `{args.mode}`, phases `{args.phases}`, "
+        f"{args.max_examples} examples per operation"
+        + (f", at most {args.max_time} s per role" if args.max_time else "")
+        + f"; {r['when']}, {r['machine']}; {r['seconds']:.0f} s in all.\n",
+        "| role | requests | failures (scenarios) by check | server errors | errors | time |",
+        "|---|---|---|---|---|---|",
+    ]
+    for role in r["roles"]:
+        checks = ", ".join(f"{k} {v}" for k, v in role["by_check"].items()) or "0"
+        lines.append(
+            f"| {role['role']} | {role['requests']:,} | {checks} | {role['server_errors']} | "
+            f"{sum(role['errors'].values())} | {role['seconds']:.0f} s |"
+        )
+    details = [
+        f"- {role['role']}: {item['operation']} | {item['check']} | x{item['count']} | "
+        f"e.g. `{item['example']}`"
+        for role in r["roles"]
+        for item in role["by_operation"]
+    ] + [
+        f"- {role['role']}: error {text} x{n}"
+        for role in r["roles"]
+        for text, n in role["errors"].items()
+    ]
+    if details:
+        lines += ["", "Failures:", "", *details]
+    return "\n".join(lines) + "\n\n"
+
+
+if __name__ == "__main__":
+    main()
