@@ -130,3 +130,47 @@ class AuditFilterForm(forms.Form):
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     """A choice field of `form`, whose choices are known only at run time."""
     return cast(forms.ChoiceField, form.fields[name])
+
+
+class CompareForm(forms.Form):
+    """Several areas and activities on one chart: names in words, codes only in the URL."""
+
+    TRANSFORMATIONS = [
+        ("IX", "Index level"),
+        ("PCH_PRE", "Period on period (%)"),
+        ("PCH_SM", "Year on year (%)"),
+    ]
+    FREQUENCIES = [("M", "Monthly"), ("Q", "Quarterly"), ("A", "Annual")]
+
+    area = forms.MultipleChoiceField(
+        label="Countries and regions", required=True, widget=forms.CheckboxSelectMultiple
+    )
+    activity = forms.MultipleChoiceField(
+        label="Activities",
+        required=True,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Pick one or several (Ctrl or ⌘ and click, or Shift and the arrow keys).",
+    )
+    adjustment = forms.ChoiceField(label="Adjustment", initial="N")
+    transformation = forms.ChoiceField(
+        label="View", choices=TRANSFORMATIONS, initial="IX", widget=forms.RadioSelect
+    )
+    freq = forms.ChoiceField(
+        label="Frequency", choices=FREQUENCIES, initial="M", widget=forms.RadioSelect
+    )
+    start = forms.IntegerField(
+        label="From year", required=False, min_value=1900, max_value=2999, help_text="Empty: all."
+    )
+
+    def __init__(
+        self,
+        *args,
+        areas: list[tuple[str, str]],
+        activities: list[tuple[str, str]],
+        adjustments: list[tuple[str, str]],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _choice_field(self, "area").choices = areas
+        _choice_field(self, "activity").choices = activities
+        _choice_field(self, "adjustment").choices = adjustments

@@ -7,7 +7,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from indices.web.views import assets, data, secretariat, submissions
+from indices.web.views import assets, data, find, secretariat, series, submissions
 
 app_name = "web"
 
@@ -43,6 +43,14 @@ urlpatterns = [
         name="submission-confirm",
     ),
     path("series/", data.explorer, name="explorer"),
+    # A page per series at its key (FREQ.REF_AREA.ACTIVITY.ADJUSTMENT.TRANSFORMATION).
+    path("series/<str:key>/", series.series_page, name="series"),
+    path("series/<str:key>/data.csv", series.series_csv, name="series-csv"),
+    path("series/<str:key>/data.xlsx", series.series_xlsx, name="series-xlsx"),
+    path("series/<str:key>/vintages/", series.series_vintages, name="series-vintages"),
+    path("find/", find.find, name="find"),
+    path("compare/", find.compare, name="compare"),
+    path("compare/data.csv", find.compare_csv, name="compare-csv"),
     path("releases/", data.release_calendar, name="calendar"),
     path("timeliness/", data.timeliness, name="timeliness"),
     path("audit/", secretariat.audit_log, name="audit"),

@@ -254,3 +254,94 @@ def test_without_javascript_progress_reloads_and_the_chart_says_so(live_server, 
     assert page.locator("#values table").first.is_visible()
     page.screenshot(path=ARTIFACTS / "7-series-without-javascript.png", full_page=True)
     context.close()
+
+
+# Issue #17, the readers' pages: what axe would check, by hand (tests/web/a11y.js).
+A11Y = (Path(__file__).parent / "a11y.js").read_text()
+
+
+def _published_with_an_aggregate_and_a_revision() -> None:
+    from countries.models import Country
+    from indices.publish.models import ValueAddedWeight
+    from tests.indices.publishing import monthly_csv, publish, year_2021
+
+    for code, value in (("TH", 300), ("VN", 100), ("KH", 20)):
+        ValueAddedWeight.objects.create(
+            country=Country.objects.get(pk=code), activity="C", year=2021, value_added=value
+        )
+    publish(monthly_csv("TH", "C", {**year_2021(), "2022-01": 110.0}))
+    publish(monthly_csv("VN", "C", year_2021()), agency="VN_NSO")
+    publish(monthly_csv("TH", "C", {"2022-01": 111.0, "2022-02": 112.0}))
+
+
+def test_reader_pages_at_390_px_with_and_without_javascript(live_server, settings, browser):
+    settings.ROOT_URLCONF = URLCONF
+    make_user("reader", Agency.objects.create(id="RESEARCH_WEB", name="Research", role="reader"))
+    _published_with_an_aggregate_and_a_revision()
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: problems.append(r.url) if r.status >= 400 else None)
+    page.on("request", lambda r: problems.append(r.url) if not r.url.startswith(base) else None)
+    sign_in(page, base, "reader")
+
+    # Found by words, then its page: the chart draws every value shown in the table.
+    page.get_by_role("link", name="Find", exact=True).click()
+    page.get_by_label("Country, region or activity, in words").fill("thai manufacturing")
+    page.get_by_role("button", name="Find").click()
+    page.locator("#found a").first.click()
+    page.wait_for_url(f"{base}/series/M.TH.C.N.IX/")
+    page.wait_for_function("window.ipiChart !== undefined")
+    assert page.evaluate("window.ipiChart.points") == 14
+    assert page.locator("#chart .scatterlayer .point").count() == 14
+    assert page.locator("#series-table tbody tr").count() == 14
+    page.screenshot(path=ARTIFACTS / "8-series-page-narrow.png", full_page=True)
+    checked = ["series"]
+    assert page.evaluate(A11Y, FOCUSABLE) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.get_by_role("link", name="Year on year").click()
+    page.wait_for_function("window.ipiChart !== undefined")
+    assert page.evaluate("window.ipiChart.lines[0].key") == "M.TH.C.N.PCH_SM"
+
+    for path, lines in [("/series/M.TH.C.N.IX/vintages/", 2), ("/compare/", 4)]:
+        page.goto(f"{base}{path}")
+        page.wait_for_function("window.ipiChart !== undefined")
+        assert page.evaluate("window.ipiChart.traces") == lines, path
+        assert page.evaluate(A11Y, FOCUSABLE) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        checked.append(path)
+    assert "95.2%" in page.locator("[data-group='M.MKG.C.N.IX']").inner_text()
+    page.screenshot(path=ARTIFACTS / "9-compare-narrow.png", full_page=True)
+    page.goto(f"{base}/find/?area=MKG")
+    assert page.evaluate(A11Y, FOCUSABLE) == []
+    assert problems == [], problems
+    state = context.storage_state()
+    context.close()
+
+    # Without JavaScript: the tables show, the switches and forms work, the download comes.
+    context = browser.new_context(
+        java_script_enabled=False, storage_state=state, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto(f"{base}/series/M.TH.C.N.IX/")
+    assert page.locator("#series-table").is_visible()
+    page.get_by_label("From").select_option("2022")
+    page.get_by_role("button", name="Show").click()
+    assert page.locator("#series-table tbody tr").count() == 2
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    assert download.value.suggested_filename == "M.TH.C.N.IX-from-2022.csv"
+    assert len(Path(download.value.path()).read_text().splitlines()) == 3
+    page.get_by_role("link", name="Quarterly").click()
+    assert "Q.TH.C.N.IX" in page.url
+    page.goto(f"{base}/series/M.TH.C.N.IX/vintages/")
+    assert page.locator("#differences tr.differs").count() == 2
+    page.goto(f"{base}/compare/")
+    page.get_by_label("Viet Nam").uncheck()
+    page.get_by_role("button", name="Compare").click()
+    assert page.locator("#compare-table thead th").count() == 1 + 3 + 2  # TH, MKG, MKG_JP
+    page.screenshot(path=ARTIFACTS / "10-compare-without-javascript.png", full_page=True)
+    context.close()

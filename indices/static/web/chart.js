@@ -1,5 +1,5 @@
-// Draws the explorer's chart with the locally served plotly.min.js from the JSON the page
-// embeds (#chart-data). What was plotted is kept in window.ipiChart and #chart's data-plotted,
+// Draws the chart of the explorer, a series page, its vintages or a comparison with the locally
+// served plotly.min.js from the JSON the page embeds (#chart-data). What was plotted is kept in window.ipiChart and #chart's data-plotted,
 // for people's own scripts and the browser tests.
 (function () {
   "use strict";
@@ -15,7 +15,7 @@
       name: line.label,
       x: line.periods,
       y: line.values,
-      line: { width: 2, dash: earlier ? "dot" : "solid" },
+      line: { width: 2, dash: line.dash || (earlier ? "dot" : "solid") },
       marker: { size: 5 },
       hovertemplate: "%{x}: %{y:.2f}<extra>" + line.key + "</extra>"
     };

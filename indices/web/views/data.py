@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -153,22 +152,10 @@ def explorer(request: HttpRequest) -> HttpResponse:
 
 
 def series_url(series_key: str) -> str:
-    """The explorer's address that draws exactly this series (FREQ.AREA.ACTIVITY.ADJUSTMENT.
-    TRANSFORMATION)."""
-    parts = series_key.split(".")
-    if len(parts) != 5:
-        return reverse("web:explorer")
-    freq, area, activity, adjustment, transformation = parts
-    query = urlencode(
-        {
-            "country": area,
-            "activity": activity,
-            "adjustment": adjustment,
-            "transformation": transformation,
-            "freq": freq,
-        }
-    )
-    return f"{reverse('web:explorer')}?{query}"
+    """The page of this very series (FREQ.AREA.ACTIVITY.ADJUSTMENT.TRANSFORMATION)."""
+    if len(series_key.split(".")) != 5:
+        return reverse("web:find")
+    return reverse("web:series", args=[series_key])
 
 
 def _title(lines: list[Line], transformation: str, freq: str) -> str:
@@ -273,7 +260,7 @@ def release_calendar(request: HttpRequest) -> HttpResponse:
         "web/calendar.html",
         {
             "upcoming": upcoming,
-            # Each changed series links to the explorer drawing that very series.
+            # Each changed series links to its own page.
             "published": [
                 (release, [(key, series_url(key)) for key in release.changed_series[:8]])
                 for release in published
