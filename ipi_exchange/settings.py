@@ -1,7 +1,9 @@
 """One settings module for every environment; production differs only in environment variables.
 
 Without DATABASE_URL / REDIS_URL the embedded PostgreSQL and Redis under var/ are used (see
-ipi_exchange/embedded.py). IPI_ENV=production refuses that default and requires real secrets.
+ipi_exchange/embedded.py). Reading these settings starts nothing: the program that started the
+process (dev.py, manage.py, a Celery command, the test session) starts or attaches to those servers
+before. IPI_ENV=production refuses that default and requires real secrets.
 """
 
 from __future__ import annotations
@@ -81,11 +83,11 @@ DATABASE_URL = env_secret("DATABASE_URL")
 REDIS_URL = env_secret("REDIS_URL")
 if PRODUCTION and not (DATABASE_URL and REDIS_URL):
     raise ImproperlyConfigured("DATABASE_URL and REDIS_URL are required in production")
+# The embedded servers' addresses, whether they run or not: nothing is started here.
 if not DATABASE_URL:
-    DATABASE_URL = embedded.start_postgres()
-    embedded.ensure_database(DATABASE_URL)
+    DATABASE_URL = embedded.database_url()
 if not REDIS_URL:
-    REDIS_URL = embedded.start_redis()
+    REDIS_URL = embedded.redis_url()
 if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("DATABASE_URL must be a postgresql:// URL")
 if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
