@@ -83,6 +83,44 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(VENV_PYTHON), "manage.py", *args], env=env, check=True, cwd=ROOT)
 
 
+def service_commands(env: dict[str, str]) -> dict[str, list[str]]:
+    """The processes `serve` starts: gunicorn, one worker per kind of ipi_exchange/queues.py
+    (`python -m ipi_exchange.worker KIND`, as docker-compose.yml starts them) and beat."""
+    bin_dir = VENV / "bin"
+    from ipi_exchange.queues import WORKER_QUEUES
+
+    commands = {
+        "web": [
+            str(bin_dir / "gunicorn"),
+            "ipi_exchange.wsgi",
+            "--bind",
+            f"0.0.0.0:{env.get('PORT', '8000')}",
+            "--workers",
+            env.get("WEB_CONCURRENCY", "2"),
+            "--access-logfile",
+            "-",
+        ],
+    }
+    for kind in WORKER_QUEUES:
+        commands[kind if kind != "main" else "worker"] = [
+            str(VENV_PYTHON),
+            "-m",
+            "ipi_exchange.worker",
+            kind,
+        ]
+    commands["beat"] = [
+        str(bin_dir / "celery"),
+        "-A",
+        "ipi_exchange",
+        "beat",
+        "--loglevel",
+        "INFO",
+        "--schedule",
+        str(ROOT / "var" / "celerybeat-schedule"),
+    ]
+    return commands
+
+
 def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
     # Handlers first: a Ctrl-C (or SIGTERM) during migrations must still stop everything.
     stopping = False
@@ -99,47 +137,7 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
     seed = ["seed_members"] + (["--demo-tokens"] if embedded_mode else [])
     manage(env, *seed)
     manage(env, "collectstatic", "--no-input", "-v", "0")
-    bin_dir = VENV / "bin"
-    celery_worker = [str(bin_dir / "celery"), "-A", "ipi_exchange", "worker", "--loglevel", "INFO"]
-    commands = {
-        "web": [
-            str(bin_dir / "gunicorn"),
-            "ipi_exchange.wsgi",
-            "--bind",
-            f"0.0.0.0:{port}",
-            "--workers",
-            env.get("WEB_CONCURRENCY", "2"),
-            "--access-logfile",
-            "-",
-        ],
-        "worker": [
-            *celery_worker,
-            "--queues",
-            "validation,publication,default,maintenance",
-            "--concurrency",
-            env.get("WORKER_CONCURRENCY", "2"),
-        ],
-        # Webhook deliveries wait on partners' servers: a worker of their own.
-        "webhooks": [
-            *celery_worker,
-            "--queues",
-            "webhooks",
-            "--concurrency",
-            env.get("WEBHOOK_CONCURRENCY", "2"),
-            "--hostname",
-            "webhooks@%h",
-        ],
-        "beat": [
-            str(bin_dir / "celery"),
-            "-A",
-            "ipi_exchange",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(ROOT / "var" / "celerybeat-schedule"),
-        ],
-    }
+    commands = service_commands(env)
     (ROOT / "var").mkdir(exist_ok=True)
     if stopping:
         return 130

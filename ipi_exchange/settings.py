@@ -16,7 +16,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from ipi_exchange import embedded
+from ipi_exchange import embedded, queues
 from ipi_exchange.env import (
     celery_url,
     env_bool,
@@ -314,24 +314,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_LONGEST_TASK_SECONDS - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SECONDS * 2}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_NAMES = ("validation", "publication", "default", "maintenance")
+# The queues and the workers consuming them: ipi_exchange/queues.py.
+CELERY_TASK_DEFAULT_QUEUE = queues.DEFAULT
 CELERY_BEAT_SCHEDULE = {
     # Embargoed releases are published by this scan, so they survive worker restarts.
     "publish-due-releases": {
         "task": "indices.publish_releases",
         "schedule": env_int("IPI_PUBLISH_SCAN_SECONDS", 15, minimum=1),
-        "options": {"queue": "publication", "expires": 30},
+        "options": {"queue": queues.PUBLICATION, "expires": 30},
     },
     "deliver-due-webhooks": {
         "task": "indices.deliver_due_webhooks",
         "schedule": env_int("IPI_WEBHOOK_SCAN_SECONDS", 15, minimum=1),
-        "options": {"queue": "default", "expires": 30},
+        "options": {"queue": queues.DEFAULT, "expires": 30},
     },
     "sweep-submissions": {
         "task": "indices.sweep_submissions",
         "schedule": env_int("IPI_SWEEP_SECONDS", 60, minimum=5),
-        "options": {"queue": "maintenance", "expires": 60},
+        "options": {"queue": queues.MAINTENANCE, "expires": 60},
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
