@@ -92,6 +92,8 @@ def service_commands(env: dict[str, str]) -> dict[str, list[str]]:
     commands = {
         "web": [
             str(bin_dir / "gunicorn"),
+            "--config",
+            "ipi_exchange/gunicorn.conf.py",
             "ipi_exchange.wsgi",
             "--bind",
             f"0.0.0.0:{env.get('PORT', '8000')}",
