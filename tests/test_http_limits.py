@@ -90,3 +90,66 @@ def test_a_9000_character_header_is_431_problem_json(web):
     assert body["header"] == "X-Note"
     response = httpx.get(f"{web}/api/v1/", headers={"Authorization": "Bearer " + "t" * 9000})
     assert_problem(response, 431, "header_too_large")
+
+
+# --- Chunked bodies ----------------------------------------------------------------------------
+
+CSV = (
+    b"FREQ,REF_AREA,ACTIVITY,ADJUSTMENT,MEASURE,TIME_PERIOD,OBS_VALUE,UNIT_MULT,BASE_PER\n"
+    b"M,TH,C,N,IX,2024-01,101.5,0,2021\n"
+)
+
+
+@pytest.fixture
+def submit_token(seeded):
+    """A reporter's token, committed so that gunicorn sees it."""
+    from countries.models import Agency
+    from countries.services import credential_create
+
+    agency = Agency.objects.get(pk="TH_OIE")
+    _, token = credential_create(agency=agency, name="chunked", scopes=["submit", "read"])
+    return token
+
+
+def chunks(data: bytes, size: int = 1000):
+    """An iterator, so httpx sends `Transfer-Encoding: chunked` and no Content-Length."""
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+def upload(web: str, token: str, content, **headers: str) -> httpx.Response:
+    return httpx.post(
+        f"{web}/api/v1/submissions/?filename=ipi.csv",
+        content=content,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv", **headers},
+        timeout=30,
+    )
+
+
+def test_a_chunked_upload_over_the_limit_is_413_like_one_with_a_content_length(web, submit_token):
+    from indices.models import Submission
+
+    too_large = CSV + b"M,TH,C,N,IX,2024-02,101.5,0,2021\n" * 4000  # about 130 KB
+    chunked = upload(web, submit_token, chunks(too_large))
+    assert "content-length" not in chunked.request.headers
+    assert chunked.request.headers["transfer-encoding"] == "chunked"
+    body = assert_problem(chunked, 413, "upload_too_large")
+    assert body["max_bytes"] == MAX_UPLOAD_BYTES
+
+    with_length = upload(web, submit_token, too_large)
+    assert with_length.request.headers["content-length"] == str(len(too_large))
+    assert assert_problem(with_length, 413, "upload_too_large") == body
+    # Over the limit by less than the multipart allowance: refused once read, the same way.
+    just_over = CSV + b"M,TH,C,N,IX,2024-02,101.5,0,2021\n" * 150  # about 5 KB
+    assert assert_problem(upload(web, submit_token, chunks(just_over)), 413, "upload_too_large")
+    assert not Submission.objects.exists()
+
+
+def test_a_chunked_upload_within_the_limit_is_received(web, submit_token):
+    from indices.models import Submission
+
+    response = upload(web, submit_token, chunks(CSV, size=7))
+    assert response.status_code == 202, response.text[:500]
+    submission = Submission.objects.get()
+    assert submission.size == len(CSV)
+    assert response.json()["id"]
