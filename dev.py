@@ -175,7 +175,10 @@ def banner(env: dict[str, str], *, embedded_mode: bool) -> str:
     lines = ["", "ipi_exchange is up:"]
     lines += [f"  {base + path:<{width}}  {what}" for path, what in ADDRESSES]
     if embedded_mode:
-        lines.append("Demo tokens (one per agency): var/demo-tokens.json")
+        lines.append(
+            "Demo tokens (one per agency): var/demo-tokens.json; people who sign in to the web "
+            "pages (one per agency): var/demo-people.json"
+        )
     lines.append(
         "Ctrl-C stops the web server, the workers, beat"
         + (" and the embedded PostgreSQL and Redis." if embedded_mode else ".")
