@@ -8,6 +8,7 @@ process using them exits. With both variables set (dev.py test, CI), nothing is 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 
 import pytest
@@ -17,7 +18,12 @@ import pytest
 def pytest_load_initial_conftests(early_config, parser, args) -> Generator[None, None, None]:
     # A wrapper runs before every plain implementation, pytest-django's (which loads the
     # settings) included.
+    settings_module = os.environ.get("DJANGO_SETTINGS_MODULE")
     from ipi_exchange import embedded
 
     embedded.use_servers_from_environment()
+    # Importing the package set DJANGO_SETTINGS_MODULE to ipi_exchange.settings (celery.py's
+    # setdefault), which pytest-django would prefer to pyproject's settings_test: undo that.
+    if settings_module is None:
+        os.environ.pop("DJANGO_SETTINGS_MODULE", None)
     return (yield)

@@ -72,6 +72,15 @@ print(len(psutil.Process().children(recursive=True)))
 """
 
 
+def test_the_test_session_reads_the_test_settings():
+    from django.conf import settings
+
+    # tests/servers.py starts the servers without choosing the settings module for pytest-django.
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "ipi_exchange.settings_test"
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert settings.REDIS_URL.endswith("db=9") or settings.REDIS_URL.endswith("/9")
+
+
 def test_importing_the_settings_starts_no_server(var_dir):
     result = run(
         [sys.executable, "-c", IMPORT_SETTINGS],
