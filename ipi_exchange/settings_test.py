@@ -27,5 +27,9 @@ REDIS_URL = with_redis_db(REDIS_URL, env_int("IPI_TEST_REDIS_DB", 9))  # noqa: F
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 
-# Parallel test runs on one PostgreSQL (several checkouts, helpers) each need their own database.
-DATABASES["default"]["TEST"] = {"NAME": env_str("IPI_TEST_DB_NAME", "test_ipi_exchange")}  # noqa: F405
+# Parallel test runs on one PostgreSQL (several checkouts, helpers) each need their own database:
+# test_<the name in DATABASE_URL>, so checkouts given databases of their own never collide;
+# IPI_TEST_DB_NAME names it outright.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": env_str("IPI_TEST_DB_NAME") or f"test_{DATABASES['default']['NAME']}"  # noqa: F405
+}

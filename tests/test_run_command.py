@@ -71,6 +71,16 @@ def test_serve_brings_the_service_up_and_ctrl_c_stops_everything(tmp_path):
         assert problem["code"] == "not_authenticated"
         children = psutil.Process(serve.pid).children(recursive=True)
         assert len(children) >= 3  # gunicorn, the worker and beat (and their children)
+        # gunicorn listens on the loopback only (HOST unset), its control socket in var/.
+        listening = {
+            connection.laddr.ip
+            for child in children
+            if "gunicorn" in " ".join(child.cmdline())
+            for connection in child.net_connections("inet")
+            if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port
+        }
+        assert listening == {"127.0.0.1"}
+        assert (ROOT / "var" / "gunicorn.ctl").is_socket()
     finally:
         serve.send_signal(signal.SIGINT)
         serve.wait(timeout=60)

@@ -111,3 +111,28 @@ def test_behind_the_tls_proxy_the_client_address_is_its_x_forwarded_for_entry():
         == "2"
     )
     assert _settings_value('REST_FRAMEWORK["NUM_PROXIES"]', IPI_ENV="development") == "0"
+
+
+def _test_database_name(**env: str) -> str:
+    code = "from django.conf import settings; print(settings.DATABASES['default']['TEST']['NAME'])"
+    environment = {k: v for k, v in os.environ.items() if k != "IPI_TEST_DB_NAME"}
+    environment |= {"DJANGO_SETTINGS_MODULE": "ipi_exchange.settings_test", **env}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_test_database_is_named_after_the_database_in_database_url():
+    # Two checkouts testing on one server, each with a database of its own, never collide.
+    assert (
+        _test_database_name(DATABASE_URL="postgresql://u@db:5432/checkout_a") == "test_checkout_a"
+    )
+    assert (
+        _test_database_name(DATABASE_URL="postgresql://u@db:5432/checkout_b") == "test_checkout_b"
+    )
+    assert (
+        _test_database_name(DATABASE_URL="postgresql://u@db/checkout_a", IPI_TEST_DB_NAME="mine")
+        == "mine"
+    )

@@ -13,8 +13,10 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
+from ipi_exchange.queues import ALL_QUEUES
+
 ROOT = Path(__file__).resolve().parent.parent
-QUEUES = "validation,publication,default,maintenance,webhooks"
+QUEUES = ",".join(ALL_QUEUES)
 
 
 def test_database_url() -> str:

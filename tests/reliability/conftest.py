@@ -45,6 +45,7 @@ def live_web_server(request, tmp_path, settings):
             "2",
             "--timeout",
             "30",
+            "--no-control-socket",  # not the user's, shared by every gunicorn on the machine
         ],
         cwd=ROOT,
         env=worker_environment(

@@ -525,7 +525,8 @@ class CreatingAUserDocTests(WebTestCase):
         block = re.search(r"```sh\n(.*?)```", section, re.S)
         assert block is not None
         commands = [line.split("#")[0] for line in block.group(1).splitlines()]
-        commands = [shlex.split(c)[2:] for c in commands if c.startswith("python manage.py")]
+        prefix = "python3 dev.py manage"
+        commands = [shlex.split(c)[3:] for c in commands if c.startswith(prefix)]
         self.assertIn("create_agency", [c[0] for c in commands])
         with tempfile.NamedTemporaryFile("w", suffix=".txt") as handle:
             handle.write("a long enough passphrase 42\n")
