@@ -7,7 +7,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from indices.web.views import assets, data, find, secretariat, series, submissions
+from indices.web.views import assets, data, find, secretariat, series, submissions, vintages
 
 app_name = "web"
 
@@ -47,7 +47,7 @@ urlpatterns = [
     path("series/<str:key>/", series.series_page, name="series"),
     path("series/<str:key>/data.csv", series.series_csv, name="series-csv"),
     path("series/<str:key>/data.xlsx", series.series_xlsx, name="series-xlsx"),
-    path("series/<str:key>/vintages/", series.series_vintages, name="series-vintages"),
+    path("series/<str:key>/vintages/", vintages.series_vintages, name="series-vintages"),
     path("find/", find.find, name="find"),
     path("compare/", find.compare, name="compare"),
     path("compare/data.csv", find.compare_csv, name="compare-csv"),

@@ -22,7 +22,7 @@ from countries.models import AuditEvent, User
 from indices.receive.models import Submission
 from indices.validate.models import Finding
 from indices.web.management.commands.create_user import Command as CreateUser
-from indices.web.selectors import timeliness_board
+from indices.web.selectors.timeliness import timeliness_board
 from tests.indices.corpus import CORPUS
 from tests.indices.publishing import monthly_csv, publish, year_2021
 from tests.web.base import THAI, WebTestCase, validated

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from countries.standard import load_definition
 from indices.web.access import PageRequest, any_agency, can_work_with_submissions
 from indices.web.forms import ExplorerForm
-from indices.web.selectors import (
+from indices.web.selectors.explorer import (
     MAX_SERIES_ON_CHART,
     Line,
     area_names,
@@ -27,8 +27,8 @@ from indices.web.selectors import (
     published_areas,
     published_choices,
     published_of_area,
-    timeliness_board,
 )
+from indices.web.selectors.timeliness import timeliness_board
 from indices.web.views.assets import chart_library_version
 
 

@@ -19,14 +19,12 @@ from indices.disseminate.csv import places, rounded
 from indices.web import words
 from indices.web.access import any_agency
 from indices.web.forms import CompareForm
-from indices.web.selectors import (
-    MAX_SERIES_ON_CHART,
+from indices.web.selectors.explorer import MAX_SERIES_ON_CHART, group_codes, published_areas
+from indices.web.selectors.series import (
     Point,
     catalog,
     comparison_series,
-    group_codes,
     group_members,
-    published_areas,
     series_points,
 )
 from indices.web.views.assets import chart_library_version

@@ -1,5 +1,5 @@
-"""A page per series at its key (`/series/M.TH.C.N.IX/`), its downloads (CSV, XLSX) and its
-vintages (`/series/<key>/vintages/`), as in FRED and ALFRED. Published data only, through
+"""A page per series at its key (`/series/M.TH.C.N.IX/`) and its downloads (CSV, XLSX), as in
+FRED (its vintages: views/vintages.py). Published data only, through
 indices.web.selectors (which read indices.disseminate.selectors.published)."""
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ from indices.disseminate.csv import places, rounded
 from indices.publish.models import PublishedSeries
 from indices.web import words
 from indices.web.access import any_agency
-from indices.web.selectors import (
+from indices.web.selectors.explorer import group_codes
+from indices.web.selectors.series import (
     Point,
-    Revision,
     SeriesRelease,
     agency_name,
-    group_codes,
     group_members,
     series_family,
     series_get,
@@ -55,7 +54,7 @@ def series_url(key: Key | str, **query: Any) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _not_found(request: HttpRequest, key: str) -> HttpResponse:
+def not_found_page(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "web/error.html",
@@ -206,7 +205,7 @@ def _shown(request: HttpRequest, key: str) -> tuple[PublishedSeries, Key, list[P
     return series, parsed, series_points(key, start=start), start_text
 
 
-def _decimals(series: PublishedSeries) -> int:
+def decimals_shown(series: PublishedSeries) -> int:
     return places(series.transformation, series.attributes)
 
 
@@ -233,11 +232,11 @@ def release_said(item: SeriesRelease) -> str:
 def series_page(request: HttpRequest, key: str) -> HttpResponse:
     shown = _shown(request, key)
     if shown is None:
-        return _not_found(request, key)
+        return not_found_page(request, key)
     series, parsed, points, start = shown
     family = series_family(area=parsed.area, activity=parsed.activity, adjustment=parsed.adjustment)
     views, freqs = _switches(parsed, family, start)
-    decimals = _decimals(series)
+    decimals = decimals_shown(series)
     title = words.title(parsed, series.attributes.get("REF_YEAR"))
     unit = words.unit(parsed.transformation, parsed.freq, series.attributes.get("REF_YEAR"))
     releases, revisions = series_history(key)
@@ -329,9 +328,9 @@ def series_csv(request: HttpRequest, key: str) -> HttpResponse:
     """Exactly the values the page shows (the same start), rounded as published."""
     shown = _shown(request, key)
     if shown is None:
-        return _not_found(request, key)
+        return not_found_page(request, key)
     series, parsed, points, start = shown
-    header, rows = _download_rows(points, _decimals(series), parsed.area in group_codes())
+    header, rows = _download_rows(points, decimals_shown(series), parsed.area in group_codes())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["KEY", *header])
@@ -350,9 +349,9 @@ def series_xlsx(request: HttpRequest, key: str) -> HttpResponse:
 
     shown = _shown(request, key)
     if shown is None:
-        return _not_found(request, key)
+        return not_found_page(request, key)
     series, parsed, points, start = shown
-    decimals = _decimals(series)
+    decimals = decimals_shown(series)
     header, rows = _download_rows(points, decimals, parsed.area in group_codes())
     book = Workbook()
     sheet = book.active
@@ -382,115 +381,3 @@ def series_xlsx(request: HttpRequest, key: str) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type=XLSX_MEDIA_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(key, start, "xlsx")}"'
     return response
-
-
-@require_safe
-@any_agency
-def series_vintages(request: HttpRequest, key: str) -> HttpResponse:
-    """ALFRED's view: the releases that changed the series, any two vintages overlaid, the
-    differences between them and every revision, per period."""
-    parsed = Key.parse(key)
-    series = series_get(key) if parsed else None
-    if series is None or parsed is None:
-        return _not_found(request, key)
-    releases, revisions = series_history(key)
-    ids = [item.release.pk for item in releases]
-    later_id = _release_id(request.GET.get("later"), ids, ids[0] if ids else None)
-    earlier_default = (
-        ids[ids.index(later_id) + 1]
-        if later_id in ids and ids.index(later_id) + 1 < len(ids)
-        else later_id
-    )
-    earlier_id = _release_id(request.GET.get("earlier"), ids, earlier_default)
-    by_id = {item.release.pk: item for item in releases}
-    decimals = _decimals(series)
-    lines, table = [], []
-    chosen = [by_id[i] for i in dict.fromkeys((earlier_id, later_id)) if i is not None]
-    if len(chosen) == 2 and ids.index(chosen[0].release.pk) < ids.index(chosen[1].release.pk):
-        chosen.reverse()  # earlier first, whatever was picked where
-    values: list[dict[str, float]] = []
-    for position, item in enumerate(chosen):
-        points = series_points(key, as_of=item.release.published_at)
-        values.append({p.time_period: p.value for p in points})
-        newest = position == len(chosen) - 1
-        lines.append(
-            chart_line(
-                key,
-                f"As published {words.day(item.release.published_at)}",
-                points,
-                vintage="current" if newest else f"{item.release.published_at:%Y-%m-%d}",
-                dash="solid" if newest else "dot",
-            )
-        )
-    if len(values) == 2:
-        earlier_values, later_values = values
-        for period in sorted(set(earlier_values) | set(later_values), reverse=True):
-            new, old = later_values.get(period), earlier_values.get(period)
-            difference = new - old if new is not None and old is not None else None
-            table.append(
-                (
-                    words.period(period),
-                    words.number(new, decimals),
-                    words.number(old, decimals),
-                    words.number(difference, decimals) if difference is not None else words.DASH,
-                    new != old,
-                )
-            )
-    title = words.title(parsed, series.attributes.get("REF_YEAR"))
-    unit = words.unit(parsed.transformation, parsed.freq, series.attributes.get("REF_YEAR"))
-    return render(
-        request,
-        "web/vintages.html",
-        {
-            "key": key,
-            "title": title,
-            "unit": unit,
-            "series_url": series_url(key),
-            "releases": [
-                (item, words.day(item.release.published_at), _pair_url(key, ids, item.release.pk))
-                for item in releases
-            ],
-            "choices": [(item.release.pk, release_said(item)) for item in releases],
-            "earlier": chosen[0] if chosen else None,
-            "later": chosen[-1] if chosen else None,
-            "earlier_said": words.day(chosen[0].release.published_at) if chosen else "",
-            "later_said": words.day(chosen[-1].release.published_at) if chosen else "",
-            "table": table,
-            "changed": sum(1 for row in table if row[4]),
-            "revisions": [_revision_row(r, decimals, by_id) for r in revisions],
-            "chart": {
-                "transformation": parsed.transformation,
-                "freq": parsed.freq,
-                "title": title,
-                "unit": unit,
-                "lines": lines,
-            },
-            "points": sum(len(line["values"]) for line in lines),
-            "chart_library_version": chart_library_version(),
-        },
-    )
-
-
-def _release_id(text: str | None, ids: list[int], default: int | None) -> int | None:
-    if text and text.isdigit() and int(text) in ids:
-        return int(text)
-    return default
-
-
-def _pair_url(key: str, ids: list[int], release_id: int) -> str:
-    """This release beside the one before it."""
-    index = ids.index(release_id)
-    earlier = ids[index + 1] if index + 1 < len(ids) else release_id
-    query = urlencode({"earlier": earlier, "later": release_id})
-    return f"{reverse('web:series-vintages', args=[key])}?{query}#compare"
-
-
-def _revision_row(revision: Revision, decimals: int, by_id: dict[int, SeriesRelease]) -> tuple:
-    difference = revision.difference
-    return (
-        words.period(revision.time_period),
-        words.day(revision.at),
-        "withdrawn" if revision.value is None else words.number(revision.value, decimals),
-        words.number(revision.previous, decimals),
-        words.number(difference, decimals) if difference is not None else words.DASH,
-    )
