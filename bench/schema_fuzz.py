@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from bench.api_read import free_port, seed  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.submission_1m import _recreate_database, _with_database  # noqa: E402
+from ipi_exchange.queues import ALL_QUEUES  # noqa: E402
 
 WORK = ROOT / "var" / "bench" / "schema_fuzz"
 DATABASE = "ipi_bench_fuzz"
@@ -166,7 +167,7 @@ def run(args, roles: list[str], env: dict, database_url: str) -> dict:
             "--concurrency",
             "1",
             "--queues",
-            "validation,publication,default,maintenance,webhooks",
+            ",".join(ALL_QUEUES),  # one worker for every queue, webhooks included
             "--loglevel",
             "WARNING",
             "--without-mingle",
