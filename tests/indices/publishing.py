@@ -4,7 +4,10 @@ by the publication service."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from unittest import mock
 
 from django.utils import timezone
 
@@ -44,26 +47,38 @@ def csv_for(series: int, years: range) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+@contextmanager
+def in_this_process() -> Iterator[None]:
+    """Validation is not queued for a worker while the block runs."""
+    with mock.patch("indices.validate.tasks.validate_submission.delay_on_commit"):
+        yield
+
+
 def accept(content: bytes, agency: str = "TH_OIE", **options) -> Submission:
-    """Upload and validate in this process (no worker), warnings acknowledged; its release is
-    SCHEDULED, not yet published."""
-    submission, _ = submission_create(
-        agency=Agency.objects.get(pk=agency),
-        credential=None,
-        chunks=[content],
-        original_name="t.csv",
-        media_type="text/csv",
-        options=SubmissionOptions(acknowledge_warnings=True, **options),
-    )
-    submission_validate(submission.pk)
+    """Upload and validate in this process, warnings acknowledged; its release is SCHEDULED,
+    not yet published (and the publisher queued, as acceptance does). The validation is not
+    queued: a worker a test module keeps running would race this process for it."""
+    with in_this_process():
+        submission, _ = submission_create(
+            agency=Agency.objects.get(pk=agency),
+            credential=None,
+            chunks=[content],
+            original_name="t.csv",
+            media_type="text/csv",
+            options=SubmissionOptions(acknowledge_warnings=True, **options),
+        )
+        submission_validate(submission.pk)
     submission.refresh_from_db()
     assert submission.status == "ACCEPTED", submission.summary
     return submission
 
 
 def publish(content: bytes, agency: str = "TH_OIE", **options) -> datetime:
-    """Accept and publish now; returns an instant just before publication."""
+    """Accept and publish what is due, in this process; returns an instant just before
+    publication. The publisher is not queued: a worker a test module keeps running (with its
+    own file store) would race this process for the release."""
     before = timezone.now()
-    accept(content, agency, **options)
+    with mock.patch("indices.publish.tasks.publish_releases.delay_on_commit"):
+        accept(content, agency, **options)
     releases_publish_due()
     return before

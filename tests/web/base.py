@@ -10,6 +10,7 @@ from indices.receive.models import Submission
 from indices.receive.services import SubmissionOptions, submission_create
 from indices.validate.services import submission_validate
 from tests.factories import ReaderAgencyFactory
+from tests.indices.publishing import in_this_process
 
 URLCONF = "tests.web.urls"
 PASSWORD = "correct horse battery staple"
@@ -21,16 +22,17 @@ def make_user(username: str, agency: Agency | None):
 
 
 def validated(content: bytes, agency_id: str = "TH_OIE", **options) -> Submission:
-    """A submission created and validated in this process (no worker)."""
-    submission, _ = submission_create(
-        agency=Agency.objects.get(pk=agency_id),
-        credential=None,
-        chunks=[content],
-        original_name="upload.csv",
-        media_type="text/csv",
-        options=SubmissionOptions(**options),
-    )
-    submission_validate(submission.pk)
+    """A submission created and validated in this process (nothing queued for a worker)."""
+    with in_this_process():
+        submission, _ = submission_create(
+            agency=Agency.objects.get(pk=agency_id),
+            credential=None,
+            chunks=[content],
+            original_name="upload.csv",
+            media_type="text/csv",
+            options=SubmissionOptions(**options),
+        )
+        submission_validate(submission.pk)
     submission.refresh_from_db()
     return submission
 
