@@ -115,7 +115,7 @@ def serve(env: dict[str, str], *, embedded_mode: bool) -> int:
         "worker": [
             *celery_worker,
             "--queues",
-            "validation,publication,default,maintenance",
+            "validation,publication,adjustment,default,maintenance",
             "--concurrency",
             env.get("WORKER_CONCURRENCY", "2"),
         ],

@@ -339,7 +339,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONGEST_TASK_SEC
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_NAMES = ("validation", "publication", "default", "maintenance")
+CELERY_TASK_QUEUES_NAMES = ("validation", "publication", "adjustment", "default", "maintenance")
 CELERY_BEAT_SCHEDULE = {
     # Embargoed releases are published by this scan, so they survive worker restarts.
     "publish-due-releases": {

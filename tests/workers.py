@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
-QUEUES = "validation,publication,default,maintenance,webhooks"
+QUEUES = "validation,publication,adjustment,default,maintenance,webhooks"
 
 
 def test_database_url() -> str:
