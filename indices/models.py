@@ -3,16 +3,25 @@ imports them from there; this module only gathers them."""
 
 from indices.disseminate.webhooks.models import WebhookDelivery, WebhookSubscription
 from indices.national.models import NationalObservation
-from indices.publish.models import PublishedObservation, PublishedSeries, Release, ValueAddedWeight
+from indices.publish.models import (
+    AdjustmentOptOut,
+    PublishedObservation,
+    PublishedSeries,
+    Release,
+    SeriesAdjustment,
+    ValueAddedWeight,
+)
 from indices.receive.models import Submission
 from indices.validate.models import Finding, SubmissionRow
 
 __all__ = [
+    "AdjustmentOptOut",
     "Finding",
     "NationalObservation",
     "PublishedObservation",
     "PublishedSeries",
     "Release",
+    "SeriesAdjustment",
     "Submission",
     "SubmissionRow",
     "ValueAddedWeight",

@@ -10,11 +10,13 @@ PUBLICATION = "publication"
 DEFAULT = "default"
 MAINTENANCE = "maintenance"
 WEBHOOKS = "webhooks"
+# Seasonal adjustment (H7) of a release's series, one task per series, after publication.
+ADJUSTMENT = "adjustment"
 
 # Worker kind -> the queues it consumes. Webhook deliveries wait on partners' servers (10 s at
 # most each): a worker of their own, so they never delay validation or publication.
 WORKER_QUEUES: dict[str, tuple[str, ...]] = {
-    "main": (VALIDATION, PUBLICATION, DEFAULT, MAINTENANCE),
+    "main": (VALIDATION, PUBLICATION, ADJUSTMENT, DEFAULT, MAINTENANCE),
     "webhooks": (WEBHOOKS,),
 }
 # Worker kind -> the environment variable giving its concurrency (default 2).

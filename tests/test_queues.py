@@ -35,7 +35,9 @@ def test_every_task_and_beat_entry_goes_to_a_queue_some_worker_consumes(settings
 
 def test_the_worker_entry_point_consumes_its_kinds_queues():
     main = celery_arguments("main", [], {})
-    assert main[main.index("--queues") + 1] == "validation,publication,default,maintenance"
+    assert (
+        main[main.index("--queues") + 1] == "validation,publication,adjustment,default,maintenance"
+    )
     assert main[main.index("--concurrency") + 1] == "2"
     hooks = celery_arguments("webhooks", ["--loglevel", "DEBUG"], {"WEBHOOK_CONCURRENCY": "5"})
     assert hooks[hooks.index("--queues") + 1] == "webhooks"

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 from django.views.decorators.gzip import gzip_page
 
+from indices.disseminate.apis.adjustment import SeriesAdjustmentApi
 from indices.disseminate.apis.bulk import BulkDataApi
 from indices.disseminate.apis.releases import ReleaseListApi
 from indices.disseminate.apis.series import DataAllApi, DataApi, SeriesListApi
@@ -11,6 +12,11 @@ from indices.disseminate.apis.series import DataAllApi, DataApi, SeriesListApi
 # attacker-controlled text, so compressing them is safe from BREACH-style attacks.
 urlpatterns = [
     path("series/", gzip_page(SeriesListApi.as_view()), name="series-list"),
+    re_path(
+        r"^series/(?P<key>[^/]+)/adjustment$",
+        gzip_page(SeriesAdjustmentApi.as_view()),
+        name="series-adjustment",
+    ),
     path("data/", gzip_page(DataAllApi.as_view()), name="series-data-all"),
     re_path(r"^data/(?P<key>[^/]*)$", gzip_page(DataApi.as_view()), name="series-data"),
     path("releases/", gzip_page(ReleaseListApi.as_view()), name="release-list"),

@@ -43,6 +43,13 @@ class Release(models.Model):
     observations_withdrawn = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # H7: a follow-up release publishing the exchange's seasonal adjustment of the N series
+    # `adjusts` changed (their keys in adjusted_series). Scheduled at the same release_at as
+    # the release it follows, so an embargoed release's adjusted values never come first.
+    adjusts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
+    )
+    adjusted_series = ArrayField(models.CharField(max_length=40), default=list, blank=True)
 
     class Meta:
         ordering = ["-release_at", "-id"]
@@ -126,6 +133,63 @@ class PublishedObservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series_key} {self.time_period} = {self.value}"
+
+
+class SeriesAdjustment(models.Model):
+    """H7: the exchange's adjustment of one member's monthly N series (M.TH.C.N.IX): the model
+    kept between releases (re-identified at most once a year), the spec, the diagnostics and
+    the adjusted values of its latest run; `published` is what readers see, copied when the
+    follow-up release that publishes the run is published (never before its instant)."""
+
+    class Status(models.TextChoices):
+        ADJUSTED = "ADJUSTED"
+        # Too short, a gap, zeros, X-13 stopped or timed out: the finding says which.
+        NOT_ADJUSTED = "NOT_ADJUSTED"
+        OPTED_OUT = "OPTED_OUT"
+
+    series_key = models.CharField(primary_key=True, max_length=40)
+    ref_area = models.CharField(max_length=8)
+    activity = models.CharField(max_length=8)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    model = models.JSONField(null=True, blank=True)  # engine.Model.as_json()
+    spec = models.TextField(blank=True)
+    diagnostics = models.JSONField(default=dict, blank=True)
+    findings = models.JSONField(default=list, blank=True)
+    # {"YYYY-MM-DD": value} of Y (table D11) and T (D12); the N series' statuses by month.
+    adjusted = models.JSONField(default=dict, blank=True)
+    trend = models.JSONField(default=dict, blank=True)
+    statuses = models.JSONField(default=dict, blank=True)
+    # Adjustments the member sends itself ("Y", "T"): the exchange's are not published.
+    member_own = ArrayField(models.CharField(max_length=1), default=list, blank=True)
+    source_release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    computed_at = models.DateTimeField(default=timezone.now)
+    published = models.JSONField(default=dict, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["series_key"]
+        indexes = [models.Index(fields=["ref_area", "activity"], name="adjustment_dims")]
+
+    def __str__(self) -> str:
+        return f"{self.series_key} {self.status}"
+
+
+class AdjustmentOptOut(models.Model):
+    """A member's request, recorded by the secretariat, that the exchange not adjust one of its
+    monthly N series (H7): the series is then skipped, with a finding."""
+
+    series_key = models.CharField(primary_key=True, max_length=40)  # M.TH.C.N.IX
+    reason = models.TextField()
+    recorded_by = models.CharField(max_length=150, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["series_key"]
+
+    def __str__(self) -> str:
+        return f"{self.series_key} opted out on {self.recorded_at:%Y-%m-%d}"
 
 
 class ValueAddedWeight(models.Model):

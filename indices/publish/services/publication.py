@@ -30,8 +30,9 @@ from countries.standard import load_definition
 from indices.national.models import NationalObservation
 from indices.publish import harmonization as h
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
+from indices.publish.services.adjustment import adjustment_publish
 from indices.publish.services.national import national_store_apply
-from indices.publish.services.vintages import vintages_write
+from indices.publish.services.vintages import VintageChanges, vintages_write
 from indices.publish.signals import release_published
 from indices.receive.models import Submission
 from indices.validate.models import Finding, SubmissionRow
@@ -51,6 +52,11 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     """
     standard = load_definition()
     clock = _Clock()
+    if release.adjusts_id is not None:
+        changed = adjustment_publish(release, instant=instant, standard=standard)
+        clock.lap("adjustment")
+        _finish(release, instant=instant, changed=changed, clock=clock)
+        return
     if release.submission is not None:
         touched = _apply_submission(release.submission)
         country = release.submission.agency.country
@@ -77,6 +83,10 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     if release.submission is not None and unpublishable:
         _record_unpublishable(release.submission, unpublishable)
     clock.lap("vintages")
+    _finish(release, instant=instant, changed=changed, clock=clock)
+
+
+def _finish(release: Release, *, instant: datetime, changed: VintageChanges, clock: _Clock) -> None:
     release.status = Release.Status.PUBLISHED
     release.published_at = instant
     release.changed_series = changed.series_keys

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from indices.disseminate.csv import places, rounded
+from indices.disseminate.selectors.adjustment import adjustment_body, adjustment_published
 from indices.publish.models import PublishedSeries
 from indices.web import words
 from indices.web.access import any_agency
@@ -301,8 +302,23 @@ def series_page(request: HttpRequest, key: str) -> HttpResponse:
             ],
             "vintages_url": reverse("web:series-vintages", args=[key]),
             "chart_library_version": chart_library_version(),
+            **_adjustment(key, parsed),
         },
     )
+
+
+def _adjustment(key: str, parsed: Key) -> dict[str, Any]:
+    """H7: the published diagnostics on the pages of Y and T series (none for aggregates,
+    which are built from their members' Y)."""
+    if parsed.adjustment not in ("Y", "T"):
+        return {}
+    found = adjustment_published(key)
+    if found is None:
+        return {}
+    return {
+        "adjustment": adjustment_body(key, found[0]),
+        "adjustment_url": reverse("series-adjustment", args=[key]),
+    }
 
 
 def _download_rows(
