@@ -4,8 +4,8 @@
 
 Works on a fresh machine with nothing but Python 3.11: the first run creates `.venv/` and installs
 requirements-dev.txt, which includes requirements.txt (again whenever either file changes).
-Without DATABASE_URL / REDIS_URL it starts the
-embedded PostgreSQL and Redis under `var/` and stops them when it exits.
+Without DATABASE_URL / REDIS_URL it starts the embedded PostgreSQL and Redis under `var/` and
+stops them when it exits.
 
 This file uses only the standard library until it has re-executed itself inside the virtualenv.
 """
