@@ -76,8 +76,8 @@ def worker(kind: str) -> str | None:
 
 def beat(schedule: str, now: float | None = None) -> str | None:
     now = time.time() if now is None else now
-    # shelve may add a suffix (.db, .dat) to the name it is given.
-    candidates = [schedule, f"{schedule}.db", f"{schedule}.dat"]
+    # shelve may add a suffix (.db; dbm.dumb: .dat, .dir) to the name it is given.
+    candidates = [schedule, f"{schedule}.db", f"{schedule}.dat", f"{schedule}.dir"]
     stamps = [os.stat(path).st_mtime for path in candidates if os.path.exists(path)]
     if not stamps:
         return f"beat: no schedule file {schedule}"

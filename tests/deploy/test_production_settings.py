@@ -4,6 +4,7 @@ from its parts survives any password."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 import subprocess
@@ -195,6 +196,15 @@ def test_compose_trusts_exactly_the_proxys_address():
     proxy_address = services["proxy"]["networks"]["edge"]["ipv4_address"]
     assert services["web"]["environment"]["IPI_TRUSTED_PROXIES"] == proxy_address
     assert set(services["web"]["networks"]) == {"backend", "edge"}
+    # No other container can be given the proxy's address: it is outside the dynamic range.
+    edge = COMPOSE["networks"]["edge"]["ipam"]["config"][0]
+
+    def default(value: str) -> str:
+        return value.split(":-", 1)[1].rstrip("}") if value.startswith("${") else value
+
+    address = ipaddress.ip_address(default(proxy_address))
+    assert address in ipaddress.ip_network(default(edge["subnet"]))
+    assert address not in ipaddress.ip_network(default(edge["ip_range"]))
     on_edge = {name for name, s in services.items() if "edge" in (s.get("networks") or [])}
     assert on_edge == {"web", "proxy"}
 
