@@ -174,7 +174,7 @@ for _ in $(seq 60); do
     case $status in
         NEEDS_CONFIRMATION)
             "${CURL[@]}" "${AUTH[@]}" -X POST "$BASE_URL/api/v1/submissions/$SUBMISSION/confirm/" >/dev/null
-            log "validated with warnings (the file is old: W07); confirmed" ;;
+            log "validated with warnings; confirmed" ;;
         ACCEPTED) break ;;
         REJECTED)
             "${CURL[@]}" "${AUTH[@]}" "$BASE_URL/api/v1/submissions/$SUBMISSION/report" || true
@@ -198,7 +198,7 @@ if ((observations == 0)); then
 fi
 "${CURL[@]}" "${AUTH[@]}" "$BASE_URL/api/v1/data/M.TH.C.N.IX?format=csv" | grep -q '2022-06' \
     || fail "the published series lacks 2022-06"
-log "published by the beat scan and read back over TLS: $observations observations of M.TH.C.N.IX"
+log "published and read back over TLS: $observations observations of M.TH.C.N.IX"
 
 # Plain HTTP is only a redirect; a forged X-Forwarded-Proto from inside (not the proxy) is not
 # believed: the worker container asks web directly and is sent to HTTPS.
