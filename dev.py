@@ -3,8 +3,9 @@
 `python3 dev.py manage ARGS...` runs manage.py with the same servers.
 
 Works on a fresh machine with nothing but Python 3.11: the first run creates `.venv/` and installs
-requirements.txt (again whenever that file changes). Without DATABASE_URL / REDIS_URL it starts the
-embedded PostgreSQL and Redis under `var/` and stops them when it exits.
+requirements-dev.txt, which includes requirements.txt (again whenever either file changes).
+Without DATABASE_URL / REDIS_URL it starts the embedded PostgreSQL and Redis under `var/` and
+stops them when it exits.
 
 This file uses only the standard library until it has re-executed itself inside the virtualenv.
 """
@@ -23,7 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
-REQUIREMENTS = ROOT / "requirements.txt"
+# What development installs: the runtime's requirements.txt (all the production image installs)
+# and the tests and tools of requirements-dev.txt, which includes it (`-r requirements.txt`).
+REQUIREMENTS = ROOT / "requirements-dev.txt"
+REQUIREMENT_FILES = (ROOT / "requirements.txt", REQUIREMENTS)
 INSTALLED_MARKER = VENV / ".requirements.sha256"
 # Settings for checks that read the code and never connect (ipi_exchange/settings_offline.py).
 OFFLINE_SETTINGS = "--settings=ipi_exchange.settings_offline"
@@ -76,14 +80,22 @@ def ensure_virtualenv(argv: list[str]) -> None:
     if not VENV_PYTHON.exists():
         print(f"creating virtualenv in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    wanted = requirements_digest(REQUIREMENT_FILES)
     installed = INSTALLED_MARKER.read_text().strip() if INSTALLED_MARKER.exists() else ""
     if installed != wanted:
-        print("installing requirements.txt", flush=True)
+        print("installing requirements-dev.txt (with requirements.txt)", flush=True)
         pip = [str(VENV_PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
         subprocess.run([*pip, "-r", str(REQUIREMENTS)], check=True)
         INSTALLED_MARKER.write_text(wanted)
     os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *argv])
+
+
+def requirements_digest(files: tuple[Path, ...]) -> str:
+    """One digest of every requirements file: a change to either reinstalls."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def manage(env: dict[str, str], *args: str) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -62,6 +64,19 @@ def env_secret(name: str, default: str = "") -> str:
     return env_str(name, default)
 
 
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of IP addresses or networks (CIDR), each checked at start."""
+    entries = env_list(name, default)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is not an address or a network"
+            ) from None
+    return entries
+
+
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     value = env_str(name, default)
     if value not in choices:
@@ -89,3 +104,18 @@ def celery_url(redis_url: str) -> str:
     path, _, query = redis_url.removeprefix("unix://").partition("?")
     db = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("db", "0")
     return f"redis+socket://{path}?virtual_host={db}"
+
+
+# --- PostgreSQL URL from its parts (docker compose: the password is a secret file) -------------
+
+
+def postgres_url(*, user: str, password: str, host: str, port: int, name: str) -> str:
+    """A postgresql:// URL whose every part is percent-encoded: a password with `@`, `/`, `:`,
+    `%` or `#` still names the right server, user and database."""
+
+    def part(value: str) -> str:
+        return quote(value, safe="")
+
+    netloc_host = f"[{host}]" if ":" in host else host
+    credentials = part(user) + (f":{part(password)}" if password else "")
+    return f"postgresql://{credentials}@{netloc_host}:{port}/{part(name)}"

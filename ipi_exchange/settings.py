@@ -23,8 +23,10 @@ from ipi_exchange.env import (
     env_choice,
     env_int,
     env_list,
+    env_networks,
     env_secret,
     env_str,
+    postgres_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +56,16 @@ if not SECRET_KEY:
     SECRET_KEY = _development_secret_key()
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters in production")
+# Words of the examples and placeholders people copy (.env.example said "change-me..."): a key
+# anyone can read in a repository or a guide is no secret.
+PLACEHOLDER_SECRET_WORDS = ("change-me", "changeme", "change_me", "placeholder", "insecure")
+if PRODUCTION and (
+    any(word in SECRET_KEY.lower() for word in PLACEHOLDER_SECRET_WORDS) or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a placeholder; generate one: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -80,9 +92,27 @@ CORS_EXPOSE_HEADERS = (
 # --- Databases and Redis ---------------------------------------------------------------------
 
 DATABASE_URL = env_secret("DATABASE_URL")
+# Or its parts (docker-compose.yml): the password from a docker secret, percent-encoded here.
+POSTGRES_HOST = env_str("POSTGRES_HOST")
+if not DATABASE_URL and POSTGRES_HOST:
+    _password = env_secret("POSTGRES_PASSWORD")
+    if not _password:
+        raise ImproperlyConfigured(
+            "POSTGRES_PASSWORD (or POSTGRES_PASSWORD_FILE) is required with POSTGRES_HOST"
+        )
+    DATABASE_URL = postgres_url(
+        user=env_str("POSTGRES_USER", "ipi"),
+        password=_password,
+        host=POSTGRES_HOST,
+        port=env_int("POSTGRES_PORT", 5432, minimum=1),
+        name=env_str("POSTGRES_DB", "ipi_exchange"),
+    )
 REDIS_URL = env_secret("REDIS_URL")
 if PRODUCTION and not (DATABASE_URL and REDIS_URL):
-    raise ImproperlyConfigured("DATABASE_URL and REDIS_URL are required in production")
+    raise ImproperlyConfigured(
+        "DATABASE_URL (or POSTGRES_HOST and POSTGRES_PASSWORD) and REDIS_URL are required in "
+        "production"
+    )
 # The embedded servers' addresses, whether they run or not: nothing is started here.
 if not DATABASE_URL:
     DATABASE_URL = embedded.database_url()
@@ -130,6 +160,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: X-Forwarded-* only from IPI_TRUSTED_PROXIES, before anything reads them.
+    "ipi_exchange.http.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Over-long addresses and headers: 414 / 431 problem+json (gunicorn lets them through).
     "ipi_exchange.http.limits.RequestLimitsMiddleware",
@@ -204,6 +236,12 @@ if BEHIND_TLS_PROXY:
 # many from the end. Behind the proxy every client would otherwise share the proxy's address,
 # and the failed-token lockout of one would lock out all. 0 trusts no X-Forwarded-For at all.
 NUM_PROXIES = env_int("IPI_NUM_PROXIES", 1 if BEHIND_TLS_PROXY else 0)
+# The addresses or networks the proxy's requests come from: X-Forwarded-* from any other address
+# are dropped before anything reads them (ipi_exchange/http/proxies.py), so a client that reaches
+# gunicorn directly can neither fake HTTPS nor pick the address its failed tokens count against.
+# docker-compose.yml names the network only the proxy shares with web; the default is a proxy on
+# this machine (without a proxy nothing reads these headers: no SECURE_PROXY_SSL_HEADER, 0 hops).
+IPI_TRUSTED_PROXIES = env_networks("IPI_TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"])
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION

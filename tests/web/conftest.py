@@ -27,7 +27,7 @@ def _browser_or_skip():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        missing = "the playwright package is not installed (pip install -r requirements.txt)"
+        missing = "the playwright package is not installed (pip install -r requirements-dev.txt)"
     if missing is None and not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         missing = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
     if missing:
