@@ -182,7 +182,7 @@ NUL_IN_NAMES = Refusal(
     "invalid_text",
     400,
     "names",
-    "a NUL character, in a property name of a row (or anywhere in a submission's JSON)",
+    "a NUL character in a property name of a row",
 )
 
 
@@ -209,7 +209,9 @@ def _document_refusals(operation: dict) -> None:
 
 
 # Form bodies (urlencoded and multipart) have no null: there a nullable property is its value
-# or the empty string, which DRF reads as null in a form.
+# or the empty string, which DRF reads as null in a form; or only its value where the empty
+# string is refused (an upload's options, like its query parameters: params.reject_blank).
+BLANK_REFUSED_FORMS = frozenset({"SubmissionUploadRequest"})
 EMPTY = {"type": "string", "maxLength": 0, "description": "Empty: none (null)"}
 FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -230,7 +232,7 @@ def _form_variants(result: dict, schemas: dict) -> None:
                     continue
                 form = copy.deepcopy(component)
                 for key, prop in form["properties"].items():
-                    if prop.pop("nullable", None):
+                    if prop.pop("nullable", None) and name not in BLANK_REFUSED_FORMS:
                         form["properties"][key] = {"anyOf": [prop, EMPTY]}
                 schemas[f"{name}Form"] = form
                 content[media_type]["schema"] = {"$ref": f"#/components/schemas/{name}Form"}
@@ -240,6 +242,8 @@ def _text_patterns(component: dict) -> None:
     """Free text in a request body: no NUL (refused at the edge, ipi_exchange/http/text.py),
     and where it may not be blank, some character beside white space (DRF trims it)."""
     for prop in component.get("properties", {}).values():
+        if prop.get("type") == "array" and isinstance(prop.get("items"), dict):
+            prop = prop["items"]
         if prop.get("type") != "string" or {"pattern", "format", "enum"} & set(prop):
             continue
         prop["pattern"] = FREE_TEXT_PATTERN if prop.get("minLength", 0) >= 1 else TEXT_PATTERN

@@ -52,7 +52,6 @@ from ipi_exchange.http.schema import (
     COUNTRY_CODE_PATTERN,
     FREE_TEXT_PATTERN,
     INSTANT_PATTERN,
-    NUL_IN_NAMES,
     TEXT_PATTERN,
     Refusal,
     refusals,
@@ -229,8 +228,12 @@ class SubmissionListApi(APIView):
                 "type": "object",
                 "description": 'The observations as JSON: {"observations": [{"REF_AREA": "TH", '
                 '"ACTIVITY": "C", "TIME_PERIOD": "2024-01", "OBS_VALUE": 101.2, ...}, ...]}',
+                # Refused at once without it (_check_json_start); the rest is the validation's.
+                "required": ["observations"],
+                "properties": {"observations": {"description": "The rows"}},
             },
-            "text/csv": {"type": "string", "format": "binary"},
+            # An empty body is refused at once (file_missing).
+            "text/csv": {"type": "string", "format": "binary", "minLength": 1},
         },
         responses={
             202: SubmissionOutputSerializer,
@@ -247,7 +250,6 @@ class SubmissionListApi(APIView):
                 "across",
                 "an upload option given both in the query and in the form: give it once",
             ),
-            NUL_IN_NAMES,
         ),
     )
     def post(self, request: ApiRequest) -> Response:
