@@ -140,7 +140,8 @@ class ConcordanceApi(WritePermissionMixin, APIView):
                 400,
                 "data",
                 "the rows are checked against ISIC's codelist and each other (unknown ISIC "
-                "code, a national code twice, weights not summing to 1); the problems are listed",
+                "code, a national code mapped twice, a weight missing where several codes map "
+                "to one); the problems are listed",
             ),
             NUL_IN_NAMES,
         ),
