@@ -128,6 +128,9 @@ WRITES = {
 # Request bodies whose unknown properties the service does not refuse: a submission's JSON is
 # the submitted file itself, read by the validation (its findings are in the report).
 OPEN_BODIES = frozenset({"SubmissionJsonBodyRequest"})
+# Operations whose body is required though drf-spectacular cannot tell (a body of several
+# media types given by hand): an upload without one is refused (file_missing).
+REQUIRED_BODIES = frozenset({"submission_upload"})
 
 
 # --- Refusals the schema cannot state -----------------------------------------------------------
@@ -271,6 +274,8 @@ def add_problem_responses(result: dict, generator, request, public) -> dict:
                 if code.startswith("4") and not response.get("content"):
                     response["content"] = reference
             _document_refusals(operation)
+            if operation.get("operationId") in REQUIRED_BODIES and "requestBody" in operation:
+                operation["requestBody"]["required"] = True
     # The input serializers refuse unknown properties (ipi_exchange.http.strict): say so.
     for name, component in schemas.items():
         if (

@@ -250,9 +250,16 @@ class SubmissionListApi(APIView):
                 "across",
                 "an upload option given both in the query and in the form: give it once",
             ),
+            Refusal(
+                "idempotency_key_reused",
+                422,
+                "data",
+                "the Idempotency-Key was used before for a different file",
+            ),
         ),
     )
     def post(self, request: ApiRequest) -> Response:
+        # The body is required (file_missing without it): REQUIRED_BODIES in http/schema.py.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.IPI_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
             raise upload_too_large(settings.IPI_MAX_UPLOAD_BYTES)  # before reading the body
