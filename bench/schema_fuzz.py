@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--phases", default=PHASES)
     parser.add_argument("--mode", default="all", choices=["all", "positive", "negative"])
     parser.add_argument("--checks", default="all")
-    parser.add_argument("--max-time", type=int, default=0, help="seconds per role (0: none)")
+    parser.add_argument("--max-time", type=int, default=0, help="seconds per st pass (0: none)")
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--st-workers", default="1", help="schemathesis workers (or auto)")
@@ -416,7 +416,7 @@ def format_results(r: dict, args) -> str:
         f"`st run` against gunicorn ({args.web_workers} workers) and a Celery worker, "
         f"checks `{args.checks}`, mode `{args.mode}`, phases `{args.phases}`, "
         f"{args.max_examples} examples per operation"
-        + (f", at most {args.max_time} s per role" if args.max_time else "")
+        + (f", at most {args.max_time} s per pass (`st run`)" if args.max_time else "")
         + f"; {r['when']}, {r['machine']}; {r['seconds']:.0f} s in all.\n",
         "Raw: every check as schemathesis has it (`positive_data_acceptance`: every refusal of "
         "schema-valid data). Classified: every check but that one; `undocumented_rejection` is "
