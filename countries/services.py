@@ -43,10 +43,11 @@ def country_create(*, code: str, name: str, aggregates: list[str]) -> Country:
 
 @transaction.atomic
 def agency_create(*, agency_id: str, name: str, role: str, country: Country | None) -> Agency:
-    agency = Agency(id=agency_id, name=name, role=role, country=country)
-    agency.full_clean()
+    # Before full_clean, whose check of the same constraint would name no field nor code.
     if role == Agency.Role.REPORTER and country is None:
         raise ApplicationError("A reporting agency needs a country.", code="country_required")
+    agency = Agency(id=agency_id, name=name, role=role, country=country)
+    agency.full_clean()
     agency.save()
     return agency
 

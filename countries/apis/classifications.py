@@ -18,11 +18,18 @@ from countries.audit import actor_of
 from countries.models import Country, NationalClassification
 from countries.principals import ApiRequest
 from ipi_exchange.errors import ApplicationError, NotFound
-from ipi_exchange.http.fields import StrictCharField
+from ipi_exchange.http.fields import RowsField, StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema, whole_number
 from ipi_exchange.http.params import reject_unknown
 from ipi_exchange.http.parsers import JSONParser, MultiPartParser
-from ipi_exchange.http.schema import whole
+from ipi_exchange.http.schema import (
+    ALREADY_EXISTS,
+    NUL_IN_NAMES,
+    UNKNOWN_OBJECT,
+    Refusal,
+    refusals,
+    whole,
+)
 from ipi_exchange.http.strict import StrictSerializer
 
 
@@ -51,7 +58,9 @@ class ClassificationListApi(WritePermissionMixin, APIView):
         )
 
     @extend_schema(
-        request=ClassificationCreateInputSerializer, responses={201: ClassificationOutputSerializer}
+        request=ClassificationCreateInputSerializer,
+        responses={201: ClassificationOutputSerializer},
+        extensions=refusals(ALREADY_EXISTS, UNKNOWN_OBJECT),
     )
     def post(self, request: Request) -> Response:
         data = self.ClassificationCreateInputSerializer(data=request.data)
@@ -92,7 +101,7 @@ class ConcordanceApi(WritePermissionMixin, APIView):
 
     class ConcordanceJsonInputSerializer(StrictSerializer):
         comment = StrictCharField(max_length=500, required=False, allow_blank=True)
-        entries = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+        entries = RowsField()
 
     @extend_schema(
         parameters=[OpenApiParameter("version", whole(), description="A past version number")],
@@ -125,6 +134,17 @@ class ConcordanceApi(WritePermissionMixin, APIView):
             ),
         },
         responses={201: ConcordanceOutputSerializer},
+        extensions=refusals(
+            Refusal(
+                "concordance_invalid",
+                400,
+                "data",
+                "the rows are checked against ISIC's codelist and each other (unknown ISIC "
+                "code, a national code mapped twice, a weight missing where several codes map "
+                "to one); the problems are listed",
+            ),
+            NUL_IN_NAMES,
+        ),
     )
     def post(self, request: ApiRequest, classification_id: str) -> Response:
         classification = get_object_or_404(NationalClassification, pk=classification_id)

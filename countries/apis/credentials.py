@@ -16,6 +16,7 @@ from countries.principals import ApiRequest
 from ipi_exchange.errors import ApplicationError, NotAllowed
 from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.schema import Refusal, refusals
 from ipi_exchange.http.strict import StrictSerializer
 
 
@@ -81,7 +82,18 @@ class CredentialListApi(APIView):
         return paginated(request, self, credentials, CredentialOutputSerializer)
 
     @extend_schema(
-        request=CredentialCreateInputSerializer, responses={201: CredentialCreatedSerializer}
+        request=CredentialCreateInputSerializer,
+        responses={201: CredentialCreatedSerializer},
+        extensions=refusals(
+            Refusal("expiry_in_past", 400, "now", "expires_at must be in the future"),
+            Refusal("unknown_agency", 400, "data", "agency must name an agency of the exchange"),
+            Refusal(
+                "scope_not_allowed",
+                400,
+                "data",
+                "the scopes an agency may hold depend on its role (a reader: read only)",
+            ),
+        ),
     )
     def post(self, request: ApiRequest) -> Response:
         data = self.CredentialCreateInputSerializer(data=request.data)

@@ -15,6 +15,7 @@ from countries.models import Agency, Country
 from countries.principals import ApiRequest
 from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.schema import ALREADY_EXISTS, UNKNOWN_OBJECT, Refusal, refusals
 from ipi_exchange.http.strict import StrictSerializer
 
 
@@ -40,7 +41,19 @@ class CountryListApi(WritePermissionMixin, APIView):
     def get(self, request: Request) -> Response:
         return paginated(request, self, selectors.country_list(), CountryOutputSerializer)
 
-    @extend_schema(request=CountryCreateInputSerializer, responses={201: CountryOutputSerializer})
+    @extend_schema(
+        request=CountryCreateInputSerializer,
+        responses={201: CountryOutputSerializer},
+        extensions=refusals(
+            ALREADY_EXISTS,
+            Refusal(
+                "unknown_aggregate",
+                400,
+                "data",
+                "aggregates must be regional aggregates of CL_AREA",
+            ),
+        ),
+    )
     def post(self, request: Request) -> Response:
         data = self.CountryCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -80,7 +93,15 @@ class AgencyListApi(WritePermissionMixin, APIView):
         agencies = selectors.agency_list(principal=request.user)
         return paginated(request, self, agencies, AgencyOutputSerializer)
 
-    @extend_schema(request=AgencyCreateInputSerializer, responses={201: AgencyOutputSerializer})
+    @extend_schema(
+        request=AgencyCreateInputSerializer,
+        responses={201: AgencyOutputSerializer},
+        extensions=refusals(
+            ALREADY_EXISTS,
+            UNKNOWN_OBJECT,
+            Refusal("country_required", 400, "across", "a reporter agency needs a country"),
+        ),
+    )
     def post(self, request: Request) -> Response:
         data = self.AgencyCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -14,8 +14,10 @@ from countries.permissions import IsSecretariatAdmin
 from countries.principals import ApiRequest
 from indices.publish.models import ValueAddedWeight
 from indices.publish.services.weights import weights_read_csv, weights_upload
+from ipi_exchange.http.fields import RowsField
 from ipi_exchange.http.pagination import paginated, paginated_schema
 from ipi_exchange.http.parsers import JSONParser, MultiPartParser
+from ipi_exchange.http.schema import NUL_IN_NAMES, Refusal, refusals
 from ipi_exchange.http.strict import StrictSerializer
 
 
@@ -35,7 +37,7 @@ class WeightListApi(APIView):
     parser_classes = [JSONParser, MultiPartParser]
 
     class WeightsJsonInputSerializer(StrictSerializer):
-        weights = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+        weights = RowsField()
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -65,6 +67,16 @@ class WeightListApi(APIView):
                 {"rows": serializers.IntegerField(), "release": serializers.IntegerField()},
             )
         },
+        extensions=refusals(
+            Refusal(
+                "weights_invalid",
+                400,
+                "data",
+                "the rows are checked against the codelists and each other (unknown code, a row "
+                "twice); the problems are listed",
+            ),
+            NUL_IN_NAMES,
+        ),
     )
     def post(self, request: ApiRequest) -> Response:
         upload = request.FILES.get("file")

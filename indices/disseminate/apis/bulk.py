@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from indices.disseminate.apis.base import ReadApi
 from indices.disseminate.apis.series import (
     DIMENSION_PARAMETERS,
+    PERIOD,
     PERIOD_DESCRIPTION,
-    PERIOD_OR_EMPTY,
 )
 from indices.disseminate.keys import DIMENSIONS
 from indices.disseminate.query import PeriodRange, dimension_filter, parse_key_path
@@ -21,7 +21,13 @@ from indices.disseminate.selectors.bulk import copy_chunks, export_statement
 from indices.disseminate.selectors.published import series_list
 from indices.disseminate.selectors.versions import series_version
 from ipi_exchange.http.params import invalid, reject_unknown
-from ipi_exchange.http.schema import KEY_PATTERN, optional_pattern, string
+from ipi_exchange.http.schema import (
+    INVALID_RANGE,
+    KEY_OR_FILTERS,
+    KEY_PATTERN,
+    refusals,
+    string,
+)
 
 FILENAME = "MKG_DF_IPI_1.0.csv"
 
@@ -44,15 +50,16 @@ class BulkDataApi(ReadApi):
         parameters=[
             OpenApiParameter(
                 "key",
-                string(optional_pattern(KEY_PATTERN)),
+                string(KEY_PATTERN),
                 description="SDMX key, e.g. M.TH+VN..N.IX (or dimension filters, not both)",
             ),
             *DIMENSION_PARAMETERS,
-            OpenApiParameter("startPeriod", PERIOD_OR_EMPTY, description=PERIOD_DESCRIPTION),
-            OpenApiParameter("endPeriod", PERIOD_OR_EMPTY, description=PERIOD_DESCRIPTION),
+            OpenApiParameter("startPeriod", PERIOD, description=PERIOD_DESCRIPTION),
+            OpenApiParameter("endPeriod", PERIOD, description=PERIOD_DESCRIPTION),
         ],
         # The CSV text (not "binary": a client reads it as text, and the check reads it).
         responses={(200, "text/csv"): {"type": "string"}},
+        extensions=refusals(KEY_OR_FILTERS, INVALID_RANGE),
     )
     def get(self, request: Request, format: str | None = None):
         params = request.query_params

@@ -15,9 +15,9 @@ from indices.disseminate.selectors.releases import release_calendar
 from indices.disseminate.selectors.versions import releases_version
 from indices.publish.models import Release
 from ipi_exchange.http.params import invalid, parse_codes, parse_instant, reject_unknown
-from ipi_exchange.http.schema import CODES_PATTERN, INSTANT_PATTERN, optional_pattern, string
+from ipi_exchange.http.schema import CODES_PATTERN, INSTANT_PATTERN, string
 
-INSTANT = string(optional_pattern(INSTANT_PATTERN))
+INSTANT = string(INSTANT_PATTERN)
 
 STATUSES = {"published": Release.Status.PUBLISHED, "scheduled": Release.Status.SCHEDULED}
 

@@ -44,10 +44,13 @@ from ipi_exchange.errors import NotFound, TooLarge
 from ipi_exchange.http.params import parse_instant, reject_unknown
 from ipi_exchange.http.schema import (
     CODES_PATTERN,
+    CONFLICTING_MODES,
     INSTANT_PATTERN,
+    INVALID_RANGE,
     KEY_PATTERN,
     PERIOD_PATTERN,
-    optional_pattern,
+    TOO_MANY_OBSERVATIONS,
+    refusals,
     string,
     whole,
 )
@@ -57,9 +60,9 @@ DIMENSION_PARAMETERS = [
     OpenApiParameter(name, string(CODES_PATTERN), description="Codes, comma-separated")
     for name in DIMENSIONS
 ]
-# Empty values count as not given (as the parsers read them).
-INSTANT = string(optional_pattern(INSTANT_PATTERN))
-PERIOD_OR_EMPTY = string(optional_pattern(PERIOD_PATTERN))
+# A parameter given empty is refused (params.reject_blank): no pattern allows it.
+INSTANT = string(INSTANT_PATTERN)
+PERIOD = string(PERIOD_PATTERN)
 # The JSON body of /data/, or the same observations as CSV (`?format=csv`, `Accept: text/csv`).
 DATA_RESPONSES = {
     (200, "application/json"): dict,
@@ -129,13 +132,14 @@ class SeriesListApi(ReadApi):
 
 PERIOD_DESCRIPTION = "YYYY, YYYY-Qn, YYYY-Sn, YYYY-MM or YYYY-MM-DD"
 DATA_PARAMETERS = [
-    OpenApiParameter("startPeriod", PERIOD_OR_EMPTY, description=PERIOD_DESCRIPTION),
-    OpenApiParameter("endPeriod", PERIOD_OR_EMPTY, description=PERIOD_DESCRIPTION),
+    OpenApiParameter("startPeriod", PERIOD, description=PERIOD_DESCRIPTION),
+    OpenApiParameter("endPeriod", PERIOD, description=PERIOD_DESCRIPTION),
     OpenApiParameter("asOf", INSTANT, description="ISO 8601 instant: values as they stood"),
     OpenApiParameter("includeHistory", bool, description="Every vintage"),
     OpenApiParameter("updatedAfter", INSTANT, description="ISO 8601 instant: changes only"),
     OpenApiParameter("lastNObservations", whole()),
 ]
+DATA_REFUSALS = refusals(CONFLICTING_MODES, INVALID_RANGE, TOO_MANY_OBSERVATIONS)
 KEY_PARAMETER = OpenApiParameter(
     "key",
     string(KEY_PATTERN),
@@ -151,7 +155,11 @@ class DataApi(ReadApi):
     renderer_classes = [JSONRenderer, DataCsvRenderer]
     csv_extra: list[str] = []
 
-    @extend_schema(parameters=[KEY_PARAMETER, *DATA_PARAMETERS], responses=DATA_RESPONSES)
+    @extend_schema(
+        parameters=[KEY_PARAMETER, *DATA_PARAMETERS],
+        responses=DATA_RESPONSES,
+        extensions=DATA_REFUSALS,
+    )
     def get(
         self, request: Request, key: str = "all", format: str | None = None
     ) -> Response | HttpResponseNotModified:
@@ -274,7 +282,12 @@ def _row(values: tuple) -> tuple[str, date, dict]:
 class DataAllApi(DataApi):
     """GET /data/: the same as /data/all (its own OpenAPI operation)."""
 
-    @extend_schema(operation_id="data_all", parameters=DATA_PARAMETERS, responses=DATA_RESPONSES)
+    @extend_schema(
+        operation_id="data_all",
+        parameters=DATA_PARAMETERS,
+        responses=DATA_RESPONSES,
+        extensions=DATA_REFUSALS,
+    )
     def get(
         self, request: Request, key: str = "all", format: str | None = None
     ) -> Response | HttpResponseNotModified:

@@ -32,6 +32,7 @@ from indices.disseminate.webhooks.services import (
 from indices.disseminate.webhooks.services.subscriptions import CODELIST_OF
 from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
+from ipi_exchange.http.schema import WEBHOOK_URL_PATTERN, Refusal, refusals
 from ipi_exchange.http.strict import StrictSerializer
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -120,8 +121,12 @@ class KeyFilterField(StrictCharField):
         "format": "uri",
         "minLength": 1,
         "maxLength": 500,
-        # http(s) only and no credentials (services/subscriptions.py `webhook_url_check`).
-        "pattern": "^https?://[^/?#@]+([/?#].*)?$",
+        # The URLs the service takes whatever their host, described as one pattern; IPv6
+        # literals, labels beyond its lengths and non-ASCII paths are taken too, undescribed.
+        "pattern": WEBHOOK_URL_PATTERN,
+        "description": "An http:// or https:// URL, without credentials, port 1-65535. In "
+        "production its host must resolve to public addresses only (code unresolvable or "
+        "private_address otherwise).",
     }
 )
 class WebhookUrlField(serializers.URLField):
@@ -148,7 +153,25 @@ class WebhookListApi(APIView):
         subscriptions = webhook_subscription_list(principal=request.user)
         return paginated(request, self, subscriptions, WebhookOutputSerializer)
 
-    @extend_schema(request=InputSerializer, responses={201: WebhookCreatedSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: WebhookCreatedSerializer},
+        extensions=refusals(
+            Refusal(
+                "invalid_key",
+                400,
+                "data",
+                "key_filter names a code of no codelist of the exchange (e.g. no such country)",
+            ),
+            Refusal("unresolvable", 400, "network", "the URL's host name does not resolve"),
+            Refusal(
+                "private_address",
+                400,
+                "network",
+                "the URL's host is (or resolves to) a private, loopback or reserved address",
+            ),
+        ),
+    )
     def post(self, request: ApiRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from countries.models import agency_id_validator, country_code_validator
 from countries.permissions import CanSubmit
 from countries.principals import ApiRequest
 from indices.receive.files import upload_too_large
@@ -46,10 +47,19 @@ from ipi_exchange.http.parsers import (
     max_json_depth,
     too_deep_error,
 )
-from ipi_exchange.http.schema import INSTANT_PATTERN, optional_pattern, string
+from ipi_exchange.http.schema import (
+    AGENCY_ID_PATTERN,
+    COUNTRY_CODE_PATTERN,
+    FREE_TEXT_PATTERN,
+    INSTANT_PATTERN,
+    TEXT_PATTERN,
+    Refusal,
+    refusals,
+    string,
+)
 from ipi_exchange.http.text import reject_non_ascii_digits
 
-INSTANT_OR_EMPTY = string(optional_pattern(INSTANT_PATTERN))
+INSTANT = string(INSTANT_PATTERN)
 
 # Read from a raw body at a time; the first one is looked at before the rest is streamed.
 CHUNK = 1024 * 1024
@@ -76,8 +86,11 @@ class SubmissionFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Submission.Status.choices)
     received_after = UtcInstantFilter(field_name="received_at", lookup_expr="gte")
     received_before = UtcInstantFilter(field_name="received_at", lookup_expr="lt")
-    country = filters.CharFilter(field_name="agency__country_id")
-    agency = filters.CharFilter(field_name="agency_id")
+    # Refused when not of the form of a code (as the schema says), not just an empty list.
+    country = filters.CharFilter(
+        field_name="agency__country_id", validators=[country_code_validator]
+    )
+    agency = filters.CharFilter(field_name="agency_id", validators=[agency_id_validator])
 
     class Meta:
         model = Submission
@@ -162,10 +175,10 @@ class SubmissionListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, many=True, enum=Submission.Status.values),
-            OpenApiParameter("received_after", INSTANT_OR_EMPTY, description="ISO 8601 instant"),
-            OpenApiParameter("received_before", INSTANT_OR_EMPTY, description="ISO 8601 instant"),
-            OpenApiParameter("country", str),
-            OpenApiParameter("agency", str),
+            OpenApiParameter("received_after", INSTANT, description="ISO 8601 instant"),
+            OpenApiParameter("received_before", INSTANT, description="ISO 8601 instant"),
+            OpenApiParameter("country", string(COUNTRY_CODE_PATTERN), description="e.g. TH"),
+            OpenApiParameter("agency", string(AGENCY_ID_PATTERN), description="e.g. TH_OIE"),
         ],
         operation_id="submissions_list",
         responses=paginated_schema(SubmissionOutputSerializer),
@@ -191,12 +204,18 @@ class SubmissionListApi(APIView):
                 description="Any unique string; retrying with it returns the same "
                 "submission instead of a new one.",
             ),
-            OpenApiParameter("filename", str, description="Name of a file sent as the raw body"),
+            OpenApiParameter(
+                "filename",
+                string(FREE_TEXT_PATTERN),
+                description="Name of a file sent as the raw body",
+            ),
             OpenApiParameter("action", str, enum=Submission.Action.values),
             OpenApiParameter("release_at", string(INSTANT_PATTERN), description="ISO 8601 instant"),
             OpenApiParameter("dry_run", bool),
             OpenApiParameter("acknowledge_warnings", bool),
-            OpenApiParameter("comment", {"type": "string", "maxLength": 1000}),
+            OpenApiParameter(
+                "comment", string(TEXT_PATTERN, maxLength=1000), description="Free text"
+            ),
         ],
         request={
             "multipart/form-data": inline_serializer(
@@ -209,8 +228,12 @@ class SubmissionListApi(APIView):
                 "type": "object",
                 "description": 'The observations as JSON: {"observations": [{"REF_AREA": "TH", '
                 '"ACTIVITY": "C", "TIME_PERIOD": "2024-01", "OBS_VALUE": 101.2, ...}, ...]}',
+                # Refused at once without it (_check_json_start); the rest is the validation's.
+                "required": ["observations"],
+                "properties": {"observations": {"description": "The rows"}},
             },
-            "text/csv": {"type": "string", "format": "binary"},
+            # An empty body is refused at once (file_missing).
+            "text/csv": {"type": "string", "format": "binary", "minLength": 1},
         },
         responses={
             202: SubmissionOutputSerializer,
@@ -220,8 +243,23 @@ class SubmissionListApi(APIView):
             ),
             413: OpenApiResponse(description="Larger than IPI_MAX_UPLOAD_BYTES"),
         },
+        extensions=refusals(
+            Refusal(
+                "conflicting_parameters",
+                400,
+                "across",
+                "an upload option given both in the query and in the form: give it once",
+            ),
+            Refusal(
+                "idempotency_key_reused",
+                422,
+                "data",
+                "the Idempotency-Key was used before for a different file",
+            ),
+        ),
     )
     def post(self, request: ApiRequest) -> Response:
+        # The body is required (file_missing without it): REQUIRED_BODIES in http/schema.py.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.IPI_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
             raise upload_too_large(settings.IPI_MAX_UPLOAD_BYTES)  # before reading the body

@@ -17,7 +17,7 @@ from indices.receive.permissions import WorksWithSubmissions
 from indices.receive.templates import template_periods, template_series
 from ipi_exchange.errors import ApplicationError
 from ipi_exchange.http.params import reject_unknown
-from ipi_exchange.http.schema import whole
+from ipi_exchange.http.schema import Refusal, refusals, whole
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -61,6 +61,14 @@ class SubmissionTemplateApi(APIView):
             (200, "text/csv"): {"type": "string"},
             (200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
         },
+        extensions=refusals(
+            Refusal(
+                "no_country",
+                400,
+                "data",
+                "templates are for agencies of a country (a reporter), not the secretariat's",
+            )
+        ),
     )
     def get(self, request: ApiRequest, format: str | None = None) -> HttpResponse:
         reject_unknown(request.query_params, ["layout", "months"])
