@@ -76,8 +76,8 @@ def seed(database_url: str, rows: int) -> None:
         release = conn.execute(
             "INSERT INTO indices_release (agency_id, ref_area, release_at, status, published_at,"
             " description, changed_series, observations_changed, observations_withdrawn,"
-            " attempts, created_at) VALUES ('TH_OIE', 'TH', now(), 'PUBLISHED', now(), 'bench',"
-            " '{}', 0, 0, 1, now()) RETURNING id"
+            " attempts, created_at, adjusted_series) VALUES ('TH_OIE', 'TH', now(), 'PUBLISHED',"
+            " now(), 'bench', '{}', 0, 0, 1, now(), '{}') RETURNING id"
         ).fetchone()[0]
         conn.execute(
             "INSERT INTO indices_publishedseries (series_key, freq, ref_area, activity,"

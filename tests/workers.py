@@ -13,10 +13,13 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
-from ipi_exchange.queues import ALL_QUEUES
+from ipi_exchange.queues import ADJUSTMENT, ALL_QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
-QUEUES = ",".join(ALL_QUEUES)
+# Every queue but X-13's: adjustment is tested in-process (tests/indices/publish/
+# test_adjustment_pipeline.py), and a test worker that adjusted every series of every release
+# it published would keep its slots busy for minutes, delaying what the e2e tests wait for.
+QUEUES = ",".join(queue for queue in ALL_QUEUES if queue != ADJUSTMENT)
 
 
 def test_database_url() -> str:

@@ -233,7 +233,7 @@ class SubmissionListApi(APIView):
                 "properties": {"observations": {"description": "The rows"}},
             },
             # An empty body is refused at once (file_missing).
-            "text/csv": {"type": "string", "format": "binary", "minLength": 1},
+            "text/csv": {"type": "string", "minLength": 1, "description": "The CSV file, as text"},
         },
         responses={
             202: SubmissionOutputSerializer,
