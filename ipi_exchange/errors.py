@@ -39,3 +39,14 @@ class TooLarge(ApplicationError):
 
 class Unprocessable(ApplicationError):
     """Well-formed, but it cannot be carried out as asked (e.g. a reused idempotency key)."""
+
+
+def upload_too_large(max_bytes: int) -> TooLarge:
+    """The one refusal of an upload over IPI_MAX_UPLOAD_BYTES, whoever notices it: the file
+    store while streaming, the upload view from Content-Length, the edge for chunked bodies."""
+    return TooLarge(
+        f"The upload is larger than the limit of {max_bytes:,} bytes; split the file by year "
+        "or by series and upload the parts.",
+        code="upload_too_large",
+        extra={"max_bytes": max_bytes},
+    )

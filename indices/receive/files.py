@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from ipi_exchange.errors import TooLarge
+from ipi_exchange.errors import upload_too_large
 
 CHUNK = 1024 * 1024
 
@@ -65,12 +65,3 @@ def file_store(chunks: Iterable[bytes], *, max_bytes: int) -> StoredFile:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
         raise
-
-
-def upload_too_large(max_bytes: int) -> TooLarge:
-    return TooLarge(
-        f"The upload is larger than the limit of {max_bytes:,} bytes; split the file by year "
-        "or by series and upload the parts.",
-        code="upload_too_large",
-        extra={"max_bytes": max_bytes},
-    )

@@ -24,6 +24,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from ipi_exchange.errors import upload_too_large
 from ipi_exchange.http.problems import problem_response
 
 # gunicorn's own defaults before this service raised them; far above any address the API makes.
@@ -51,16 +52,8 @@ class RequestLimitsMiddleware:
 
 def refuse_oversized(request: HttpRequest) -> HttpResponse | None:
     if request.META.get(BODY_TOO_LARGE):
-        max_bytes = settings.IPI_MAX_UPLOAD_BYTES
-        return problem_response(
-            413,
-            code="upload_too_large",
-            detail=(
-                f"The upload is larger than the limit of {max_bytes:,} bytes; split the file by "
-                "year or by series and upload the parts."
-            ),
-            max_bytes=max_bytes,
-        )
+        refused = upload_too_large(settings.IPI_MAX_UPLOAD_BYTES)
+        return problem_response(413, code=refused.code, detail=refused.message, **refused.extra)
     # RAW_URI: the target exactly as sent (gunicorn); else the decoded path and the query.
     target = request.META.get("RAW_URI") or request.get_full_path()
     if len(target) > MAX_REQUEST_TARGET:

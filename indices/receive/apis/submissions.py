@@ -29,13 +29,12 @@ from rest_framework.views import APIView
 from countries.models import agency_id_validator, country_code_validator
 from countries.permissions import CanSubmit
 from countries.principals import ApiRequest
-from indices.receive.files import upload_too_large
 from indices.receive.models import Submission
 from indices.receive.permissions import WorksWithSubmissions
 from indices.receive.progress import submission_progress
 from indices.receive.selectors import submission_get, submission_list
 from indices.receive.services import SubmissionOptions, submission_create
-from ipi_exchange.errors import ApplicationError
+from ipi_exchange.errors import ApplicationError, upload_too_large
 from ipi_exchange.http.fields import StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
 from ipi_exchange.http.params import PAGINATION, reject_unknown
