@@ -230,8 +230,8 @@ def adjustment_release_schedule(source_release_id: int, series_keys: list[str]) 
 
 def adjustment_publish(release: Release, *, instant: datetime, standard) -> VintageChanges:
     """Publish a follow-up release (in release_publish's transaction): the members' exchange Y
-    and T (where the member does not send its own), then the regional Y (H6 over the members'
-    current Y), then the diagnostics readers see."""
+    and T (where the member does not send its own), then the regional Y and T (H6 over the
+    members' current Y and T), then the diagnostics readers see."""
     rows = list(SeriesAdjustment.objects.filter(series_key__in=release.adjusted_series))
     attributes = {
         s.series_key: s.attributes
@@ -260,7 +260,7 @@ def adjustment_publish(release: Release, *, instant: datetime, standard) -> Vint
                 if s.adjustment in codes
             ]
     members = vintages_write(series=series, scopes=scopes, release=release, instant=instant)
-    groups = _regional_y({row.ref_area for row in rows}, {row.activity for row in rows}, standard)
+    groups = _regional({row.ref_area for row in rows}, {row.activity for row in rows}, standard)
     regional = vintages_write(
         series=groups.series, scopes=groups.scopes, release=release, instant=instant
     )
@@ -290,9 +290,11 @@ class _Groups:
         self.scopes: list[tuple[str, str, str]] = []
 
 
-def _regional_y(areas: set[str], activities: set[str], standard) -> _Groups:
-    """H6 over the members' current monthly Y (exchange's or their own), for the groups the
-    adjusted members count in; no annual Y, as for the members."""
+def _regional(areas: set[str], activities: set[str], standard) -> _Groups:
+    """H6 over the members' current monthly Y and T (exchange's or their own), for the groups
+    the adjusted members count in. The same aggregates a weights release recomputes (every
+    adjustment published), so the two paths agree: no annual values, COMPILING_ORG MKG_SEC
+    (aggregate_group, for Y and T whichever path)."""
     found = _Groups()
     members_by_group: dict[str, list[str]] = defaultdict(list)
     groups: set[str] = set()
@@ -310,10 +312,11 @@ def _regional_y(areas: set[str], activities: set[str], standard) -> _Groups:
         )
     }
     keys = [
-        f"M.{m}.{activity}.Y.IX"
+        f"M.{m}.{activity}.{code}.IX"
         for group in groups
         for m in members_by_group[group]
         for activity in activities
+        for code in CODES
     ]
     points: dict[str, list[h.Point]] = defaultdict(list)
     for key, period, value, status in (
@@ -330,26 +333,20 @@ def _regional_y(areas: set[str], activities: set[str], standard) -> _Groups:
                     freq="M",
                     ref_area=member,
                     activity=activity,
-                    adjustment="Y",
+                    adjustment=code,
                     transformation="IX",
-                    points=tuple(points[f"M.{member}.{activity}.Y.IX"]),
+                    points=tuple(points[f"M.{member}.{activity}.{code}.IX"]),
                 )
                 for activity in sorted(activities)
-                if points.get(f"M.{member}.{activity}.Y.IX")
+                for code in CODES
+                if points.get(f"M.{member}.{activity}.{code}.IX")
             ]
-        aggregated = [
-            s
-            for s in h.aggregate_group(
-                group=group,
-                members=per_member,
-                weights=weights,
-                ref_year=standard.ref_year,
-                min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
-            )
-            if s.freq != "A"
-        ]
-        for item in aggregated:
-            item.attributes["COMPILING_ORG"] = SECRETARIAT
-        found.series += aggregated
-        found.scopes += [(group, activity, "Y") for activity in sorted(activities)]
+        found.series += h.aggregate_group(
+            group=group,
+            members=per_member,
+            weights=weights,
+            ref_year=standard.ref_year,
+            min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
+        )
+        found.scopes += [(group, activity, code) for activity in activities for code in CODES]
     return found

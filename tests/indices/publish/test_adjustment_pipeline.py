@@ -25,7 +25,7 @@ from indices.publish.models import (
     SeriesAdjustment,
     ValueAddedWeight,
 )
-from indices.publish.releases import releases_publish_due
+from indices.publish.releases import aggregates_recompute_schedule, releases_publish_due
 from indices.publish.services.adjustment import (
     adjustment_release_schedule,
     series_adjust,
@@ -250,11 +250,44 @@ class AdjustmentPipelineTests(TestCase):
                 )
 
             self.assertAlmostEqual(mkg[b] / mkg[a], weighted(b) / weighted(a), places=2)
-        self.assertEqual(
-            PublishedSeries.objects.get(series_key="M.MKG.C.Y.IX").attributes["COMPILING_ORG"],
-            "MKG_SEC",
-        )
+        self.assertEqual(len(current("M.MKG.C.T.IX")), 60)
+        self.assertEqual(len(current("Q.MKG.C.T.IX")), 20)
+        for key in ("M.MKG.C.Y.IX", "M.MKG.C.T.IX", "Q.MKG_JP.C.Y.IX"):
+            attributes = PublishedSeries.objects.get(series_key=key).attributes
+            self.assertEqual(attributes["COMPILING_ORG"], "MKG_SEC", key)
         self.assertFalse(PublishedSeries.objects.filter(series_key="A.MKG.C.Y.IX").exists())
+
+        # A weights release recomputes every aggregate through H6, Y and T included: the same
+        # values, no annual Y or T, the same compiler. Nothing for the next follow-up to undo.
+        adjusted = r"^[MQA]\.MKG(_JP)?\.C\.[YT]\."
+        before = {
+            (o.series_key, o.period_start): o.value
+            for o in PublishedObservation.objects.filter(
+                series_key__regex=adjusted, valid_to__isnull=True
+            )
+        }
+        weights = aggregates_recompute_schedule(
+            agency=Agency.objects.get(pk="MKG_SEC"), description="weights"
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(releases_publish_due(), [weights.pk])
+        weights.refresh_from_db()
+        self.assertEqual(
+            [k for k in weights.changed_series if k.split(".")[3] in "YT"], [], "no revision"
+        )
+        self.assertFalse(Release.objects.filter(adjusts=weights).exists())
+        after = {
+            (o.series_key, o.period_start): o.value
+            for o in PublishedObservation.objects.filter(
+                series_key__regex=adjusted, valid_to__isnull=True
+            )
+        }
+        self.assertEqual(after, before)
+        self.assertFalse(any(key.startswith("A.") for key, _ in after))
+        for key in ("M.MKG.C.Y.IX", "M.MKG.C.T.IX"):
+            attributes = PublishedSeries.objects.get(series_key=key).attributes
+            self.assertEqual(attributes["COMPILING_ORG"], "MKG_SEC", key)
+        self.assertTrue(current("A.MKG.C.N.IX"))  # N keeps its years
 
 
 class AdjustmentFailureTests(TestCase):
