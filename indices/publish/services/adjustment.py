@@ -154,7 +154,10 @@ def series_adjust(series_key: str, *, source_release_id: int, timeout: float | N
 
 
 def adjustment_opt_out_record(series_key: str, *, reason: str, by: str = "") -> AdjustmentOptOut:
-    _check_key(series_key)
+    """Record (or update the reason of) an opt-out, audited; `by`: who at the secretariat."""
+    opt_out_key_check(series_key)
+    if not reason.strip():
+        raise ValueError("Say why the member opts out: the reason is shown in the diagnostics.")
     opt_out, _ = AdjustmentOptOut.objects.update_or_create(
         series_key=series_key,
         defaults={"reason": reason.strip(), "recorded_by": by, "recorded_at": timezone.now()},
@@ -170,12 +173,13 @@ def adjustment_opt_out_record(series_key: str, *, reason: str, by: str = "") -> 
     return opt_out
 
 
-def adjustment_opt_out_withdraw(series_key: str) -> None:
-    _check_key(series_key)
+def adjustment_opt_out_withdraw(series_key: str, *, by: str = "") -> None:
+    opt_out_key_check(series_key)
     if AdjustmentOptOut.objects.filter(pk=series_key).delete()[0]:
         audit_record(
             action="adjustment.opt_out_withdrawn",
             agency="MKG_SEC",
+            actor=by,
             object_type="series",
             object_id=series_key,
             details={},
@@ -186,7 +190,8 @@ def adjustment_opt_outs() -> list[AdjustmentOptOut]:
     return list(AdjustmentOptOut.objects.all())
 
 
-def _check_key(series_key: str) -> None:
+def opt_out_key_check(series_key: str) -> None:
+    """ValueError unless `series_key` names a member's monthly N index series."""
     parts = series_key.split(".")
     if len(parts) != 5 or parts[0] != "M" or parts[3] != "N" or parts[4] != "IX":
         raise ValueError(f"{series_key!r} is not a monthly N index series key (M.TH.C.N.IX).")

@@ -30,7 +30,6 @@ from indices.publish.services.adjustment import (
     adjustment_release_schedule,
     series_adjust,
 )
-from ipi_exchange.celery import app
 from tests.api_clients import client_for
 from tests.indices.publishing import accept, monthly_csv
 from tests.web.base import make_user
@@ -54,14 +53,6 @@ def seasonal(area: str, *, years=YEARS) -> dict:
 
 def current(key: str) -> dict[str, float]:
     return {o.time_period: o.value for o in observations_current([key])}
-
-
-@pytest.fixture
-def eager_celery():
-    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
 
 
 @pytest.mark.usefixtures("eager_celery")
@@ -189,9 +180,10 @@ class AdjustmentPipelineTests(TestCase):
         self.publish(monthly_csv("TH", "C", seasonal("TH")))
         self.assertTrue(current("M.TH.C.Y.IX"))
         out = StringIO()
-        call_command(
-            "adjustment_opt_out", "M.TH.C.N.IX", reason="administrative series", stdout=out
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command(
+                "adjustment_opt_out", "M.TH.C.N.IX", reason="administrative series", stdout=out
+            )
         self.assertIn("opted out", out.getvalue())
         self.assertEqual(AdjustmentOptOut.objects.get().reason, "administrative series")
         self.assertEqual(SeriesAdjustment.objects.get(pk="M.TH.C.N.IX").status, "OPTED_OUT")
@@ -199,7 +191,8 @@ class AdjustmentPipelineTests(TestCase):
         self.assertIn(
             "opted out by the member", SeriesAdjustment.objects.get(pk="M.TH.C.N.IX").findings[0]
         )
-        call_command("adjustment_opt_out", "M.TH.C.N.IX", withdraw=True, stdout=out)
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("adjustment_opt_out", "M.TH.C.N.IX", withdraw=True, stdout=out)
         self.assertFalse(AdjustmentOptOut.objects.exists())
         self.assertEqual(SeriesAdjustment.objects.get(pk="M.TH.C.N.IX").status, "ADJUSTED")
         self.assertTrue(current("M.TH.C.Y.IX"))
