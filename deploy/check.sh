@@ -123,7 +123,7 @@ log "starting the stack (${COMPOSE[*]})"
 compose down --volumes --remove-orphans >/dev/null 2>&1 || true
 compose up -d --no-build >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "compose up"; }
 
-SERVICES=(postgres redis web worker webhooks beat proxy)
+SERVICES=(postgres redis web worker adjustment webhooks beat proxy)
 log "waiting for the healthchecks of ${SERVICES[*]}"
 deadline=$(($(date +%s) + 600))
 while :; do

@@ -2,6 +2,7 @@
 
     python -m ipi_exchange.probe web                 # gunicorn answers /healthz
     python -m ipi_exchange.probe worker main         # this container's worker beats in Redis
+    python -m ipi_exchange.probe worker adjustment
     python -m ipi_exchange.probe worker webhooks
     python -m ipi_exchange.probe beat FILE           # beat saved its schedule FILE lately
 

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # indices' rooms, lowest first: a room imports only from rooms before it (or itself).
 STAGES = ("periods", "national", "receive", "validate", "publish", "disseminate", "web")
 # Wiring that gathers the stages for Django and Celery.
-GATHERERS = {"indices.models", "indices.apps"}
+GATHERERS = {"indices.models", "indices.admin", "indices.apps"}
 # ipi_exchange modules that wire the apps in (by import or by dotted name).
 WIRING = {"ipi_exchange.urls", "ipi_exchange.celery", "ipi_exchange.settings"}
 

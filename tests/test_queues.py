@@ -4,12 +4,13 @@ of worker, and dev.py and docker-compose.yml start each kind through the same en
 from __future__ import annotations
 
 import importlib.util
+import os
 
 import yaml
 
 from ipi_exchange.celery import app
-from ipi_exchange.queues import ALL_QUEUES, WORKER_QUEUES
-from ipi_exchange.worker import celery_arguments
+from ipi_exchange.queues import ADJUSTMENT, ALL_QUEUES, NICENESS, WORKER_QUEUES
+from ipi_exchange.worker import celery_arguments, cores
 from tests.workers import ROOT
 
 
@@ -34,11 +35,21 @@ def test_every_task_and_beat_entry_goes_to_a_queue_some_worker_consumes(settings
 
 
 def test_the_worker_entry_point_consumes_its_kinds_queues():
+    assert set(WORKER_QUEUES) == {"main", "adjustment", "webhooks"}
     main = celery_arguments("main", [], {})
-    assert (
-        main[main.index("--queues") + 1] == "validation,publication,adjustment,default,maintenance"
-    )
+    assert main[main.index("--queues") + 1] == "validation,publication,default,maintenance"
     assert main[main.index("--concurrency") + 1] == "2"
+    assert "--hostname" not in main
+    # X-13 runs only in the adjustment worker: one process per core this process may use.
+    adjustment = celery_arguments("adjustment", [], {})
+    assert adjustment[adjustment.index("--queues") + 1] == "adjustment"
+    assert adjustment[adjustment.index("--concurrency") + 1] == str(cores())
+    assert cores() == len(os.sched_getaffinity(0))
+    assert adjustment[adjustment.index("--hostname") + 1] == "adjustment@%h"
+    assert NICENESS == {"adjustment": 10}
+    fixed = celery_arguments("adjustment", [], {"ADJUSTMENT_CONCURRENCY": "7"})
+    assert fixed[fixed.index("--concurrency") + 1] == "7"
+    assert sum(queue == ADJUSTMENT for queue in ALL_QUEUES) == 1
     hooks = celery_arguments("webhooks", ["--loglevel", "DEBUG"], {"WEBHOOK_CONCURRENCY": "5"})
     assert hooks[hooks.index("--queues") + 1] == "webhooks"
     assert hooks[hooks.index("--concurrency") + 1] == "5"

@@ -51,6 +51,7 @@ def test_serve_brings_the_service_up_and_ctrl_c_stops_everything(tmp_path):
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "WORKER_CONCURRENCY": "1",
+        "ADJUSTMENT_CONCURRENCY": "1",
         "IPI_FILE_STORE": str(tmp_path / "files"),
     }
     log = (tmp_path / "serve.log").open("wb")
@@ -66,11 +67,22 @@ def test_serve_brings_the_service_up_and_ctrl_c_stops_everything(tmp_path):
             status, body = get(f"http://127.0.0.1:{port}/readyz")
         assert status == 200, (body, (tmp_path / "serve.log").read_text()[-3000:])
         assert body["checks"]["worker"]["ok"]
+        # Every kind of worker of ipi_exchange/queues.py beats: the adjustment one too.
+        while time.monotonic() < deadline and not {
+            name.split("@")[0] for name in body["checks"]["worker"]["live"]
+        } >= {"celery", "adjustment", "webhooks"}:
+            time.sleep(1)
+            status, body = get(f"http://127.0.0.1:{port}/readyz")
+        assert {name.split("@")[0] for name in body["checks"]["worker"]["live"]} >= {
+            "celery",
+            "adjustment",
+            "webhooks",
+        }, body
         unauthenticated, problem = get(f"http://127.0.0.1:{port}/api/v1/codelists/")
         assert unauthenticated == 401
         assert problem["code"] == "not_authenticated"
         children = psutil.Process(serve.pid).children(recursive=True)
-        assert len(children) >= 3  # gunicorn, the worker and beat (and their children)
+        assert len(children) >= 5  # gunicorn, three workers and beat (and their children)
         # gunicorn listens on the loopback only (HOST unset), its control socket in var/.
         listening = {
             connection.laddr.ip

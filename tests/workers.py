@@ -13,13 +13,16 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
-from ipi_exchange.queues import ADJUSTMENT, ALL_QUEUES
+from ipi_exchange.queues import ALL_QUEUES, WORKER_QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
-# Every queue but X-13's: adjustment is tested in-process (tests/indices/publish/
-# test_adjustment_pipeline.py), and a test worker that adjusted every series of every release
-# it published would keep its slots busy for minutes, delaying what the e2e tests wait for.
-QUEUES = ",".join(queue for queue in ALL_QUEUES if queue != ADJUSTMENT)
+# The queues of every worker kind but adjustment's, in one test worker. X-13 runs in a worker of
+# its own (start_adjustment_worker), started only by the tests of adjustment
+# (tests/indices/publish/test_e2e_adjustment.py): a test worker that adjusted every series of
+# every release it published would keep its slots busy for minutes.
+QUEUES = ",".join(
+    queue for kind, queues in WORKER_QUEUES.items() if kind != "adjustment" for queue in queues
+)
 
 
 def test_database_url() -> str:
@@ -52,7 +55,9 @@ def purge_queues() -> int:
     purged = 0
     with app.connection_for_write() as connection:
         channel = connection.default_channel
-        for queue in QUEUES.split(","):
+        # The adjustment queue too: releases published with no adjustment worker running leave
+        # their adjust_release messages there.
+        for queue in ALL_QUEUES:
             purged += channel.queue_purge(queue) or 0
     return purged
 
@@ -88,6 +93,54 @@ def start_worker(
         stderr=subprocess.STDOUT,
     )
     return process, hostname
+
+
+def start_adjustment_worker(
+    log_path: Path, *, concurrency: int = 2, **extra_env: str
+) -> tuple[subprocess.Popen, str]:
+    """A real adjustment worker, started as production starts it (`python -m
+    ipi_exchange.worker adjustment`: its queue, its lower CPU priority)."""
+    hostname = f"e2e-adjustment-{uuid.uuid4().hex[:8]}@test"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ipi_exchange.worker",
+            "adjustment",
+            "--hostname",
+            hostname,
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=worker_environment(ADJUSTMENT_CONCURRENCY=str(concurrency), **extra_env),
+        stdout=log_path.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    return process, hostname
+
+
+def start_beat(tmp_path: Path) -> subprocess.Popen:
+    """Real celery beat, scanning for due releases every second (embargoes end on time)."""
+    env = worker_environment(IPI_PUBLISH_SCAN_SECONDS="1", IPI_SWEEP_SECONDS="3600")
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ipi_exchange",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(tmp_path / "beat-schedule"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=(tmp_path / "beat.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:

@@ -52,6 +52,19 @@ def aggregates_recompute_schedule(*, agency: Agency, description: str) -> Releas
     return release
 
 
+def adjustment_schedule_again(series_key: str) -> Release | None:
+    """After an opt-out was recorded or withdrawn: adjust the series again (its Y and T then
+    withdrawn or back), from the latest member release that changed it, queued on commit so
+    that the adjustment worker reads the register as committed. The source release, if any."""
+    from indices.publish.services.adjustment import latest_source_release
+    from indices.publish.tasks import adjust_release
+
+    source = latest_source_release(series_key)
+    if source is not None:
+        adjust_release.delay_on_commit(source.pk, [series_key])  # type: ignore[attr-defined]
+    return source
+
+
 def _publish_soon() -> None:
     from indices.publish.tasks import publish_releases
 

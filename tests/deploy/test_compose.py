@@ -12,7 +12,7 @@ from tests.workers import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP = ("migrate", "web", "worker", "webhooks", "beat")
+APP = ("migrate", "web", "worker", "adjustment", "webhooks", "beat")
 PINNED = re.compile(r"(@sha256:[0-9a-f]{64}$)|(:\d+\.\d+(\.\d+)?(-[a-z0-9.-]+)?$)")
 
 

@@ -119,6 +119,8 @@ def test_the_probe_sends_a_host_that_allowed_hosts_accepts():
 def test_the_worker_healthcheck_reads_this_containers_heartbeat():
     assert healthcheck("worker") == ["python", "-m", "ipi_exchange.probe", "worker", "main"]
     assert healthcheck("webhooks")[-2:] == ["worker", "webhooks"]
+    assert healthcheck("adjustment")[-2:] == ["worker", "adjustment"]
+    assert probe.worker_name("adjustment", "box") == "adjustment@box"
     name = probe.worker_name("webhooks")
     assert name == f"webhooks@{socket.gethostname()}"
     assert probe.worker_name("main", "box") == "celery@box"

@@ -2,25 +2,25 @@
 its monthly series (H7, docs/seasonal-adjustment.md), then adjust that series again at once:
 
     python manage.py adjustment_opt_out M.TH.C.N.IX --reason "administrative series" --by alice
-    python manage.py adjustment_opt_out M.TH.C.N.IX --withdraw
+    python manage.py adjustment_opt_out M.TH.C.N.IX --withdraw --by alice
     python manage.py adjustment_opt_out --list
 
 Opted out, the exchange's Y and T of the series are withdrawn by a follow-up release, and its
 diagnostics say "Not adjusted: opted out by the member". The run goes to the adjustment queue
-(a worker must serve it); the secretariat's web pages never run X-13 themselves.
+(a worker must serve it); the secretariat's web pages never run X-13 themselves. The Django
+admin does the same ("Adjustment opt-outs", indices/publish/admin.py).
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from indices.publish.releases import adjustment_schedule_again
 from indices.publish.services.adjustment import (
     adjustment_opt_out_record,
     adjustment_opt_out_withdraw,
     adjustment_opt_outs,
-    latest_source_release,
 )
-from indices.publish.tasks import adjust_release
 
 
 class Command(BaseCommand):
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             raise CommandError("Name the series (M.TH.C.N.IX), or --list.")
         try:
             if options["withdraw"]:
-                adjustment_opt_out_withdraw(key)
+                adjustment_opt_out_withdraw(key, by=options["by"])
                 self.stdout.write(f"{key}: opt-out withdrawn, the exchange adjusts it again.")
             else:
                 if not options["reason"].strip():
@@ -55,7 +55,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"{key}: opted out of the exchange's adjustment.")
         except ValueError as error:
             raise CommandError(str(error)) from error
-        source = latest_source_release(key)
+        source = adjustment_schedule_again(key)
         if source is not None:
-            adjust_release.delay(source.pk, [key])
             self.stdout.write(f"{key}: adjustment queued again (after release {source.pk}).")

@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from datetime import date
 
 from indices.publish.adjustment.engine import Adjustment
+from indices.publish.harmonization.aggregate import SECRETARIAT
 from indices.publish.harmonization.derive import Level, derive_all
 from indices.publish.harmonization.periods import to_index
 from indices.publish.harmonization.types import HarmonizedSeries
 
-SECRETARIAT = "MKG_SEC"
+__all__ = ["SECRETARIAT", "adjusted_series"]
 
 
 def adjusted_series(

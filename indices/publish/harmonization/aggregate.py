@@ -32,6 +32,11 @@ from indices.publish.harmonization.types import HarmonizedSeries
 
 # A share computed as 0.75 must not fail a 75% threshold through rounding in the last bit.
 COVERAGE_TOLERANCE = 1e-9
+# H7: the aggregates of adjusted series (Y) and trend-cycles (T) have no annual values (an annual
+# mean has no season) and are compiled by the secretariat, whichever release recomputes them (a
+# member's, a weights release, adjustment's follow-up).
+SEASONLESS = ("Y", "T")
+SECRETARIAT = "MKG_SEC"
 
 
 def aggregate_group(
@@ -78,15 +83,19 @@ def aggregate_group(
         }
         if not published:
             continue
+        seasonless = adjustment in SEASONLESS
         result.extend(
-            derive_all(
+            series
+            for series in derive_all(
                 freq="M",
                 levels=published,
                 ref_area=group,
                 activity=activity,
                 adjustment=adjustment,
-                attributes={"REF_YEAR": ref_year},
+                attributes={"REF_YEAR": ref_year}
+                | ({"COMPILING_ORG": SECRETARIAT} if seasonless else {}),
             )
+            if not (seasonless and series.freq == "A")
         )
     return result
 

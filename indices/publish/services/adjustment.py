@@ -154,7 +154,10 @@ def series_adjust(series_key: str, *, source_release_id: int, timeout: float | N
 
 
 def adjustment_opt_out_record(series_key: str, *, reason: str, by: str = "") -> AdjustmentOptOut:
-    _check_key(series_key)
+    """Record (or update the reason of) an opt-out, audited; `by`: who at the secretariat."""
+    opt_out_key_check(series_key)
+    if not reason.strip():
+        raise ValueError("Say why the member opts out: the reason is shown in the diagnostics.")
     opt_out, _ = AdjustmentOptOut.objects.update_or_create(
         series_key=series_key,
         defaults={"reason": reason.strip(), "recorded_by": by, "recorded_at": timezone.now()},
@@ -170,12 +173,13 @@ def adjustment_opt_out_record(series_key: str, *, reason: str, by: str = "") -> 
     return opt_out
 
 
-def adjustment_opt_out_withdraw(series_key: str) -> None:
-    _check_key(series_key)
+def adjustment_opt_out_withdraw(series_key: str, *, by: str = "") -> None:
+    opt_out_key_check(series_key)
     if AdjustmentOptOut.objects.filter(pk=series_key).delete()[0]:
         audit_record(
             action="adjustment.opt_out_withdrawn",
             agency="MKG_SEC",
+            actor=by,
             object_type="series",
             object_id=series_key,
             details={},
@@ -186,7 +190,8 @@ def adjustment_opt_outs() -> list[AdjustmentOptOut]:
     return list(AdjustmentOptOut.objects.all())
 
 
-def _check_key(series_key: str) -> None:
+def opt_out_key_check(series_key: str) -> None:
+    """ValueError unless `series_key` names a member's monthly N index series."""
     parts = series_key.split(".")
     if len(parts) != 5 or parts[0] != "M" or parts[3] != "N" or parts[4] != "IX":
         raise ValueError(f"{series_key!r} is not a monthly N index series key (M.TH.C.N.IX).")
@@ -230,8 +235,8 @@ def adjustment_release_schedule(source_release_id: int, series_keys: list[str]) 
 
 def adjustment_publish(release: Release, *, instant: datetime, standard) -> VintageChanges:
     """Publish a follow-up release (in release_publish's transaction): the members' exchange Y
-    and T (where the member does not send its own), then the regional Y (H6 over the members'
-    current Y), then the diagnostics readers see."""
+    and T (where the member does not send its own), then the regional Y and T (H6 over the
+    members' current Y and T), then the diagnostics readers see."""
     rows = list(SeriesAdjustment.objects.filter(series_key__in=release.adjusted_series))
     attributes = {
         s.series_key: s.attributes
@@ -260,7 +265,7 @@ def adjustment_publish(release: Release, *, instant: datetime, standard) -> Vint
                 if s.adjustment in codes
             ]
     members = vintages_write(series=series, scopes=scopes, release=release, instant=instant)
-    groups = _regional_y({row.ref_area for row in rows}, {row.activity for row in rows}, standard)
+    groups = _regional({row.ref_area for row in rows}, {row.activity for row in rows}, standard)
     regional = vintages_write(
         series=groups.series, scopes=groups.scopes, release=release, instant=instant
     )
@@ -290,9 +295,11 @@ class _Groups:
         self.scopes: list[tuple[str, str, str]] = []
 
 
-def _regional_y(areas: set[str], activities: set[str], standard) -> _Groups:
-    """H6 over the members' current monthly Y (exchange's or their own), for the groups the
-    adjusted members count in; no annual Y, as for the members."""
+def _regional(areas: set[str], activities: set[str], standard) -> _Groups:
+    """H6 over the members' current monthly Y and T (exchange's or their own), for the groups
+    the adjusted members count in. The same aggregates a weights release recomputes (every
+    adjustment published), so the two paths agree: no annual values, COMPILING_ORG MKG_SEC
+    (aggregate_group, for Y and T whichever path)."""
     found = _Groups()
     members_by_group: dict[str, list[str]] = defaultdict(list)
     groups: set[str] = set()
@@ -310,10 +317,11 @@ def _regional_y(areas: set[str], activities: set[str], standard) -> _Groups:
         )
     }
     keys = [
-        f"M.{m}.{activity}.Y.IX"
+        f"M.{m}.{activity}.{code}.IX"
         for group in groups
         for m in members_by_group[group]
         for activity in activities
+        for code in CODES
     ]
     points: dict[str, list[h.Point]] = defaultdict(list)
     for key, period, value, status in (
@@ -330,26 +338,20 @@ def _regional_y(areas: set[str], activities: set[str], standard) -> _Groups:
                     freq="M",
                     ref_area=member,
                     activity=activity,
-                    adjustment="Y",
+                    adjustment=code,
                     transformation="IX",
-                    points=tuple(points[f"M.{member}.{activity}.Y.IX"]),
+                    points=tuple(points[f"M.{member}.{activity}.{code}.IX"]),
                 )
                 for activity in sorted(activities)
-                if points.get(f"M.{member}.{activity}.Y.IX")
+                for code in CODES
+                if points.get(f"M.{member}.{activity}.{code}.IX")
             ]
-        aggregated = [
-            s
-            for s in h.aggregate_group(
-                group=group,
-                members=per_member,
-                weights=weights,
-                ref_year=standard.ref_year,
-                min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
-            )
-            if s.freq != "A"
-        ]
-        for item in aggregated:
-            item.attributes["COMPILING_ORG"] = SECRETARIAT
-        found.series += aggregated
-        found.scopes += [(group, activity, "Y") for activity in sorted(activities)]
+        found.series += h.aggregate_group(
+            group=group,
+            members=per_member,
+            weights=weights,
+            ref_year=standard.ref_year,
+            min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
+        )
+        found.scopes += [(group, activity, code) for activity in activities for code in CODES]
     return found

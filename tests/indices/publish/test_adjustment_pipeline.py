@@ -25,12 +25,11 @@ from indices.publish.models import (
     SeriesAdjustment,
     ValueAddedWeight,
 )
-from indices.publish.releases import releases_publish_due
+from indices.publish.releases import aggregates_recompute_schedule, releases_publish_due
 from indices.publish.services.adjustment import (
     adjustment_release_schedule,
     series_adjust,
 )
-from ipi_exchange.celery import app
 from tests.api_clients import client_for
 from tests.indices.publishing import accept, monthly_csv
 from tests.web.base import make_user
@@ -54,14 +53,6 @@ def seasonal(area: str, *, years=YEARS) -> dict:
 
 def current(key: str) -> dict[str, float]:
     return {o.time_period: o.value for o in observations_current([key])}
-
-
-@pytest.fixture
-def eager_celery():
-    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
 
 
 @pytest.mark.usefixtures("eager_celery")
@@ -189,9 +180,10 @@ class AdjustmentPipelineTests(TestCase):
         self.publish(monthly_csv("TH", "C", seasonal("TH")))
         self.assertTrue(current("M.TH.C.Y.IX"))
         out = StringIO()
-        call_command(
-            "adjustment_opt_out", "M.TH.C.N.IX", reason="administrative series", stdout=out
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command(
+                "adjustment_opt_out", "M.TH.C.N.IX", reason="administrative series", stdout=out
+            )
         self.assertIn("opted out", out.getvalue())
         self.assertEqual(AdjustmentOptOut.objects.get().reason, "administrative series")
         self.assertEqual(SeriesAdjustment.objects.get(pk="M.TH.C.N.IX").status, "OPTED_OUT")
@@ -199,7 +191,8 @@ class AdjustmentPipelineTests(TestCase):
         self.assertIn(
             "opted out by the member", SeriesAdjustment.objects.get(pk="M.TH.C.N.IX").findings[0]
         )
-        call_command("adjustment_opt_out", "M.TH.C.N.IX", withdraw=True, stdout=out)
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("adjustment_opt_out", "M.TH.C.N.IX", withdraw=True, stdout=out)
         self.assertFalse(AdjustmentOptOut.objects.exists())
         self.assertEqual(SeriesAdjustment.objects.get(pk="M.TH.C.N.IX").status, "ADJUSTED")
         self.assertTrue(current("M.TH.C.Y.IX"))
@@ -250,11 +243,44 @@ class AdjustmentPipelineTests(TestCase):
                 )
 
             self.assertAlmostEqual(mkg[b] / mkg[a], weighted(b) / weighted(a), places=2)
-        self.assertEqual(
-            PublishedSeries.objects.get(series_key="M.MKG.C.Y.IX").attributes["COMPILING_ORG"],
-            "MKG_SEC",
-        )
+        self.assertEqual(len(current("M.MKG.C.T.IX")), 60)
+        self.assertEqual(len(current("Q.MKG.C.T.IX")), 20)
+        for key in ("M.MKG.C.Y.IX", "M.MKG.C.T.IX", "Q.MKG_JP.C.Y.IX"):
+            attributes = PublishedSeries.objects.get(series_key=key).attributes
+            self.assertEqual(attributes["COMPILING_ORG"], "MKG_SEC", key)
         self.assertFalse(PublishedSeries.objects.filter(series_key="A.MKG.C.Y.IX").exists())
+
+        # A weights release recomputes every aggregate through H6, Y and T included: the same
+        # values, no annual Y or T, the same compiler. Nothing for the next follow-up to undo.
+        adjusted = r"^[MQA]\.MKG(_JP)?\.C\.[YT]\."
+        before = {
+            (o.series_key, o.period_start): o.value
+            for o in PublishedObservation.objects.filter(
+                series_key__regex=adjusted, valid_to__isnull=True
+            )
+        }
+        weights = aggregates_recompute_schedule(
+            agency=Agency.objects.get(pk="MKG_SEC"), description="weights"
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(releases_publish_due(), [weights.pk])
+        weights.refresh_from_db()
+        self.assertEqual(
+            [k for k in weights.changed_series if k.split(".")[3] in "YT"], [], "no revision"
+        )
+        self.assertFalse(Release.objects.filter(adjusts=weights).exists())
+        after = {
+            (o.series_key, o.period_start): o.value
+            for o in PublishedObservation.objects.filter(
+                series_key__regex=adjusted, valid_to__isnull=True
+            )
+        }
+        self.assertEqual(after, before)
+        self.assertFalse(any(key.startswith("A.") for key, _ in after))
+        for key in ("M.MKG.C.Y.IX", "M.MKG.C.T.IX"):
+            attributes = PublishedSeries.objects.get(series_key=key).attributes
+            self.assertEqual(attributes["COMPILING_ORG"], "MKG_SEC", key)
+        self.assertTrue(current("A.MKG.C.N.IX"))  # N keeps its years
 
 
 class AdjustmentFailureTests(TestCase):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -19,35 +17,13 @@ from indices.publish.models import PublishedObservation, Release
 from indices.publish.releases import PUBLICATION_LOCK
 from indices.publish.tasks import publish_releases
 from tests.indices.publishing import accept, csv_for
-from tests.workers import ROOT, start_worker, stop_worker, wait_until, worker_environment
+from tests.workers import start_beat, start_worker, stop_worker, wait_until
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("seeded"),
 ]
-
-
-def start_beat(tmp_path) -> subprocess.Popen:
-    env = worker_environment(IPI_PUBLISH_SCAN_SECONDS="1", IPI_SWEEP_SECONDS="3600")
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ipi_exchange",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(tmp_path / "beat-schedule"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=(tmp_path / "beat.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
 
 
 def test_an_embargoed_release_is_published_by_the_worker_at_its_instant(settings, tmp_path):

@@ -143,3 +143,32 @@ def test_indirect_regional_y_removes_members_festivals_better_than_direct():
         assert abs(left_direct) > 0.01  # 2024 run: tet -0.020, songkran -0.022
     # And no residual seasonality either way: the difference is the calendar, not the filters.
     assert direct.diagnostics["qs"]["seasonally_adjusted"]["p_value"] > 0.05
+
+
+def test_y_and_t_aggregates_have_no_annual_values_whichever_release_computes_them():
+    """aggregate_group is H6 for every path (a member's release, a weights release, the
+    follow-up of adjustment): its Y and T aggregates stop at quarters and name the secretariat
+    as compiler; N keeps its years and no COMPILING_ORG."""
+    weights = {(c, "C", y): 500.0 for c in ("TH", "VN") for y in range(2013, 2024)}
+    members = {
+        c: [
+            HarmonizedSeries(
+                freq="M",
+                ref_area=c,
+                activity="C",
+                adjustment=code,
+                transformation="IX",
+                points=tuple(Point(m, 100.0 + i % 7, "A") for i, m in enumerate(MONTHS)),
+            )
+            for code in "NYT"
+        ]
+        for c in ("TH", "VN")
+    }
+    result = aggregate_group(
+        group="MKG", members=members, weights=weights, ref_year=2021, min_coverage_pct=75.0
+    )
+    freqs = {code: {s.freq for s in result if s.adjustment == code} for code in "NYT"}
+    assert freqs == {"N": {"M", "Q", "A"}, "Y": {"M", "Q"}, "T": {"M", "Q"}}
+    for series in result:
+        expected = None if series.adjustment == "N" else "MKG_SEC"
+        assert series.attributes.get("COMPILING_ORG") == expected, series.key
