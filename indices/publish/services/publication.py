@@ -21,7 +21,7 @@ from datetime import datetime
 from functools import partial
 from typing import cast
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from countries.audit import audit_record
 from countries.models import Agency, Country
@@ -187,12 +187,18 @@ def _harmonize_member(
         )
     )
     grouped: dict[tuple, list[h.NationalObservation]] = defaultdict(list)
-    # Streamed from a server-side cursor: a million rows are never all held as tuples too.
-    for row in rows.iterator(chunk_size=ROWS_PER_FETCH):
-        series_id, freq, activity, nat_code, adjustment, period, value, status, base, comment = row
-        if (activity, adjustment) in touched:
-            key = (series_id, freq, activity, nat_code, adjustment)
-            grouped[key].append(h.NationalObservation(period, value, status, base, comment))
+    observation = h.NationalObservation
+    # Streamed from a server-side cursor: a million rows are never all held as tuples too. The
+    # driver's cursor itself, not the queryset's iterator: a third of the time per row.
+    sql, params = rows.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.cursor.itersize = ROWS_PER_FETCH
+        cursor.execute(sql, params)
+        # (period, value, status, base year, comment): NationalObservation's fields
+        for series_id, freq, activity, nat_code, adjustment, *observed in cursor:
+            if (activity, adjustment) in touched:
+                key = (series_id, freq, activity, nat_code, adjustment)
+                grouped[key].append(observation(*observed))
     national = [
         h.NationalSeries(
             freq=freq,
