@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import cast
@@ -34,6 +35,7 @@ from indices.publish.services.adjustment import adjustment_publish
 from indices.publish.services.national import national_store_apply
 from indices.publish.services.vintages import VintageChanges, vintages_write
 from indices.publish.signals import release_published
+from indices.receive import progress
 from indices.receive.models import Submission
 from indices.validate.models import Finding, SubmissionRow
 from indices.validate.rows import staged_rows_ensure
@@ -57,7 +59,9 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         clock.lap("adjustment")
         _finish(release, instant=instant, changed=changed, clock=clock)
         return
+    reporting = _Progress(release)
     if release.submission is not None:
+        reporting.stage("storing", release.submission.rows_read)
         touched = _apply_submission(release.submission)
         country = release.submission.agency.country
         assert country is not None  # submission_create: only a reporting agency, with a country
@@ -68,12 +72,17 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     clock.lap("store")
     member_series, unpublishable = [], []
     for country in countries:
-        series, problems = _harmonize_member(country, touched, standard.ref_year)
+        reporting.stage("harmonizing", 0)
+        series, problems = _harmonize_member(
+            country, touched, standard.ref_year, on_rows=partial(reporting.stage, "harmonizing")
+        )
         member_series += series
         unpublishable += problems
     clock.lap("harmonize")
+    reporting.stage("aggregating", len(member_series))
     group_series = _aggregate_groups(countries, touched, member_series, standard)
     clock.lap("aggregate")
+    reporting.stage("vintages", sum(len(s.points) for s in member_series + group_series))
     changed = vintages_write(
         series=member_series + group_series,
         scopes=_scopes(countries, touched, standard),
@@ -113,6 +122,18 @@ def _finish(release: Release, *, instant: datetime, changed: VintageChanges, clo
     logger.info(
         "published release %s: %s series changed (%s)", release.pk, len(changed.series_keys), clock
     )
+
+
+class _Progress:
+    """A submission's publication stage and count, for its API answer and page (kept in Redis:
+    nothing this transaction writes is visible before it commits)."""
+
+    def __init__(self, release: Release):
+        self.submission_id = release.submission_id
+
+    def stage(self, stage: str, count: int) -> None:
+        if self.submission_id is not None:
+            progress.report_publication(self.submission_id, stage=stage, count=count)
 
 
 class _Clock:
@@ -163,7 +184,10 @@ def _group_codes() -> set[str]:
 
 
 def _harmonize_member(
-    country: Country, touched: set[tuple[str, str]], ref_year: int
+    country: Country,
+    touched: set[tuple[str, str]],
+    ref_year: int,
+    on_rows: Callable[[int], None] | None = None,
 ) -> tuple[list[h.HarmonizedSeries], list[h.Unpublishable]]:
     weights = {
         entry.national_code: float(entry.weight) if entry.weight is not None else None
@@ -195,10 +219,14 @@ def _harmonize_member(
         cursor.cursor.itersize = ROWS_PER_FETCH
         cursor.execute(sql, params)
         # (period, value, status, base year, comment): NationalObservation's fields
-        for series_id, freq, activity, nat_code, adjustment, *observed in cursor:
+        for read, (series_id, freq, activity, nat_code, adjustment, *observed) in enumerate(
+            cursor, start=1
+        ):
             if (activity, adjustment) in touched:
                 key = (series_id, freq, activity, nat_code, adjustment)
                 grouped[key].append(observation(*observed))
+            if on_rows is not None and read % ROWS_PER_FETCH == 0:
+                on_rows(read)
     national = [
         h.NationalSeries(
             freq=freq,
