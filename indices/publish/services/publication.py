@@ -14,6 +14,7 @@ run (a retry, or the beat every few seconds) publishes it once.
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections import defaultdict
@@ -22,6 +23,7 @@ from datetime import datetime
 from functools import partial
 from typing import cast
 
+import polars as pl
 from django.db import connection, transaction
 
 from countries.audit import audit_record
@@ -210,23 +212,22 @@ def _harmonize_member(
             "comment",
         )
     )
-    grouped: dict[tuple, list[h.NationalObservation]] = defaultdict(list)
-    observation = h.NationalObservation
-    # Streamed from a server-side cursor: a million rows are never all held as tuples too. The
-    # driver's cursor itself, not the queryset's iterator: a third of the time per row.
+    # COPY out and read by polars: a third of the time of a cursor's row tuples, and grouped
+    # by series in the frame, not per row in Python.
     sql, params = rows.query.sql_with_params()
-    with connection.chunked_cursor() as cursor:
-        cursor.cursor.itersize = ROWS_PER_FETCH
-        cursor.execute(sql, params)
-        # (period, value, status, base year, comment): NationalObservation's fields
-        for read, (series_id, freq, activity, nat_code, adjustment, *observed) in enumerate(
-            cursor, start=1
-        ):
-            if (activity, adjustment) in touched:
-                key = (series_id, freq, activity, nat_code, adjustment)
-                grouped[key].append(observation(*observed))
-            if on_rows is not None and read % ROWS_PER_FETCH == 0:
-                on_rows(read)
+    stored = _copied_out(sql, params, STORED_SCHEMA)
+    if on_rows is not None:
+        on_rows(stored.height)
+    wanted = [f"{activity} {adjustment}" for activity, adjustment in touched]
+    grouped = (
+        stored.filter((pl.col("activity") + " " + pl.col("adjustment")).is_in(wanted))
+        # one group per key, in the order the keys first come (as the rows were streamed)
+        .group_by(SERIES_KEY, maintain_order=True)
+        .agg(pl.col(OBSERVED))
+    )
+    observation = h.NationalObservation._make
+    keys = zip(*(grouped[column].to_list() for column in SERIES_KEY), strict=True)
+    observed = zip(*(grouped[column].to_list() for column in OBSERVED), strict=True)
     national = [
         h.NationalSeries(
             freq=freq,
@@ -234,10 +235,10 @@ def _harmonize_member(
             activity=activity,
             nat_code=nat_code,
             adjustment=adjustment,
-            observations=tuple(observations),
+            observations=tuple(map(observation, zip(*columns, strict=True))),
             weight=weights.get(nat_code) if nat_code else None,
         )
-        for (_, freq, activity, nat_code, adjustment), observations in grouped.items()
+        for (_, freq, activity, nat_code, adjustment), columns in zip(keys, observed, strict=True)
     ]
     series, problems = h.harmonize_member(series=national, ref_year=ref_year)
     agency = country.agencies.filter(role=Agency.Role.REPORTER).first()
@@ -246,6 +247,37 @@ def _harmonize_member(
         item.attributes.setdefault("COMPILING_ORG", agency.pk if agency else "")
         item.attributes.setdefault("NAT_CLASSIF", classification.pk if classification else "ISIC4")
     return series, problems
+
+
+# The stored observations harmonization reads: the series' key, then NationalObservation's
+# fields in its order.
+SERIES_KEY = ["series_id", "freq", "activity", "nat_code", "adjustment"]
+OBSERVED = ["period_start", "value", "status", "base_year", "comment"]
+STORED_SCHEMA = {
+    **dict.fromkeys(SERIES_KEY, pl.String),
+    "period_start": pl.Date,
+    "value": pl.Float64,
+    "status": pl.String,
+    "base_year": pl.Int64,
+    "comment": pl.String,
+}
+
+
+def _copied_out(sql: str, params, schema: dict) -> pl.DataFrame:
+    """The rows of a query, COPYed out as CSV and read by polars (PostgreSQL writes each float
+    in its shortest exact form, and an empty text quoted, NULL not: both come back as they
+    were)."""
+    buffer = io.BytesIO()
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
+    ):
+        for chunk in copy:
+            buffer.write(chunk)
+    if not buffer.getbuffer().nbytes:  # no row (a country's last values withdrawn)
+        return pl.DataFrame(schema=schema)
+    buffer.seek(0)
+    return pl.read_csv(buffer, has_header=False, schema=schema)
 
 
 def _aggregate_groups(

@@ -39,13 +39,17 @@ class PublicationProgressTests(PersonaTestCase):
         with mock.patch.object(progress, "report_publication", watched):
             releases_publish_due()
         stages = [stage for stage, _, _ in seen]
-        self.assertEqual(stages, ["storing", "harmonizing", "aggregating", "vintages"])
+        # harmonizing twice: as it starts, then with the stored values it read
+        self.assertEqual(
+            stages, ["storing", "harmonizing", "harmonizing", "aggregating", "vintages"]
+        )
         for stage, count, shown in seen:  # what the API answered during the publication
             self.assertEqual(shown, {"stage": stage, "count": count})
         self.assertEqual(seen[0][1], 72)  # rows stored
-        self.assertEqual(seen[2][1], 18)  # 2 activities x (M, Q, A) x (IX, PCH_PRE, PCH_SM)
+        self.assertEqual(seen[2][1], 72)  # stored values read
+        self.assertEqual(seen[3][1], 18)  # 2 activities x (M, Q, A) x (IX, PCH_PRE, PCH_SM)
         release = Release.objects.get(submission=submission)
-        self.assertEqual(seen[3][1], release.observations_changed)  # all new
+        self.assertEqual(seen[4][1], release.observations_changed)  # all new
         self.assertEqual(
             self.progress(submission)["publication"],
             {"stage": "published", "count": release.observations_changed},
