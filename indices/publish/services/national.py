@@ -32,6 +32,22 @@ ON CONFLICT (agency_id, series_id, base_year, period_start) DO UPDATE SET
     updated_at = EXCLUDED.updated_at
 """
 
+# A first load (no stored value of any of the submission's series): nothing can conflict, and a
+# plain INSERT costs about half of the upsert's speculative insertion per row.
+_INSERT = _UPSERT.split("ON CONFLICT")[0]
+# One index probe per series (LIMIT 1 in a lateral join), never a scan of the whole store.
+_ANY_STORED = """
+SELECT EXISTS (
+    SELECT 1
+    FROM (SELECT DISTINCT series_id FROM indices_submissionrow
+          WHERE submission_id = %(submission)s) AS given
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM indices_nationalobservation AS stored
+        WHERE stored.agency_id = %(agency)s AND stored.series_id = given.series_id
+        LIMIT 1) AS found
+)
+"""
+
 _DELETE_RANGES = """
 DELETE FROM indices_nationalobservation AS stored
 USING (
@@ -64,5 +80,7 @@ def national_store_apply(*, submission: Submission) -> int:
         if submission.action == Submission.Action.REPLACE:
             cursor.execute(_DELETE_RANGES, params)
             removed = cursor.rowcount
-        cursor.execute(_UPSERT, params)
+        cursor.execute(_ANY_STORED, params)
+        (any_stored,) = cursor.fetchone()
+        cursor.execute(_UPSERT if any_stored else _INSERT, params)
         return removed + cursor.rowcount
