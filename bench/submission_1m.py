@@ -231,6 +231,7 @@ def run(
         validation_rss = peak["rss"]
         publication_seconds = None
         readable = ""
+        stored_bytes = ""
         if publish and submission.status == "ACCEPTED":
             release = Release.objects.get(submission_id=submission_id)
             while release.status not in ("PUBLISHED", "FAILED"):
@@ -238,6 +239,7 @@ def run(
                 release.refresh_from_db()
             publication_seconds = time.perf_counter() - started - end_to_end
             readable = _read_back(client, release)
+            stored_bytes = _bytes_per_value()
     finally:
         sampling.set()
         worker.terminate()
@@ -258,7 +260,29 @@ def run(
         "peak_worker_rss_publication_mb": peak["rss"] / 2**20,
         "publication_steps": _publication_steps(WORK / "worker.log"),
         "readable": readable,
+        "stored_bytes": stored_bytes,
     }
+
+
+def _bytes_per_value() -> str:
+    """The national and published stores' size (tables, indexes, TOAST) per value they hold."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE indices_nationalobservation")
+        cursor.execute("VACUUM ANALYZE indices_publishedobservation")
+        cursor.execute(
+            "SELECT pg_total_relation_size('indices_nationalobservation'),"
+            " pg_total_relation_size('indices_publishedobservation'),"
+            " (SELECT count(*) FROM indices_nationalobservation),"
+            " (SELECT count(*) FROM indices_publishedobservation)"
+        )
+        national, published, national_rows, published_rows = cursor.fetchone()
+    return (
+        f"{(national + published) / (national_rows + published_rows):.0f} bytes per value "
+        f"({national_rows:,} national, {national / national_rows:.0f} B each; "
+        f"{published_rows:,} published, {published / published_rows:.0f} B each)"
+    )
 
 
 def _read_back(client, release) -> str:
@@ -327,6 +351,8 @@ def format_results(r: dict) -> str:
             f"{r['end_to_end_seconds'] + r['publication_seconds']:.2f} s |\n"
             f"| ratio POST -> published / COPY (target <= 3x) | "
             f"{(r['end_to_end_seconds'] + r['publication_seconds']) / r['copy_seconds']:.1f}x |\n"
+            f"| the stores, indexes included (target <= 150 B per value) | "
+            f"{r['stored_bytes']} |\n"
             f"| peak worker memory through publication, RSS | "
             f"{r['peak_worker_rss_publication_mb']:.0f} MB |\n"
             if r["publication_seconds"] is not None
