@@ -23,6 +23,7 @@ SELECT %(agency)s, series_id, freq_n, ref_area, activity_n, nat_code, adjustment
        row_no, now()
 FROM indices_submissionrow
 WHERE submission_id = %(submission)s
+ORDER BY series_id, base_year, period_start
 ON CONFLICT (agency_id, series_id, base_year, period_start) DO UPDATE SET
     freq = EXCLUDED.freq, ref_area = EXCLUDED.ref_area, activity = EXCLUDED.activity,
     nat_code = EXCLUDED.nat_code, adjustment = EXCLUDED.adjustment,
