@@ -4,8 +4,10 @@ against PostgreSQL COPY of the same rows, in the same run. Peak worker memory is
     python3 dev.py serve   # not needed: this script starts what it needs
     .venv/bin/python bench/submission_1m.py [--rows 1000000] [--publish] [--write-docs]
 
-With --publish the worker also takes the publication queue, and the time from ACCEPTED until
-the release is published (staging the rows with COPY, storing, harmonizing) is reported too.
+With --publish the worker also takes the publication queue: the clock then runs on from POST
+until the release is published, and the first series published is read back through
+/api/v1/data/ and SDMX (not timed) to show the values readable. The worker log's seconds per
+publication step (store, harmonize, aggregate, vintages, commit) are reported.
 
 Uses DATABASE_URL / REDIS_URL when set, else the embedded servers; works in a database of its
 own (`ipi_bench`, recreated each run) so it never touches development or test data.
@@ -66,7 +68,7 @@ def main() -> None:
     report = format_results(results)
     print(report)
     if args.write_docs:
-        write_docs(report)
+        write_docs(report, publish=args.publish)
 
 
 def _with_database(url: str, name: str) -> str:
@@ -228,12 +230,16 @@ def run(
         end_to_end = time.perf_counter() - started
         validation_rss = peak["rss"]
         publication_seconds = None
+        readable = ""
+        stored_bytes = ""
         if publish and submission.status == "ACCEPTED":
             release = Release.objects.get(submission_id=submission_id)
             while release.status not in ("PUBLISHED", "FAILED"):
                 time.sleep(0.1)
                 release.refresh_from_db()
             publication_seconds = time.perf_counter() - started - end_to_end
+            readable = _read_back(client, release)
+            stored_bytes = _bytes_per_value()
     finally:
         sampling.set()
         worker.terminate()
@@ -242,6 +248,7 @@ def run(
     return {
         "rows": rows,
         "order": order,
+        "load": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
         "size_mb": size_mb,
         "copy_seconds": copy_seconds,
         "end_to_end_seconds": end_to_end,
@@ -251,7 +258,51 @@ def run(
         "peak_worker_rss_mb": validation_rss / 2**20,
         "publication_seconds": publication_seconds,
         "peak_worker_rss_publication_mb": peak["rss"] / 2**20,
+        "publication_steps": _publication_steps(WORK / "worker.log"),
+        "readable": readable,
+        "stored_bytes": stored_bytes,
     }
+
+
+def _bytes_per_value() -> str:
+    """The national and published stores' size (tables, indexes, TOAST) per value they hold."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE indices_nationalobservation")
+        cursor.execute("VACUUM ANALYZE indices_publishedobservation")
+        cursor.execute(
+            "SELECT pg_total_relation_size('indices_nationalobservation'),"
+            " pg_total_relation_size('indices_publishedobservation'),"
+            " (SELECT count(*) FROM indices_nationalobservation),"
+            " (SELECT count(*) FROM indices_publishedobservation)"
+        )
+        national, published, national_rows, published_rows = cursor.fetchone()
+    return (
+        f"{(national + published) / (national_rows + published_rows):.0f} bytes per value "
+        f"({national_rows:,} national, {national / national_rows:.0f} B each; "
+        f"{published_rows:,} published, {published / published_rows:.0f} B each)"
+    )
+
+
+def _read_back(client, release) -> str:
+    """The first series the release changed, read through the REST API and SDMX."""
+    key = sorted(release.changed_series)[0]
+    rest = client.get(f"/api/v1/data/{key}")
+    sdmx = client.get(f"/sdmx/data/DF_IPI/{key}")
+    assert rest.status_code == 200 and sdmx.status_code == 200, (rest.status_code, sdmx)
+    return f"{key}: REST {rest.status_code}, SDMX {sdmx.status_code}"
+
+
+def _publication_steps(log: Path) -> str:
+    """The worker log's seconds per publication step: "store 1.2s, harmonize ..., commit ..."."""
+    steps, committed = "", ""
+    for line in log.read_text(errors="replace").splitlines():
+        if "published release" in line and "(" in line:
+            steps = line.rsplit("(", 1)[1].rstrip(")")
+        elif "committed in" in line:
+            committed = line.rsplit("committed in", 1)[1].strip()
+    return f"{steps}, commit {committed}" if steps else ""
 
 
 def time_copy(database_url: str, csv_path: Path) -> float:
@@ -294,17 +345,26 @@ def format_results(r: dict) -> str:
         f"| findings | {r['summary'].get('errors', 0)} errors, "
         f"{r['summary'].get('warnings', 0)} warnings |\n"
         + (
-            f"| then ACCEPTED -> release published (staging COPY, store, harmonize) | "
-            f"{r['publication_seconds']:.2f} s, peak worker RSS "
+            f"| then ACCEPTED -> release published | {r['publication_seconds']:.2f} s "
+            f"({r['publication_steps']}) |\n"
+            f"| POST -> published, values readable ({r['readable']}) | "
+            f"{r['end_to_end_seconds'] + r['publication_seconds']:.2f} s |\n"
+            f"| ratio POST -> published / COPY (target <= 3x) | "
+            f"{(r['end_to_end_seconds'] + r['publication_seconds']) / r['copy_seconds']:.1f}x |\n"
+            f"| the stores, indexes included (target <= 150 B per value) | "
+            f"{r['stored_bytes']} |\n"
+            f"| peak worker memory through publication, RSS | "
             f"{r['peak_worker_rss_publication_mb']:.0f} MB |\n"
             if r["publication_seconds"] is not None
             else ""
         )
+        + f"| load average at the end (1, 5, 15 min) | {r['load']} |\n"
     )
 
 
-def write_docs(report: str) -> None:
-    write_section("submission_1m", report)
+def write_docs(report: str, *, publish: bool = False) -> None:
+    # Publication has a section of its own, beside the validation's.
+    write_section("publication_1m" if publish else "submission_1m", report)
 
 
 if __name__ == "__main__":

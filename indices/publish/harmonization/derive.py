@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from countries.standard import load_definition
 from indices.publish.harmonization.periods import PER_YEAR, to_date
-from indices.publish.harmonization.statuses import shown, worst
+from indices.publish.harmonization.statuses import shown, worst, worst_of_two
 from indices.publish.harmonization.types import HarmonizedSeries, Point
 
 
@@ -98,12 +98,16 @@ def growth(levels: Levels, lag: int) -> dict[int, Level]:
         if earlier is None:
             continue
         level = levels[index]
-        position = bisect_right(breaks, index - lag)
+        if breaks:
+            position = bisect_right(breaks, index - lag)
+            brk = position < len(breaks) and breaks[position] <= index
+        else:
+            brk = False
         coverages = (earlier.coverage, level.coverage)
         result[index] = Level(
             100.0 * (level.value / earlier.value - 1.0),
-            worst((earlier.status, level.status)),
-            position < len(breaks) and breaks[position] <= index,
+            worst_of_two(earlier.status, level.status),
+            brk,
             None if None in coverages else min(coverages),  # type: ignore[type-var]
         )
     return result
@@ -166,12 +170,6 @@ def derive_all(
 
 def to_points(freq: str, levels: Levels) -> tuple[Point, ...]:
     return tuple(
-        Point(
-            to_date(freq, index),
-            level.value,
-            shown(level.status, level.brk),
-            level.coverage,
-            level.comment,
-        )
-        for index, level in sorted(levels.items())
+        Point(to_date(freq, index), value, shown(status, brk), coverage, comment)
+        for index, (value, status, brk, coverage, comment) in sorted(levels.items())
     )

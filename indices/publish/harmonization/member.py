@@ -16,7 +16,7 @@ from indices.publish.harmonization.periods import (
     to_index,
     year_indexes,
 )
-from indices.publish.harmonization.statuses import split, worst
+from indices.publish.harmonization.statuses import BREAK, split, worst
 from indices.publish.harmonization.types import (
     HarmonizedSeries,
     NationalObservation,
@@ -52,18 +52,22 @@ def link_base_changes(freq: str, observations: Iterable[NationalObservation]) ->
     as a break. None when the series holds no value at all."""
     by_base: dict[int, dict[int, tuple[float, str]]] = {}
     comments: dict[tuple[int, int], str] = {}  # (base year, period): the value's COMMENT
-    for obs in observations:
-        if obs.value is not None:
-            index = to_index(freq, obs.period)
-            by_base.setdefault(obs.base_year, {})[index] = (obs.value, obs.status)
-            if obs.comment:
-                comments[obs.base_year, index] = obs.comment
+    monthly = freq == "M"
+    # Once per stored value (a million per release): unpacked, the period's index inline.
+    for period, value, status, base_year, comment in observations:
+        if value is not None:
+            index = period.year * 12 + period.month - 1 if monthly else to_index(freq, period)
+            by_base.setdefault(base_year, {})[index] = (value, status)
+            if comment:
+                comments[base_year, index] = comment
     if not by_base:
         return None
     bases = sorted(by_base, reverse=True)
     newest = by_base[bases[0]]
     levels = {
         index: Level(value, *split(status), comment=comments.get((bases[0], index), ""))
+        if comments or status == BREAK
+        else Level(value, status or "A")  # split(status), no comment: the common case
         for index, (value, status) in newest.items()
     }
     linked = Linked(levels, bases[0])
@@ -130,7 +134,11 @@ def rereference(freq: str, levels: dict[int, Level], ref_year: int) -> dict[int,
         return None
     mean = math.fsum(levels[index].value for index in periods) / len(periods)
     scale = 100.0 / mean
-    return {index: level._replace(value=level.value * scale) for index, level in levels.items()}
+    # Level(...) rather than _replace: a million levels per release, three times cheaper.
+    return {
+        index: Level(value * scale, status, brk, coverage, comment)
+        for index, (value, status, brk, coverage, comment) in levels.items()
+    }
 
 
 def combine(components: Sequence[tuple[dict[int, Level], float]]) -> dict[int, Level]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 
 PER_YEAR = {"M": 12, "Q": 4, "A": 1}
 
@@ -20,6 +21,7 @@ def to_index(freq: str, period: date) -> int:
     return period.year
 
 
+@cache  # a release converts the same few thousand periods for each of its series
 def to_date(freq: str, index: int) -> date:
     per_year = PER_YEAR[freq]
     year, position = divmod(index, per_year)

@@ -23,6 +23,7 @@ SELECT %(agency)s, series_id, freq_n, ref_area, activity_n, nat_code, adjustment
        row_no, now()
 FROM indices_submissionrow
 WHERE submission_id = %(submission)s
+ORDER BY series_id, base_year, period_start
 ON CONFLICT (agency_id, series_id, base_year, period_start) DO UPDATE SET
     freq = EXCLUDED.freq, ref_area = EXCLUDED.ref_area, activity = EXCLUDED.activity,
     nat_code = EXCLUDED.nat_code, adjustment = EXCLUDED.adjustment,
@@ -30,6 +31,22 @@ ON CONFLICT (agency_id, series_id, base_year, period_start) DO UPDATE SET
     comment = EXCLUDED.comment,
     submission_id = EXCLUDED.submission_id, row_no = EXCLUDED.row_no,
     updated_at = EXCLUDED.updated_at
+"""
+
+# A first load (no stored value of any of the submission's series): nothing can conflict, and a
+# plain INSERT costs about half of the upsert's speculative insertion per row.
+_INSERT = _UPSERT.split("ON CONFLICT")[0]
+# One index probe per series (LIMIT 1 in a lateral join), never a scan of the whole store.
+_ANY_STORED = """
+SELECT EXISTS (
+    SELECT 1
+    FROM (SELECT DISTINCT series_id FROM indices_submissionrow
+          WHERE submission_id = %(submission)s) AS given
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM indices_nationalobservation AS stored
+        WHERE stored.agency_id = %(agency)s AND stored.series_id = given.series_id
+        LIMIT 1) AS found
+)
 """
 
 _DELETE_RANGES = """
@@ -64,5 +81,7 @@ def national_store_apply(*, submission: Submission) -> int:
         if submission.action == Submission.Action.REPLACE:
             cursor.execute(_DELETE_RANGES, params)
             removed = cursor.rowcount
-        cursor.execute(_UPSERT, params)
+        cursor.execute(_ANY_STORED, params)
+        (any_stored,) = cursor.fetchone()
+        cursor.execute(_UPSERT if any_stored else _INSERT, params)
         return removed + cursor.rowcount

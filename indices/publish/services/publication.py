@@ -14,14 +14,17 @@ run (a retry, or the beat every few seconds) publishes it once.
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import cast
 
-from django.db import transaction
+import polars as pl
+from django.db import connection, transaction
 
 from countries.audit import audit_record
 from countries.models import Agency, Country
@@ -34,6 +37,7 @@ from indices.publish.services.adjustment import adjustment_publish
 from indices.publish.services.national import national_store_apply
 from indices.publish.services.vintages import VintageChanges, vintages_write
 from indices.publish.signals import release_published
+from indices.receive import progress
 from indices.receive.models import Submission
 from indices.validate.models import Finding, SubmissionRow
 from indices.validate.rows import staged_rows_ensure
@@ -57,7 +61,9 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         clock.lap("adjustment")
         _finish(release, instant=instant, changed=changed, clock=clock)
         return
+    reporting = _Progress(release)
     if release.submission is not None:
+        reporting.stage("storing", release.submission.rows_read)
         touched = _apply_submission(release.submission)
         country = release.submission.agency.country
         assert country is not None  # submission_create: only a reporting agency, with a country
@@ -68,12 +74,17 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     clock.lap("store")
     member_series, unpublishable = [], []
     for country in countries:
-        series, problems = _harmonize_member(country, touched, standard.ref_year)
+        reporting.stage("harmonizing", 0)
+        series, problems = _harmonize_member(
+            country, touched, standard.ref_year, on_rows=partial(reporting.stage, "harmonizing")
+        )
         member_series += series
         unpublishable += problems
     clock.lap("harmonize")
+    reporting.stage("aggregating", len(member_series))
     group_series = _aggregate_groups(countries, touched, member_series, standard)
     clock.lap("aggregate")
+    reporting.stage("vintages", sum(len(s.points) for s in member_series + group_series))
     changed = vintages_write(
         series=member_series + group_series,
         scopes=_scopes(countries, touched, standard),
@@ -113,6 +124,18 @@ def _finish(release: Release, *, instant: datetime, changed: VintageChanges, clo
     logger.info(
         "published release %s: %s series changed (%s)", release.pk, len(changed.series_keys), clock
     )
+
+
+class _Progress:
+    """A submission's publication stage and count, for its API answer and page (kept in Redis:
+    nothing this transaction writes is visible before it commits)."""
+
+    def __init__(self, release: Release):
+        self.submission_id = release.submission_id
+
+    def stage(self, stage: str, count: int) -> None:
+        if self.submission_id is not None:
+            progress.report_publication(self.submission_id, stage=stage, count=count)
 
 
 class _Clock:
@@ -163,7 +186,10 @@ def _group_codes() -> set[str]:
 
 
 def _harmonize_member(
-    country: Country, touched: set[tuple[str, str]], ref_year: int
+    country: Country,
+    touched: set[tuple[str, str]],
+    ref_year: int,
+    on_rows: Callable[[int], None] | None = None,
 ) -> tuple[list[h.HarmonizedSeries], list[h.Unpublishable]]:
     weights = {
         entry.national_code: float(entry.weight) if entry.weight is not None else None
@@ -186,13 +212,22 @@ def _harmonize_member(
             "comment",
         )
     )
-    grouped: dict[tuple, list[h.NationalObservation]] = defaultdict(list)
-    # Streamed from a server-side cursor: a million rows are never all held as tuples too.
-    for row in rows.iterator(chunk_size=ROWS_PER_FETCH):
-        series_id, freq, activity, nat_code, adjustment, period, value, status, base, comment = row
-        if (activity, adjustment) in touched:
-            key = (series_id, freq, activity, nat_code, adjustment)
-            grouped[key].append(h.NationalObservation(period, value, status, base, comment))
+    # COPY out and read by polars: a third of the time of a cursor's row tuples, and grouped
+    # by series in the frame, not per row in Python.
+    sql, params = rows.query.sql_with_params()
+    stored = _copied_out(sql, params, STORED_SCHEMA)
+    if on_rows is not None:
+        on_rows(stored.height)
+    wanted = [f"{activity} {adjustment}" for activity, adjustment in touched]
+    grouped = (
+        stored.filter((pl.col("activity") + " " + pl.col("adjustment")).is_in(wanted))
+        # one group per key, in the order the keys first come (as the rows were streamed)
+        .group_by(SERIES_KEY, maintain_order=True)
+        .agg(pl.col(OBSERVED))
+    )
+    observation = h.NationalObservation._make
+    keys = zip(*(grouped[column].to_list() for column in SERIES_KEY), strict=True)
+    observed = zip(*(grouped[column].to_list() for column in OBSERVED), strict=True)
     national = [
         h.NationalSeries(
             freq=freq,
@@ -200,10 +235,10 @@ def _harmonize_member(
             activity=activity,
             nat_code=nat_code,
             adjustment=adjustment,
-            observations=tuple(observations),
+            observations=tuple(map(observation, zip(*columns, strict=True))),
             weight=weights.get(nat_code) if nat_code else None,
         )
-        for (_, freq, activity, nat_code, adjustment), observations in grouped.items()
+        for (_, freq, activity, nat_code, adjustment), columns in zip(keys, observed, strict=True)
     ]
     series, problems = h.harmonize_member(series=national, ref_year=ref_year)
     agency = country.agencies.filter(role=Agency.Role.REPORTER).first()
@@ -212,6 +247,37 @@ def _harmonize_member(
         item.attributes.setdefault("COMPILING_ORG", agency.pk if agency else "")
         item.attributes.setdefault("NAT_CLASSIF", classification.pk if classification else "ISIC4")
     return series, problems
+
+
+# The stored observations harmonization reads: the series' key, then NationalObservation's
+# fields in its order.
+SERIES_KEY = ["series_id", "freq", "activity", "nat_code", "adjustment"]
+OBSERVED = ["period_start", "value", "status", "base_year", "comment"]
+STORED_SCHEMA = {
+    **dict.fromkeys(SERIES_KEY, pl.String),
+    "period_start": pl.Date,
+    "value": pl.Float64,
+    "status": pl.String,
+    "base_year": pl.Int64,
+    "comment": pl.String,
+}
+
+
+def _copied_out(sql: str, params, schema: dict) -> pl.DataFrame:
+    """The rows of a query, COPYed out as CSV and read by polars (PostgreSQL writes each float
+    in its shortest exact form, and an empty text quoted, NULL not: both come back as they
+    were)."""
+    buffer = io.BytesIO()
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
+    ):
+        for chunk in copy:
+            buffer.write(chunk)
+    if not buffer.getbuffer().nbytes:  # no row (a country's last values withdrawn)
+        return pl.DataFrame(schema=schema)
+    buffer.seek(0)
+    return pl.read_csv(buffer, has_header=False, schema=schema)
 
 
 def _aggregate_groups(

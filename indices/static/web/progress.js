@@ -16,6 +16,8 @@
     var findings = element.querySelector("[data-role=findings]");
     // The text is the server's ("1 error, 2 warnings"), so it reads as the page did.
     if (findings && data.findings) findings.textContent = data.findings;
+    var publication = element.querySelector("[data-role=publication]");
+    if (publication && data.publication) publication.textContent = data.publication;
   }
   function poll(element) {
     var url = element.getAttribute("data-progress-url");

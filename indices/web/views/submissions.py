@@ -87,7 +87,7 @@ def progress_of(submission: Submission) -> dict:
     # Series accepted but not published (harmonization could not place them): a clerk must
     # see at a glance that "accepted" did not publish everything.
     unpublished = len(submission.summary.get("unpublished", []))
-    return {
+    result = {
         "id": str(submission.pk),
         "status": submission.status,
         "rows_read": shared["rows_read"],
@@ -98,6 +98,26 @@ def progress_of(submission: Submission) -> dict:
         "findings": findings_text(errors, warnings, unpublished),
         "finished": submission.status in TERMINAL,
     }
+    if "publication" in shared:  # accepted: its publication's stage and count
+        result["publication"] = publication_text(shared["publication"])
+    return result
+
+
+PUBLICATION_TEXTS = {
+    "scheduled": "scheduled",
+    "storing": "storing {count:,} rows",
+    "harmonizing": "harmonizing ({count:,} stored values read)",
+    "aggregating": "aggregating ({count:,} series harmonized)",
+    "vintages": "writing {count:,} values as vintages",
+    "published": "published ({count:,} values new or revised)",
+    "failed": "failed: set aside for the secretariat",
+}
+
+
+def publication_text(publication: dict) -> str:
+    """ "harmonizing (400,000 stored values read)": what the pages say of a publication."""
+    text = PUBLICATION_TEXTS.get(publication["stage"], publication["stage"])
+    return text.format(count=publication["count"])
 
 
 @require_http_methods(["GET", "POST"])

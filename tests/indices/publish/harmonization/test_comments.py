@@ -4,7 +4,6 @@ re-referenced), dropped on everything derived from several values (docs/methodol
 from __future__ import annotations
 
 import unittest
-from dataclasses import replace
 from datetime import date
 
 from indices.publish.harmonization import harmonize_member
@@ -22,7 +21,7 @@ THAI = "ทดสอบ: โรงงานปิดซ่อมบำรุง"
 
 
 def commented(obs, comments: dict[date, str]):
-    return tuple(replace(o, comment=comments.get(o.period, "")) for o in obs)
+    return tuple(o._replace(comment=comments.get(o.period, "")) for o in obs)
 
 
 def comments_of(series) -> dict[date, str]:

@@ -1,0 +1,82 @@
+"""The database refuses rows that point at nothing: the national store's agency and submission,
+the published store's release. They are checked once per statement over the rows it wrote
+(migration 0015), not by foreign keys row by row; these tests hold the database to it."""
+
+import uuid
+
+from django.db import IntegrityError, connection, transaction
+from django.test import TestCase
+
+from countries.models import Agency
+from indices.publish.models import PublishedObservation, Release
+from indices.publish.releases import releases_publish_due
+from tests.indices.publishing import accept, monthly_csv, year_2021
+
+NATIONAL_INSERT = """
+INSERT INTO indices_nationalobservation
+    (agency_id, series_id, freq, ref_area, activity, nat_code, adjustment, period_start,
+     period_label, value, status, base_year, comment, submission_id, row_no, updated_at)
+SELECT %s, 'M.TH.C.N', 'M', 'TH', 'C', '', 'N', d, to_char(d, 'YYYY-MM'), 100, 'A', 2021, '',
+       %s, 1, now()
+FROM generate_series('2030-01-01'::date, '2030-03-01', '1 month') AS d
+"""
+PUBLISHED_INSERT = """
+INSERT INTO indices_publishedobservation
+    (series_key, period_start, time_period, value, status, comment, release_id, valid_from)
+VALUES ('M.TH.C.N.IX', '2030-01-01', '2030-01', 100, 'A', '', %s, now())
+"""
+
+
+class OrphanRefusalTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.submission = accept(monthly_csv("TH", "C", year_2021()), "TH_OIE")
+        releases_publish_due()
+        cls.release = Release.objects.get(submission=cls.submission)
+
+    def refused(self, sql: str, params: list) -> str:
+        with (
+            self.assertRaises(IntegrityError) as refused,
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, params)
+        return str(refused.exception)
+
+    def test_the_publication_wrote_rows_that_point_at_what_exists(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM indices_nationalobservation WHERE submission_id = %s",
+                [self.submission.pk],
+            )
+            self.assertEqual(cursor.fetchone()[0], 12)
+        self.assertTrue(PublishedObservation.objects.filter(release=self.release).exists())
+
+    def test_a_national_row_of_an_unknown_submission_or_agency_is_refused(self):
+        message = self.refused(NATIONAL_INSERT, ["TH_OIE", uuid.uuid4()])
+        self.assertIn("submission_id", message)
+        message = self.refused(NATIONAL_INSERT, ["XX_NONE", self.submission.pk])
+        self.assertIn("agency_id", message)
+        # and one orphan among valid rows, by an update of stored rows
+        message = self.refused(
+            "UPDATE indices_nationalobservation SET submission_id = %s WHERE period_start = %s",
+            [uuid.uuid4(), "2021-06-01"],
+        )
+        self.assertIn("submission_id", message)
+
+    def test_a_published_row_of_an_unknown_release_is_refused(self):
+        message = self.refused(PUBLISHED_INSERT, [self.release.pk + 1000])
+        self.assertIn("release_id", message)
+        with connection.cursor() as cursor:  # a release that exists is taken
+            cursor.execute(PUBLISHED_INSERT, [self.release.pk])
+
+    def test_a_referenced_submission_release_or_agency_cannot_be_deleted(self):
+        for sql, params in (
+            ("DELETE FROM indices_submission WHERE id = %s", [self.submission.pk]),
+            ("DELETE FROM indices_release WHERE id = %s", [self.release.pk]),
+            ("UPDATE indices_release SET id = id + 1000 WHERE id = %s", [self.release.pk]),
+            ("DELETE FROM countries_agency WHERE id = %s", ["TH_OIE"]),
+        ):
+            with self.subTest(sql=sql):
+                self.assertIn("rows still point at", self.refused(sql, params))
+        self.assertTrue(Agency.objects.filter(pk="TH_OIE").exists())
