@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import pytest
 from django.conf import settings as django_settings
 from django.db import close_old_connections, connection, connections
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from countries.models import Agency
@@ -22,6 +23,7 @@ from tests.base import make_persona
 from tests.factories import ReaderAgencyFactory
 from tests.indices.publishing import in_this_process, monthly_csv, publish, year_2021
 from tests.standby import Standby
+from tests.web.base import make_user
 from tests.workers import wait_until
 
 ALIAS = "replica_1"
@@ -144,6 +146,16 @@ def test_reads_from_the_replica_writes_and_lag_on_the_primary(with_replica, sett
             response, primary_answers[url], on_replica, _ = answer(reader, url)
             assert not on_replica
     assert (body, sdmx_body, bulk_body) == tuple(primary_answers.values())
+
+    # A reader page, signed in: the page's data from the replica, the person and the session
+    # from the primary (a new session works at once).
+    browser = Client()
+    browser.force_login(make_user("reader_person", Agency.objects.get(pk="RESEARCH_PIPE")))
+    page, _, on_replica, on_primary = answer(browser, "/series/M.TH.C.N.IX/")
+    assert page.status_code == 200
+    assert any("indices_published" in sql for sql in on_replica)
+    assert any("django_session" in sql for sql in on_primary)
+    assert not any("indices_published" in sql for sql in on_primary)
 
     # A clerk's upload, its validation, their own submission and its report: the primary only
     # (read-your-writes), though the replica is fresh and its data are the clerk's too.
