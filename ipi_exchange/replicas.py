@@ -24,7 +24,8 @@ reads it wherever they are routed. An embargo lifts by publishing its release: t
 
 **Failures.** A replica that cannot be reached, is not a standby, or fails a query is left
 aside for `RETRY_SECONDS` in this process (a warning in the log) and the request is answered
-by the primary; if Redis cannot be read the primary answers too. Never a 500 of our making.
+by the primary; if Redis cannot be read the primary answers too, and a mark lost with Redis's
+data is replaced by the primary's position at the next request. Never a 500 of our making.
 """
 
 from __future__ import annotations
@@ -195,13 +196,18 @@ _connect_celery()
 
 
 def _required_lsn() -> int | None:
-    """The position a replica must have replayed (0 if none recorded); None if unknown."""
+    """The position a replica must have replayed; None if it cannot be known."""
     try:
         value = _redis().get(LSN_KEY)
+        if value is None:
+            # Never recorded, or lost with Redis's data: the primary's position now is a mark
+            # no older than any write, so no replica is trusted with less.
+            primary_lsn_record()
+            value = _redis().get(LSN_KEY)
     except Exception as error:
         logger.warning("replicas unused: the primary's position cannot be read: %s", error)
         return None
-    return int(value, 16) if value else 0
+    return None if value is None else int(value, 16)
 
 
 def _set_aside(alias: str, reason: object) -> None:
