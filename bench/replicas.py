@@ -59,11 +59,25 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
         )
-        results = run(args, env, database_url)
+        try:
+            results = run(args, env, database_url)
+        finally:
+            # Not kept: a standby made later (tests/test_read_replicas.py) copies every database.
+            from django.db import connections
+
+            connections.close_all()
+            _drop_database(urls.database, DATABASE)
     report = format_results(results, args)
     print(report)
     if args.write_docs:
         write_section(MARKER, report)
+
+
+def _drop_database(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def committed(url: str) -> int:
