@@ -15,12 +15,14 @@ Installed by the settings only when replicas are configured (without them nothin
 **Freshness.** Every ORM write of a model a replica may serve (any model not in
 `PRIMARY_ONLY`: a publication's Release, the admin's edits of members or the standard) records,
 once its transaction has committed, the primary's WAL position (`pg_current_wal_lsn()`) in
-Redis, keeping the highest. A replica serves a request only if it has replayed at least that
-far (`pg_last_wal_replay_lsn()`); the highest position each replica was seen at is kept per
-process (replay only moves forward), so a caught-up replica costs no query but the Redis GET.
-The position is recorded by the first on-commit callback of the transaction, before the
-publication's own (`release_published`: webhooks), so whoever hears of a publication from us
-reads it wherever they are routed. An embargo lifts by publishing its release: the same path.
+Redis, keeping the highest (replica_mark.py; a publication also records it in processes
+without replicas configured: indices/disseminate/replica_receivers.py). A replica serves a
+request only if it has replayed at least that far (`pg_last_wal_replay_lsn()`); the highest
+position each replica was seen at is kept per process (replay only moves forward), so a
+caught-up replica costs no query but the Redis GET. The position is recorded by the first
+on-commit callback of the transaction, before the publication's own (`release_published`:
+webhooks), so whoever hears of a publication from us reads it wherever they are routed. An
+embargo lifts by publishing its release: the same path.
 
 **Failures.** A replica that cannot be reached, is not a standby, or fails a query is left
 aside for `RETRY_SECONDS` in this process (a warning in the log) and the request is answered
@@ -40,19 +42,16 @@ from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
 from django.core.signals import request_finished
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 
+from ipi_exchange import replica_mark
+
 logger = logging.getLogger(__name__)
 
 REPLICA_PREFIX = "replica_"
-# Redis key of the lowest WAL position a replica must have replayed (16 hex digits, so that
-# comparing strings compares positions).
-LSN_KEY = "ipi:replica:lsn"
 # A replica that failed is not tried again in this process for this long.
 RETRY_SECONDS = 10.0
 
@@ -120,13 +119,6 @@ _rotation = itertools.count()
 # Autocommit writes (outside any transaction) are recorded at the end of the request or task.
 _pending = threading.local()
 
-# Keep the highest position: KEYS[1] the key, ARGV[1] a position as 16 hex digits.
-_RECORD_SCRIPT = """
-local current = redis.call('GET', KEYS[1])
-if not current or current < ARGV[1] then redis.call('SET', KEYS[1], ARGV[1]) end
-return 1
-"""
-
 
 def replica_aliases() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith(REPLICA_PREFIX)]
@@ -141,25 +133,14 @@ def _label(model: type[Model]) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
-def _redis() -> Any:
-    return cast(RedisCache, cache)._cache.get_client(write=True)
-
-
 # --- Recording the primary's position after a write ------------------------------------------
 
 
 def primary_lsn_record() -> None:
-    """Record the primary's current WAL position as the one replicas must have replayed."""
+    """Record the mark after a write (replica_mark.py); if that fails, stop using replicas in
+    this process for a while: they could serve data older than the write."""
     _pending.dirty = False
-    try:
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
-            position = int(cursor.fetchone()[0])
-        _redis().eval(_RECORD_SCRIPT, 1, LSN_KEY, f"{position:016x}")
-    except Exception:
-        # The write has committed; without its position recorded replicas could serve older
-        # data, so stop using them in this process until a position is recorded.
-        logger.exception("could not record the primary's WAL position; replicas set aside")
+    if not replica_mark.primary_lsn_record():
         for alias in replica_aliases():
             _resting_until[alias] = time.monotonic() + RETRY_SECONDS
 
@@ -193,21 +174,6 @@ _connect_celery()
 
 
 # --- Choosing a replica ----------------------------------------------------------------------
-
-
-def _required_lsn() -> int | None:
-    """The position a replica must have replayed; None if it cannot be known."""
-    try:
-        value = _redis().get(LSN_KEY)
-        if value is None:
-            # Never recorded, or lost with Redis's data: the primary's position now is a mark
-            # no older than any write, so no replica is trusted with less.
-            primary_lsn_record()
-            value = _redis().get(LSN_KEY)
-    except Exception as error:
-        logger.warning("replicas unused: the primary's position cannot be read: %s", error)
-        return None
-    return None if value is None else int(value, 16)
 
 
 def _set_aside(alias: str, reason: object) -> None:
@@ -245,7 +211,7 @@ def replica_choose() -> str | None:
     aliases = replica_aliases()
     if not aliases:
         return None
-    required = _required_lsn()
+    required = replica_mark.required_lsn()
     if required is None:
         return None
     start = next(_rotation)

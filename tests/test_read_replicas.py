@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from countries.models import Agency
 from indices.validate.services import submission_validate
-from ipi_exchange import replicas
+from ipi_exchange import replica_mark, replicas
 from tests.api_clients import upload
 from tests.base import make_persona
 from tests.factories import ReaderAgencyFactory
@@ -77,7 +77,7 @@ def with_replica(standby, seeded, settings):
     position nor replica state left by another test."""
     settings.DATABASE_ROUTERS = ["ipi_exchange.replicas.ReplicaRouter"]
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "ipi_exchange.replicas.ReplicaReadsMiddleware"]
-    replicas._redis().delete(replicas.LSN_KEY)
+    replica_mark.redis_client().delete(replica_mark.LSN_KEY)
     replicas._replayed.clear()
     replicas._resting_until.clear()
     return standby

@@ -1,12 +1,16 @@
 """The read replicas' rules that need no standby (tests/test_read_replicas.py has one): the
-names they list still name models and views, and the recorded position only moves forward."""
+names they list still name models and views, the recorded position only moves forward, and a
+publication records it even where replicas are not configured."""
 
 from __future__ import annotations
 
+import pytest
 from django.apps import apps
+from django.db import connection
 from django.urls import get_resolver
 
-from ipi_exchange import replicas
+from ipi_exchange import replica_mark, replicas
+from tests.indices.publishing import monthly_csv, publish, year_2021
 
 
 def test_every_model_kept_on_the_primary_exists():
@@ -42,12 +46,25 @@ def test_every_replica_eligible_view_is_a_route_that_only_reads():
 
 
 def test_the_recorded_position_only_moves_forward():
-    client = replicas._redis()
+    client = replica_mark.redis_client()
     key = "ipi:test:replica:lsn"
     client.delete(key)
     try:
         for position in (0x2_0000_0000, 0x1_FFFF_FFFF, 0xA_0000_0010, 0x9_FFFF_FFFF):
-            client.eval(replicas._RECORD_SCRIPT, 1, key, f"{position:016x}")
+            client.eval(replica_mark.RECORD_SCRIPT, 1, key, f"{position:016x}")
         assert int(client.get(key), 16) == 0xA_0000_0010
     finally:
         client.delete(key)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publication_moves_the_mark_in_a_process_without_replicas(seeded, settings):
+    # A worker started without DATABASE_REPLICA_URLS publishes: web's replicas must hear of it.
+    assert settings.DATABASE_ROUTERS == []
+    client = replica_mark.redis_client()
+    client.delete(replica_mark.LSN_KEY)
+    publish(monthly_csv("TH", "C", year_2021()))
+    recorded = int(client.get(replica_mark.LSN_KEY), 16)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+        assert 0 < recorded <= int(cursor.fetchone()[0])
