@@ -128,6 +128,25 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
     )
 }
+# Read replicas (PostgreSQL streaming standbys of DATABASE_URL), comma-separated: the read-only
+# API, SDMX and the reader pages read from them when they have replayed every recorded write
+# (ipi_exchange/replicas.py); unset or empty, everything reads from DATABASE_URL.
+DATABASE_REPLICA_URLS = [
+    url.strip() for url in env_secret("DATABASE_REPLICA_URLS").split(",") if url.strip()
+]
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    if not _url.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS: entry {_number} must be a postgresql:// URL"
+        )
+    DATABASES[f"replica_{_number}"] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
+        # Tests read the test database through it (a real standby is a test's own business).
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["ipi_exchange.replicas.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -177,6 +196,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if DATABASE_REPLICA_URLS:
+    # Last: it wraps only the view, which it may run again on the primary.
+    MIDDLEWARE.append("ipi_exchange.replicas.ReplicaReadsMiddleware")
 # How the edge's refusals are answered under a prefix other than problem+json.
 IPI_EDGE_ERROR_ANSWERS = {"/sdmx/": "indices.disseminate.sdmx.media.edge_error_response"}
 

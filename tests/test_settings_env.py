@@ -1,5 +1,6 @@
 """Settings come from the environment and a bad value fails loudly at start."""
 
+import json
 import os
 import subprocess
 import sys
@@ -136,3 +137,38 @@ def test_the_test_database_is_named_after_the_database_in_database_url():
         _test_database_name(DATABASE_URL="postgresql://u@db/checkout_a", IPI_TEST_DB_NAME="mine")
         == "mine"
     )
+
+
+def _replica_settings(**env: str) -> list:
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps(["
+        "{a: [d['HOST'], d['PORT'], d['NAME'], d['TEST']] for a, d in s.DATABASES.items()"
+        " if a != 'default'}, s.DATABASE_ROUTERS,"
+        " [m for m in s.MIDDLEWARE if 'replicas' in m]]))"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_REPLICA_URLS"}
+    environment |= {"DJANGO_SETTINGS_MODULE": "ipi_exchange.settings_test", **env}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_each_replica_url_is_a_database_alias_read_through_the_router():
+    urls = "postgresql://ipi:pw@replica-1:5432/ipi_exchange, postgresql://ipi:pw@replica-2/ipi_exchange"
+    aliases, routers, middleware = _replica_settings(DATABASE_REPLICA_URLS=urls)
+    assert aliases == {
+        "replica_1": ["replica-1", 5432, "ipi_exchange", {"MIRROR": "default"}],
+        "replica_2": ["replica-2", "", "ipi_exchange", {"MIRROR": "default"}],
+    }
+    assert routers == ["ipi_exchange.replicas.ReplicaRouter"]
+    assert middleware == ["ipi_exchange.replicas.ReplicaReadsMiddleware"]
+    # Unset or empty: today's settings exactly, no alias, router nor middleware.
+    assert _replica_settings() == _replica_settings(DATABASE_REPLICA_URLS=" ") == [{}, [], []]
+
+
+def test_a_replica_url_that_is_not_postgresql_stops_the_service():
+    result = _manage(["check"], DATABASE_REPLICA_URLS="mysql://replica/ipi")
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URLS: entry 1 must be a postgresql:// URL" in result.stderr

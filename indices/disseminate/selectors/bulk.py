@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db import connection
+from django.db import connections, router
 from psycopg import sql
 
 from indices.disseminate.keys import KeyFilter
 from indices.disseminate.query import PeriodRange
+from indices.publish.models import PublishedObservation
 
 CHUNK_BYTES = 256 * 1024
 
@@ -45,7 +46,9 @@ def export_statement(key: KeyFilter, periods: PeriodRange) -> sql.Composed:
 
 
 def copy_chunks(statement: sql.Composed, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """COPY's output in chunks of about `chunk_bytes` (COPY hands over one row at a time)."""
+    """COPY's output in chunks of about `chunk_bytes` (COPY hands over one row at a time), from
+    the database the published rows are read from (a replica, when one answers the request)."""
+    connection = connections[router.db_for_read(PublishedObservation)]
     with connection.cursor() as cursor:
         buffer = bytearray()
         try:
