@@ -8,6 +8,7 @@ class IndicesConfig(AppConfig):
     def ready(self) -> None:
         # Each stage hands work to the next through signals (receive/signals.py,
         # publish/signals.py); the receiving stages connect here.
+        from indices.disseminate import receivers as disseminate  # noqa: F401
         from indices.disseminate.webhooks import receivers as webhooks  # noqa: F401
         from indices.publish import receivers as publish  # noqa: F401
         from indices.validate import receivers as validate  # noqa: F401
