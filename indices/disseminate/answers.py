@@ -72,12 +72,12 @@ DEFAULT_SECONDS = 3600
 # ARGV: 1 failed-attempts key, 2 their limit (0: none), 3 credential generation key,
 # 4 credential entry prefix, 5 token hash, 6 rate counter prefix, 7 rate window ms (0: no
 # limit), 8 publication state key, 9 answer key prefix, 10 request digest, 11 want the body
-# (1/0), 12 now (ms), 13 the token of this process's copy of the answer ("" if none).
-# Returns {status, credential, count, ttl ms, token, head, body} with
-# status "locked" (over the failed-attempt budget: nothing else), "unknown" (no credential
-# entry, or one without the `read` scope: nothing counted nor served, the view decides), "ok";
-# head "=" when the process's copy is current; when the state is missing or expired, no token
-# and an eighth item: the generation.
+# (1/0), 12 now (ms), 13 publication generation key, 14 the token of this process's copy of
+# the answer ("" if none). Returns {status, credential, count, ttl ms, token, head, body}:
+# "locked" (over the failed-attempt budget: nothing else); "unknown" (no usable state, no
+# credential entry with the `read` scope, or no stored answer: nothing counted, the view
+# answers), with the token if there is one, else an eighth item, the generation to make one
+# from; "ok": counted, with the answer's head ("=": the process's copy is current) and body.
 _SERVE = """
 local limit = tonumber(ARGV[2])
 if limit > 0 and tonumber(redis.call('GET', ARGV[1]) or '0') >= limit then
@@ -85,39 +85,40 @@ if limit > 0 and tonumber(redis.call('GET', ARGV[1]) or '0') >= limit then
 end
 local generation = redis.call('GET', ARGV[3]) or '0'
 local credential = redis.call('GET', ARGV[4] .. generation .. ':' .. ARGV[5])
-local status = 'ok'
 local bar = credential and string.find(credential, '|', 1, true)
-if not credential or
+if credential and
    not string.find(',' .. string.sub(credential, bar + 1) .. ',', ',read,', 1, true) then
-  status = 'unknown'
   credential = false
 end
+local state = redis.call('GET', ARGV[8])
+local token = false
+if state then
+  local cut = string.find(state, '|', 1, true)
+  local valid = tonumber(string.sub(state, cut + 1))
+  if valid == nil or valid > tonumber(ARGV[12]) then token = string.sub(state, 1, cut - 1) end
+end
+if not token then
+  return {'unknown', false, 0, 0, false, false, false, redis.call('GET', ARGV[13]) or false}
+end
+if not credential then return {'unknown', false, 0, 0, token, false, false} end
+local head, body = '=', false
+if token ~= ARGV[14] then
+  local key = ARGV[9] .. token .. ':' .. ARGV[10]
+  head = redis.call('GET', key .. ':h')
+  if not head then return {'unknown', false, 0, 0, token, false, false} end
+  if ARGV[11] == '1' then body = redis.call('GET', key .. ':b') end
+end
+-- An answer will be given: count it (the view counts what it answers itself).
 local count, ttl = 0, 0
 local window = tonumber(ARGV[7])
-if credential and window > 0 then
+if window > 0 then
   local key = ARGV[6] .. string.sub(credential, 1, bar - 1)
   count = redis.call('INCR', key)
   if count == 1 then redis.call('PEXPIRE', key, window) end
   ttl = redis.call('PTTL', key)
   if ttl < 0 then redis.call('PEXPIRE', key, window); ttl = window end
 end
-local state = redis.call('GET', ARGV[8])
-if state then
-  local cut = string.find(state, '|', 1, true)
-  local valid = tonumber(string.sub(state, cut + 1))
-  if valid == nil or valid > tonumber(ARGV[12]) then
-    local token = string.sub(state, 1, cut - 1)
-    local key = ARGV[9] .. token .. ':' .. ARGV[10]
-    if not credential then return {status, false, 0, 0, token, false, false} end
-    if token == ARGV[13] then return {status, credential, count, ttl, token, '=', false} end
-    local head = redis.call('GET', key .. ':h')
-    local body = false
-    if head and ARGV[11] == '1' then body = redis.call('GET', key .. ':b') end
-    return {status, credential, count, ttl, token, head or false, body or false}
-  end
-end
-return {status, credential, count, ttl, false, false, false,
-        redis.call('GET', 'pubgen-placeholder') or false}
+return {'ok', credential, count, ttl, token, head, body or false}
 """
 # ARGV: 1 generation key, 2 state key, 3 generation read before the database, 4 valid until
 # (ms, "" for no pending release). Returns the new token, or false if the generation moved.
@@ -139,11 +140,6 @@ def _state_key() -> str:
 
 def _answer_prefix() -> str:
     return f"{cache.key_prefix}:answer:"
-
-
-def _serve_source() -> str:
-    # The generation, for a token to be made, in the same round trip.
-    return _SERVE.replace("'pubgen-placeholder'", repr(_generation_key()))
 
 
 def answers_forget() -> None:
@@ -216,7 +212,7 @@ def answer_serve(
     meta = request.META
     conditional = "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
     try:
-        found = redis_script("answer-serve", _serve_source())(
+        found = redis_script("answer-serve", _SERVE)(
             args=[
                 auth_failures_key(client_ip(request)),
                 _setting("IPI_AUTH_FAILURES_PER_WINDOW", DEFAULT_FAILURES),
@@ -230,6 +226,7 @@ def answer_serve(
                 digest,
                 0 if conditional else 1,
                 int(time.time() * 1000),
+                _generation_key(),
                 copy[0] if (copy := _copies.get(digest)) else "",
             ]
         )
@@ -239,7 +236,7 @@ def answer_serve(
     if found[0] == b"locked":
         return None, None
     known = found[0] == b"ok"
-    _, _credential, count, ttl, answer_token, head, body = found[:7]
+    _, _, count, ttl, answer_token, head, body = found[:7]
     if known and limit > 0:
         rate_limit_counted(request, int(count), int(ttl))
         if int(count) > limit:
@@ -250,7 +247,7 @@ def answer_serve(
         made = _token_make(found[7])
         return None, (Pending(made, digest, sdmx) if made else None)
     pending = Pending(answer_token.decode(), digest, sdmx)
-    if not known or head is None:
+    if not known:
         return None, pending  # the view answers (and authenticates): its 200 is kept
     if head == b"=" and copy is not None:
         _, stored, body = copy

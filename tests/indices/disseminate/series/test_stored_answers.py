@@ -119,6 +119,15 @@ class StoredAnswerTests(ReadApiTestCase):
         remaining = [int(client.get(url)["RateLimit-Remaining"]) for _ in range(3)]
         self.assertEqual(remaining, [remaining[0], remaining[0] - 1, remaining[0] - 2])
 
+    def test_a_refusal_made_before_counting_stays_uncounted(self):
+        client = self.reader.client()
+        url = "/api/v1/data/M.TH.C.N.IX"
+        client.get(url)
+        remaining = int(client.get(url)["RateLimit-Remaining"])
+        self.assertEqual(client.get(url + "?format=xml").status_code, 400)
+        self.assertEqual(client.get(url, HTTP_ACCEPT="image/png").status_code, 406)
+        self.assertEqual(int(client.get(url)["RateLimit-Remaining"]), remaining - 1)
+
     @override_settings(IPI_API_RATE="2/minute")
     def test_over_the_limit_a_stored_answer_is_refused(self):
         persona = make_persona(Agency.objects.get(pk="VN_NSO"), scopes=("read",), name="two")
