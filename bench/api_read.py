@@ -21,6 +21,7 @@ Works in a database of its own (`ipi_bench_api`, recreated each run).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -38,6 +39,7 @@ from bench.results import write_section  # noqa: E402
 from bench.submission_1m import _bench_redis, _recreate_database, _with_database  # noqa: E402
 
 WORK = ROOT / "var" / "bench"
+RESULTS = WORK / "api_read.json"
 BARE = WORK / "bare"  # the baseline views' bytes (bench/api_read_urls.py)
 MONTHS = 486  # 1990-01 .. 2030-06: the one-series query returns this many observations
 KEY = "M.TH.C.N.IX"
@@ -53,9 +55,21 @@ def main() -> None:
         action="store_true",
         help="also measure every answer computed by its view (IPI_ANSWER_STORE=0): the before",
     )
+    parser.add_argument("--before-seconds", type=int, default=10, help="wrk time of the before")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument(
+        "--from-json", action="store_true", help="report the last run (var/bench/api_read.json)"
+    )
     args = parser.parse_args()
+    if args.from_json:
+        results = json.loads(RESULTS.read_text())
+        args.seconds, args.before_seconds = results["seconds"], results["before_seconds"]
+        report = format_results(results, args)
+        print(report)
+        if args.write_docs:
+            write_docs(report)
+        return
     from ipi_exchange import embedded
 
     with embedded.services_from_environment() as urls:
@@ -73,6 +87,8 @@ def main() -> None:
             [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
         )
         results = run(args, env, database_url)
+    results.update(seconds=args.seconds, before_seconds=args.before_seconds)
+    RESULTS.write_text(json.dumps(results, indent=1))
     report = format_results(results, args)
     print(report)
     if args.write_docs:
@@ -189,7 +205,7 @@ def stop(server: subprocess.Popen) -> None:
     server.wait(timeout=30)
 
 
-def measure_answers(args, base: str, token: str, with_baselines: bool) -> dict:
+def measure_answers(args, base: str, token: str, with_baselines: bool, seconds: int) -> dict:
     """wrk over every answer (and its baseline), plus the 304, after a warm-up of each."""
     import httpx
 
@@ -211,16 +227,16 @@ def measure_answers(args, base: str, token: str, with_baselines: bool) -> dict:
     for name, path, headers in targets(token):
         url = base + path
         wrk(url, token, 2, headers)  # warm-up: every worker's connections, the stored answer
-        results[name] = wrk(url, token, args.seconds, headers)
+        results[name] = wrk(url, token, seconds, headers)
         if with_baselines:
             wrk(f"{base}/bare/{name}", None, 2, {})
-            results[f"bare_{name}"] = wrk(f"{base}/bare/{name}", None, args.seconds, {})
+            results[f"bare_{name}"] = wrk(f"{base}/bare/{name}", None, seconds, {})
     json_url = base + targets(token)[0][1]
     wrk(json_url, token, 2, {"If-None-Match": etag})
-    results["revalidate"] = wrk(json_url, token, args.seconds, {"If-None-Match": etag})
+    results["revalidate"] = wrk(json_url, token, seconds, {"If-None-Match": etag})
     if with_baselines:
         wrk(f"{base}/bare-304", None, 2, {})
-        results["bare_304"] = wrk(f"{base}/bare-304", None, args.seconds, {})
+        results["bare_304"] = wrk(f"{base}/bare-304", None, seconds, {})
     return results
 
 
@@ -288,7 +304,9 @@ def run(args, env: dict, database_url: str) -> dict:
             args, {**env, "IPI_ANSWER_STORE": "0"}, port, "gunicorn-api-read-computed.log"
         )
         try:
-            computed = measure_answers(args, f"http://127.0.0.1:{port}", token, False)
+            computed = measure_answers(
+                args, f"http://127.0.0.1:{port}", token, False, args.before_seconds
+            )
         finally:
             stop(server)
         results["computed"] = computed
@@ -296,7 +314,7 @@ def run(args, env: dict, database_url: str) -> dict:
     server = start_gunicorn(args, env, port, "gunicorn-api-read.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        results.update(measure_answers(args, base, token, True))
+        results.update(measure_answers(args, base, token, True, args.seconds))
         auth = {"Authorization": f"Bearer {token}"}
         # Bulk: baseline COPY of the same SELECT, read by psycopg and thrown away.
         import psycopg
@@ -365,6 +383,14 @@ def format_results(r: dict, args) -> str:
         f"after a 2 s warm-up) on the same machine; {r['rows']:,} stored values; load average "
         f"before the run {load}. Baselines: minimal Django views returning the same bytes "
         "(or a 304) from the same gunicorn, in the same run.\n\n",
+        "How an answer is made now (`indices/disseminate/answers.py`): the first request for "
+        "a (publication state, request) computes it through the view and keeps its bytes and "
+        "headers in Redis; every later one is answered by one Lua script that refuses an "
+        "address over its failed-token budget, finds the credential by token hash, counts "
+        "the rate limit and returns the kept answer (or only whether this process's copy is "
+        "current): no SQL, no ORM object, no DRF request. Publication, the next release "
+        "instant, revocation and agency changes retire what they must (docs/api.md, "
+        "section 6).\n\n",
         "| answer | bytes | service | baseline | ratio | p99 | target |\n",
         "|---|---|---|---|---|---|---|\n",
     ]
@@ -384,12 +410,13 @@ def format_results(r: dict, args) -> str:
         f">= 80%: {'met' if ok else 'NOT met'} |\n"
     )
     errors = sum(r[k]["errors"] for k in [*NAMES, "revalidate"])
-    lines.append(f"\nNon-2xx/3xx answers during the runs: {errors}.\n")
+    after = " / ".join(f"{x:.2f}" for x in r.get("load_after", r["load"]))
+    lines.append(f"\nNon-2xx/3xx answers during the runs: {errors}. Load average after: {after}.\n")
     if "computed" in r:
         c = r["computed"]
         lines += [
             "\nBefore (the same answers computed by the views on every request, "
-            "`IPI_ANSWER_STORE=0`, measured in the same run):\n\n",
+            f"`IPI_ANSWER_STORE=0`, wrk {args.before_seconds} s each, same run):\n\n",
             "| answer | computed | stored | baseline | computed vs baseline | p99 computed |\n",
             "|---|---|---|---|---|---|\n",
         ]
