@@ -154,6 +154,20 @@ def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str]) -> d
     }
 
 
+def store_sizes(database_url: str) -> dict:
+    """Table and index sizes of the published store (MB)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT pg_table_size('indices_publishedobservation'),"
+            " pg_indexes_size('indices_publishedobservation'),"
+            " pg_total_relation_size('indices_publishedseries')"
+        ).fetchone()
+    assert row is not None
+    return {"table_mb": row[0] / 2**20, "indexes_mb": row[1] / 2**20, "series_mb": row[2] / 2**20}
+
+
 def targets(token: str) -> list[tuple[str, str, dict[str, str]]]:
     """(name, path, headers) of each answer measured."""
     from indices.disseminate.sdmx import media
@@ -290,14 +304,22 @@ def run(args, env: dict, database_url: str) -> dict:
     from indices.disseminate.keys import KeyFilter
     from indices.disseminate.query import PeriodRange
 
+    started = time.perf_counter()
     seed(database_url, args.rows)
     answers_forget()  # rows written by SQL, not by a publication
+    results_sizes = store_sizes(database_url)
+    results_sizes["seed_seconds"] = time.perf_counter() - started
     _, token = credential_create(
         agency=Agency.objects.get(pk="TH_OIE"), name="bench", scopes=["read"]
     )
     WORK.mkdir(parents=True, exist_ok=True)
     BARE.mkdir(parents=True, exist_ok=True)
-    results: dict = {"rows": args.rows, "workers": args.workers, "load": os.getloadavg()}
+    results: dict = {
+        "rows": args.rows,
+        "workers": args.workers,
+        "load": os.getloadavg(),
+        "store": results_sizes,
+    }
     if args.without_store:
         port = free_port()
         server = start_gunicorn(
@@ -443,6 +465,15 @@ def format_results(r: dict, args) -> str:
         f"observation, JSON) | {p['computed']:.0f} us |\n",
         f"| computed 304 (credential query, version query) | {p['computed_304']:.0f} us |\n",
     ]
+    if "store" in r:
+        st = r["store"]
+        lines.append(
+            f"\nThe store: {r['rows']:,} current values written by `INSERT ... SELECT` "
+            "(`seed`, not through the publication path) in "
+            f"{st['seed_seconds']:.0f} s; `indices_publishedobservation` {st['table_mb']:,.0f} MB "
+            f"and its indexes {st['indexes_mb']:,.0f} MB; `indices_publishedseries` "
+            f"{st['series_mb']:,.0f} MB. (`--rows 50000000` gives the same table at 50M.)\n"
+        )
     bulk_ratio = r["bulk_identity_seconds"] / r["copy_seconds"]
     lines += [
         "\n| bulk export | value | target |\n|---|---|---|\n",
