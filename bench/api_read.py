@@ -1,13 +1,19 @@
 """Benchmark: the read API under gunicorn against baselines measured in the same run.
 
-1. One series (~400 observations) as JSON: requests/s and p99 with 32 concurrent connections
-   (wrk), against a bare Django JSON view of the same rows served by the same gunicorn.
-2. A 304 revalidation (If-None-Match) against the same bare view.
-3. The bulk CSV export of 1,000,000 observations against PostgreSQL `COPY (same SELECT) TO
+1. One series (486 observations) as JSON, as CSV (`format=csv`) and through `/sdmx/data/` in
+   each SDMX format (generic, structure-specific, SDMX-JSON, SDMX-CSV): requests/s and p99
+   with 32 connections (wrk, 2 threads, after a warm-up), each against a minimal Django view
+   returning the same bytes from the same gunicorn (bench/api_read_urls.py).
+2. A 304 revalidation (If-None-Match) against a minimal view returning 304.
+3. With `--without-store`, the same answers computed by the views for every request
+   (IPI_ANSWER_STORE=0, a second gunicorn): the "before".
+4. In process, where one answer's time goes (Django test client, no network).
+5. The bulk CSV export of `--rows` observations against PostgreSQL `COPY (same SELECT) TO
    STDOUT` read by psycopg, with the peak memory of the gunicorn worker serving it.
 
     apt-get install -y wrk
-    .venv/bin/python bench/api_read.py [--rows 1000000] [--seconds 10] [--write-docs]
+    .venv/bin/python bench/api_read.py [--rows 1000000] [--seconds 20] [--without-store]
+                                       [--write-docs]
 
 Works in a database of its own (`ipi_bench_api`, recreated each run).
 """
@@ -15,6 +21,7 @@ Works in a database of its own (`ipi_bench_api`, recreated each run).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -32,7 +39,9 @@ from bench.results import write_section  # noqa: E402
 from bench.submission_1m import _bench_redis, _recreate_database, _with_database  # noqa: E402
 
 WORK = ROOT / "var" / "bench"
-MONTHS = 400  # 1990-01 .. 2023-04: the one-series query returns this many observations
+RESULTS = WORK / "api_read.json"
+BARE = WORK / "bare"  # the baseline views' bytes (bench/api_read_urls.py)
+MONTHS = 486  # 1990-01 .. 2030-06: the one-series query returns this many observations
 KEY = "M.TH.C.N.IX"
 MARKER = "<!-- api_read -->"
 
@@ -40,10 +49,27 @@ MARKER = "<!-- api_read -->"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument(
+        "--without-store",
+        action="store_true",
+        help="also measure every answer computed by its view (IPI_ANSWER_STORE=0): the before",
+    )
+    parser.add_argument("--before-seconds", type=int, default=10, help="wrk time of the before")
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument(
+        "--from-json", action="store_true", help="report the last run (var/bench/api_read.json)"
+    )
     args = parser.parse_args()
+    if args.from_json:
+        results = json.loads(RESULTS.read_text())
+        args.seconds, args.before_seconds = results["seconds"], results["before_seconds"]
+        report = format_results(results, args)
+        print(report)
+        if args.write_docs:
+            write_docs(report)
+        return
     from ipi_exchange import embedded
 
     with embedded.services_from_environment() as urls:
@@ -61,6 +87,8 @@ def main() -> None:
             [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
         )
         results = run(args, env, database_url)
+    results.update(seconds=args.seconds, before_seconds=args.before_seconds)
+    RESULTS.write_text(json.dumps(results, indent=1))
     report = format_results(results, args)
     print(report)
     if args.write_docs:
@@ -126,26 +154,39 @@ def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str]) -> d
     }
 
 
-def run(args, env: dict, database_url: str) -> dict:
-    import django
+def store_sizes(database_url: str) -> dict:
+    """Table and index sizes of the published store (MB)."""
+    import psycopg
 
-    django.setup()
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT pg_table_size('indices_publishedobservation'),"
+            " pg_indexes_size('indices_publishedobservation'),"
+            " pg_total_relation_size('indices_publishedseries')"
+        ).fetchone()
+    assert row is not None
+    return {"table_mb": row[0] / 2**20, "indexes_mb": row[1] / 2**20, "series_mb": row[2] / 2**20}
+
+
+def targets(token: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(name, path, headers) of each answer measured."""
+    from indices.disseminate.sdmx import media
+
+    sdmx = f"/sdmx/data/DF_IPI/{KEY}"
+    return [
+        ("json", f"/api/v1/data/{KEY}", {}),
+        ("csv", f"/api/v1/data/{KEY}?format=csv", {}),
+        ("sdmx-generic", sdmx, {"Accept": media.GENERIC}),
+        ("sdmx-structurespecific", sdmx, {"Accept": media.STRUCTURE_SPECIFIC}),
+        ("sdmx-json", sdmx, {"Accept": media.JSON}),
+        ("sdmx-csv", sdmx, {"Accept": media.CSV}),
+    ]
+
+
+def start_gunicorn(args, env: dict, port: int, log_name: str) -> subprocess.Popen:
     import httpx
-    import psutil
 
-    from countries.models import Agency
-    from countries.services import credential_create
-    from indices.disseminate.apis.bulk import export_statement
-    from indices.disseminate.keys import KeyFilter
-    from indices.disseminate.query import PeriodRange
-
-    seed(database_url, args.rows)
-    _, token = credential_create(
-        agency=Agency.objects.get(pk="TH_OIE"), name="bench", scopes=["read"]
-    )
-    port = free_port()
-    WORK.mkdir(parents=True, exist_ok=True)
-    log = (WORK / "gunicorn-api-read.log").open("wb")
+    log = (WORK / log_name).open("wb")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -164,29 +205,139 @@ def run(args, env: dict, database_url: str) -> dict:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    for _ in range(150):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return server
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def measure_answers(args, base: str, token: str, with_baselines: bool, seconds: int) -> dict:
+    """wrk over every answer (and its baseline), plus the 304, after a warm-up of each."""
+    import httpx
+
+    auth = {"Authorization": f"Bearer {token}"}
+    results: dict = {}
+    etag = ""
+    for name, path, headers in targets(token):
+        first = httpx.get(base + path, headers={**auth, **headers})
+        assert first.status_code == 200, (name, first.status_code, first.text[:300])
+        if name == "json":
+            assert len(first.json()["series"][0]["observations"]) == MONTHS
+            etag = first.headers["ETag"]
+        if with_baselines:
+            (BARE / f"{name}.body").write_bytes(first.content)
+            (BARE / f"{name}.type").write_text(first.headers["Content-Type"])
+        results[f"{name}_bytes"] = len(first.content)
+    revalidate = httpx.get(base + targets(token)[0][1], headers={**auth, "If-None-Match": etag})
+    assert revalidate.status_code == 304
+    for name, path, headers in targets(token):
+        url = base + path
+        wrk(url, token, 2, headers)  # warm-up: every worker's connections, the stored answer
+        results[name] = wrk(url, token, seconds, headers)
+        if with_baselines:
+            wrk(f"{base}/bare/{name}", None, 2, {})
+            results[f"bare_{name}"] = wrk(f"{base}/bare/{name}", None, seconds, {})
+    json_url = base + targets(token)[0][1]
+    wrk(json_url, token, 2, {"If-None-Match": etag})
+    results["revalidate"] = wrk(json_url, token, seconds, {"If-None-Match": etag})
+    if with_baselines:
+        wrk(f"{base}/bare-304", None, 2, {})
+        results["bare_304"] = wrk(f"{base}/bare-304", None, seconds, {})
+    return results
+
+
+def profile_in_process(token: str, repeat: int = 500) -> dict:
+    """Mean time of one answer through Django in this process (no HTTP server, no network):
+    the stored answer, the same computed by the view, the minimal views, and the one Redis
+    script alone."""
+    from django.test import Client, RequestFactory, override_settings
+
+    from indices.disseminate import answers
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/v1/data/{KEY}"
+    etag = client.get(url)["ETag"]
+
+    def mean_us(call) -> float:
+        for _ in range(20):
+            call()
+        started = time.perf_counter()
+        for _ in range(repeat):
+            call()
+        return (time.perf_counter() - started) / repeat * 1e6
+
+    timings = {
+        "bare": mean_us(lambda: client.get("/bare/json")),
+        "bare_304": mean_us(lambda: client.get("/bare-304")),
+        "stored": mean_us(lambda: client.get(url)),
+        "stored_304": mean_us(lambda: client.get(url, HTTP_IF_NONE_MATCH=etag)),
+    }
+    with override_settings(IPI_ANSWER_STORE=False):
+        timings["computed"] = mean_us(lambda: client.get(url))
+        timings["computed_304"] = mean_us(lambda: client.get(url, HTTP_IF_NONE_MATCH=etag))
+    factory = RequestFactory(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    timings["serve_call"] = mean_us(
+        lambda: answers.answer_serve(factory.get(url), "DataApi", sdmx=False)
+    )
+    return timings
+
+
+def run(args, env: dict, database_url: str) -> dict:
+    import django
+
+    django.setup()
+    import httpx
+    import psutil
+
+    from countries.models import Agency
+    from countries.services import credential_create
+    from indices.disseminate.answers import answers_forget
+    from indices.disseminate.apis.bulk import export_statement
+    from indices.disseminate.keys import KeyFilter
+    from indices.disseminate.query import PeriodRange
+
+    started = time.perf_counter()
+    seed(database_url, args.rows)
+    answers_forget()  # rows written by SQL, not by a publication
+    results_sizes = store_sizes(database_url)
+    results_sizes["seed_seconds"] = time.perf_counter() - started
+    _, token = credential_create(
+        agency=Agency.objects.get(pk="TH_OIE"), name="bench", scopes=["read"]
+    )
+    WORK.mkdir(parents=True, exist_ok=True)
+    BARE.mkdir(parents=True, exist_ok=True)
+    results: dict = {
+        "rows": args.rows,
+        "workers": args.workers,
+        "load": os.getloadavg(),
+        "store": results_sizes,
+    }
+    if args.without_store:
+        port = free_port()
+        server = start_gunicorn(
+            args, {**env, "IPI_ANSWER_STORE": "0"}, port, "gunicorn-api-read-computed.log"
+        )
+        try:
+            computed = measure_answers(
+                args, f"http://127.0.0.1:{port}", token, False, args.before_seconds
+            )
+        finally:
+            stop(server)
+        results["computed"] = computed
+    port = free_port()
+    server = start_gunicorn(args, env, port, "gunicorn-api-read.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        results.update(measure_answers(args, base, token, True, args.seconds))
         auth = {"Authorization": f"Bearer {token}"}
-        api_url, bare_url = f"{base}/api/v1/data/{KEY}", f"{base}/bare/{KEY}"
-        first = httpx.get(api_url, headers=auth)
-        assert first.status_code == 200 and len(first.json()["series"][0]["observations"]) == MONTHS
-        etag = first.headers["ETag"]
-        assert httpx.get(api_url, headers={**auth, "If-None-Match": etag}).status_code == 304
-        for url in (api_url, bare_url):  # warm every worker's connections
-            wrk(url, token, 2, {})
-        results = {
-            "bare": wrk(bare_url, None, args.seconds, {}),
-            "json": wrk(api_url, token, args.seconds, {}),
-            "revalidate": wrk(api_url, token, args.seconds, {"If-None-Match": etag}),
-            "rows": args.rows,
-            "workers": args.workers,
-        }
         # Bulk: baseline COPY of the same SELECT, read by psycopg and thrown away.
         import psycopg
 
@@ -228,43 +379,115 @@ def run(args, env: dict, database_url: str) -> dict:
         results["idle_rss_mb"] = idle_rss / 2**20
         results["peak_rss_mb"] = peak["rss"] / 2**20
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+        stop(server)
+    results["profile"] = profile_in_process(token)
+    results["load_after"] = os.getloadavg()
     return results
 
 
-def row(name: str, m: dict) -> str:
-    return f"| {name} | {m['rps']:,.0f} req/s | {m['p99_ms']:.1f} ms | {m['errors']} |\n"
+NAMES = {
+    "json": f"`GET /api/v1/data/{KEY}` JSON",
+    "csv": "same, `format=csv`",
+    "sdmx-generic": f"`/sdmx/data/DF_IPI/{KEY}` SDMX-ML generic",
+    "sdmx-structurespecific": "same, SDMX-ML structure-specific",
+    "sdmx-json": "same, SDMX-JSON",
+    "sdmx-csv": "same, SDMX-CSV",
+}
 
 
 def format_results(r: dict, args) -> str:
-    json_ratio = r["json"]["rps"] / r["bare"]["rps"]
-    revalidate_ratio = r["revalidate"]["rps"] / r["bare"]["rps"]
-    bulk_ratio = r["bulk_identity_seconds"] / r["copy_seconds"]
     cpu = platform.processor() or platform.machine()
-    return (
-        f"### Read API ({datetime.now(UTC):%Y-%m-%d})\n\n"
+    load = " / ".join(f"{x:.2f}" for x in r["load"])
+    lines = [
+        f"### Read API ({datetime.now(UTC):%Y-%m-%d})\n\n",
         f"Machine: {os.cpu_count()} cores ({cpu}); PostgreSQL, Redis, gunicorn "
-        f"({r['workers']} sync workers) and wrk (2 threads, 32 connections, {args.seconds} s) "
-        "on the same machine. Baselines measured in the same run.\n\n"
-        "| load | throughput | p99 | non-2xx/3xx |\n|---|---|---|---|\n"
-        + row("bare Django JSON view, same 400 rows (baseline)", r["bare"])
-        + row(f"`GET /api/v1/data/{KEY}` JSON (auth, rate limit, validators)", r["json"])
-        + row("same, `If-None-Match` -> 304", r["revalidate"])
-        + "\n| measure | value | target |\n|---|---|---|\n"
-        f"| one-series JSON vs bare view | {json_ratio:.0%} | >= 50%, p99 <= 50 ms |\n"
-        f"| 304 revalidation vs bare view | {revalidate_ratio:.0%} | >= 80% |\n"
-        f"| PostgreSQL `COPY (same SELECT) TO STDOUT`, {r['rows']:,} rows | "
-        f"{r['copy_seconds']:.2f} s ({r['copy_mb']:.0f} MB) | |\n"
-        f"| `GET /api/v1/bulk/data.csv`, same rows | {r['bulk_identity_seconds']:.2f} s "
-        f"({r['bulk_identity_mb']:.0f} MB) | |\n"
-        f"| bulk vs COPY | {bulk_ratio:.2f}x | within 2x |\n"
-        f"| bulk with `Accept-Encoding: gzip` | {r['bulk_gzip_seconds']:.2f} s "
-        f"({r['bulk_gzip_mb']:.0f} MB) | |\n"
-        f"| gunicorn worker RSS: idle / peak during both exports | {r['idle_rss_mb']:.0f} MB / "
-        f"{r['peak_rss_mb']:.0f} MB | constant |\n"
+        f"({r['workers']} sync workers) and wrk (2 threads, 32 connections, {args.seconds} s "
+        f"after a 2 s warm-up) on the same machine; {r['rows']:,} stored values; load average "
+        f"before the run {load}. Baselines: minimal Django views returning the same bytes "
+        "(or a 304) from the same gunicorn, in the same run.\n\n",
+        "How an answer is made now (`indices/disseminate/answers.py`): the first request for "
+        "a (publication state, request) computes it through the view and keeps its bytes and "
+        "headers in Redis; every later one is answered by one Lua script that refuses an "
+        "address over its failed-token budget, finds the credential by token hash, counts "
+        "the rate limit and returns the kept answer (or only whether this process's copy is "
+        "current): no SQL, no ORM object, no DRF request. Publication, the next release "
+        "instant, revocation and agency changes retire what they must (docs/api.md, "
+        "section 6).\n\n",
+        "| answer | bytes | service | baseline | ratio | p99 | target |\n",
+        "|---|---|---|---|---|---|---|\n",
+    ]
+    for name, label in NAMES.items():
+        m, b = r[name], r[f"bare_{name}"]
+        ok = m["rps"] >= 0.5 * b["rps"] and m["p99_ms"] <= 50 and not m["errors"]
+        lines.append(
+            f"| {label} | {r[f'{name}_bytes']:,} | {m['rps']:,.0f} req/s | "
+            f"{b['rps']:,.0f} req/s | {m['rps'] / b['rps']:.0%} | {m['p99_ms']:.1f} ms | "
+            f">= 50%, p99 <= 50 ms: {'met' if ok else 'NOT met'} |\n"
+        )
+    m, b = r["revalidate"], r["bare_304"]
+    ok = m["rps"] >= 0.8 * b["rps"] and not m["errors"]
+    lines.append(
+        f"| same JSON URL, `If-None-Match` -> 304 | 0 | {m['rps']:,.0f} req/s | "
+        f"{b['rps']:,.0f} req/s | {m['rps'] / b['rps']:.0%} | {m['p99_ms']:.1f} ms | "
+        f">= 80%: {'met' if ok else 'NOT met'} |\n"
     )
+    errors = sum(r[k]["errors"] for k in [*NAMES, "revalidate"])
+    after = " / ".join(f"{x:.2f}" for x in r.get("load_after", r["load"]))
+    lines.append(f"\nNon-2xx/3xx answers during the runs: {errors}. Load average after: {after}.\n")
+    if "computed" in r:
+        c = r["computed"]
+        lines += [
+            "\nBefore (the same answers computed by the views on every request, "
+            f"`IPI_ANSWER_STORE=0`, wrk {args.before_seconds} s each, same run):\n\n",
+            "| answer | computed | stored | baseline | computed vs baseline | p99 computed |\n",
+            "|---|---|---|---|---|---|\n",
+        ]
+        for name, label in [*NAMES.items(), ("revalidate", "304 revalidation")]:
+            base = r["bare_304" if name == "revalidate" else f"bare_{name}"]
+            lines.append(
+                f"| {label} | {c[name]['rps']:,.0f} req/s | {r[name]['rps']:,.0f} req/s | "
+                f"{base['rps']:,.0f} req/s | {c[name]['rps'] / base['rps']:.0%} | "
+                f"{c[name]['p99_ms']:.1f} ms |\n"
+            )
+    p = r["profile"]
+    lines += [
+        "\nWhere one answer's time goes (in process through the Django test client, no "
+        "HTTP server; mean of 500):\n\n",
+        "| path | time per answer |\n|---|---|\n",
+        f"| minimal view, same JSON bytes | {p['bare']:.0f} us |\n",
+        f"| minimal view, 304 | {p['bare_304']:.0f} us |\n",
+        f"| stored JSON answer (auth, rate limit, answer: one Redis script) | "
+        f"{p['stored']:.0f} us |\n",
+        f"| of which `answer_serve` alone (the script and the response) | "
+        f"{p['serve_call']:.0f} us |\n",
+        f"| stored 304 | {p['stored_304']:.0f} us |\n",
+        f"| computed by the view (credential query, 3 ORM queries, a dict and a Decimal per "
+        f"observation, JSON) | {p['computed']:.0f} us |\n",
+        f"| computed 304 (credential query, version query) | {p['computed_304']:.0f} us |\n",
+    ]
+    if "store" in r:
+        st = r["store"]
+        lines.append(
+            f"\nThe store: {r['rows']:,} current values written by `INSERT ... SELECT` "
+            "(`seed`, not through the publication path) in "
+            f"{st['seed_seconds']:.0f} s; `indices_publishedobservation` {st['table_mb']:,.0f} MB "
+            f"and its indexes {st['indexes_mb']:,.0f} MB; `indices_publishedseries` "
+            f"{st['series_mb']:,.0f} MB. (`--rows 50000000` gives the same table at 50M.)\n"
+        )
+    bulk_ratio = r["bulk_identity_seconds"] / r["copy_seconds"]
+    lines += [
+        "\n| bulk export | value | target |\n|---|---|---|\n",
+        f"| PostgreSQL `COPY (same SELECT) TO STDOUT`, {r['rows']:,} rows | "
+        f"{r['copy_seconds']:.2f} s ({r['copy_mb']:.0f} MB) | |\n",
+        f"| `GET /api/v1/bulk/data.csv`, same rows | {r['bulk_identity_seconds']:.2f} s "
+        f"({r['bulk_identity_mb']:.0f} MB) | |\n",
+        f"| bulk vs COPY | {bulk_ratio:.2f}x | within 2x |\n",
+        f"| bulk with `Accept-Encoding: gzip` | {r['bulk_gzip_seconds']:.2f} s "
+        f"({r['bulk_gzip_mb']:.0f} MB) | |\n",
+        f"| gunicorn worker RSS: idle / peak during both exports | {r['idle_rss_mb']:.0f} MB / "
+        f"{r['peak_rss_mb']:.0f} MB | constant |\n",
+    ]
+    return "".join(lines)
 
 
 def write_docs(report: str) -> None:

@@ -1,4 +1,5 @@
-"""Settings for bench/api_read.py: the real settings, the read API mounted next to a bare view."""
+"""Settings for bench/api_read.py: the real settings, the read API mounted next to the
+baseline views."""
 
 from ipi_exchange.settings import *  # noqa: F403
 

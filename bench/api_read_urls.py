@@ -1,26 +1,39 @@
-"""The project's URLs, the read API, and the baseline: a bare Django view returning the same
-observations as JSON (no DRF, no authentication, no rate limit, no validators)."""
+"""The project's URLs, the read API, and the baselines: minimal Django views returning the
+bytes the API answered (no DRF, no authentication, no rate limit, no validators), and a 304.
 
-from django.http import HttpRequest, JsonResponse
+bench/api_read.py writes each answer's bytes and media type under var/bench/bare/ before it
+starts gunicorn; `/bare/<name>` serves them, `/bare-304` answers 304 Not Modified."""
+
+from pathlib import Path
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import include, path
 
-from indices.publish.models import PublishedObservation
 from ipi_exchange.urls import urlpatterns as project_urlpatterns
 
+BARE = Path(__file__).resolve().parent.parent / "var" / "bench" / "bare"
+_answers: dict[str, tuple[bytes, str]] = {}
 
-def bare_series(request: HttpRequest, key: str) -> JsonResponse:
-    rows = (
-        PublishedObservation.objects.filter(series_key=key, valid_to__isnull=True)
-        .order_by("period_start")
-        .values_list("time_period", "value", "status")
-    )
-    return JsonResponse(
-        {"key": key, "observations": [{"period": p, "value": v, "status": s} for p, v, s in rows]}
-    )
+
+def bare(request: HttpRequest, name: str) -> HttpResponse:
+    if name not in _answers:
+        _answers[name] = (
+            (BARE / f"{name}.body").read_bytes(),
+            (BARE / f"{name}.type").read_text(),
+        )
+    body, content_type = _answers[name]
+    return HttpResponse(body, content_type=content_type)
+
+
+def bare_not_modified(request: HttpRequest) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    response["ETag"] = '"bench"'
+    return response
 
 
 urlpatterns = [
-    path("bare/<str:key>", bare_series),
+    path("bare/<str:name>", bare),
+    path("bare-304", bare_not_modified),
     path("api/v1/", include("indices.disseminate.urls")),
     *project_urlpatterns,
 ]

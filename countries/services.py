@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from countries import concordance
 from countries.audit import audit_record
+from countries.credential_cache import credentials_forget
 from countries.models import (
     Agency,
     ApiCredential,
@@ -101,6 +102,8 @@ def credential_revoke(*, credential: ApiCredential, actor: str = "") -> ApiCrede
         revoked_at=timezone.now()
     )
     if revoked:
+        # An UPDATE sends no signal: the fast read path must not know the token any more.
+        credentials_forget()
         audit_record(
             action="credential.revoked",
             agency=credential.agency_id,

@@ -8,8 +8,8 @@ class IndicesConfig(AppConfig):
     def ready(self) -> None:
         # Each stage hands work to the next through signals (receive/signals.py,
         # publish/signals.py); the receiving stages connect here.
-        # First: a publication moves the read replicas' mark before anyone is told of it.
-        from indices.disseminate import replica_receivers  # noqa: F401
+        # First: the read path (replicas' mark, stored answers) before anyone is told.
+        from indices.disseminate import receivers as disseminate  # noqa: F401
         from indices.disseminate.webhooks import receivers as webhooks  # noqa: F401
         from indices.publish import receivers as publish  # noqa: F401
         from indices.validate import receivers as validate  # noqa: F401

@@ -1,7 +1,7 @@
 """The replicas' mark: the primary's WAL position after the last committed write that replicas
 must show, kept in Redis (the highest wins). ipi_exchange/replicas.py reads it to decide whether
 a replica may answer, and records it after writes when replicas are configured; a publication
-records it in every process whatever the configuration (indices/disseminate/replica_receivers.py),
+records it in every process whatever the configuration (indices/disseminate/receivers.py),
 so a worker started without DATABASE_REPLICA_URLS still moves it. No side effect at import."""
 
 from __future__ import annotations

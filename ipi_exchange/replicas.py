@@ -16,7 +16,7 @@ Installed by the settings only when replicas are configured (without them nothin
 `PRIMARY_ONLY`: a publication's Release, the admin's edits of members or the standard) records,
 once its transaction has committed, the primary's WAL position (`pg_current_wal_lsn()`) in
 Redis, keeping the highest (replica_mark.py; a publication also records it in processes
-without replicas configured: indices/disseminate/replica_receivers.py). A replica serves a
+without replicas configured: indices/disseminate/receivers.py). A replica serves a
 request only if it has replayed at least that far (`pg_last_wal_replay_lsn()`); the highest
 position each replica was seen at is kept per process (replay only moves forward), so a
 caught-up replica costs no query but the Redis GET. The position is recorded by the first

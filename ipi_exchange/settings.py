@@ -295,6 +295,11 @@ IPI_DATA_MAX_OBSERVATIONS = env_int("IPI_DATA_MAX_OBSERVATIONS", 500_000, minimu
 IPI_FILE_STORE = Path(env_str("IPI_FILE_STORE", str(VAR_DIR / "files")))
 # How long a credential's last-used time may lag, to avoid one UPDATE per request.
 IPI_CREDENTIAL_TOUCH_SECONDS = env_int("IPI_CREDENTIAL_TOUCH_SECONDS", 60)
+# Answers of the data endpoints kept in Redis per publication state and request
+# (indices/disseminate/answers.py): the largest kept, and how long an unused one stays.
+IPI_ANSWER_STORE = env_bool("IPI_ANSWER_STORE", True)
+IPI_ANSWER_CACHE_MAX_BYTES = env_int("IPI_ANSWER_CACHE_MAX_BYTES", 2_000_000, minimum=0)
+IPI_ANSWER_CACHE_SECONDS = env_int("IPI_ANSWER_CACHE_SECONDS", 3600, minimum=1)
 # The sweeper re-queues a RECEIVED submission after this long (its queue message was lost)...
 IPI_RECEIVED_GRACE_SECONDS = env_int("IPI_RECEIVED_GRACE_SECONDS", 120, minimum=1)
 # ...and a VALIDATING one that no worker holds a lock on (its worker died) after this long.

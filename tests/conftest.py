@@ -11,6 +11,17 @@ def _isolated_file_store(request, settings, tmp_path):
         settings.IPI_FILE_STORE = tmp_path / "files"
 
 
+@pytest.fixture(autouse=True)
+def _stored_answers_forgotten():
+    """Redis outlives a test's rolled-back transaction: answers stored and credentials
+    remembered by an earlier test (indices/disseminate/answers.py) must not answer this one."""
+    from countries.credential_cache import credentials_forget_now
+    from indices.disseminate.answers import answers_forget
+
+    answers_forget()
+    credentials_forget_now()
+
+
 @pytest.fixture
 def seeded(transactional_db):
     """Transactional tests flush every table afterwards, data-migration seeds included:

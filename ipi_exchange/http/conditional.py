@@ -9,11 +9,12 @@ published rows enter it, so an embargoed release cannot change it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 from rest_framework.request import Request
@@ -55,16 +56,27 @@ def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-def is_fresh(request: Request, validator: Validator) -> bool:
+def is_fresh(request: Request | HttpRequest, validator: Validator) -> bool:
     """True when the client's copy is still current (If-None-Match takes precedence)."""
-    if_none_match = request.headers.get("If-None-Match")
+    last_modified = validator.last_modified
+    return is_fresh_for(
+        request.META,
+        validator.etag,
+        None if last_modified is None else int(last_modified.timestamp()),
+    )
+
+
+def is_fresh_for(meta: Mapping[str, str], etag: str, last_modified: int | None) -> bool:
+    """is_fresh from the request's META and the answer's ETag and Last-Modified (seconds):
+    what a stored answer keeps of its validator."""
+    if_none_match = meta.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         tags = _etags(if_none_match)
-        return "*" in tags or validator.etag.removeprefix("W/") in tags
-    since = request.headers.get("If-Modified-Since")
-    if since and validator.last_modified is not None:
+        return "*" in tags or etag.removeprefix("W/") in tags
+    since = meta.get("HTTP_IF_MODIFIED_SINCE")
+    if since and last_modified is not None:
         parsed = parse_http_date_safe(since)
-        return parsed is not None and int(validator.last_modified.timestamp()) <= parsed
+        return parsed is not None and last_modified <= parsed
     return False
 
 

@@ -42,17 +42,33 @@ def _redis() -> RedisCacheClient:
     return cast(RedisCache, cache)._cache
 
 
-def redis_script_run(name: str, source: str, key: str, *args: int) -> tuple[int, int]:
-    """Run Lua script `source` (registered once as `name`) on `key`: (count, ttl in ms).
-
-    One registered script per connection pool: building a redis client per request costs
-    more than the round trip itself. Shared by every counter kept in Redis."""
+def redis_script(name: str, source: str) -> Script:
+    """Lua script `source`, registered once as `name` per connection pool: building a redis
+    client per request costs more than the round trip itself."""
     pool = _redis()._get_connection_pool(True)  # type: ignore[attr-defined]  # private, unstubbed
     if (id(pool), name) not in _scripts:
         client = _redis().get_client(write=True)
         _scripts[(id(pool), name)] = client.register_script(source)
-    count, ttl_ms = _scripts[(id(pool), name)](keys=[key], args=list(args))
+    return _scripts[(id(pool), name)]
+
+
+def redis_script_run(name: str, source: str, key: str, *args: int) -> tuple[int, int]:
+    """Run Lua script `source` (registered once as `name`) on `key`: (count, ttl in ms).
+    Shared by every counter kept in Redis."""
+    count, ttl_ms = redis_script(name, source)(keys=[key], args=list(args))
     return int(count), int(ttl_ms)
+
+
+def rate_key_prefix(scope: str = "read") -> str:
+    """A credential's counter is this prefix followed by its ident (Principal.pk)."""
+    return f"{cache.key_prefix}:throttle:{scope}:"
+
+
+def rate_limit_counted(request: HttpRequest, count: int, ttl_ms: int) -> None:
+    """A request whose rate-limit count was already taken (the read endpoints' fast path,
+    indices/disseminate/answers.py, in the same round trip as its credential): the throttle
+    reuses it rather than counting the request twice."""
+    request.rate_limit_count = (count, ttl_ms)  # type: ignore[attr-defined]
 
 
 def redis_client():
@@ -83,12 +99,16 @@ class CredentialRateThrottle(BaseThrottle):
             return True
         user = request.user
         ident = user.pk if getattr(user, "is_authenticated", False) else self.get_ident(request)
-        key = f"{cache.key_prefix}:throttle:{self.scope}:{ident}"
-        try:
-            count, ttl_ms = redis_script_run("rate", INCREMENT, key, self.period * 1000)
-        except Exception:
-            logger.warning("rate limit not enforced: Redis unavailable", exc_info=True)
-            return True
+        counted = getattr(request._request, "rate_limit_count", None)
+        if counted is not None:
+            count, ttl_ms = counted
+        else:
+            key = f"{rate_key_prefix(self.scope)}{ident}"
+            try:
+                count, ttl_ms = redis_script_run("rate", INCREMENT, key, self.period * 1000)
+            except Exception:
+                logger.warning("rate limit not enforced: Redis unavailable", exc_info=True)
+                return True
         # Per-request state for RateLimitHeadersMiddleware, on the Django request underneath
         # (the DRF request is gone by the time the middleware sees the answer).
         request._request.rate_limit = (  # type: ignore[attr-defined]

@@ -5,13 +5,15 @@ ipi_exchange.http.throttling.)"""
 
 from __future__ import annotations
 
-from django.http import HttpResponseBase, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from countries.permissions import CanRead
+from indices.disseminate.answers import answer_serve, answer_store
+from indices.disseminate.sdmx.xmlutil import message_template
 from indices.disseminate.selectors.versions import Version
 from ipi_exchange.http import conditional
 from ipi_exchange.http.conditional import Validator, request_parts
@@ -50,6 +52,34 @@ class ReadApi(APIView):
         else:
             patch_vary_headers(response, conditional.VARY)
         return response
+
+
+class StoredAnswers:
+    """A data view whose 200s are kept per publication state and request and served again
+    without the view (indices/disseminate/answers.py): mixed in before the APIView."""
+
+    sdmx_messages = False  # SDMX: each message gets its own ID and preparation time
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        name = type(self).__qualname__
+        stored, pending = answer_serve(request, name, sdmx=self.sdmx_messages)
+        if stored is not None:
+            return stored
+        with message_template(pending is not None and self.sdmx_messages):
+            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            return answer_store(pending, response, self._not_modified_headers)
+
+    def _not_modified_headers(self) -> list[tuple[str, str]]:
+        """The headers of this view's 304 for the answer it just made: DRF's and the
+        validators (what finalize_response gives a HttpResponseNotModified)."""
+        response = HttpResponseNotModified()
+        headers = dict(self.default_response_headers)  # type: ignore[attr-defined]
+        if vary := headers.pop("Vary", None):
+            patch_vary_headers(response, [v.strip() for v in vary.split(",")])
+        for name, value in headers.items():
+            response[name] = value
+        conditional.apply(response, self.validator)  # type: ignore[attr-defined]
+        return list(response.items())
 
 
 class KnownCountPagination(StrictLimitOffsetPagination):

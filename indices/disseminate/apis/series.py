@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from indices.disseminate.apis.base import KnownCountPagination, ReadApi
+from indices.disseminate.apis.base import KnownCountPagination, ReadApi, StoredAnswers
 from indices.disseminate.csv import (
     CHANGE_COLUMNS,
     HISTORY_COLUMNS,
@@ -149,7 +149,7 @@ KEY_PARAMETER = OpenApiParameter(
 )
 
 
-class DataApi(ReadApi):
+class DataApi(StoredAnswers, ReadApi):
     """GET /data/{key}: observations of the series the key selects."""
 
     renderer_classes = [JSONRenderer, DataCsvRenderer]

@@ -18,7 +18,7 @@ from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
-from indices.disseminate.apis.base import ReadApi
+from indices.disseminate.apis.base import ReadApi, StoredAnswers
 from indices.disseminate.sdmx import media
 from indices.disseminate.sdmx.availability import available
 from indices.disseminate.sdmx.csv import sdmx_csv
@@ -117,8 +117,10 @@ class SdmxApi(ReadApi):
         return request.META.get("HTTP_ACCEPT")
 
 
-class SdmxDataApi(SdmxApi):
+class SdmxDataApi(StoredAnswers, SdmxApi):
     """`/data/{flowRef}/{key}/{providerRef}` with SDMX-REST 1.5 query parameters (and asOf)."""
+
+    sdmx_messages = True
 
     def get(
         self, request: Request, flow: str, key: str | None = None, provider: str | None = None

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape, quoteattr
 
@@ -48,7 +51,38 @@ def text(value: object) -> str:
     return escape(_NOT_XML.sub("", str(value)))
 
 
+# A data message kept for later answers (indices/disseminate/answers.py) is written with these
+# in its header, and each answer fills in its own ID and preparation time (`message_fill`).
+# Plain ASCII that neither XML nor JSON escapes; the header comes first in every message.
+_ID_MARK = "IPI@@MESSAGE-ID@@"
+_PREPARED_MARK = "@@PREPARED@@"
+_template: ContextVar[bool] = ContextVar("sdmx_message_template", default=False)
+
+
+@contextmanager
+def message_template(on: bool = True) -> Iterator[None]:
+    """Messages written inside carry placeholders for their ID and preparation time."""
+    reset = _template.set(on)
+    try:
+        yield
+    finally:
+        _template.reset(reset)
+
+
+def message_fill(body: bytes) -> bytes:
+    """A kept message with its own ID and preparation time."""
+    if _ID_MARK.encode() in body:
+        body = body.replace(_ID_MARK.encode(), _new_id().encode(), 1)
+    if _PREPARED_MARK.encode() in body:
+        body = body.replace(_PREPARED_MARK.encode(), _now().encode(), 1)
+    return body
+
+
 def message_id() -> str:
+    return _ID_MARK if _template.get() else _new_id()
+
+
+def _new_id() -> str:
     return "IPI" + uuid.uuid4().hex[:16].upper()
 
 
@@ -58,6 +92,10 @@ def instant(value: datetime) -> str:
 
 
 def prepared() -> str:
+    return _PREPARED_MARK if _template.get() else _now()
+
+
+def _now() -> str:
     return instant(timezone.now().replace(microsecond=0))
 
 

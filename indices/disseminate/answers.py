@@ -1,0 +1,387 @@
+"""Stored answers of the data endpoints: built once per publication state and request, served
+with one Redis round trip and no SQL.
+
+Data change only when a release is published. An answer of `/api/v1/data/...` or
+`/sdmx/data/...` (status 200, at most IPI_ANSWER_CACHE_MAX_BYTES) is kept in Redis under the
+*publication token* and a digest of what its bytes depend on besides the data (view, path, query
+string, Accept, Host, the cache settings): its view-level headers (ETag and Last-Modified as
+the view computed them, so validators are today's) and its body. The next identical request
+is answered from there by `answer_serve`, whose one Lua script also does what the view would
+have done first: refuse an address over its failed-token budget, find the credential
+(countries/credential_cache.py), count the per-credential rate limit. Anything it cannot
+settle (unknown credential, no `read` scope, over the limit, no stored answer, a HEAD, a
+malformed header) goes through the view as before, which then stores its answer.
+
+The publication token (`<prefix>:pubstate` = `<token>|<valid until, ms>`) names the state of
+the published store readers see:
+- `publication_changed()` forgets it (INCR `<prefix>:pubgen`, DEL the state): when a release
+  is saved (in its transaction, and again after commit) and on `release_published` (after
+  commit). Answers stored under an older token are never read again (they expire).
+- The next request finds no token and makes one (`_token_make`): it reads the generation,
+  then (through the ordinary database routing, like the data) the next instant a scheduled
+  release falls due, then sets `INCR pubgen` as the token, valid until that instant, only if
+  the generation has not moved meanwhile. So every answer stored under a token was read after
+  the token was made, after every publication before it had committed; and a token never
+  outlives the instant an embargo lifts, even if some day a release were to become visible at
+  its instant without a write.
+A replica may serve a request only once it has replayed every committed publication (the
+database router's rule), so the same holds there.
+
+SDMX messages carry their own ID and preparation time: their bodies are stored with
+placeholders that each answer fills afresh (sdmx/xmlutil.py), so those still differ per message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import chain
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Min
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.utils import timezone
+
+from countries import credential_cache
+from countries.throttling import DEFAULT_FAILURES, client_ip
+from countries.throttling import _key_for as auth_failures_key
+from countries.tokens import token_hash
+from indices.disseminate.sdmx import xmlutil
+from indices.publish.models import Release
+from ipi_exchange.http.conditional import SHAPE_VERSION, is_fresh_for
+from ipi_exchange.http.throttling import (
+    DEFAULT_RATE,
+    parse_rate,
+    rate_key_prefix,
+    rate_limit_counted,
+    redis_client,
+    redis_script,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 2_000_000
+DEFAULT_SECONDS = 3600
+
+# ARGV: 1 failed-attempts key, 2 their limit (0: none), 3 credential generation key,
+# 4 credential entry prefix, 5 token hash, 6 rate counter prefix, 7 rate window ms (0: no
+# limit), 8 publication state key, 9 answer key prefix, 10 request digest, 11 want the body
+# (1/0), 12 now (ms), 13 publication generation key, 14 the token of this process's copy of
+# the answer ("" if none). Returns {status, credential, count, ttl ms, token, head, body}:
+# "locked" (over the failed-attempt budget: nothing else); "unknown" (no usable state, no
+# credential entry with the `read` scope, or no stored answer: nothing counted, the view
+# answers), with the token if there is one, else an eighth item, the generation to make one
+# from; "ok": counted, with the answer's head ("=": the process's copy is current) and body.
+_SERVE = """
+local limit = tonumber(ARGV[2])
+if limit > 0 and tonumber(redis.call('GET', ARGV[1]) or '0') >= limit then
+  return {'locked'}
+end
+local generation = redis.call('GET', ARGV[3]) or '0'
+local credential = redis.call('GET', ARGV[4] .. generation .. ':' .. ARGV[5])
+local bar = credential and string.find(credential, '|', 1, true)
+if credential and
+   not string.find(',' .. string.sub(credential, bar + 1) .. ',', ',read,', 1, true) then
+  credential = false
+end
+local state = redis.call('GET', ARGV[8])
+local token = false
+if state then
+  local cut = string.find(state, '|', 1, true)
+  local valid = tonumber(string.sub(state, cut + 1))
+  if valid == nil or valid > tonumber(ARGV[12]) then token = string.sub(state, 1, cut - 1) end
+end
+if not token then
+  return {'unknown', false, 0, 0, false, false, false, redis.call('GET', ARGV[13]) or false}
+end
+if not credential then return {'unknown', false, 0, 0, token, false, false} end
+local head, body = '=', false
+if token ~= ARGV[14] then
+  local key = ARGV[9] .. token .. ':' .. ARGV[10]
+  head = redis.call('GET', key .. ':h')
+  if not head then return {'unknown', false, 0, 0, token, false, false} end
+  if ARGV[11] == '1' then body = redis.call('GET', key .. ':b') end
+end
+-- An answer will be given: count it (the view counts what it answers itself).
+local count, ttl = 0, 0
+local window = tonumber(ARGV[7])
+if window > 0 then
+  local key = ARGV[6] .. string.sub(credential, 1, bar - 1)
+  count = redis.call('INCR', key)
+  if count == 1 then redis.call('PEXPIRE', key, window) end
+  ttl = redis.call('PTTL', key)
+  if ttl < 0 then redis.call('PEXPIRE', key, window); ttl = window end
+end
+return {'ok', credential, count, ttl, token, head, body or false}
+"""
+# ARGV: 1 generation key, 2 state key, 3 generation read before the database, 4 valid until
+# (ms, "" for no pending release). Returns the new token, or false if the generation moved.
+_MAKE = """
+if (redis.call('GET', ARGV[1]) or '0') ~= ARGV[3] then return false end
+local token = redis.call('INCR', ARGV[1])
+redis.call('SET', ARGV[2], token .. '|' .. ARGV[4])
+return token
+"""
+
+
+def _generation_key() -> str:
+    return f"{cache.key_prefix}:pubgen"
+
+
+def _state_key() -> str:
+    return f"{cache.key_prefix}:pubstate"
+
+
+def _answer_prefix() -> str:
+    return f"{cache.key_prefix}:answer:"
+
+
+def answers_forget() -> None:
+    try:
+        client = redis_client()
+        pipe = client.pipeline(transaction=True)
+        pipe.incr(_generation_key())
+        pipe.delete(_state_key())
+        pipe.execute()
+    except Exception:
+        # Nothing may be served from a state we could not retire: fail loudly in the log; the
+        # stored answers expire on their own (IPI_ANSWER_CACHE_SECONDS).
+        logger.error("stored answers not invalidated: Redis unreachable", exc_info=True)
+
+
+def publication_changed() -> None:
+    """What readers see may have changed: forget the publication token now and, inside a
+    transaction, again after it commits."""
+    answers_forget()
+    transaction.on_commit(answers_forget, robust=True)
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+@dataclass
+class Pending:
+    """What the view's answer is stored under, once the view has made it."""
+
+    token: str
+    digest: str
+    sdmx: bool
+
+
+def _digest(request: HttpRequest, view: str) -> str:
+    meta = request.META
+    parts = (
+        SHAPE_VERSION,
+        view,
+        request.path,
+        meta.get("QUERY_STRING", ""),
+        meta.get("HTTP_ACCEPT", ""),
+        meta.get("HTTP_HOST", ""),
+        str(_setting("IPI_API_MAX_AGE", 0)),
+    )
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _bearer(request: HttpRequest) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token or " " in token or not token.isascii():
+        return None  # the view says what is wrong
+    return token
+
+
+def answer_serve(
+    request: HttpRequest, view: str, *, sdmx: bool = False
+) -> tuple[HttpResponseBase | None, Pending | None]:
+    """The stored answer to `request` (a 200 or a 304), or None and, when the view's answer
+    may be stored, where."""
+    if request.method != "GET" or not getattr(settings, "IPI_ANSWER_STORE", True):
+        return None, None
+    token = _bearer(request)
+    if token is None:
+        return None, None
+    limit, period = parse_rate(getattr(settings, "IPI_API_RATE", DEFAULT_RATE))
+    digest = _digest(request, view)
+    meta = request.META
+    conditional = "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
+    try:
+        found = redis_script("answer-serve", _SERVE)(
+            args=[
+                auth_failures_key(client_ip(request)),
+                _setting("IPI_AUTH_FAILURES_PER_WINDOW", DEFAULT_FAILURES),
+                credential_cache.generation_key(),
+                credential_cache.entry_prefix(),
+                token_hash(token),
+                rate_key_prefix(),
+                period * 1000 if limit > 0 else 0,
+                _state_key(),
+                _answer_prefix(),
+                digest,
+                0 if conditional else 1,
+                int(time.time() * 1000),
+                _generation_key(),
+                copy[0] if (copy := _copies.get(digest)) else "",
+            ]
+        )
+    except Exception:
+        logger.warning("stored answers unavailable: Redis unreachable", exc_info=True)
+        return None, None
+    if found[0] == b"locked":
+        return None, None
+    known = found[0] == b"ok"
+    _, _, count, ttl, answer_token, head, body = found[:7]
+    if known and limit > 0:
+        rate_limit_counted(request, int(count), int(ttl))
+        if int(count) > limit:
+            return None, None  # the view refuses (the count is taken), with Retry-After
+        remaining = max(limit - int(count), 0)
+        request.rate_limit = (limit, remaining, int(ttl) / 1000)  # type: ignore[attr-defined]
+    if answer_token is None:
+        made = _token_make(found[7])
+        return None, (Pending(made, digest, sdmx) if made else None)
+    pending = Pending(answer_token.decode(), digest, sdmx)
+    if not known:
+        return None, pending  # the view answers (and authenticates): its 200 is kept
+    if head == b"=" and copy is not None:
+        _, stored, body = copy
+    else:
+        stored = json.loads(head)
+    if conditional and is_fresh_for(meta, stored["etag"], stored["last_modified"]):
+        response: HttpResponseBase = HttpResponseNotModified()
+        for name, value in stored["headers_304"]:
+            response[name] = value
+        return response, None
+    if body is None:  # conditional and not fresh: the body was not fetched
+        key = f"{_answer_prefix()}{pending.token}:{digest}:b"
+        try:
+            body = redis_client().get(key)
+        except Exception:
+            return None, None
+        if body is None:
+            return None, pending
+    _copy_keep(digest, pending.token, stored, body)
+    if sdmx:
+        body = xmlutil.message_fill(body)
+    response = HttpResponse(body)
+    for name, value in stored["headers"]:
+        response[name] = value
+    return response, None
+
+
+# This process's copies of the answers it served last, by request digest: (token, head,
+# body). Used only while the token is the current one (the script says so), so they are never
+# staler than Redis's; they spare moving the body out of Redis on every request.
+_copies: dict[str, tuple[str, dict, bytes]] = {}
+_copies_size = [0]
+COPIES_MAX_BYTES = 32_000_000
+
+
+def _copy_keep(digest: str, token: str, head: dict, body: bytes) -> None:
+    if (found := _copies.get(digest)) is not None and found[0] == token:
+        return
+    if _copies_size[0] + len(body) > COPIES_MAX_BYTES:
+        _copies.clear()
+        _copies_size[0] = 0
+    _copies[digest] = (token, head, body)
+    _copies_size[0] += len(body)
+
+
+def _token_make(generation: bytes | None) -> str | None:
+    """A new publication token, valid until the next scheduled release falls due; None when
+    a publication came in meanwhile (this request's answer is then not stored)."""
+    now = timezone.now()
+    due = Release.objects.filter(status=Release.Status.SCHEDULED, release_at__gt=now).aggregate(
+        next=Min("release_at")
+    )["next"]
+    valid = "" if due is None else str(int(due.timestamp() * 1000))
+    try:
+        made = redis_script("answer-token", _MAKE)(
+            args=[
+                _generation_key(),
+                _state_key(),
+                (generation or b"0").decode(),
+                valid,
+            ]
+        )
+    except Exception:
+        logger.warning("no publication token: Redis unreachable", exc_info=True)
+        return None
+    return None if made is None else str(made)
+
+
+def answer_store(
+    pending: Pending | None,
+    response: HttpResponseBase,
+    not_modified_headers: Callable[[], list[tuple[str, str]]],
+) -> HttpResponseBase:
+    """Keep the view's 200 under `pending` (the rest as it is), with the headers its 304
+    would have; returns the response to send, its streamed body re-chained when it had to be
+    read to be kept."""
+    if pending is None or response.status_code != 200:
+        return response
+    most = _setting("IPI_ANSWER_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES)
+    if getattr(response, "streaming", False):
+        chunks: list[bytes] = []
+        size = 0
+        stream: Iterator[bytes] = iter(response.streaming_content)  # type: ignore[attr-defined]
+        for chunk in stream:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > most:
+                break
+        body = b"".join(chunks)
+        if pending.sdmx:
+            template, body = body, xmlutil.message_fill(body)
+        else:
+            template = body
+        if size > most:
+            response.streaming_content = chain([body], stream)  # type: ignore[attr-defined]
+            return response
+        response.streaming_content = [body]  # type: ignore[attr-defined]
+    else:
+        render = getattr(response, "render", None)
+        if render is not None:
+            render()
+        template = response.content  # type: ignore[attr-defined]
+        if len(template) > most:
+            return response
+    _keep(pending, response, template, not_modified_headers())
+    return response
+
+
+def _keep(
+    pending: Pending,
+    response: HttpResponseBase,
+    body: bytes,
+    not_modified_headers: list[tuple[str, str]],
+) -> None:
+    modified = response.get("Last-Modified")
+    last_modified: int | None = None
+    if modified:
+        from django.utils.http import parse_http_date_safe
+
+        last_modified = parse_http_date_safe(modified)
+    head = json.dumps(
+        {
+            "etag": response.get("ETag", ""),
+            "last_modified": last_modified,
+            "headers": list(response.items()),
+            "headers_304": not_modified_headers,
+        }
+    )
+    key = f"{_answer_prefix()}{pending.token}:{pending.digest}"
+    seconds = _setting("IPI_ANSWER_CACHE_SECONDS", DEFAULT_SECONDS)
+    try:
+        pipe = redis_client().pipeline(transaction=False)
+        pipe.set(f"{key}:b", body, ex=seconds)
+        pipe.set(f"{key}:h", head, ex=seconds)
+        pipe.execute()
+    except Exception:
+        logger.warning("answer not stored: Redis unreachable", exc_info=True)
