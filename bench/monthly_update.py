@@ -380,7 +380,8 @@ def format_results(r: dict) -> str:
         "`bench/monthly_update.py`: a real worker (validation and publication queues, "
         "concurrency 1), the embedded PostgreSQL and Redis on the same 2 cores.\n\n"
         + fill
-        + f"Store before the update: {_size_line(r['before'])}.\n\n"
+        + "Store before the update (after VACUUM ANALYZE of both stores): "
+        f"{_size_line(r['before'])}.\n\n"
         f"The update: {UPDATED}, every series, {r['update_months']}: "
         f"{r['update_rows']:,} rows ({r['update_size_kb']:.0f} kB CSV).\n\n"
         "| measure | value |\n|---|---|\n"
