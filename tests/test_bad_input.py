@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from indices.receive.models import Submission
-from ipi_exchange.http.schema import INSTANT_PATTERN
+from ipi_exchange.http.schema import FREE_TEXT_PATTERN, INSTANT_PATTERN
 from tests.base import PersonaTestCase
 from tests.factories import ClassificationFactory
 
@@ -334,3 +334,35 @@ class InstantSpellingTests(PersonaTestCase):
         for query in ("before=2030-01-01T09:00+07:00", "before=2030-01-01+09:00:00.5+0700"):
             response = self.reader.client().get(f"/api/v1/releases/?{query}")
             self.assertEqual(response.status_code, 200, (query, response.content[:300]))
+
+
+class FormTextTests(PersonaTestCase):
+    """Issue #19: text fields take what the schema says, in a form as in JSON. The deep run
+    had `POST /credentials/` accept `agency=` (DRF reads a blank optional form field as left
+    out) and a name of 102 characters whose white space at the ends DRF trimmed before
+    measuring it against maxLength 100."""
+
+    def _codes(self, data: dict, form: str | None) -> list[tuple[str, str]]:
+        response = self.our.client().post("/api/v1/credentials/", data, format=form)
+        self.assertEqual(response.status_code, 400, (data, form, response.content[:300]))
+        return [(error["field"], error["code"]) for error in response.json()["errors"]]
+
+    def test_blank_padded_and_python_white_space_are_what_the_schema_says(self):
+        pattern = re.compile(FREE_TEXT_PATTERN)
+        for form in ("json", "multipart", None):
+            with self.subTest(form=form):
+                base = {"name": "key", "scopes": ["read"]}
+                self.assertEqual(self._codes({**base, "agency": ""}, form), [("agency", "blank")])
+                padded = {**base, "name": "\x0b" + "n" * 100 + "\x1d"}
+                self.assertEqual(self._codes(padded, form), [("name", "max_length")])
+                for blank in ("\x1d", "\x85 ", "\u3000"):
+                    self.assertIsNone(pattern.fullmatch(blank))
+                    self.assertEqual(
+                        self._codes({**base, "name": blank}, form), [("name", "blank")]
+                    )
+        # U+FEFF is white space to ECMA's `\s`, not to Python: the schema takes it, so must we.
+        self.assertTrue(pattern.fullmatch("\ufeff"))
+        response = self.our.client().post(
+            "/api/v1/credentials/", {"name": "\ufeff", "scopes": ["read"]}, format="json"
+        )
+        self.assertEqual(response.status_code, 201, response.content[:300])

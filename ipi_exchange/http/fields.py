@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.utils import html
 
 from ipi_exchange.http.params import parse_instant
 from ipi_exchange.http.schema import INSTANT_PATTERN, TEXT_PATTERN, string
@@ -16,12 +17,27 @@ class StrictCharField(serializers.CharField):
 
     default_error_messages = {"not_a_string": "Give a string, not a {kind}."}
 
+    def get_value(self, dictionary):
+        # A form's `agency=` is DRF's "left out" for an optional field; the schema (and the
+        # JSON body) call it blank, and so does the service.
+        if (
+            html.is_html_input(dictionary)
+            and dictionary.get(self.field_name) == ""
+            and not (self.allow_blank or self.allow_null)
+        ):
+            return ""
+        return super().get_value(dictionary)
+
     def to_internal_value(self, data):
         if not isinstance(data, str):
             kind = {bool: "boolean", int: "number", float: "number"}.get(type(data), "list")
             if isinstance(data, dict):
                 kind = "object"
             self.fail("not_a_string", kind=kind)
+        # maxLength is the schema's on the text as sent, white space included (DRF measures
+        # it after trimming).
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 

@@ -51,8 +51,13 @@ AGENCY_ID_PATTERN = "^[A-Z][A-Z0-9_]{1,31}$"
 # Text: anything but a NUL character, which no text may hold (ipi_exchange/http/text.py).
 TEXT_PATTERN = "^[^\\u0000]*$"
 # Text given as a parameter that may not be blank (params.reject_blank): some character
-# beside white space.
-FREE_TEXT_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+# beside white space, as Python's str.strip has it (DRF trims with it): not ECMA's `\s`,
+# which leaves out U+001C-U+001F and U+0085 and counts U+FEFF.
+_WHITE = (
+    "\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+FREE_TEXT_PATTERN = f"^[^\\u0000]*[^{_WHITE}\\u0000][^\\u0000]*$"
 # A webhook URL (webhooks/services/subscriptions.py `webhook_url_check`, after Django's URL
 # validator): http(s), no credentials, a port from 1 to 65535, printable ASCII after the host.
 # The host: a name of at most 8 labels, the first of at most 63 characters, the others of at
