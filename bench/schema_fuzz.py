@@ -74,6 +74,11 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--st-workers", default="1", help="schemathesis workers (or auto)")
     parser.add_argument("--write-docs", action="store_true", help="update docs/reliability.md")
+    parser.add_argument(
+        "--wait-while",
+        default="",
+        help="before each role, wait while this path exists (another's timing benchmark)",
+    )
     args = parser.parse_args()
     roles = [role.strip() for role in args.roles.split(",") if role.strip()]
     unknown = sorted(set(roles) - set(ROLES))
@@ -205,6 +210,8 @@ def run(args, roles: list[str], env: dict, database_url: str) -> dict:
         else:
             raise SystemExit(f"gunicorn did not start; see {WORK / 'gunicorn.log'}")
         for role in roles:
+            while args.wait_while and Path(args.wait_while).exists():
+                time.sleep(15)
             per_role.append(fuzz_role(args, role, made[role], base, env))
             print(_role_line(per_role[-1]), flush=True)
     finally:
