@@ -55,7 +55,7 @@ class InstantField(serializers.DateTimeField):
         if not isinstance(value, str):
             self.fail("invalid_instant")
         try:
-            return parse_instant(self.field_name, value)
+            return parse_instant(self.field_name or "instant", value)
         except ValidationError:
             self.fail("invalid_instant")
 

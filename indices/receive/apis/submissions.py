@@ -73,7 +73,7 @@ class UtcInstantField(IsoDateTimeField):
         if value in self.empty_values:
             return None
         try:
-            return parse_instant(self.label or "instant", value)
+            return parse_instant(str(self.label or "instant"), value)
         except ValidationError:
             raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
 
