@@ -34,6 +34,7 @@ import os
 
 import schemathesis
 from schemathesis.core import media_types
+from schemathesis.core.errors import MalformedMediaType
 from schemathesis.core.failures import Failure, Severity
 from schemathesis.core.jsonschema import BUNDLE_STORAGE_KEY, make_validator, resolve_bundled_ref
 from schemathesis.core.parameters import ParameterLocation
@@ -145,7 +146,11 @@ def undocumented_rejection(ctx, response, case) -> bool | None:
 
 @schemathesis.check
 def accepted_negative_data(ctx, response, case) -> bool | None:
-    if body_valid_as_sent(response, case):
+    try:
+        valid = body_valid_as_sent(response, case)
+    except Exception:  # a body it cannot read back counts as schemathesis has it
+        valid = False
+    if valid:
         return None
     return negative_data_rejection(ctx, response, case)
 
@@ -160,23 +165,28 @@ def body_valid_as_sent(response, case) -> bool:
         return False
     if _has_other_negated_location(case, ParameterLocation.BODY):
         return False
-    media_type = case.media_type or ""
-    body = case.operation.get_body_for_media_type(media_type)
+    media_type = case.media_type
     content = response.request.body
-    if body is None or content is None:
+    if not media_type or content is None:
+        return False  # no body sent, or one under no media type: nothing to read back
+    try:
+        body = case.operation.get_body_for_media_type(media_type)
+    except MalformedMediaType:
+        return False
+    if body is None:
         return False
     if isinstance(content, str):
         content = content.encode()
     schema = body.optimized_schema
     validator = make_validator(schema, _get_openapi_schema(case).adapter.jsonschema_validator_cls)
-    main, sub = media_types.parse(media_type)
     try:
+        main, sub = media_types.parse(media_type)
         if main == "text":
             return validator.is_valid(content.decode("utf-8"))
         if (main, sub) == ("multipart", "form-data"):
             sent = _form_as_sent(response, media_type, schema, validator)
             return sent is not None and validator.is_valid(sent)
-    except (UnicodeDecodeError, ValueError):
+    except (MalformedMediaType, UnicodeDecodeError, ValueError):
         return False
     return False
 
