@@ -6,7 +6,7 @@ positive and negative generation, the examples, coverage, fuzzing and stateful p
                                           [--max-time SECONDS] [--phases ...] [--write-docs]
 
 Uses DATABASE_URL / REDIS_URL when set, else the embedded servers; works in a database of its
-own (`ipi_bench_fuzz`, recreated each run, a few published series seeded) and Redis db 9.
+own (`ipi_bench_fuzz`, recreated each run, a few published series seeded) and Redis db 10.
 Failed tokens and the rate limit are not counted here (the fuzzer sends hundreds of requests a
 minute, `ignored_auth` sends bad tokens on purpose): the service is measured, not its brakes.
 Per role: the failures by check and operation, and the server errors (5xx); the JSON reports
@@ -46,7 +46,9 @@ from ipi_exchange.queues import ALL_QUEUES  # noqa: E402
 
 WORK = ROOT / "var" / "bench" / "schema_fuzz"
 DATABASE = "ipi_bench_fuzz"
-REDIS_DB = 9
+# Not 9, the test suite's (settings_test, IPI_TEST_REDIS_DB): a fuzz run beside a test run
+# would share their queues, and each worker would take the other's tasks.
+REDIS_DB = 10
 RELIABILITY = ROOT / "docs" / "reliability.md"
 ROLES = {
     "reader": ("FUZZ_READER", ["read"]),
