@@ -6,7 +6,7 @@ positive and negative generation, the examples, coverage, fuzzing and stateful p
                                           [--max-time SECONDS] [--phases ...] [--write-docs]
 
 Uses DATABASE_URL / REDIS_URL when set, else the embedded servers; works in a database of its
-own (`ipi_bench_fuzz`, recreated each run, a few published series seeded) and Redis db 9.
+own (`ipi_bench_fuzz`, recreated each run, a few published series seeded) and Redis db 10.
 Failed tokens and the rate limit are not counted here (the fuzzer sends hundreds of requests a
 minute, `ignored_auth` sends bad tokens on purpose): the service is measured, not its brakes.
 Per role: the failures by check and operation, and the server errors (5xx); the JSON reports
@@ -16,9 +16,12 @@ and logs are kept under var/bench/schema_fuzz/. Results go to docs/reliability.m
 Raw and classified: `positive_data_acceptance` (ST202) counts every refusal of schema-valid
 data; `undocumented_rejection` (bench/schema_fuzz_hooks.py) counts only those that are not one
 of the operation's documented refusals (`x-refusals`: rules across parameters, times relative
-to now, references to stored data). The classified figures are every check but the first; the
-documented refusals met are counted per operation and code. Exit status 1 when any role has a
-classified failure or a server error.
+to now, references to stored data). `negative_data_rejection` (ST201) counts every acceptance
+of a request schemathesis made invalid; `accepted_negative_data` only those still invalid as
+sent (a `text/csv` body `true`, or a form field sent as the text `12`, is valid text on the
+wire). The classified figures are every check but those two raw ones; the documented refusals
+met are counted per operation and code. Exit status 1 when any role has a classified failure
+or a server error. `--operations 'POST /api/v1/submissions/'` replays one operation.
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ from ipi_exchange.queues import ALL_QUEUES  # noqa: E402
 
 WORK = ROOT / "var" / "bench" / "schema_fuzz"
 DATABASE = "ipi_bench_fuzz"
-REDIS_DB = 9
+# Not 9, the test suite's (settings_test, IPI_TEST_REDIS_DB): a fuzz run beside a test run
+# would share their queues, and each worker would take the other's tasks.
+REDIS_DB = 10
 RELIABILITY = ROOT / "docs" / "reliability.md"
 ROLES = {
     "reader": ("FUZZ_READER", ["read"]),
@@ -51,8 +56,9 @@ ROLES = {
     "secretariat": ("MKG_SEC", ["read", "admin"]),
 }
 PHASES = "examples,coverage,fuzzing,stateful"
-# Counted raw; `undocumented_rejection` is the same check less the documented refusals.
-RAW_ONLY = "positive_data_acceptance"
+# Counted raw only: `undocumented_rejection` is the first less the documented refusals,
+# `accepted_negative_data` the second less the negations the wire undoes.
+RAW_ONLY = frozenset({"positive_data_acceptance", "negative_data_rejection"})
 
 
 def main() -> None:
@@ -62,11 +68,19 @@ def main() -> None:
     parser.add_argument("--phases", default=PHASES)
     parser.add_argument("--mode", default="all", choices=["all", "positive", "negative"])
     parser.add_argument("--checks", default="all")
+    parser.add_argument(
+        "--operations", default="", help="only these, e.g. 'POST /api/v1/submissions/' (a replay)"
+    )
     parser.add_argument("--max-time", type=int, default=0, help="seconds per st pass (0: none)")
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--st-workers", default="1", help="schemathesis workers (or auto)")
     parser.add_argument("--write-docs", action="store_true", help="update docs/reliability.md")
+    parser.add_argument(
+        "--wait-while",
+        default="",
+        help="before each role, wait while this path exists (another's timing benchmark)",
+    )
     args = parser.parse_args()
     roles = [role.strip() for role in args.roles.split(",") if role.strip()]
     unknown = sorted(set(roles) - set(ROLES))
@@ -198,6 +212,8 @@ def run(args, roles: list[str], env: dict, database_url: str) -> dict:
         else:
             raise SystemExit(f"gunicorn did not start; see {WORK / 'gunicorn.log'}")
         for role in roles:
+            while args.wait_while and Path(args.wait_while).exists():
+                time.sleep(15)
             per_role.append(fuzz_role(args, role, made[role], base, env))
             print(_role_line(per_role[-1]), flush=True)
     finally:
@@ -273,6 +289,7 @@ def fuzz_role(args, role: str, token: str, base: str, env: dict) -> dict:
         ]
         if args.max_time:
             command += ["--max-time", str(args.max_time)]
+        command += _operation_filter(args.operations)
         st_env = {
             **env,
             "SCHEMATHESIS_HOOKS": "bench.schema_fuzz_hooks",
@@ -287,8 +304,18 @@ def fuzz_role(args, role: str, token: str, base: str, env: dict) -> dict:
         summaries.append({**summarize(ndjson), "refusals": documented_refusals(refusals)})
     seconds = time.monotonic() - started
     merged = _merged(summaries)
-    merged["classified"] = sum(n for check, n in merged["by_check"].items() if check != RAW_ONLY)
+    by_check = merged["by_check"].items()
+    merged["classified"] = sum(n for check, n in by_check if check not in RAW_ONLY)
     return {"role": role, "exit_code": exit_code, "seconds": seconds, **merged}
+
+
+def _operation_filter(operations: str) -> list[str]:
+    """`st run` options keeping only the operations named "METHOD /path", comma-separated."""
+    selected = []
+    for item in filter(None, (part.strip() for part in operations.split(","))):
+        method, _, path = item.partition(" ")
+        selected += ["--include-name", f"{method.upper()} {path.strip()}"]
+    return selected
 
 
 def documented_refusals(log: Path) -> Counter[str]:
@@ -420,9 +447,11 @@ def format_results(r: dict, args) -> str:
         + (f", at most {args.max_time} s per pass (`st run`)" if args.max_time else "")
         + f"; {r['when']}, {r['machine']}; {r['seconds']:.0f} s in all.\n",
         "Raw: every check as schemathesis has it (`positive_data_acceptance`: every refusal of "
-        "schema-valid data). Classified: every check but that one; `undocumented_rejection` is "
-        "the same check less the operation's documented refusals (`x-refusals`), whose "
-        "requests are counted apart.\n",
+        "schema-valid data; `negative_data_rejection`: every acceptance of a request it made "
+        "invalid). Classified: every check but those two; `undocumented_rejection` is the first "
+        "less the operation's documented refusals (`x-refusals`), whose requests are counted "
+        "apart, and `accepted_negative_data` the second less the requests valid as sent (a "
+        "`text/csv` body `true`, a form field sent as the text `12`).\n",
         "| role | requests | raw failures (scenarios) by check | classified failures | "
         "documented refusals (requests) | server errors | errors | time |",
         "|---|---|---|---|---|---|---|---|",
@@ -430,7 +459,7 @@ def format_results(r: dict, args) -> str:
     for role in r["roles"]:
         raw = ", ".join(f"{k} {v}" for k, v in role["by_check"].items()) or "0"
         classified = (
-            ", ".join(f"{k} {v}" for k, v in role["by_check"].items() if k != RAW_ONLY) or "0"
+            ", ".join(f"{k} {v}" for k, v in role["by_check"].items() if k not in RAW_ONLY) or "0"
         )
         lines.append(
             f"| {role['role']} | {role['requests']:,} | {raw} | {classified} | "

@@ -12,6 +12,17 @@ every error code are among the operation's own documented refusals; any other re
 schema-valid data still fails here. Both checks run, so a run reports the raw figure
 (positive_data_acceptance) and the classified one (undocumented_rejection); the documented
 refusals met are written, one JSON line each, to $IPI_FUZZ_REFUSALS_LOG when set.
+
+`accepted_negative_data` is `negative_data_rejection` (ST201) less the negations the wire
+undoes, which schemathesis 4.32 still counts: a body whose only fault was its type or a form
+field's, and whose bytes as sent satisfy the schema. Its check knows that a `text/plain` body
+is sent as text, but a `text/csv` body goes through the same text serializer (`{}`, `true`,
+`159` are CSV text), and it cannot read a multipart body with a file part (the file's bytes
+make its validator raise), so a form field sent as the text `5.6e+16` for a string counts as
+a number. Here the body is read back from the request as the server reads it (text, or form
+fields as text with the file parts as the binary strings the schema says) and checked
+against the schema; only when it is invalid as sent is the acceptance a failure. Both run:
+the raw figure is `negative_data_rejection`, the classified one `accepted_negative_data`.
 """
 
 from __future__ import annotations
@@ -22,9 +33,21 @@ import json
 import os
 
 import schemathesis
+from schemathesis.core import media_types
+from schemathesis.core.errors import MalformedMediaType
 from schemathesis.core.failures import Failure, Severity
+from schemathesis.core.jsonschema import BUNDLE_STORAGE_KEY, make_validator, resolve_bundled_ref
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.openapi.checks import RejectedPositiveData
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    _form_text_readings,
+    _get_openapi_schema,
+    _has_errors_at,
+    _has_other_negated_location,
+    _sent_form_fields,
+    negative_data_rejection,
+    positive_data_acceptance,
+)
 
 # What positive_data_acceptance refuses to count as a refusal worth a failure anyway.
 REFUSAL_STATUSES = frozenset({400, 404, 409, 413, 422})
@@ -119,3 +142,75 @@ def undocumented_rejection(ctx, response, case) -> bool | None:
                 record = {"operation": case.operation.label, "status": response.status_code}
                 log.write(json.dumps({**record, "codes": codes}) + "\n")
         return None
+
+
+@schemathesis.check
+def accepted_negative_data(ctx, response, case) -> bool | None:
+    try:
+        valid = body_valid_as_sent(response, case)
+    except Exception:  # a body it cannot read back counts as schemathesis has it
+        valid = False
+    if valid:
+        return None
+    return negative_data_rejection(ctx, response, case)
+
+
+def body_valid_as_sent(response, case) -> bool:
+    """Whether the body was the request's only negated part and its bytes, read back as the
+    server reads them, satisfy the schema after all."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_negative:
+        return False
+    if not meta.is_negative_at(ParameterLocation.BODY):
+        return False
+    if _has_other_negated_location(case, ParameterLocation.BODY):
+        return False
+    media_type = case.media_type
+    content = response.request.body
+    if not media_type or content is None:
+        return False  # no body sent, or one under no media type: nothing to read back
+    try:
+        body = case.operation.get_body_for_media_type(media_type)
+    except MalformedMediaType:
+        return False
+    if body is None:
+        return False
+    if isinstance(content, str):
+        content = content.encode()
+    schema = body.optimized_schema
+    validator = make_validator(schema, _get_openapi_schema(case).adapter.jsonschema_validator_cls)
+    try:
+        main, sub = media_types.parse(media_type)
+        if main == "text":
+            return validator.is_valid(content.decode("utf-8"))
+        if (main, sub) == ("multipart", "form-data"):
+            sent = _form_as_sent(response, media_type, schema, validator)
+            return sent is not None and validator.is_valid(sent)
+    except (MalformedMediaType, UnicodeDecodeError, ValueError):
+        return False
+    return False
+
+
+def _form_as_sent(response, media_type: str, schema: dict, validator) -> dict | None:
+    """The multipart fields as sent: text read as text (or as the JSON value it spells, as a
+    server may read `true` or `12`), a file part as a binary string where the schema has one."""
+    fields = _sent_form_fields(response, media_type)
+    if fields is None:
+        return None
+    properties = resolve_bundled_ref(schema, schema.get(BUNDLE_STORAGE_KEY)).get("properties") or {}
+    sent: dict[str, object] = {}
+    for name, texts in fields.items():
+        if len(texts) != 1:
+            return None  # a repeated field: which one the server reads is its choice
+        (text,) = texts
+        if text is None:  # a file part: any bytes are a `format: binary` string
+            if (properties.get(name) or {}).get("format") != "binary":
+                return None
+            sent[name] = "file"
+            continue
+        readings = _form_text_readings(text)
+        sent[name] = next(
+            (r for r in readings if not _has_errors_at(validator, {**sent, name: r}, name)),
+            readings[0],
+        )
+    return sent

@@ -10,11 +10,16 @@ traceback). The operations come from /api/schema/, so a new endpoint is covered 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from unittest import mock
+from urllib.parse import urlencode
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
+from indices.receive.models import Submission
+from ipi_exchange.http.schema import FREE_TEXT_PATTERN, INSTANT_PATTERN
 from tests.base import PersonaTestCase
 from tests.factories import ClassificationFactory
 
@@ -246,3 +251,118 @@ class EdgeLimitTests(PersonaTestCase):
             [(p["row"], p["column"]) for p in body["problems"]],
             [(2, "national_code"), (3, "national_name")],
         )
+
+
+class InstantSpellingTests(PersonaTestCase):
+    """Issue #19: every instant, in a query, a form or JSON, takes exactly what the schema's
+    pattern says (a date, or a date and a time apart by `T` or a space, with an optional
+    offset; years 1900-2999).
+    Python's parser takes more, and the upload and credential bodies used it: a request the
+    schema calls invalid was accepted."""
+
+    SPELLINGS = [
+        "20300101",
+        "20300101T000000",
+        "2030-W01-1",
+        "2030-01-01T00",
+        "2030-01-01T00:00:00,5Z",
+        "2030-01-01T00:00:00.1234567Z",
+        "0030-01-01",
+        " 2030-01-01",
+    ]
+
+    def _refused(self, response, field: str, label: str) -> None:
+        self.assertEqual(response.status_code, 400, (label, response.content[:300]))
+        body = response.json()
+        self.assertIn(field, [error["field"] for error in body["errors"]], label)
+
+    def test_other_spellings_are_refused_everywhere(self):
+        pattern = re.compile(INSTANT_PATTERN)
+        our, secretariat, reader = (
+            self.our.client(),
+            self.secretariat.client(),
+            self.reader.client(),
+        )
+        for text in self.SPELLINGS:
+            self.assertIsNone(pattern.fullmatch(text), text)
+            with self.subTest(text=text):
+                self._refused(reader.get("/api/v1/releases/", {"before": text}), "before", "rel")
+                self._refused(reader.get("/api/v1/data/", {"asOf": text}), "asOf", "data")
+                self._refused(
+                    our.get("/api/v1/submissions/", {"received_after": text}),
+                    "received_after",
+                    "list",
+                )
+                self._refused(
+                    our.post(
+                        f"/api/v1/submissions/?{urlencode({'release_at': text})}",
+                        data=b"a,b\n1,2\n",
+                        content_type="text/csv",
+                    ),
+                    "release_at",
+                    "upload query",
+                )
+                upload = SimpleUploadedFile("th.csv", b"a,b\n1,2\n")
+                self._refused(
+                    our.post("/api/v1/submissions/", {"file": upload, "release_at": text}),
+                    "release_at",
+                    "upload form",
+                )
+                for form in ("json", None):
+                    data = {"name": "t", "scopes": ["read"], "expires_at": text}
+                    response = secretariat.post("/api/v1/credentials/", data, format=form)
+                    self._refused(response, "expires_at", f"credential {form}")
+        self.assertFalse(Submission.objects.exists())
+
+    def test_the_schema_spellings_are_taken(self):
+        client = self.our.client()
+        for text in (
+            "2030-01-01",
+            "2030-01-01T09:00",
+            "2030-01-01T09:00:00.5+07",
+            "2030-01-01T02:00:00Z",
+        ):
+            with self.subTest(text=text):
+                upload = SimpleUploadedFile("th.csv", f"a,b\n1,{text}\n".encode())
+                with mock.patch("indices.validate.tasks.validate_submission.delay"):
+                    response = client.post(
+                        "/api/v1/submissions/",
+                        {"file": upload, "release_at": text, "dry_run": "true"},
+                    )
+                self.assertEqual(response.status_code, 202, response.content[:300])
+        # An unencoded `+` in a query string arrives as a space: still the offset.
+        for query in ("before=2030-01-01T09:00+07:00", "before=2030-01-01+09:00:00.5+0700"):
+            response = self.reader.client().get(f"/api/v1/releases/?{query}")
+            self.assertEqual(response.status_code, 200, (query, response.content[:300]))
+
+
+class FormTextTests(PersonaTestCase):
+    """Issue #19: text fields take what the schema says, in a form as in JSON. The deep run
+    had `POST /credentials/` accept `agency=` (DRF reads a blank optional form field as left
+    out) and a name of 102 characters whose white space at the ends DRF trimmed before
+    measuring it against maxLength 100."""
+
+    def _codes(self, data: dict, form: str | None) -> list[tuple[str, str]]:
+        response = self.our.client().post("/api/v1/credentials/", data, format=form)
+        self.assertEqual(response.status_code, 400, (data, form, response.content[:300]))
+        return [(error["field"], error["code"]) for error in response.json()["errors"]]
+
+    def test_blank_padded_and_python_white_space_are_what_the_schema_says(self):
+        pattern = re.compile(FREE_TEXT_PATTERN)
+        for form in ("json", "multipart", None):
+            with self.subTest(form=form):
+                base = {"name": "key", "scopes": ["read"]}
+                self.assertEqual(self._codes({**base, "agency": ""}, form), [("agency", "blank")])
+                padded = {**base, "name": "\x0b" + "n" * 100 + "\x1d"}
+                self.assertEqual(self._codes(padded, form), [("name", "max_length")])
+                for blank in ("\x1d", "\x85 ", "\u3000"):
+                    self.assertIsNone(pattern.fullmatch(blank))
+                    self.assertEqual(
+                        self._codes({**base, "name": blank}, form), [("name", "blank")]
+                    )
+        # U+FEFF is white space to ECMA's `\s`, not to Python: the schema takes it, so must we.
+        self.assertTrue(pattern.fullmatch("\ufeff"))
+        response = self.our.client().post(
+            "/api/v1/credentials/", {"name": "\ufeff", "scopes": ["read"]}, format="json"
+        )
+        self.assertEqual(response.status_code, 201, response.content[:300])

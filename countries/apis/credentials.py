@@ -14,7 +14,7 @@ from countries.models import Agency, ApiCredential
 from countries.permissions import CanAdminister
 from countries.principals import ApiRequest
 from ipi_exchange.errors import ApplicationError, NotAllowed
-from ipi_exchange.http.fields import StrictCharField
+from ipi_exchange.http.fields import InstantField, StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
 from ipi_exchange.http.schema import Refusal, refusals
 from ipi_exchange.http.strict import StrictSerializer
@@ -64,7 +64,7 @@ class CredentialListApi(APIView):
     class CredentialCreateInputSerializer(StrictSerializer):
         name = StrictCharField(max_length=100)
         scopes = ScopesField(choices=ApiCredential.Scope.choices)
-        expires_at = serializers.DateTimeField(required=False, allow_null=True)
+        expires_at = InstantField(required=False, allow_null=True)
         agency = StrictCharField(
             required=False, help_text="Secretariat only: the agency to create it for."
         )

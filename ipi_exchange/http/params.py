@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from ipi_exchange.http.pagination import whole_number
+from ipi_exchange.http.schema import INSTANT_PATTERN
 
 T = TypeVar("T")
 
@@ -21,6 +22,10 @@ COMMON = frozenset({"format"})
 PAGINATION = frozenset({"limit", "offset"})
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,9}$")
 TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+_INSTANT = re.compile(INSTANT_PATTERN)
+_UNENCODED_PLUS = re.compile(
+    r"([T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?) ([0-9]{2}(?::?[0-9]{2})?)$"
+)
 
 
 def invalid(name: str, message: str, code: str = "invalid") -> ValidationError:
@@ -83,15 +88,18 @@ def parse_codes(name: str, text: str) -> tuple[str, ...]:
 
 
 def parse_instant(name: str, text: str) -> datetime:
-    """ISO 8601; a date means its midnight UTC, an instant without offset is UTC."""
-    # An unencoded `+07:00` arrives as ` 07:00` (a query string's `+` is a space).
-    text = re.sub(r" ([0-9]{2}:?[0-9]{2})$", r"+\1", text.strip())
-    try:
-        parsed = parse_datetime(text)
-        if parsed is None and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-            parsed = datetime.combine(date.fromisoformat(text), time())
-    except ValueError:
-        parsed = None
+    """ISO 8601 as the schema's INSTANT_PATTERN has it: a date means its midnight UTC, an
+    instant without offset is UTC; years 1900 to 2999. Other spellings Python's parser takes
+    (`20240501`, `2024-W18-3`, `2024-05-01T00`, `2024-05-01T00:00:00,5`, seven decimals)
+    are refused like any other text, so that the schema says what is taken."""
+    # An unencoded `+07:00` after a time arrives as ` 07:00` (a query string's `+` is a space).
+    text = _UNENCODED_PLUS.sub(r"\1+\2", text)
+    parsed = None
+    if _INSTANT.fullmatch(text):
+        try:
+            parsed = parse_datetime(text) or datetime.combine(date.fromisoformat(text), time())
+        except ValueError:
+            parsed = None
     try:
         # In UTC: PostgreSQL refuses offsets past 15:59 (a 500, not a 400) and Python can
         # reach no instant before year 1 or after 9999.

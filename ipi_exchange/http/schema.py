@@ -35,23 +35,29 @@ _DATE = f"({_YEAR}-{_MONTH_DAY}|{_LEAP}-02-29)"
 PERIOD = f"({_YEAR}(-(Q[1-4]|S[12]|{_MONTH}))?|{_DATE})"
 PERIOD_PATTERN = f"^{PERIOD}$"
 # An ISO 8601 instant (params.parse_instant): a date (its midnight UTC), or a date and a time
-# with an optional offset (none: UTC). Years from 1900 to 2999, so that no offset can carry
-# the instant outside the years a database timestamp holds.
+# with an optional offset (none: UTC), apart by `T` or a space (RFC 3339 allows it, and it is
+# how Python writes a datetime). Years from 1900 to 2999, so that no offset can carry the
+# instant outside the years a database timestamp holds.
 _RECENT_DATE = (
     "((19|2[0-9])[0-9]{2}-" + _MONTH_DAY + "|(19|2[0-9])(0[48]|[2468][048]|[13579][26])-02-29"
     "|2000-02-29)"
 )
 _TIME = "([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?"
 _OFFSET = "(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)"
-INSTANT_PATTERN = f"^{_RECENT_DATE}(T{_TIME}{_OFFSET}?)?$"
+INSTANT_PATTERN = f"^{_RECENT_DATE}([T ]{_TIME}{_OFFSET}?)?$"
 # What the models' validators accept (countries/models.py).
 COUNTRY_CODE_PATTERN = "^[A-Z]{2}$"
 AGENCY_ID_PATTERN = "^[A-Z][A-Z0-9_]{1,31}$"
 # Text: anything but a NUL character, which no text may hold (ipi_exchange/http/text.py).
 TEXT_PATTERN = "^[^\\u0000]*$"
 # Text given as a parameter that may not be blank (params.reject_blank): some character
-# beside white space.
-FREE_TEXT_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+# beside white space, as Python's str.strip has it (DRF trims with it): not ECMA's `\s`,
+# which leaves out U+001C-U+001F and U+0085 and counts U+FEFF.
+_WHITE = (
+    "\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+FREE_TEXT_PATTERN = f"^[^\\u0000]*[^{_WHITE}\\u0000][^\\u0000]*$"
 # A webhook URL (webhooks/services/subscriptions.py `webhook_url_check`, after Django's URL
 # validator): http(s), no credentials, a port from 1 to 65535, printable ASCII after the host.
 # The host: a name of at most 8 labels, the first of at most 63 characters, the others of at

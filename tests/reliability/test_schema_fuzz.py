@@ -158,3 +158,83 @@ def _report(failures: list[tuple[str, str]]) -> str:
         f"{label} | {title} | x{len(curls)} | e.g. {curls[0]}"
         for (label, title), curls in sorted(kinds.items())
     )
+
+
+def _negative_cases(operation, wanted, count: int) -> list:
+    """The first `count` negative cases of `operation` that `wanted` picks, drawn the same way
+    every run."""
+    from schemathesis.generation import GenerationMode
+
+    found: list = []
+
+    @hypothesis.settings(
+        max_examples=400,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+    )
+    @hypothesis.given(case=operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+    def draw(case) -> None:
+        if len(found) < count and wanted(case):
+            found.append(case)
+
+    draw()
+    assert len(found) == count, f"only {len(found)} cases drawn"
+    return found
+
+
+def test_the_deep_runs_st201_is_told_apart_by_the_body_as_sent(schema):
+    """Issue #19: the deep run's last ST201, `POST /submissions/` with the `text/csv` body `{}`
+    answered 202, was schemathesis's own: it made the body an object (`type` violated), and
+    its text serializer sent `{}`, a valid CSV text. Its check knows that only of text/plain.
+    The same with a multipart form field made a number and sent as the text `5.6e+16` beside
+    a file part. `accepted_negative_data` (bench/schema_fuzz_hooks.py) reads the body back as
+    sent: such a request is valid and its acceptance no failure; a body still invalid as sent
+    stays one."""
+    from schemathesis.core.parameters import ParameterLocation
+    from schemathesis.specs.openapi.checks import _has_other_negated_location
+
+    from bench.schema_fuzz_hooks import body_valid_as_sent
+
+    operation = schema["/api/v1/submissions/"]["POST"]
+    headers = {"Authorization": f"Bearer {_token('reporter')}", "Accept-Encoding": "identity"}
+
+    def body_only(case) -> bool:
+        return case.meta.is_negative_at(ParameterLocation.BODY) and not (
+            _has_other_negated_location(case, ParameterLocation.BODY)
+        )
+
+    def typed_csv(case) -> bool:
+        return case.media_type == "text/csv" and not isinstance(case.body, str) and body_only(case)
+
+    def empty_csv(case) -> bool:
+        return case.media_type == "text/csv" and case.body == "" and body_only(case)
+
+    for case in _negative_cases(operation, typed_csv, 3):
+        case.query = {"dry_run": "true"}  # valid options, none the service does not know
+        response = case.call(headers=headers)
+        assert response.status_code in (200, 202), (case.body, response.content[:300])
+        assert body_valid_as_sent(response, case), (case.body, response.request.body)
+
+    def numeric_comment(case) -> bool:
+        body = case.body if case.media_type == "multipart/form-data" else None
+        return (
+            isinstance(body, dict)
+            and set(body) == {"file", "comment"}
+            and len(body["file"]) > 0
+            and type(body["comment"]) in (int, float)
+            and body_only(case)
+        )
+
+    for case in _negative_cases(operation, numeric_comment, 1):
+        case.query = {"dry_run": "true"}
+        response = case.call(headers=headers)
+        assert response.status_code in (200, 202), (case.body, response.content[:300])
+        assert body_valid_as_sent(response, case), response.request.body[:300]
+    for case in _negative_cases(operation, empty_csv, 1):
+        case.query = {"dry_run": "true"}
+        response = case.call(headers=headers)
+        assert response.status_code == 400, response.content[:300]
+        assert not body_valid_as_sent(response, case)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import UTC
 from typing import cast
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.exceptions import ErrorDetail, ParseError, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,9 +34,9 @@ from indices.receive.progress import submission_progress
 from indices.receive.selectors import submission_get, submission_list
 from indices.receive.services import SubmissionOptions, submission_create
 from ipi_exchange.errors import ApplicationError, upload_too_large
-from ipi_exchange.http.fields import StrictCharField
+from ipi_exchange.http.fields import InstantField, StrictCharField
 from ipi_exchange.http.pagination import paginated, paginated_schema
-from ipi_exchange.http.params import PAGINATION, reject_unknown
+from ipi_exchange.http.params import PAGINATION, parse_instant, reject_unknown
 from ipi_exchange.http.parsers import (
     FileUploadParser,
     JSONParser,
@@ -67,13 +66,15 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 
 class UtcInstantField(IsoDateTimeField):
-    """An ISO 8601 instant, in UTC: PostgreSQL refuses offsets past 15:59 (a 500, not a 400)."""
+    """An ISO 8601 instant as every query parameter takes it (`params.parse_instant`), in UTC:
+    PostgreSQL refuses offsets past 15:59 (a 500, not a 400)."""
 
     def to_python(self, value):
-        parsed = super().to_python(value)
+        if value in self.empty_values:
+            return None
         try:
-            return parsed.astimezone(UTC) if parsed is not None else None
-        except (OverflowError, ValueError):
+            return parse_instant(str(self.label or "instant"), value)
+        except ValidationError:
             raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
@@ -154,7 +155,7 @@ class SubmissionOutputSerializer(serializers.ModelSerializer):
 
 class UploadOptionsSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Submission.Action.choices, default="merge")
-    release_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    release_at = InstantField(required=False, allow_null=True, default=None)
     dry_run = serializers.BooleanField(default=False)
     acknowledge_warnings = serializers.BooleanField(default=False)
     comment = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -226,8 +227,10 @@ class SubmissionListApi(APIView):
             "application/json": {
                 "type": "object",
                 "description": 'The observations as JSON: {"observations": [{"REF_AREA": "TH", '
-                '"ACTIVITY": "C", "TIME_PERIOD": "2024-01", "OBS_VALUE": 101.2, ...}, ...]}',
-                # Refused at once without it (_check_json_start); the rest is the validation's.
+                '"ACTIVITY": "C", "TIME_PERIOD": "2024-01", "OBS_VALUE": 101.2, ...}, ...]}. '
+                "A body under 1 MiB that is not JSON is refused at once (parse_error).",
+                # Refused at once without it (_check_json_start), and a short body that is not
+                # JSON; the rest is the validation's.
                 "required": ["observations"],
                 "properties": {"observations": {"description": "The rows"}},
             },
@@ -336,7 +339,8 @@ def _upload_source(request: Request):
 def _check_json_start(first: bytes, *, complete: bool) -> None:
     """A JSON body that cannot be `{"observations": [...]}` is refused now, not after it is
     queued: judged from its first bytes (the body is streamed to the file store, never held
-    whole), or from all of it when it is that short. What the rows hold (a NUL in a string
+    whole), or from all of it when it is that short; a short body that is not JSON at all is a
+    `parse_error`, as at every other JSON endpoint. What the rows hold (a NUL in a string
     included) stays the validation's business: it reports it row by row."""
     text = first.decode("utf-8", "replace").lstrip(" \t\r\n\ufeff")
     if not text:
@@ -349,8 +353,9 @@ def _check_json_start(first: bytes, *, complete: bool) -> None:
         raise too_deep_error(limit)
     try:
         data = json.loads(text)
-    except ValueError:
-        return  # malformed JSON: the validation report says where (E01)
+    except ValueError as error:
+        # The schema says JSON: a body that is not is refused, not queued for an E01.
+        raise ParseError(f"JSON parse error - {error}") from None
     if not isinstance(data, dict) or not any(
         str(key).strip().lower() == "observations" for key in data
     ):

@@ -331,6 +331,28 @@ class UploadShapeTests(PersonaTestCase):
                 )
         self.assertFalse(Submission.objects.exists())
 
+    def test_a_short_json_body_that_is_not_json_is_400(self):
+        # The schema says application/json; the deep fuzz (issue #19) sent `{\x07` and got a
+        # 202. A body read whole is judged whole, as every other JSON body of the API is.
+        for body in (b"{\x07", b'{"observations": [}', b'{"observations": []'):
+            with self.subTest(body=body):
+                response = self.post(data=body, content_type="application/json")
+                problem = self.assertProblem(response, 400, "parse_error")
+                self.assertIn("JSON parse error", problem["detail"])
+        self.assertFalse(Submission.objects.exists())
+
+    def test_a_long_json_body_is_left_to_the_validation(self):
+        # Longer than one read: streamed to the store unparsed; the validation reports E01.
+        rows = ",".join(['{"REF_AREA": "TH"}'] * 70_000)
+        body = ('{"observations": [' + rows + "}").encode()
+        self.assertGreater(len(body), 1024 * 1024)
+        with (
+            mock.patch("indices.validate.tasks.validate_submission.delay"),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            response = self.our.client().post(URL, data=body, content_type="application/json")
+        self.assertEqual(response.status_code, 202, response.content)
+
     def test_an_option_in_both_the_query_and_the_form_is_refused(self):
         response = self.post(
             url=URL + "?dry_run=false", data={"file": csv_upload(), "dry_run": "true"}
