@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -35,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import servers  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.submission_1m import _bench_redis, _recreate_database, _with_database  # noqa: E402
 
@@ -129,12 +129,6 @@ def seed(database_url: str, rows: int) -> None:
         conn.execute("VACUUM ANALYZE indices_publishedseries")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str]) -> dict:
     command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
     for name, value in {
@@ -181,42 +175,6 @@ def targets(token: str) -> list[tuple[str, str, dict[str, str]]]:
         ("sdmx-json", sdmx, {"Accept": media.JSON}),
         ("sdmx-csv", sdmx, {"Accept": media.CSV}),
     ]
-
-
-def start_gunicorn(args, env: dict, port: int, log_name: str) -> subprocess.Popen:
-    import httpx
-
-    log = (WORK / log_name).open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "ipi_exchange.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
-            "--timeout",
-            "300",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    for _ in range(150):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    return server
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    server.wait(timeout=30)
 
 
 def measure_answers(args, base: str, token: str, with_baselines: bool, seconds: int) -> dict:
@@ -321,20 +279,17 @@ def run(args, env: dict, database_url: str) -> dict:
         "store": results_sizes,
     }
     if args.without_store:
-        port = free_port()
-        server = start_gunicorn(
-            args, {**env, "IPI_ANSWER_STORE": "0"}, port, "gunicorn-api-read-computed.log"
+        server, base = servers.gunicorn(
+            {**env, "IPI_ANSWER_STORE": "0"},
+            workers=args.workers,
+            log=WORK / "gunicorn-api-read-computed.log",
         )
         try:
-            computed = measure_answers(
-                args, f"http://127.0.0.1:{port}", token, False, args.before_seconds
-            )
+            computed = measure_answers(args, base, token, False, args.before_seconds)
         finally:
-            stop(server)
+            servers.stop(server)
         results["computed"] = computed
-    port = free_port()
-    server = start_gunicorn(args, env, port, "gunicorn-api-read.log")
-    base = f"http://127.0.0.1:{port}"
+    server, base = servers.gunicorn(env, workers=args.workers, log=WORK / "gunicorn-api-read.log")
     try:
         results.update(measure_answers(args, base, token, True, args.seconds))
         auth = {"Authorization": f"Bearer {token}"}
@@ -379,7 +334,7 @@ def run(args, env: dict, database_url: str) -> dict:
         results["idle_rss_mb"] = idle_rss / 2**20
         results["peak_rss_mb"] = peak["rss"] / 2**20
     finally:
-        stop(server)
+        servers.stop(server)
     results["profile"] = profile_in_process(token)
     results["load_after"] = os.getloadavg()
     return results

@@ -26,7 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api_read import KEY, free_port, seed  # noqa: E402
+from bench import servers  # noqa: E402
+from bench.api_read import KEY, seed  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.submission_1m import (  # noqa: E402
     NATIONAL_CODES,
@@ -141,11 +142,6 @@ def _tree_rss(pid: int) -> int:
         return 0
 
 
-def _start(cmd: list[str], env: dict, log_name: str) -> subprocess.Popen:
-    log = (WORK / log_name).open("wb")
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
 def run(args, env: dict, database_url: str) -> dict:
     import django
 
@@ -175,52 +171,14 @@ def run(args, env: dict, database_url: str) -> dict:
     _, submit_token = credential_create(
         agency=Agency.objects.get(pk="TH_OIE"), name="bench-load", scopes=["submit", "read"]
     )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    web = _start(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "ipi_exchange.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.web_workers),
-            "--timeout",
-            "300",
-        ],
-        env,
-        "gunicorn-load-readers.log",
+    web, base = servers.gunicorn(
+        env, workers=args.web_workers, log=WORK / "gunicorn-load-readers.log"
     )
-    worker = _start(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ipi_exchange",
-            "worker",
-            "--concurrency",
-            "1",
-            "--queues",
-            "validation,default",
-            "--loglevel",
-            "WARNING",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env,
-        "worker-load-readers.log",
+    worker = servers.celery_worker(
+        env, queues=["validation", "default"], log=WORK / "worker-load-readers.log"
     )
     url = f"{base}/api/v1/data/{KEY}"
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         assert httpx.get(url, headers={"Authorization": f"Bearer {read_token}"}).status_code == 200
         time.sleep(3)  # the worker connects
         read_phase(url, read_token, args.readers, 5)  # warm up
@@ -265,11 +223,7 @@ def run(args, env: dict, database_url: str) -> dict:
         memory_end = {"web": _tree_rss(web.pid), "worker": _tree_rss(worker.pid)}
     finally:
         for process in (web, worker):
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            servers.stop(process)
     return {
         "idle": idle,
         "ingest": ingest,

@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import servers  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.submission_1m import (  # noqa: E402
     _bench_redis,
@@ -162,28 +163,8 @@ def run(members: list, env: dict, database_url: str, *, fill: bool) -> dict:
         clients[agency] = APIClient()
         clients[agency].credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
-    log = LOG.open("ab")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ipi_exchange",
-            "worker",
-            "--concurrency",
-            "1",
-            "--queues",
-            "validation,publication,default",
-            "--loglevel",
-            "INFO",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    worker = servers.celery_worker(
+        env, queues=["validation", "publication", "default"], log=LOG, loglevel="INFO", append=True
     )
     try:  # the worker is stopped however the run ends
         time.sleep(4)  # let the worker connect before the clock starts
@@ -215,9 +196,7 @@ def run(members: list, env: dict, database_url: str, *, fill: bool) -> dict:
             load_after = _load()
         after = store_size()
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
-        log.close()
+        servers.stop(worker)
     return {
         "members": members,
         "filled": filled,

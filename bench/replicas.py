@@ -27,7 +27,8 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api_read import KEY, free_port, seed, wrk  # noqa: E402
+from bench import servers  # noqa: E402
+from bench.api_read import KEY, seed, wrk  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.submission_1m import _bench_redis, _recreate_database, _with_database  # noqa: E402
 
@@ -92,40 +93,6 @@ def committed(url: str) -> int:
         )
 
 
-def serve(env: dict, workers: int, log_name: str) -> tuple[subprocess.Popen, str]:
-    import httpx
-
-    port = free_port()
-    log = (WORK / log_name).open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "ipi_exchange.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(workers),
-            "--timeout",
-            "120",
-            "--no-control-socket",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            httpx.get(f"{base}/healthz", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    return server, base
-
-
 def run(args, env: dict, database_url: str) -> dict:
     import dj_database_url
     import django
@@ -164,7 +131,12 @@ def run(args, env: dict, database_url: str) -> dict:
             ("2 web processes + replica", 2, True),
         ):
             scenario_env = {**env, **({"DATABASE_REPLICA_URLS": replica_url} if replica else {})}
-            server, base = serve(scenario_env, workers, f"gunicorn-replicas-{workers}.log")
+            server, base = servers.gunicorn(
+                scenario_env,
+                workers=workers,
+                log=WORK / f"gunicorn-replicas-{workers}.log",
+                timeout=120,
+            )
             try:
                 url = f"{base}/api/v1/data/{KEY}"
                 first = httpx.get(url, headers=auth)
@@ -177,8 +149,7 @@ def run(args, env: dict, database_url: str) -> dict:
                 results[name]["replica_tx"] = after[1] - before[1]
                 results[name]["body"] = first.content
             finally:
-                server.terminate()
-                server.wait(timeout=30)
+                servers.stop(server)
         bodies = {results[name].pop("body") for name in results if isinstance(results[name], dict)}
         results["identical"] = len(bodies) == 1
     finally:

@@ -39,7 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api_read import free_port, seed  # noqa: E402
+from bench import servers  # noqa: E402
+from bench.api_read import seed  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.submission_1m import _recreate_database, _with_database  # noqa: E402
 from ipi_exchange.queues import ALL_QUEUES  # noqa: E402
@@ -142,75 +143,21 @@ def tokens(roles: list[str]) -> dict[str, str]:
     return made
 
 
-def _start(cmd: list[str], env: dict, log_name: str) -> subprocess.Popen:
-    log = (WORK / log_name).open("wb")
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 def run(args, roles: list[str], env: dict, database_url: str) -> dict:
-    import httpx
 
     seed(database_url, 4_000)  # ten published series, M.TH.C.N.IX among them
     made = tokens(roles)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    web = _start(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "ipi_exchange.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.web_workers),
-            "--timeout",
-            "120",
-        ],
-        env,
-        "gunicorn.log",
+    web, base = servers.gunicorn(
+        env, workers=args.web_workers, log=WORK / "gunicorn.log", timeout=120
     )
-    worker = _start(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ipi_exchange",
-            "worker",
-            "--concurrency",
-            "1",
-            "--queues",
-            ",".join(ALL_QUEUES),  # one worker for every queue, webhooks included
-            "--loglevel",
-            "WARNING",
-            "--without-mingle",
-            "--without-gossip",
-        ],
+    worker = servers.celery_worker(
         env,
-        "worker.log",
+        queues=ALL_QUEUES,
+        log=WORK / "worker.log",  # every queue, webhooks included
     )
     per_role = []
     started = time.monotonic()
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise SystemExit(f"gunicorn did not start; see {WORK / 'gunicorn.log'}")
         for role in roles:
             while args.wait_while and Path(args.wait_while).exists():
                 time.sleep(15)
@@ -218,7 +165,7 @@ def run(args, roles: list[str], env: dict, database_url: str) -> dict:
             print(_role_line(per_role[-1]), flush=True)
     finally:
         for process in (web, worker):
-            _stop(process)
+            servers.stop(process)
     return {
         "roles": per_role,
         "seconds": time.monotonic() - started,

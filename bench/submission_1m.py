@@ -30,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import servers  # noqa: E402
 from bench.results import write_section  # noqa: E402
 
 WORK = ROOT / "var" / "bench"
@@ -165,29 +166,8 @@ def run(
     )
     copy_seconds = time_copy(database_url, csv_path)
 
-    log = (WORK / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ipi_exchange",
-            "worker",
-            "--concurrency",
-            "1",
-            "--queues",
-            "validation,publication,default" if publish else "validation,default",
-            "--loglevel",
-            "INFO",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    queues = ["validation", "publication", "default"] if publish else ["validation", "default"]
+    worker = servers.celery_worker(env, queues=queues, log=WORK / "worker.log", loglevel="INFO")
     peak = {"rss": 0}
     sampling = threading.Event()
 
@@ -210,7 +190,8 @@ def run(
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         # A running server has loaded its views: so does this in-process one, before the clock.
-        assert client.get("/api/v1/submissions/").status_code == 200
+        probe = client.get("/api/v1/submissions/")
+        assert probe.status_code == 200, probe.content[:500]
         started = time.perf_counter()
         with csv_path.open("rb") as handle:
             response = client.post(
@@ -242,9 +223,7 @@ def run(
             stored_bytes = _bytes_per_value()
     finally:
         sampling.set()
-        worker.terminate()
-        worker.wait(timeout=60)
-        log.close()
+        servers.stop(worker)
     return {
         "rows": rows,
         "order": order,
@@ -278,6 +257,8 @@ def _bytes_per_value() -> str:
             " (SELECT count(*) FROM indices_publishedobservation)"
         )
         national, published, national_rows, published_rows = cursor.fetchone()
+    if not national_rows or not published_rows:  # a small --rows file may publish nothing
+        return f"{national_rows:,} national and {published_rows:,} published values"
     return (
         f"{(national + published) / (national_rows + published_rows):.0f} bytes per value "
         f"({national_rows:,} national, {national / national_rows:.0f} B each; "
@@ -287,6 +268,8 @@ def _bytes_per_value() -> str:
 
 def _read_back(client, release) -> str:
     """The first series the release changed, read through the REST API and SDMX."""
+    if not release.changed_series:  # a small --rows file may publish no harmonized series
+        return "no series changed"
     key = sorted(release.changed_series)[0]
     rest = client.get(f"/api/v1/data/{key}")
     sdmx = client.get(f"/sdmx/data/DF_IPI/{key}")
