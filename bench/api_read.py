@@ -95,8 +95,10 @@ def main() -> None:
         write_docs(report)
 
 
-def seed(database_url: str, rows: int) -> None:
-    """`rows` current observations: series of MONTHS months each, KEY among them."""
+def seed(database_url: str, rows: int, revised: int = 0) -> None:
+    """`rows` current observations: series of MONTHS months each, KEY among them; with
+    `revised`, each series' last `revised` months also have the closed vintage a revision
+    left (published 30 days before, closed when the current one opened)."""
     import psycopg
 
     series = max(1, rows // MONTHS)
@@ -125,12 +127,30 @@ def seed(database_url: str, rows: int) -> None:
             " FROM indices_publishedseries AS s, generate_series(0, %s) AS m",
             [release, MONTHS - 1],
         )
+        if revised:
+            conn.execute(
+                "INSERT INTO indices_publishedobservation (series_key, period_start,"
+                " time_period, value, status, release_id, valid_from, valid_to)"
+                " SELECT series_key, period_start, time_period, value - 1, status, release_id,"
+                " valid_from - interval '30 days', valid_from"
+                " FROM indices_publishedobservation"
+                " WHERE period_start >= date '1990-01-01' + make_interval(months => %s)",
+                [MONTHS - revised],
+            )
         conn.execute("VACUUM ANALYZE indices_publishedobservation")
         conn.execute("VACUUM ANALYZE indices_publishedseries")
 
 
-def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str]) -> dict:
-    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+def wrk(
+    url: str,
+    token: str | None,
+    seconds: int,
+    headers: dict[str, str],
+    *,
+    connections: int = 32,
+    threads: int = 2,
+) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in {
         **headers,
         **({"Authorization": f"Bearer {token}"} if token else {}),
@@ -138,12 +158,14 @@ def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str]) -> d
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    scale = {"us": 1e-3, "ms": 1, "s": 1e3}
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
-    scale = {"us": 1e-3, "ms": 1, "s": 1e3}[p99.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": rps,
-        "p99_ms": float(p99.group(1)) * scale,
+        "p50_ms": float(p50.group(1)) * scale[p50.group(2)],
+        "p99_ms": float(p99.group(1)) * scale[p99.group(2)],
         "errors": int(non2xx.group(1)) if non2xx else 0,
     }
 
