@@ -27,6 +27,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from countries.models import Agency, ApiCredential
+from ipi_exchange import local_caches
 from ipi_exchange.http.throttling import redis_client
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ def credential_remember(
 def credentials_forget_now() -> None:
     try:
         redis_client().incr(generation_key())
+        # And every process's copies of the entries (ipi_exchange/local_caches.py).
+        local_caches.announce("forget")
     except Exception:
         # The entries expire on their own (IPI_CREDENTIAL_TOUCH_SECONDS at most).
         logger.error("credential cache not invalidated: Redis unreachable", exc_info=True)

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
+from ipi_exchange import local_caches
 from ipi_exchange.http.throttling import INCREMENT, redis_client, redis_script_run
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,8 @@ def auth_failure_record(request) -> int:
         return 0
     if count == limit:
         logger.warning("client %s reached %s failed token attempts", client_ip(request), limit)
+        # Processes that answer from memory must refuse this address from now on too.
+        local_caches.announce("lock", client_ip(request))
     return count
 
 

@@ -298,6 +298,10 @@ IPI_CREDENTIAL_TOUCH_SECONDS = env_int("IPI_CREDENTIAL_TOUCH_SECONDS", 60)
 # Answers of the data endpoints kept in Redis per publication state and request
 # (indices/disseminate/answers.py): the largest kept, and how long an unused one stays.
 IPI_ANSWER_STORE = env_bool("IPI_ANSWER_STORE", True)
+# Each web process answers repeated reads from memory (ipi_exchange/local_caches.py): how long
+# a change waits for every process to forget, how often counts taken in memory go to Redis.
+IPI_LOCAL_CACHES_WAIT_MS = env_int("IPI_LOCAL_CACHES_WAIT_MS", 1000, minimum=1)
+IPI_LOCAL_CACHES_TICK_MS = env_int("IPI_LOCAL_CACHES_TICK_MS", 50, minimum=1)
 IPI_ANSWER_CACHE_MAX_BYTES = env_int("IPI_ANSWER_CACHE_MAX_BYTES", 2_000_000, minimum=0)
 IPI_ANSWER_CACHE_SECONDS = env_int("IPI_ANSWER_CACHE_SECONDS", 3600, minimum=1)
 # The sweeper re-queues a RECEIVED submission after this long (its queue message was lost)...

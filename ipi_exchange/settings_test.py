@@ -4,7 +4,9 @@ from ipi_exchange.env import celery_url, env_int, env_str, with_redis_db
 from ipi_exchange.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-IPI_CREDENTIAL_TOUCH_SECONDS = 0
+# Every use of a credential is recorded, which keeps credentials out of Redis and out of the
+# processes' memory; a web process started by a test to see them there sets its own.
+IPI_CREDENTIAL_TOUCH_SECONDS = env_int("IPI_TEST_CREDENTIAL_TOUCH_SECONDS", 0)
 # Every test client comes from 127.0.0.1: wrong-token tests must not lock each other out
 # (tests/reliability/test_security.py sets its own limit).
 IPI_AUTH_FAILURES_PER_WINDOW = 0

@@ -52,8 +52,10 @@ from countries import credential_cache
 from countries.throttling import DEFAULT_FAILURES, client_ip
 from countries.throttling import _key_for as auth_failures_key
 from countries.tokens import token_hash
+from indices.disseminate import local_answers
 from indices.disseminate.sdmx import xmlutil
 from indices.publish.models import Release
+from ipi_exchange import local_caches
 from ipi_exchange.http.conditional import SHAPE_VERSION, is_fresh_for
 from ipi_exchange.http.throttling import (
     DEFAULT_RATE,
@@ -71,13 +73,15 @@ DEFAULT_SECONDS = 3600
 
 # ARGV: 1 failed-attempts key, 2 their limit (0: none), 3 credential generation key,
 # 4 credential entry prefix, 5 token hash, 6 rate counter prefix, 7 rate window ms (0: no
-# limit), 8 publication state key, 9 answer key prefix, 10 request digest, 11 want the body
-# (1/0), 12 now (ms), 13 publication generation key, 14 the token of this process's copy of
-# the answer ("" if none). Returns {status, credential, count, ttl ms, token, head, body}:
-# "locked" (over the failed-attempt budget: nothing else); "unknown" (no usable state, no
-# credential entry with the `read` scope, or no stored answer: nothing counted, the view
-# answers), with the token if there is one, else an eighth item, the generation to make one
-# from; "ok": counted, with the answer's head ("=": the process's copy is current) and body.
+# limit), 8 publication state key, 9 answer key prefix, 10 request digest, 11 now (ms),
+# 12 publication generation key, 13 the token of this process's copy of the answer ("" if
+# none), 14 requests this process counted and has not added yet. Returns
+# {status, credential, count, ttl ms, token, head, body, ...}: "locked" (over the
+# failed-attempt budget: nothing else); "unknown" (no usable state, no credential entry with
+# the `read` scope, or no stored answer: nothing counted, the view answers), with the token if
+# there is one, else an eighth item, the generation to make one from; "ok": counted, with the
+# answer's head ("=": the process's copy is current) and body, then the token's "valid until"
+# and the ms left to the credential's entry (for indices/disseminate/local_answers.py).
 _SERVE = """
 local limit = tonumber(ARGV[2])
 if limit > 0 and tonumber(redis.call('GET', ARGV[1]) or '0') >= limit then
@@ -91,34 +95,37 @@ if credential and
   credential = false
 end
 local state = redis.call('GET', ARGV[8])
-local token = false
+local token, due = false, ''
 if state then
   local cut = string.find(state, '|', 1, true)
-  local valid = tonumber(string.sub(state, cut + 1))
-  if valid == nil or valid > tonumber(ARGV[12]) then token = string.sub(state, 1, cut - 1) end
+  due = string.sub(state, cut + 1)
+  local valid = tonumber(due)
+  if valid == nil or valid > tonumber(ARGV[11]) then token = string.sub(state, 1, cut - 1) end
 end
 if not token then
-  return {'unknown', false, 0, 0, false, false, false, redis.call('GET', ARGV[13]) or false}
+  return {'unknown', false, 0, 0, false, false, false, redis.call('GET', ARGV[12]) or false}
 end
 if not credential then return {'unknown', false, 0, 0, token, false, false} end
 local head, body = '=', false
-if token ~= ARGV[14] then
+if token ~= ARGV[13] then
   local key = ARGV[9] .. token .. ':' .. ARGV[10]
   head = redis.call('GET', key .. ':h')
   if not head then return {'unknown', false, 0, 0, token, false, false} end
-  if ARGV[11] == '1' then body = redis.call('GET', key .. ':b') end
+  body = redis.call('GET', key .. ':b')
 end
 -- An answer will be given: count it (the view counts what it answers itself).
 local count, ttl = 0, 0
 local window = tonumber(ARGV[7])
 if window > 0 then
   local key = ARGV[6] .. string.sub(credential, 1, bar - 1)
-  count = redis.call('INCR', key)
-  if count == 1 then redis.call('PEXPIRE', key, window) end
+  local add = 1 + tonumber(ARGV[14])
+  count = redis.call('INCRBY', key, add)
+  if count == add then redis.call('PEXPIRE', key, window) end
   ttl = redis.call('PTTL', key)
   if ttl < 0 then redis.call('PEXPIRE', key, window); ttl = window end
 end
-return {'ok', credential, count, ttl, token, head, body or false}
+local entry = redis.call('PTTL', ARGV[4] .. generation .. ':' .. ARGV[5])
+return {'ok', credential, count, ttl, token, head, body or false, due, entry}
 """
 # ARGV: 1 generation key, 2 state key, 3 generation read before the database, 4 valid until
 # (ms, "" for no pending release). Returns the new token, or false if the generation moved.
@@ -149,6 +156,7 @@ def answers_forget() -> None:
         pipe.incr(_generation_key())
         pipe.delete(_state_key())
         pipe.execute()
+        local_caches.announce("forget")
     except Exception:
         # Nothing may be served from a state we could not retire: fail loudly in the log; the
         # stored answers expire on their own (IPI_ANSWER_CACHE_SECONDS).
@@ -211,38 +219,53 @@ def answer_serve(
     digest = _digest(request, view)
     meta = request.META
     conditional = "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
+    hashed = token_hash(token)
+    address = client_ip(request)
+    now_ms = int(time.time() * 1000)
+    local = local_answers.answer(hashed, address, digest, limit, now_ms)
+    if local is not None:
+        if limit > 0:
+            _rate_limit_state(request, limit, local.count, local.ttl_ms)
+        return _response(meta, local.head, local.body, conditional, sdmx), None
+    # Read before the script: what it says is kept only if nothing was forgotten meanwhile.
+    epoch = local_caches.epoch()
+    listening = local_caches.listening()
+    ident, owed = local_answers.pending_take(hashed)
+    copy = local_answers.copy_of(digest)
     try:
         found = redis_script("answer-serve", _SERVE)(
             args=[
-                auth_failures_key(client_ip(request)),
+                auth_failures_key(address),
                 _setting("IPI_AUTH_FAILURES_PER_WINDOW", DEFAULT_FAILURES),
                 credential_cache.generation_key(),
                 credential_cache.entry_prefix(),
-                token_hash(token),
+                hashed,
                 rate_key_prefix(),
                 period * 1000 if limit > 0 else 0,
                 _state_key(),
                 _answer_prefix(),
                 digest,
-                0 if conditional else 1,
-                int(time.time() * 1000),
+                now_ms,
                 _generation_key(),
-                copy[0] if (copy := _copies.get(digest)) else "",
+                copy.token if copy is not None else "",
+                owed,
             ]
         )
     except Exception:
+        local_answers.pending_return(ident, owed)
         logger.warning("stored answers unavailable: Redis unreachable", exc_info=True)
         return None, None
+    known = found[0] == b"ok"
+    if not known:
+        local_answers.pending_return(ident, owed)
     if found[0] == b"locked":
         return None, None
-    known = found[0] == b"ok"
-    _, _, count, ttl, answer_token, head, body = found[:7]
+    _, credential, count, ttl, answer_token, head, body = found[:7]
     if known and limit > 0:
         rate_limit_counted(request, int(count), int(ttl))
         if int(count) > limit:
             return None, None  # the view refuses (the count is taken), with Retry-After
-        remaining = max(limit - int(count), 0)
-        request.rate_limit = (limit, remaining, int(ttl) / 1000)  # type: ignore[attr-defined]
+        _rate_limit_state(request, limit, int(count), int(ttl))
     if answer_token is None:
         made = _token_make(found[7])
         return None, (Pending(made, digest, sdmx) if made else None)
@@ -250,47 +273,49 @@ def answer_serve(
     if not known:
         return None, pending  # the view answers (and authenticates): its 200 is kept
     if head == b"=" and copy is not None:
-        _, stored, body = copy
+        stored, body = copy.head, copy.body
+    elif body is None:
+        return None, pending  # its body expired before its head: the view answers again
     else:
         stored = json.loads(head)
+    local_answers.copy_keep(digest, pending.token, stored, body)
+    if listening:
+        local_answers.remember(
+            epoch,
+            token_hash=hashed,
+            ident=credential.decode().partition("|")[0],
+            credential_ms=int(found[8]),
+            address=address,
+            token=pending.token,
+            valid=found[7].decode(),
+            count=int(count),
+            ttl_ms=int(ttl),
+            window_ms=period * 1000 if limit > 0 else 0,
+            now_ms=now_ms,
+        )
+    return _response(meta, stored, body, conditional, sdmx), None
+
+
+def _rate_limit_state(request: HttpRequest, limit: int, count: int, ttl_ms: int) -> None:
+    """For RateLimitHeadersMiddleware: where the credential stands."""
+    request.rate_limit = (limit, max(limit - count, 0), ttl_ms / 1000)  # type: ignore[attr-defined]
+
+
+def _response(
+    meta: dict, stored: dict, body: bytes, conditional: bool, sdmx: bool
+) -> HttpResponseBase:
+    """A stored answer's 304 (for a client whose copy is current) or 200."""
     if conditional and is_fresh_for(meta, stored["etag"], stored["last_modified"]):
         response: HttpResponseBase = HttpResponseNotModified()
         for name, value in stored["headers_304"]:
             response[name] = value
-        return response, None
-    if body is None:  # conditional and not fresh: the body was not fetched
-        key = f"{_answer_prefix()}{pending.token}:{digest}:b"
-        try:
-            body = redis_client().get(key)
-        except Exception:
-            return None, None
-        if body is None:
-            return None, pending
-    _copy_keep(digest, pending.token, stored, body)
+        return response
     if sdmx:
         body = xmlutil.message_fill(body)
     response = HttpResponse(body)
     for name, value in stored["headers"]:
         response[name] = value
-    return response, None
-
-
-# This process's copies of the answers it served last, by request digest: (token, head,
-# body). Used only while the token is the current one (the script says so), so they are never
-# staler than Redis's; they spare moving the body out of Redis on every request.
-_copies: dict[str, tuple[str, dict, bytes]] = {}
-_copies_size = [0]
-COPIES_MAX_BYTES = 32_000_000
-
-
-def _copy_keep(digest: str, token: str, head: dict, body: bytes) -> None:
-    if (found := _copies.get(digest)) is not None and found[0] == token:
-        return
-    if _copies_size[0] + len(body) > COPIES_MAX_BYTES:
-        _copies.clear()
-        _copies_size[0] = 0
-    _copies[digest] = (token, head, body)
-    _copies_size[0] += len(body)
+    return response
 
 
 def _token_make(generation: bytes | None) -> str | None:
