@@ -384,12 +384,14 @@ def format_results(r: dict, args) -> str:
         "(or a 304) from the same gunicorn, in the same run.\n\n",
         "How an answer is made now (`indices/disseminate/answers.py`): the first request for "
         "a (publication state, request) computes it through the view and keeps its bytes and "
-        "headers in Redis; every later one is answered by one Lua script that refuses an "
-        "address over its failed-token budget, finds the credential by token hash, counts "
-        "the rate limit and returns the kept answer (or only whether this process's copy is "
-        "current): no SQL, no ORM object, no DRF request. Publication, the next release "
-        "instant, revocation and agency changes retire what they must (docs/api.md, "
-        "section 6).\n\n",
+        "headers in Redis; the next is answered by one Lua script that refuses an address "
+        "over its failed-token budget, finds the credential by token hash, counts the rate "
+        "limit and returns the kept answer; from then on the web process answers it from its "
+        "own memory (`indices/disseminate/local_answers.py`), counting the rate limit there "
+        "and adding the counts to Redis every 50 ms: no Redis round trip, no SQL, no ORM "
+        "object, no DRF request. Publication, the next release instant, revocation, agency "
+        "changes and a locked-out address are announced to every process, which forgets "
+        "before the change returns (docs/api.md, sections 6 and 7).\n\n",
         "| answer | bytes | service | baseline | ratio | p99 | target |\n",
         "|---|---|---|---|---|---|---|\n",
     ]
@@ -433,11 +435,11 @@ def format_results(r: dict, args) -> str:
         "| path | time per answer |\n|---|---|\n",
         f"| minimal view, same JSON bytes | {p['bare']:.0f} us |\n",
         f"| minimal view, 304 | {p['bare_304']:.0f} us |\n",
-        f"| stored JSON answer (auth, rate limit, answer: one Redis script) | "
+        f"| kept JSON answer (from the process's memory, rate limit counted there) | "
         f"{p['stored']:.0f} us |\n",
-        f"| of which `answer_serve` alone (the script and the response) | "
+        f"| of which `answer_serve` alone (the checks and the response) | "
         f"{p['serve_call']:.0f} us |\n",
-        f"| stored 304 | {p['stored_304']:.0f} us |\n",
+        f"| kept 304 | {p['stored_304']:.0f} us |\n",
         f"| computed by the view (credential query, 3 ORM queries, a dict and a Decimal per "
         f"observation, JSON) | {p['computed']:.0f} us |\n",
         f"| computed 304 (credential query, version query) | {p['computed_304']:.0f} us |\n",
