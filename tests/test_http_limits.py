@@ -5,14 +5,10 @@ other 4xx (README: "Every 4xx and 5xx answer is application/problem+json"): over
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-
 import httpx
 import pytest
 
-from tests.workers import ROOT, wait_until, worker_environment
+from tests.workers import gunicorn_serving
 
 pytestmark = [pytest.mark.e2e]
 
@@ -23,46 +19,14 @@ MAX_UPLOAD_BYTES = 4096
 def web(django_db_setup, tmp_path_factory):
     """The base URL of gunicorn started as dev.py and the Dockerfile start it (its config file),
     serving the test database, with a small upload limit."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     files = tmp_path_factory.mktemp("files")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "ipi_exchange/gunicorn.conf.py",
-            "ipi_exchange.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--no-control-socket",
-        ],
-        cwd=ROOT,
-        env=worker_environment(
-            IPI_FILE_STORE=str(files), IPI_MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES)
-        ),
-        stdout=log_path.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        assert wait_until(up, timeout=60), log_path.read_text()[-3000:]
+    with gunicorn_serving(
+        tmp_path_factory.mktemp("gunicorn") / "gunicorn.log",
+        *("-c", "ipi_exchange/gunicorn.conf.py", "--workers", "1"),
+        IPI_FILE_STORE=str(files),
+        IPI_MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES),
+    ) as (base, _):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def assert_problem(response: httpx.Response, status: int, code: str) -> dict:

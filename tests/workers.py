@@ -1,12 +1,15 @@
-"""Real Celery worker processes for end-to-end tests."""
+"""Real Celery worker and gunicorn processes for end-to-end tests."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -160,3 +163,39 @@ def stop_worker(process: subprocess.Popen, timeout: float = 20.0) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def gunicorn_serving(log: Path, *options: str, **environment: str) -> Iterator[tuple[str, object]]:
+    """(base URL, process) of a gunicorn serving the test database until the block ends;
+    `options` go to gunicorn (e.g. "--workers", "2"), `environment` to its environment."""
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", *options, "ipi_exchange.wsgi"),
+            *("--bind", f"127.0.0.1:{port}"),
+            "--no-control-socket",  # not the user's, shared by every gunicorn on the machine
+        ],
+        cwd=ROOT,
+        env=worker_environment(**environment),
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        assert wait_until(up, timeout=60), log.read_text()[-3000:]
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -4,10 +4,6 @@ process (this one) act on the very next request to either (ipi_exchange/local_ca
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-
 import httpx
 import pytest
 
@@ -16,7 +12,7 @@ from countries.services import credential_revoke
 from tests.base import make_persona
 from tests.indices.disseminate.series.test_local_answers import script_runs
 from tests.indices.publishing import monthly_csv, publish, year_2021
-from tests.workers import ROOT, wait_until, worker_environment
+from tests.workers import gunicorn_serving, wait_until
 
 pytestmark = [pytest.mark.e2e]
 
@@ -27,35 +23,12 @@ URL = "/api/v1/data/M.TH.C.N.IX"
 def web(seeded, tmp_path):
     """gunicorn with two workers on the test database; credentials kept in Redis (and so in
     the processes' memory) as in production."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = tmp_path / "gunicorn.log"
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "-c", "ipi_exchange/gunicorn.conf.py"),
-            *("ipi_exchange.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"),
-            "--no-control-socket",
-        ],
-        cwd=ROOT,
-        env=worker_environment(IPI_TEST_CREDENTIAL_TOUCH_SECONDS="60"),
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        assert wait_until(up, timeout=60), log.read_text()[-3000:]
+    with gunicorn_serving(
+        tmp_path / "gunicorn.log",
+        *("-c", "ipi_exchange/gunicorn.conf.py", "--workers", "2"),
+        IPI_TEST_CREDENTIAL_TOUCH_SECONDS="60",
+    ) as (base, _):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_every_process_follows_a_publication_and_a_revocation_at_once(web):
