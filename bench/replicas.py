@@ -1,5 +1,6 @@
 """Benchmark: the one-series read under gunicorn with one and two web processes, without and
-with a streaming replica (DATABASE_REPLICA_URLS), for docs/scaling.md.
+with a streaming replica (DATABASE_REPLICA_URLS), each with answers computed by the view on
+every request and with answers kept (indices/disseminate/answers.py), for docs/scaling.md.
 
 The store is bench/api_read.py's (`--rows` current observations, 400 per series); the replica a
 real hot standby of the embedded PostgreSQL (tests/standby.py: `pg_basebackup -R`). Every load
@@ -124,13 +125,21 @@ def run(args, env: dict, database_url: str) -> dict:
     )
     auth = {"Authorization": f"Bearer {token}"}
     try:
-        for name, workers, replica in (
-            ("1 web process", 1, False),
-            ("2 web processes", 2, False),
-            ("1 web process + replica", 1, True),
-            ("2 web processes + replica", 2, True),
+        for name, workers, replica, store in (
+            (f"{setup}, answers {answers}", workers, replica, answers == "kept")
+            for answers in ("computed", "kept")
+            for setup, workers, replica in (
+                ("1 web process", 1, False),
+                ("2 web processes", 2, False),
+                ("1 web process + replica", 1, True),
+                ("2 web processes + replica", 2, True),
+            )
         ):
-            scenario_env = {**env, **({"DATABASE_REPLICA_URLS": replica_url} if replica else {})}
+            scenario_env = {
+                **env,
+                "IPI_ANSWER_STORE": "1" if store else "0",
+                **({"DATABASE_REPLICA_URLS": replica_url} if replica else {}),
+            }
             server, base = servers.gunicorn(
                 scenario_env,
                 workers=workers,
@@ -179,7 +188,10 @@ def format_results(r: dict, args) -> str:
                 f"{m['primary_tx']:,} | {m['replica_tx']:,} |"
             )
     lines.append(
-        f"\nThe four answers are {'byte-identical' if r['identical'] else 'NOT identical'}.\n"
+        f"\nThe answers are {'byte-identical' if r['identical'] else 'NOT identical'} in every "
+        "set-up. Computed: every answer made by the view (`IPI_ANSWER_STORE=0`), the load a "
+        "database carries for queries that are not repeated; kept: answers kept per "
+        "publication and given again from Redis or the web process's memory.\n"
     )
     return "\n".join(lines)
 
