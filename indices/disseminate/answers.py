@@ -225,7 +225,7 @@ def answer_serve(
     local = local_answers.answer(hashed, address, digest, limit, now_ms)
     if local is not None:
         if limit > 0:
-            _rate_limit_state(request, limit, local.count, local.ttl_ms)
+            _rate_limit_state(request, limit, local.counted, local.ttl_ms)
         return _response(meta, local.head, local.body, conditional, sdmx), None
     # Read before the script: what it says is kept only if nothing was forgotten meanwhile.
     epoch = local_caches.epoch()

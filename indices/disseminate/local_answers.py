@@ -67,7 +67,7 @@ class Window:
 class Local(NamedTuple):
     """An answer given from this process: its count in the window and the ms left."""
 
-    count: int
+    counted: int
     ttl_ms: int
     head: dict
     body: bytes
