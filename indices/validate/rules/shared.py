@@ -30,9 +30,10 @@ from indices.validate.rules.context import RuleContext, current_period
 # `history_years` (10) of same-month changes, each on its previous month.
 LOOKBACK_MONTHS = 10 * 12 + 3
 
-# The stored history's columns, as the submission's rows name them.
+# The stored history's columns, as the submission's rows name them; the series by its number
+# (sk), not its id: a number is a third of the bytes to COPY, and joins several times faster.
 HISTORY_SCHEMA = {
-    "series_id": pl.String,
+    "sk": pl.UInt32,
     "freq_n": pl.String,
     "adjustment_n": pl.String,
     "nat_code": pl.String,
@@ -168,7 +169,7 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
     merged = sub
     if history.height:
         history = (
-            history.join(firsts, on="series_id")
+            history.join(firsts, on="sk")
             .with_columns(
                 mi=month_number(pl.col("period_start")),
                 activity_n=pl.col("series_activity"),
@@ -234,9 +235,9 @@ def _year_before(keys: pl.DataFrame) -> pl.Series:
 # its newest base's value. The lateral subquery, not a join: a join lets the planner hash the
 # agency's whole store (a scan of every row) for the thousands of series a country sends.
 _HISTORY_SQL = f"""
-SELECT s.series_id, n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
+SELECT s.sk, n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
        n.base_year, n.ref_area
-FROM unnest(%(series)s::text[], %(firsts)s::date[]) AS s(series_id, first)
+FROM unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[]) AS s(sk, series_id, first)
 CROSS JOIN LATERAL (
     SELECT DISTINCT ON (n.period_start)
            n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
@@ -250,12 +251,14 @@ CROSS JOIN LATERAL (
 
 
 def stored_history(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
-    """The agency's stored observations of the submitted series, from LOOKBACK_MONTHS before
-    each one's first submitted period (one per period: the newest base year's)."""
+    """The agency's stored observations of the submitted series (`firsts`: sk, series_id and
+    first_sub of each), from LOOKBACK_MONTHS before each one's first submitted period (one per
+    period: the newest base year's), the series by its number (sk)."""
     if not firsts.height:
         return pl.DataFrame(schema=HISTORY_SCHEMA)
     params = {
         "agency": ctx.agency_id,
+        "sk": firsts["sk"].to_list(),
         "series": firsts["series_id"].to_list(),
         "firsts": firsts["first_sub"].to_list(),
     }

@@ -17,13 +17,14 @@ from tests.indices.validate.helpers import RuleTestCase, months, raw, series
 from tests.indices.validate.test_movement import seasonal_levels
 
 # The reads as they were before migration 0017: a join of the submitted series with the store,
-# which the planner ran as a hash or merge join over every stored row of the agency.
+# which the planner ran as a hash or merge join over every stored row of the agency (the
+# history gives the series' number, sk, for its id, as the reads now do).
 OLD_HISTORY_SQL = f"""
 SELECT DISTINCT ON (n.series_id, n.period_start)
-       n.series_id, n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
+       s.sk, n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
        n.base_year, n.ref_area
 FROM indices_nationalobservation n
-JOIN unnest(%(series)s::text[], %(firsts)s::date[]) AS s(series_id, first)
+JOIN unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[]) AS s(sk, series_id, first)
   ON n.series_id = s.series_id
   AND n.period_start >= s.first - interval '{shared.LOOKBACK_MONTHS} months'
 WHERE n.agency_id = %(agency)s
@@ -162,13 +163,15 @@ class StoredHistoryTests(RuleTestCase):
         ctx = self.context()
         firsts = (
             shared.valid_rows(ctx)
-            .group_by("series_id")
+            .group_by("sk", "series_id")
             .agg(first_sub=shared.pl.col("period_start").min())
-            .sort("series_id")
+            .sort("sk")
         )
         history = shared.stored_history(ctx, firsts)
+        self.assertEqual(history.schema, shared.pl.Schema(shared.HISTORY_SCHEMA))
+        history = history.join(firsts, on="sk").select("series_id", *list(history.columns)[1:])
         expected = {}
-        for series_id, first in firsts.iter_rows():
+        for _, series_id, first in firsts.iter_rows():
             year, month = divmod(first.year * 12 + first.month - 1 - shared.LOOKBACK_MONTHS, 12)
             stored = NationalObservation.objects.filter(
                 agency_id="TH_OIE",
@@ -181,7 +184,6 @@ class StoredHistoryTests(RuleTestCase):
                     n.period_label, n.value, n.base_year, n.ref_area,
                 )  # fmt: skip
         self.assertEqual(sorted(history.rows()), sorted(expected.values()))
-        self.assertEqual(history.schema, shared.pl.Schema(shared.HISTORY_SCHEMA))
         self.assertIn(None, history["v"].to_list())  # 2019-07, stored missing
         self.assertIn("1011", history["nat_code"].to_list())
         self.assertIn("", history["nat_code"].to_list())  # blank, not NULL
@@ -240,6 +242,7 @@ class StoredHistoryPlanTests(RuleTestCase):
             cursor.execute("ANALYZE indices_nationalobservation")
         cls.params = {
             "agency": "TH_OIE",
+            "sk": list(range(cls.SERIES)),
             "series": [f"M.TH.NAT:{s}.N" for s in range(1, cls.SERIES + 1)],
             "firsts": [dt.date(2024, 10, 1)] * cls.SERIES,
         }
