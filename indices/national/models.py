@@ -40,9 +40,11 @@ class NationalObservation(models.Model):
     class Meta:
         constraints = [
             # One value per base year: after a base change both bases are kept where they
-            # overlap, since linking the old history (H3) needs the overlap.
+            # overlap, since linking the old history (H3) needs the overlap. The period before
+            # the base year: a series' periods from a given month are one range of the index
+            # (validation reads the stored history so, migration 0017).
             models.UniqueConstraint(
-                fields=["agency", "series_id", "base_year", "period_start"],
+                fields=["agency", "series_id", "period_start", "base_year"],
                 name="national_obs_once",
             )
         ]

@@ -14,6 +14,9 @@ from django.db import connection
 
 from indices.receive.models import Submission
 
+# Rows in the order of the store's unique index (agency, series_id, period_start, base_year):
+# each index page is visited once, and a series' rows are written together. The conflict
+# target names the index's columns (their order does not matter to ON CONFLICT).
 _UPSERT = """
 INSERT INTO indices_nationalobservation
     (agency_id, series_id, freq, ref_area, activity, nat_code, adjustment, period_start,
@@ -23,8 +26,8 @@ SELECT %(agency)s, series_id, freq_n, ref_area, activity_n, nat_code, adjustment
        row_no, now()
 FROM indices_submissionrow
 WHERE submission_id = %(submission)s
-ORDER BY series_id, base_year, period_start
-ON CONFLICT (agency_id, series_id, base_year, period_start) DO UPDATE SET
+ORDER BY series_id, period_start, base_year
+ON CONFLICT (agency_id, series_id, period_start, base_year) DO UPDATE SET
     freq = EXCLUDED.freq, ref_area = EXCLUDED.ref_area, activity = EXCLUDED.activity,
     nat_code = EXCLUDED.nat_code, adjustment = EXCLUDED.adjustment,
     period_label = EXCLUDED.period_label, value = EXCLUDED.value, status = EXCLUDED.status,

@@ -14,7 +14,6 @@ run (a retry, or the beat every few seconds) publishes it once.
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from collections import defaultdict
@@ -24,12 +23,13 @@ from functools import partial
 from typing import cast
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 
 from countries.audit import audit_record
 from countries.models import Agency, Country
 from countries.selectors import concordance_entries_for_country
 from countries.standard import load_definition
+from indices.national.copy_out import copied_out
 from indices.national.models import NationalObservation
 from indices.publish import harmonization as h
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
@@ -215,7 +215,7 @@ def _harmonize_member(
     # COPY out and read by polars: a third of the time of a cursor's row tuples, and grouped
     # by series in the frame, not per row in Python.
     sql, params = rows.query.sql_with_params()
-    stored = _copied_out(sql, params, STORED_SCHEMA)
+    stored = copied_out(sql, params, STORED_SCHEMA)
     if on_rows is not None:
         on_rows(stored.height)
     wanted = [f"{activity} {adjustment}" for activity, adjustment in touched]
@@ -261,23 +261,6 @@ STORED_SCHEMA = {
     "base_year": pl.Int64,
     "comment": pl.String,
 }
-
-
-def _copied_out(sql: str, params, schema: dict) -> pl.DataFrame:
-    """The rows of a query, COPYed out as CSV and read by polars (PostgreSQL writes each float
-    in its shortest exact form, and an empty text quoted, NULL not: both come back as they
-    were)."""
-    buffer = io.BytesIO()
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
-    ):
-        for chunk in copy:
-            buffer.write(chunk)
-    if not buffer.getbuffer().nbytes:  # no row (a country's last values withdrawn)
-        return pl.DataFrame(schema=schema)
-    buffer.seek(0)
-    return pl.read_csv(buffer, has_header=False, schema=schema)
 
 
 def _aggregate_groups(

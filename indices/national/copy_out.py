@@ -1,0 +1,29 @@
+"""Bulk reads of the national store: a query's rows COPYed out as CSV and read by polars.
+
+A third of the time of a cursor's row tuples, or less: harmonization reads a country's store
+so, validation the stored history of the submitted series (hundreds of thousands of rows for a
+monthly update of every series of a country)."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+from django.db import connection
+
+
+def copied_out(sql: str, params, schema: dict) -> pl.DataFrame:
+    """The rows of a query, COPYed out as CSV and read by polars, the columns named and typed
+    by `schema` in the query's order (PostgreSQL writes each float in its shortest exact form,
+    and an empty text quoted, NULL not: both come back as they were)."""
+    buffer = io.BytesIO()
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
+    ):
+        for chunk in copy:
+            buffer.write(chunk)
+    if not buffer.getbuffer().nbytes:  # no row (a country's last values withdrawn)
+        return pl.DataFrame(schema=schema)
+    buffer.seek(0)
+    return pl.read_csv(buffer, has_header=False, schema=schema)

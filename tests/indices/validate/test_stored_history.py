@@ -1,0 +1,276 @@
+"""The stored history the rules read (W01, W04, W06, E09): one index range per series, never a
+scan of the store, and the same rows and findings as the join it replaced (issue #14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from unittest import mock
+
+from django.db import connection
+
+from indices.national.models import NationalObservation
+from indices.receive.models import Submission
+from indices.validate.models import Finding
+from indices.validate.rules import REGISTRY, shared
+from tests.indices.validate.helpers import RuleTestCase, months, raw, series
+from tests.indices.validate.test_movement import seasonal_levels
+
+# The reads as they were before migration 0017: a join of the submitted series with the store,
+# which the planner ran as a hash or merge join over every stored row of the agency (the
+# history gives the series' number, sk, for its id, as the reads now do).
+OLD_HISTORY_SQL = f"""
+SELECT DISTINCT ON (n.series_id, n.period_start)
+       s.sk, n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
+       n.base_year, n.ref_area
+FROM indices_nationalobservation n
+JOIN unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[]) AS s(sk, series_id, first)
+  ON n.series_id = s.series_id
+  AND n.period_start >= s.first - interval '{shared.LOOKBACK_MONTHS} months'
+WHERE n.agency_id = %(agency)s
+ORDER BY n.series_id, n.period_start, n.base_year DESC
+"""
+OLD_STORED_SQL = """
+SELECT n.series_id, n.period_start, n.base_year, n.value AS stored_value
+FROM indices_nationalobservation n
+JOIN unnest(%(series)s::text[], %(firsts)s::date[]) AS s(series_id, first)
+  ON n.series_id = s.series_id AND n.period_start >= s.first
+WHERE n.agency_id = %(agency)s
+"""
+
+# Rules whose findings depend on the stored history, and the neighbours that share its frame.
+RULES = ["E09", "W01", "W02", "W03", "W04", "W05", "W06"]
+
+
+def store(
+    series_id: str,
+    start: str,
+    values: list[float | None],
+    *,
+    base_year: int = 2021,
+    agency: str = "TH_OIE",
+    nat_code: str = "",
+    activity: str = "C",
+) -> None:
+    """Accepted observations of an earlier submission; quarterly when the series is."""
+    earlier = Submission.objects.create(
+        agency_id=agency, sha256="1" * 64, size=1, status=Submission.Status.ACCEPTED
+    )
+    freq, area, _, adjustment = series_id.split(".")
+    if freq == "Q":
+        year, quarter = int(start[:4]), int(start[-1])
+        labels = [
+            f"{year + (quarter - 1 + i) // 4}-Q{(quarter - 1 + i) % 4 + 1}"
+            for i in range(len(values))
+        ]
+        starts = [dt.date(int(lb[:4]), 3 * int(lb[-1]) - 2, 1) for lb in labels]
+    else:
+        labels = months(start, len(values))
+        starts = [dt.date(int(lb[:4]), int(lb[5:7]), 1) for lb in labels]
+    NationalObservation.objects.bulk_create(
+        NationalObservation(
+            agency_id=agency,
+            series_id=series_id,
+            freq=freq,
+            ref_area=area,
+            activity=activity,
+            nat_code=nat_code,
+            adjustment=adjustment,
+            period_start=period_start,
+            period_label=label,
+            value=value,
+            status="A" if value is not None else "M",
+            base_year=base_year,
+            submission=earlier,
+            row_no=i + 2,
+        )
+        for i, (label, period_start, value) in enumerate(zip(labels, starts, values, strict=True))
+    )
+
+
+class StoredHistoryTests(RuleTestCase):
+    """A store with base changes, missing values, national codes, quarters and another agency's
+    rows; a submission against it that every history rule has something to say about."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        levels = seasonal_levels(2013, "2024-05")
+        labels = months("2013-01", len(levels))
+        self.levels = dict(zip(labels, levels, strict=True))
+        upto = labels.index("2024-03")
+        # C: a base change in 2021 with the old base kept where it overlaps, a stored missing
+        # value, and another agency's values of the same series id (never read).
+        stored = [
+            None if label == "2019-07" else v for label, v in zip(labels, levels, strict=False)
+        ]
+        store("M.TH.C.N", "2013-01", stored)
+        store("M.TH.C.N", "2013-01", [v * 0.8 for v in levels[:100]], base_year=2015)
+        store("M.TH.C.N", "2013-01", [50.0] * upto, agency="VN_NSO")
+        # 10: a flat run the submission continues.
+        store("M.TH.10.N", "2023-07", [99.0, 98.0, 100.0, 99.0, 101.5, 101.5], activity="10")
+        # A national code, with its old base a year longer than the new one.
+        store("M.TH.NAT:1011.N", "2020-01", [100.0 + i % 5 for i in range(48)], nat_code="1011")
+        store(
+            "M.TH.NAT:1011.N",
+            "2021-01",
+            [95.0 + i % 3 for i in range(30)],
+            base_year=2015,
+            nat_code="1011",
+            activity="10",
+        )
+        store("Q.TH.C.N", "2019-Q1", [98.0, 99.0, 100.0, 101.0] * 5)
+        self.rows = [
+            # W04 (January revised), W01 (March jumps)
+            raw(2, "2024-01", str(round(self.levels["2024-01"] * 1.03, 3))),
+            raw(3, "2024-02", str(self.levels["2024-02"])),
+            raw(4, "2024-03", str(round(self.levels["2024-03"] * 1.35, 3))),
+            raw(5, "2024-04", str(round(self.levels["2024-04"] * 1.35, 3))),
+            # W06: 101.5 a third time
+            raw(6, "2024-01", "101.5", activity="10"),
+            # E09: the national code's base year 2023, averaging 103
+            *series(
+                [103.0] * 12, "2023-01", first_row=7, activity="", nat_code="1011", base_per="2023"
+            ),
+            # W04: a stored quarter withdrawn
+            raw(19, "2023-Q4", "", freq="Q", obs_status="L"),
+            raw(20, "2024-Q1", "110", freq="Q"),
+        ]
+
+    def findings(self) -> list[tuple]:
+        self.load(self.rows)
+        ctx = self.context()
+        for rule_id in RULES:
+            REGISTRY[rule_id](ctx)
+        found = Finding.objects.filter(submission=self.submission).values_list(
+            "rule_id", "row", "column", "value", "series_key", "time_period", "message"
+        )
+        listed = list(found)
+        Finding.objects.filter(submission=self.submission).delete()
+        return listed
+
+    def test_the_findings_are_those_of_the_join_it_replaced(self):
+        new = self.findings()
+        with (
+            mock.patch.object(shared, "_HISTORY_SQL", OLD_HISTORY_SQL),
+            mock.patch.object(shared, "_STORED_SQL", OLD_STORED_SQL),
+        ):
+            old = self.findings()
+        self.assertEqual(new, old)
+        self.assertTrue({"E09", "W01", "W04", "W06"} <= {rule_id for rule_id, *_ in new}, new)
+
+    def test_the_rows_read_are_the_stores_newest_base_from_the_lookback(self):
+        self.load(self.rows)
+        ctx = self.context()
+        firsts = (
+            shared.valid_rows(ctx)
+            .group_by("sk", "series_id")
+            .agg(first_sub=shared.pl.col("period_start").min())
+            .sort("sk")
+        )
+        history = shared.stored_history(ctx, firsts)
+        self.assertEqual(history.schema, shared.pl.Schema(shared.HISTORY_SCHEMA))
+        history = history.join(firsts, on="sk").select("series_id", *list(history.columns)[1:])
+        expected = {}
+        for _, series_id, first in firsts.iter_rows():
+            year, month = divmod(first.year * 12 + first.month - 1 - shared.LOOKBACK_MONTHS, 12)
+            stored = NationalObservation.objects.filter(
+                agency_id="TH_OIE",
+                series_id=series_id,
+                period_start__gte=dt.date(year, month + 1, 1),
+            ).order_by("period_start", "base_year")
+            for n in stored:  # the newest base year last: it stays
+                expected[(series_id, n.period_start)] = (
+                    series_id, n.freq, n.adjustment, n.nat_code, n.period_start,
+                    n.period_label, n.value, n.base_year, n.ref_area,
+                )  # fmt: skip
+        self.assertEqual(sorted(history.rows()), sorted(expected.values()))
+        self.assertIn(None, history["v"].to_list())  # 2019-07, stored missing
+        self.assertIn("1011", history["nat_code"].to_list())
+        self.assertIn("", history["nat_code"].to_list())  # blank, not NULL
+
+        stored = shared.stored_values(ctx)
+        named = shared.stats(ctx).select("series_id", "first").rows()
+        expected_values = [
+            (n.series_id, n.period_start, n.base_year, n.value)
+            for series_id, first in named
+            for n in NationalObservation.objects.filter(
+                agency_id="TH_OIE", series_id=series_id, period_start__gte=first
+            )
+        ]
+        self.assertEqual(sorted(stored.rows()), sorted(expected_values))
+        self.assertEqual(stored.schema, shared.pl.Schema(shared.STORED_SCHEMA))
+
+    def test_nothing_stored_reads_nothing(self):
+        NationalObservation.objects.all().delete()
+        self.load(self.rows)
+        ctx = self.context()
+        self.assertEqual(shared.series(ctx).height, shared.valid_rows(ctx).height)
+        self.assertEqual(shared.stored_values(ctx).height, 0)
+
+
+class StoredHistoryPlanTests(RuleTestCase):
+    """On a store of some size, analyzed, each read is an index range scan per series."""
+
+    SERIES = 300
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        earlier = Submission.objects.create(
+            agency_id="TH_OIE", sha256="1" * 64, size=1, status=Submission.Status.ACCEPTED
+        )
+        other = Submission.objects.create(
+            agency_id="VN_NSO", sha256="2" * 64, size=1, status=Submission.Status.ACCEPTED
+        )
+        with connection.cursor() as cursor:
+            # Two agencies, 240 months and two base years of every series: 288,000 rows.
+            for agency, submission in (("TH_OIE", earlier.pk), ("VN_NSO", other.pk)):
+                cursor.execute(
+                    """
+                    INSERT INTO indices_nationalobservation
+                        (agency_id, series_id, freq, ref_area, activity, nat_code, adjustment,
+                         period_start, period_label, value, status, base_year, comment,
+                         submission_id, row_no, updated_at)
+                    SELECT %s, 'M.TH.NAT:' || s || '.N', 'M', 'TH', '10', s::text, 'N',
+                           p::date, to_char(p, 'YYYY-MM'), 100 + s %% 7, 'A', b, '',
+                           %s, s * 1000 + b, now()
+                    FROM generate_series(1, %s) AS s,
+                         generate_series('2005-01-01'::date, '2024-12-01', '1 month') AS p,
+                         (VALUES (2015), (2021)) AS base(b)
+                    """,
+                    [agency, submission, cls.SERIES],
+                )
+            cursor.execute("ANALYZE indices_nationalobservation")
+        cls.params = {
+            "agency": "TH_OIE",
+            "sk": list(range(cls.SERIES)),
+            "series": [f"M.TH.NAT:{s}.N" for s in range(1, cls.SERIES + 1)],
+            "firsts": [dt.date(2024, 10, 1)] * cls.SERIES,
+        }
+
+    def plan(self, sql: str) -> list[dict]:
+        """The plan's nodes that read the national store."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", self.params)
+            (plan,) = cursor.fetchone()
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        nodes, found = [plan[0]["Plan"]], []
+        while nodes:
+            node = nodes.pop()
+            nodes += node.get("Plans", [])
+            if node.get("Relation Name") == "indices_nationalobservation":
+                found.append(node)
+        return found
+
+    def assertIndexRangePerSeries(self, sql: str) -> None:
+        (node,) = self.plan(sql)
+        self.assertIn(node["Node Type"], ("Index Scan", "Index Only Scan"), node)
+        self.assertEqual(node["Index Name"], "national_obs_once")
+        condition = node["Index Cond"]
+        for column in ("agency_id", "series_id", "period_start >="):
+            self.assertIn(column, condition)
+
+    def test_the_history_is_an_index_range_per_series(self):
+        self.assertIndexRangePerSeries(shared._HISTORY_SQL)
+
+    def test_the_stored_values_are_an_index_range_per_series(self):
+        self.assertIndexRangePerSeries(shared._STORED_SQL)
