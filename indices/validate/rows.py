@@ -64,7 +64,13 @@ def _normalizer(submission: Submission) -> Normalizer:
 
 
 def kept_rows_path(submission_id: object) -> Path:
-    return store_root() / "rows" / f"{submission_id}.parquet"
+    # Arrow IPC with zstd: written about 5x faster than Parquet (whose encoding of the string
+    # columns took 1 s of a 1M-row validation), at a third of its size; read once.
+    return store_root() / "rows" / f"{submission_id}.arrow"
+
+
+def kept_rows(submission_id: object) -> pl.DataFrame:
+    return pl.read_ipc(kept_rows_path(submission_id), memory_map=False)
 
 
 def rows_keep(submission: Submission, rows: pl.DataFrame) -> None:
@@ -75,7 +81,7 @@ def rows_keep(submission: Submission, rows: pl.DataFrame) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
     os.close(handle)
     try:
-        rows.write_parquet(temporary, compression="lz4", statistics=False)
+        rows.write_ipc(temporary, compression="zstd")
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -89,9 +95,8 @@ def staged_rows_ensure(submission: Submission) -> None:
     its file again."""
     if submission.rows_read == 0 or SubmissionRow.objects.filter(submission=submission).exists():
         return
-    path = kept_rows_path(submission.pk)
-    if path.exists():
-        rows = pl.read_parquet(path)
+    if kept_rows_path(submission.pk).exists():
+        rows = kept_rows(submission.pk)
     else:
         rows = submission_rows(submission, submission_file(submission))
     stage_rows(submission_id=submission.pk, rows=rows)
@@ -115,5 +120,7 @@ def staging_purge(*, limit: int = 20) -> int:
                 "DELETE FROM indices_submissionrow WHERE submission_id = %s", [submission_id]
             )
             kept_rows_path(submission_id).unlink(missing_ok=True)
+            # Kept by versions before the Arrow file; publication reads their files again.
+            kept_rows_path(submission_id).with_suffix(".parquet").unlink(missing_ok=True)
     Submission.objects.filter(pk__in=ids).update(staged_rows_purged=True)
     return len(ids)

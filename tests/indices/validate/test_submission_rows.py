@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from unittest import mock
 
-import polars as pl
 from django.test import TestCase
 
 from countries.models import Agency
@@ -15,7 +14,7 @@ from indices.receive.files import stored_path
 from indices.receive.services import SubmissionOptions, submission_create
 from indices.validate import rows as submission_rows
 from indices.validate.models import SubmissionRow
-from indices.validate.rows import kept_rows_path, staging_purge
+from indices.validate.rows import kept_rows, kept_rows_path, staging_purge
 from indices.validate.services import submission_validate
 from tests.indices.publishing import accept, monthly_csv, year_2021
 
@@ -27,7 +26,7 @@ class SubmissionRowsTests(TestCase):
     def test_validation_keeps_the_normalized_rows_of_an_accepted_submission(self):
         kept = kept_rows_path(self.submission.pk)
         self.assertTrue(kept.exists())
-        frame = pl.read_parquet(kept)
+        frame = kept_rows(self.submission.pk)
         self.assertEqual(frame.height, 13)
         self.assertEqual(sorted(frame["period_label"].to_list())[-1], "2022-01")
 
