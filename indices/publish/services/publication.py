@@ -29,7 +29,10 @@ from django.db.models import Min
 
 from countries.audit import audit_record
 from countries.models import Agency, Country
-from countries.selectors import concordance_entries_for_country
+from countries.selectors import (
+    concordance_entries_for_country,
+    concordance_remapped_isic_codes,
+)
 from countries.standard import load_definition
 from indices.publish import harmonization as h
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
@@ -218,10 +221,18 @@ def _harmonize_member(
         entry.national_code: float(entry.weight) if entry.weight is not None else None
         for entry in concordance_entries_for_country(country_code=country.code)
     }
+    remapped = concordance_remapped_isic_codes(country_code=country.code) if given else set()
     windowed = windowed_harmonize(
         country_code=country.code,
         agencies=list(Agency.objects.filter(country=country).values_list("pk", flat=True)),
-        given={pair: item for pair, item in (given or {}).items() if pair in touched},
+        # A national code mapped anew by a concordance version may have left values in the
+        # pair of its former activity, so the history of that pair may have changed without
+        # a release of it: only the full recomputation of such pairs is known to be exact.
+        given={
+            pair: item
+            for pair, item in (given or {}).items()
+            if pair in touched and pair[0] not in remapped
+        },
         weights=weights,
         ref_year=ref_year,
     )

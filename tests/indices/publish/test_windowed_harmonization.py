@@ -273,3 +273,44 @@ class WindowedParityTests(TestCase):
 
         steps = [self.fill(), reweigh, (update(RECENT, codes=("N01", "N02")), "TH_OIE", {})]
         self.assert_same(steps, windowed_last=False)
+
+    def test_a_code_mapped_anew_takes_the_full_path_for_both_activities(self):
+        """N04 moves from ISIC 10 to 11; only its 2017 values are sent again (so they alone
+        name 11): the history of 10 changed without a release of 10."""
+
+        def remap():
+            concordance_upload(
+                classification=NationalClassification.objects.get(pk="TSIC2009"),
+                raw_rows=[
+                    {"national_code": code, "isic_code": "11" if code == "N04" else isic,
+                     "weight": weight}
+                    for code, (isic, weight) in CODES.items()
+                ],
+                created_by=Agency.objects.get(pk="MKG_SEC"),
+            )  # fmt: skip
+
+        resent = nat_csv(
+            [("N04", adj, ym, level("N04", adj, *ym), "A", 2021, "")
+             for adj in "NS" for ym in months((2017, 1), (2017, 12))]
+        )  # fmt: skip
+        steps = [
+            self.fill(),
+            remap,
+            (resent, "TH_OIE", {}),
+            (update(RECENT, codes=("N01", "N02", "N03")), "TH_OIE", {}),
+        ]
+        self.assert_same(steps, windowed_last=False)
+
+    def test_an_older_base_still_reported_takes_the_full_path(self):
+        older = filled(span=((2015, 1), (2026, 8)), base=2015)
+        recent = nat_csv(
+            [(code, adj, ym, level(code, adj, *ym, base=2015), "A", 2015, "")
+             for code in CODES for adj in "NS" for ym in ((2026, 8), (2026, 9))]
+        )  # fmt: skip
+        steps = [
+            (older, "TH_OIE", {}),
+            self.fill(span=((2019, 1), (2026, 8))),
+            (update(RECENT), "TH_OIE", {}),
+            (recent, "TH_OIE", {}),
+        ]
+        self.assert_same(steps, windowed_last=False)
