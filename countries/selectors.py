@@ -69,13 +69,14 @@ def concordance_entries_for_country(*, country_code: str) -> list[ConcordanceEnt
     return entries
 
 
-def concordance_remapped_isic_codes(*, country_code: str) -> set[str]:
-    """The ISIC codes that a national code of the country is mapped to in one concordance
-    version (of any of its classifications) but not in another: stored values of such a code
-    may name either activity, depending on the version current when each was validated."""
-    targets: dict[str, set[str]] = {}
-    for national_code, isic_code in ConcordanceEntry.objects.filter(
+def concordance_revised_isic_codes(*, country_code: str) -> set[str]:
+    """The ISIC codes of the national codes whose mapping or weight differs between the
+    concordance versions (of any of the country's classifications): stored values of such a
+    code may name either activity, depending on the version current when each was validated,
+    and the history of a combination (H1) changes with its weights."""
+    mappings: dict[str, set[tuple[str, object]]] = {}
+    for national_code, isic_code, weight in ConcordanceEntry.objects.filter(
         version__classification__country_id=country_code
-    ).values_list("national_code", "isic_code"):
-        targets.setdefault(national_code, set()).add(isic_code)
-    return {isic for found in targets.values() if len(found) > 1 for isic in found}
+    ).values_list("national_code", "isic_code", "weight"):
+        mappings.setdefault(national_code, set()).add((isic_code, weight))
+    return {isic for found in mappings.values() if len(found) > 1 for isic, _ in found}

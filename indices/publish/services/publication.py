@@ -31,7 +31,7 @@ from countries.audit import audit_record
 from countries.models import Agency, Country
 from countries.selectors import (
     concordance_entries_for_country,
-    concordance_remapped_isic_codes,
+    concordance_revised_isic_codes,
 )
 from countries.standard import load_definition
 from indices.publish import harmonization as h
@@ -221,17 +221,17 @@ def _harmonize_member(
         entry.national_code: float(entry.weight) if entry.weight is not None else None
         for entry in concordance_entries_for_country(country_code=country.code)
     }
-    remapped = concordance_remapped_isic_codes(country_code=country.code) if given else set()
+    revised = concordance_revised_isic_codes(country_code=country.code) if given else set()
     windowed = windowed_harmonize(
         country_code=country.code,
         agencies=list(Agency.objects.filter(country=country).values_list("pk", flat=True)),
         # A national code mapped anew by a concordance version may have left values in the
-        # pair of its former activity, so the history of that pair may have changed without
-        # a release of it: only the full recomputation of such pairs is known to be exact.
+        # pair of its former activity, and new weights change a combination's whole history,
+        # without a release of the pair: only its full recomputation is known to be exact.
         given={
             pair: item
             for pair, item in (given or {}).items()
-            if pair in touched and pair[0] not in remapped
+            if pair in touched and pair[0] not in revised
         },
         weights=weights,
         ref_year=ref_year,

@@ -314,3 +314,31 @@ class WindowedParityTests(TestCase):
             (recent, "TH_OIE", {}),
         ]
         self.assert_same(steps, windowed_last=False)
+
+    def test_new_weights_of_codes_equal_over_the_checked_year_take_the_full_path(self):
+        """N01 and N02 (ISIC 10) have the same values from 2024 on: the year before the window
+        is the same whatever their weights (1 and 1, then 1 and 3: a mean of equal values,
+        exact in floating point), the history before is not."""
+        rows = [
+            (code, "N", ym, level("N01" if ym >= (2024, 1) else code, "N", *ym), "A", 2021, "")
+            for code in ("N01", "N02")
+            for ym in months((2015, 1), (2026, 8))
+        ]
+
+        def weigh(second: str):
+            def upload():
+                concordance_upload(
+                    classification=NationalClassification.objects.get(pk="TSIC2009"),
+                    raw_rows=[
+                        {"national_code": code, "isic_code": isic,
+                         "weight": second if code == "N02" else "1"}
+                        for code, (isic, _) in CODES.items()
+                    ],
+                    created_by=Agency.objects.get(pk="MKG_SEC"),
+                )  # fmt: skip
+
+            return upload
+
+        recent = update({(2026, 8): 1.001, (2026, 9): 1.0}, codes=("N01", "N02"), adjustments="N")
+        steps = [weigh("1"), (nat_csv(rows), "TH_OIE", {}), weigh("3"), (recent, "TH_OIE", {})]
+        self.assert_same(steps, windowed_last=False)
