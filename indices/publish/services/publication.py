@@ -23,9 +23,8 @@ from datetime import date, datetime
 from functools import partial
 
 import polars as pl
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Max, Min
 
 from countries.audit import audit_record
 from countries.models import Agency, Country
@@ -176,17 +175,17 @@ def _apply_submission(submission: Submission) -> dict[tuple[str, str], Given]:
     staged_rows_ensure(submission)
     # Published, so validated: an adjustment code that did not parse (NULL) was an error.
     firsts: dict[tuple[str, str], date] = {}
-    bases: dict[tuple[str, str], dict[str, frozenset[int]]] = defaultdict(dict)
-    for activity, adjustment, series_id, first, years in (
+    bases: dict[tuple[str, str], dict[str, tuple[int, int]]] = defaultdict(dict)
+    for activity, adjustment, series_id, first, lowest, highest in (
         SubmissionRow.objects.filter(submission=submission, activity_n__isnull=False)
         .values_list("activity_n", "adjustment_n", "series_id")
-        .annotate(first=Min("period_start"), years=ArrayAgg("base_year", distinct=True))
+        .annotate(first=Min("period_start"), lowest=Min("base_year"), highest=Max("base_year"))
         .order_by()
     ):
         pair = (activity, adjustment)
         first = first or date.min  # (a validated row has a period: never in fact)
         firsts[pair] = min(first, firsts.get(pair, first))
-        bases[pair][series_id] = frozenset(years)
+        bases[pair][series_id] = (lowest, highest)
     national_store_apply(submission=submission)
     return {pair: Given(first, bases[pair]) for pair, first in firsts.items()}
 

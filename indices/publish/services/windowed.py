@@ -56,7 +56,8 @@ class Given:
     for each of its series."""
 
     first: date
-    bases: dict[str, frozenset[int]]  # series_id -> base years of its rows in the submission
+    # series_id -> the lowest and highest base year of its rows in the submission
+    bases: dict[str, tuple[int, int]]
 
 
 @dataclass
@@ -294,7 +295,7 @@ def _qualifying(
             or newest_base is None  # no value at all
             or first > needed
             or other
-            or (bases is not None and bases != {newest_base})
+            or (bases is not None and bases != (newest_base, newest_base))
         ):
             failed.add(pair)
     return {
