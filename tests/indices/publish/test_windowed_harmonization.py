@@ -342,3 +342,19 @@ class WindowedParityTests(TestCase):
         recent = update({(2026, 8): 1.001, (2026, 9): 1.0}, codes=("N01", "N02"), adjustments="N")
         steps = [weigh("1"), (nat_csv(rows), "TH_OIE", {}), weigh("3"), (recent, "TH_OIE", {})]
         self.assert_same(steps, windowed_last=False)
+
+    def test_a_gap_in_the_year_before_a_national_break_and_comments(self):
+        rows = [
+            (code, adj, ym, None if (code, ym) == ("N01", (2025, 3)) else level(code, adj, *ym),
+             "M" if (code, ym) == ("N01", (2025, 3)) else "A", 2021,
+             "strike" if (code, ym) == ("N05", (2025, 11)) else "")
+            for code in CODES for adj in "NS" for ym in months((2015, 1), (2026, 8))
+        ]  # fmt: skip
+        recent = nat_csv(
+            [(code, adj, ym, level(code, adj, *ym) * 1.01,
+              "B" if ym == (2026, 7) and code == "N05" else "E", 2021,
+              "new survey" if code == "N05" else "")
+             for code in CODES for adj in "NS" for ym in months((2026, 7), (2026, 9))]
+        )  # fmt: skip
+        steps = [(nat_csv(rows), "TH_OIE", {}), (recent, "TH_OIE", {})]
+        self.assert_same(steps, windowed_last=True)
