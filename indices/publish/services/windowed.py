@@ -23,10 +23,22 @@ and one from the published store):
   no other (a release that adds, revises or withdraws values of another base, or values that
   overlap another base, could change a link);
 - H1-H5 over the reduced input find nothing unpublishable;
+- no national code of its activity has another ISIC code or weight in another concordance
+  version (checked by the caller, publication.py: a remapped code's older values stay in its
+  former pair, and new weights change a combination's whole history);
 - the year before `since`, recomputed, is bit for bit the current published one (values,
   statuses, comments) and holds at least one value: the check that the published history is
-  what the full recomputation gives today (a concordance's weights, the reference year or a
-  component's history changed since it was computed otherwise).
+  what the full recomputation gives today (the reference year changed, or a component's
+  history, since it was computed otherwise).
+
+What it rests on: the published values before `since` are those the full recomputation of the
+same stored values gives, as every release of the pair leaves them. Two things change them
+without a release of the pair and are not seen here: a new version of the harmonization code
+(recompute after such a deploy), and values of the country's series written other than by a
+release. The aggregates get the member's published history before `since` (as they get every
+other member's), where the full path hands them its fresh floats: the same bits, except after
+a revision that moved a link ratio by less than the vintage tolerance, which left the published
+history as it was.
 """
 
 from __future__ import annotations
