@@ -293,6 +293,7 @@ WHERE ref_area = %(area)s
       SELECT * FROM unnest(%(activities)s::text[], %(adjustments)s::text[]))
 ORDER BY series_id, base_year, period_start
 """
+
 # The stored observations harmonization reads: the series' key, then NationalObservation's
 # fields in its order.
 SERIES_KEY = ["series_id", "freq", "activity", "nat_code", "adjustment"]
