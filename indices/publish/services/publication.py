@@ -94,6 +94,12 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         for pair, since in windowed.since.items():
             windows[(country.code, *pair)] = since
             monthly[(country.code, *pair)] = windowed.monthly.get(pair)
+        logger.info(
+            "release %s: %s of %s activity-adjustment pairs harmonized over a window",
+            release.pk,
+            len(windowed.since),
+            len(touched),
+        )
     clock.lap("harmonize")
     reporting.stage("aggregating", len(member_series))
     group_series = _aggregate_groups(countries, touched, member_series, standard, monthly)
