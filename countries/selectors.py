@@ -67,3 +67,16 @@ def concordance_entries_for_country(*, country_code: str) -> list[ConcordanceEnt
         if current is not None:
             entries.extend(ConcordanceEntry.objects.filter(version=current))
     return entries
+
+
+def concordance_revised_isic_codes(*, country_code: str) -> set[str]:
+    """The ISIC codes of the national codes whose mapping or weight differs between the
+    concordance versions (of any of the country's classifications): stored values of such a
+    code may name either activity, depending on the version current when each was validated,
+    and the history of a combination (H1) changes with its weights."""
+    mappings: dict[str, set[tuple[str, object]]] = {}
+    for national_code, isic_code, weight in ConcordanceEntry.objects.filter(
+        version__classification__country_id=country_code
+    ).values_list("national_code", "isic_code", "weight"):
+        mappings.setdefault(national_code, set()).add((isic_code, weight))
+    return {isic for found in mappings.values() if len(found) > 1 for isic, _ in found}

@@ -133,7 +133,6 @@ def derive_all(
     if freq == "M":
         by_freq["Q"] = average(levels, 3)
     by_freq["A"] = average(levels, PER_YEAR[freq])
-    decimals_level, decimals_growth = publication_decimals()
     result: list[HarmonizedSeries] = []
     for out_freq, out_levels in by_freq.items():
         transformations = (
@@ -145,7 +144,6 @@ def derive_all(
         for transformation, values in transformations:
             if not values:
                 continue
-            is_level = transformation == "IX"
             latest = values[max(values)].coverage
             coverage = {} if latest is None else {"COVERAGE": coverage_shown(latest)}
             result.append(
@@ -156,16 +154,23 @@ def derive_all(
                     adjustment=adjustment,
                     transformation=transformation,
                     points=to_points(out_freq, values),
-                    attributes={
-                        "UNIT_MEASURE": "IX" if is_level else "PC",
-                        "UNIT_MULT": 0,
-                        "DECIMALS": decimals_level if is_level else decimals_growth,
-                        **attributes,
-                        **coverage,
-                    },
+                    attributes=series_attributes(transformation, attributes) | coverage,
                 )
             )
     return result
+
+
+def series_attributes(transformation: str, attributes: Mapping[str, object]) -> dict:
+    """A derived series' attributes (before COVERAGE): its unit and decimals, then the
+    attributes of the series it derives from."""
+    decimals_level, decimals_growth = publication_decimals()
+    is_level = transformation == "IX"
+    return {
+        "UNIT_MEASURE": "IX" if is_level else "PC",
+        "UNIT_MULT": 0,
+        "DECIMALS": decimals_level if is_level else decimals_growth,
+        **attributes,
+    }
 
 
 def to_points(freq: str, levels: Levels) -> tuple[Point, ...]:

@@ -18,24 +18,27 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
-from typing import cast
 
 import polars as pl
 from django.db import transaction
+from django.db.models import Max, Min
 
 from countries.audit import audit_record
 from countries.models import Agency, Country
-from countries.selectors import concordance_entries_for_country
+from countries.selectors import (
+    concordance_entries_for_country,
+    concordance_revised_isic_codes,
+)
 from countries.standard import load_definition
 from indices.national.copy_out import copied_out
-from indices.national.models import NationalObservation
 from indices.publish import harmonization as h
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
 from indices.publish.services.adjustment import adjustment_publish
 from indices.publish.services.national import national_store_apply
 from indices.publish.services.vintages import VintageChanges, vintages_write
+from indices.publish.services.windowed import Given, Windowed, windowed_harmonize
 from indices.publish.signals import release_published
 from indices.receive import progress
 from indices.receive.models import Submission
@@ -62,9 +65,11 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         _finish(release, instant=instant, changed=changed, clock=clock)
         return
     reporting = _Progress(release)
+    given: dict[tuple[str, str], Given] = {}
     if release.submission is not None:
         reporting.stage("storing", release.submission.rows_read)
-        touched = _apply_submission(release.submission)
+        given = _apply_submission(release.submission)
+        touched = set(given)
         country = release.submission.agency.country
         assert country is not None  # submission_create: only a reporting agency, with a country
         countries = [country]
@@ -73,16 +78,31 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         countries = []
     clock.lap("store")
     member_series, unpublishable = [], []
+    windows: dict[tuple[str, str, str], date] = {}
+    monthly: dict[tuple[str, str, str], h.HarmonizedSeries | None] = {}
     for country in countries:
         reporting.stage("harmonizing", 0)
-        series, problems = _harmonize_member(
-            country, touched, standard.ref_year, on_rows=partial(reporting.stage, "harmonizing")
+        series, problems, windowed = _harmonize_member(
+            country,
+            touched,
+            standard.ref_year,
+            given=given,
+            on_rows=partial(reporting.stage, "harmonizing"),
         )
         member_series += series
         unpublishable += problems
+        for pair, since in windowed.since.items():
+            windows[(country.code, *pair)] = since
+            monthly[(country.code, *pair)] = windowed.monthly.get(pair)
+        logger.info(
+            "release %s: %s of %s activity-adjustment pairs harmonized over a window",
+            release.pk,
+            len(windowed.since),
+            len(touched),
+        )
     clock.lap("harmonize")
     reporting.stage("aggregating", len(member_series))
-    group_series = _aggregate_groups(countries, touched, member_series, standard)
+    group_series = _aggregate_groups(countries, touched, member_series, standard, monthly)
     clock.lap("aggregate")
     reporting.stage("vintages", sum(len(s.points) for s in member_series + group_series))
     changed = vintages_write(
@@ -90,6 +110,7 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         scopes=_scopes(countries, touched, standard),
         release=release,
         instant=instant,
+        windows=windows,
     )
     if release.submission is not None and unpublishable:
         _record_unpublishable(release.submission, unpublishable)
@@ -154,20 +175,25 @@ class _Clock:
         return ", ".join(f"{step} {seconds:.1f}s" for step, seconds in self.laps)
 
 
-def _apply_submission(submission: Submission) -> set[tuple[str, str]]:
-    """Apply the submission to the national store; the (activity, adjustment) pairs it touches."""
+def _apply_submission(submission: Submission) -> dict[tuple[str, str], Given]:
+    """Apply the submission to the national store; the (activity, adjustment) pairs it touches,
+    each with its first period and the base years it gives per series (windowed.py)."""
     staged_rows_ensure(submission)
     # Published, so validated: an adjustment code that did not parse (NULL) was an error.
-    touched = cast(
-        set[tuple[str, str]],
-        set(
-            SubmissionRow.objects.filter(submission=submission, activity_n__isnull=False)
-            .values_list("activity_n", "adjustment_n")
-            .distinct()
-        ),
-    )
+    firsts: dict[tuple[str, str], date] = {}
+    bases: dict[tuple[str, str], dict[str, tuple[int, int]]] = defaultdict(dict)
+    for activity, adjustment, series_id, first, lowest, highest in (
+        SubmissionRow.objects.filter(submission=submission, activity_n__isnull=False)
+        .values_list("activity_n", "adjustment_n", "series_id")
+        .annotate(first=Min("period_start"), lowest=Min("base_year"), highest=Max("base_year"))
+        .order_by()
+    ):
+        pair = (activity, adjustment)
+        first = first or date.min  # (a validated row has a period: never in fact)
+        firsts[pair] = min(first, firsts.get(pair, first))
+        bases[pair][series_id] = (lowest, highest)
     national_store_apply(submission=submission)
-    return touched
+    return {pair: Given(first, bases[pair]) for pair, first in firsts.items()}
 
 
 def _published_member_activities() -> set[tuple[str, str]]:
@@ -189,41 +215,53 @@ def _harmonize_member(
     country: Country,
     touched: set[tuple[str, str]],
     ref_year: int,
+    *,
+    given: dict[tuple[str, str], Given] | None = None,
     on_rows: Callable[[int], None] | None = None,
-) -> tuple[list[h.HarmonizedSeries], list[h.Unpublishable]]:
+) -> tuple[list[h.HarmonizedSeries], list[h.Unpublishable], Windowed]:
+    """The member's harmonized series of the touched pairs: over a window of recent periods
+    for the pairs where that is exact (windowed.py; `given` by the submission), in full for
+    the others."""
     weights = {
         entry.national_code: float(entry.weight) if entry.weight is not None else None
         for entry in concordance_entries_for_country(country_code=country.code)
     }
-    activities = {activity for activity, _ in touched}
-    rows = (
-        NationalObservation.objects.filter(ref_area=country.code, activity__in=activities)
-        .order_by("series_id", "base_year", "period_start")
-        .values_list(
-            "series_id",
-            "freq",
-            "activity",
-            "nat_code",
-            "adjustment",
-            "period_start",
-            "value",
-            "status",
-            "base_year",
-            "comment",
-        )
+    revised = concordance_revised_isic_codes(country_code=country.code) if given else set()
+    windowed = windowed_harmonize(
+        country_code=country.code,
+        agencies=list(Agency.objects.filter(country=country).values_list("pk", flat=True)),
+        # A national code mapped anew by a concordance version may have left values in the
+        # pair of its former activity, and new weights change a combination's whole history,
+        # without a release of the pair: only its full recomputation is known to be exact.
+        given={
+            pair: item
+            for pair, item in (given or {}).items()
+            if pair in touched and pair[0] not in revised
+        },
+        weights=weights,
+        ref_year=ref_year,
     )
+    full = sorted(touched - windowed.since.keys())
     # COPY out and read by polars: a third of the time of a cursor's row tuples, and grouped
     # by series in the frame, not per row in Python.
-    sql, params = rows.query.sql_with_params()
-    stored = copied_out(sql, params, STORED_SCHEMA)
+    stored = (
+        copied_out(
+            _STORED,
+            {
+                "area": country.code,
+                "activities": [activity for activity, _ in full],
+                "adjustments": [adjustment for _, adjustment in full],
+            },
+            STORED_SCHEMA,
+        )
+        if full
+        else pl.DataFrame(schema=STORED_SCHEMA)
+    )
     if on_rows is not None:
         on_rows(stored.height)
-    wanted = [f"{activity} {adjustment}" for activity, adjustment in touched]
     grouped = (
-        stored.filter((pl.col("activity") + " " + pl.col("adjustment")).is_in(wanted))
         # one group per key, in the order the keys first come (as the rows were streamed)
-        .group_by(SERIES_KEY, maintain_order=True)
-        .agg(pl.col(OBSERVED))
+        stored.group_by(SERIES_KEY, maintain_order=True).agg(pl.col(OBSERVED))
     )
     observation = h.NationalObservation._make
     keys = zip(*(grouped[column].to_list() for column in SERIES_KEY), strict=True)
@@ -241,13 +279,26 @@ def _harmonize_member(
         for (_, freq, activity, nat_code, adjustment), columns in zip(keys, observed, strict=True)
     ]
     series, problems = h.harmonize_member(series=national, ref_year=ref_year)
+    series += windowed.series
     agency = country.agencies.filter(role=Agency.Role.REPORTER).first()
     classification = country.classifications.first()
     for item in series:
         item.attributes.setdefault("COMPILING_ORG", agency.pk if agency else "")
         item.attributes.setdefault("NAT_CLASSIF", classification.pk if classification else "ISIC4")
-    return series, problems
+    return series, problems, windowed
 
+
+# The stored observations of the touched pairs of a country, in the order harmonization reads
+# them (the pairs in SQL: only their rows leave the database).
+_STORED = """
+SELECT series_id, freq, activity, nat_code, adjustment, period_start, value, status, base_year,
+       comment
+FROM indices_nationalobservation
+WHERE ref_area = %(area)s
+  AND (activity, adjustment) IN (
+      SELECT * FROM unnest(%(activities)s::text[], %(adjustments)s::text[]))
+ORDER BY series_id, base_year, period_start
+"""
 
 # The stored observations harmonization reads: the series' key, then NationalObservation's
 # fields in its order.
@@ -268,8 +319,11 @@ def _aggregate_groups(
     touched: set[tuple[str, str]],
     fresh: list[h.HarmonizedSeries],
     standard,
+    monthly: dict[tuple[str, str, str], h.HarmonizedSeries | None] | None = None,
 ) -> list[h.HarmonizedSeries]:
-    """H6 for every group the changed countries count in (all groups for a weights release)."""
+    """H6 for every group the changed countries count in (all groups for a weights release).
+    `monthly`: the whole monthly IX series of the member pairs harmonized over a window (whose
+    `fresh` series hold only the window), None where there is none."""
     groups = {g for c in countries for g in c.aggregates} if countries else _group_codes()
     members_by_group: dict[str, list[str]] = defaultdict(list)
     for code, aggregates in Country.objects.values_list("code", "aggregates"):
@@ -280,6 +334,10 @@ def _aggregate_groups(
         for s in fresh
         if s.freq == "M" and s.transformation == "IX"
     }
+    for key, series in (monthly or {}).items():
+        fresh_monthly.pop(key, None)
+        if series is not None:
+            fresh_monthly[key] = series
     fresh_areas = {c.code for c in countries}
     weights = {
         (country, activity, year): float(value)

@@ -30,11 +30,12 @@ class VintageChanges:
 
 # A current value is closed when the new one differs in anything published with it: the value
 # (beyond float noise), the status, the coverage or the comment. A revision that only changes
-# the agency's COMMENT is a new vintage like any other.
+# the agency's COMMENT is a new vintage like any other. Only values from the scope's `since` on
+# are compared (a series recomputed over a window of recent periods: windowed.py).
 _CLOSE = """
 UPDATE indices_publishedobservation AS p SET valid_to = %(instant)s
 FROM vintage_scope AS s
-WHERE p.series_key = s.series_key AND p.valid_to IS NULL
+WHERE p.series_key = s.series_key AND p.valid_to IS NULL AND p.period_start >= s.since
   AND NOT EXISTS (
       SELECT 1 FROM vintage_new AS n
       WHERE n.series_key = p.series_key AND n.period_start = p.period_start
@@ -67,9 +68,14 @@ def vintages_write(
     scopes: list[tuple[str, str, str]],
     release: Release,
     instant: datetime,
+    windows: dict[tuple[str, str, str], date] | None = None,
 ) -> VintageChanges:
     """Make `series` the current values of every series in `scopes` ((ref_area, activity,
-    adjustment): all frequencies and transformations), as of `instant`."""
+    adjustment): all frequencies and transformations), as of `instant`.
+
+    `windows`: scopes recomputed over a window only, with its first day: their values before
+    it are left as they are (`series` holds none of them)."""
+    windows = windows or {}
     new_keys = {s.key for s in series}
     scoped = {
         key
@@ -85,8 +91,8 @@ def vintages_write(
             " ON COMMIT DROP"
         )
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS vintage_scope (series_key text PRIMARY KEY)"
-            " ON COMMIT DROP"
+            "CREATE TEMP TABLE IF NOT EXISTS vintage_scope (series_key text PRIMARY KEY,"
+            " since date NOT NULL) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE vintage_new, vintage_scope")
         with cursor.copy("COPY vintage_new FROM STDIN") as copy:
@@ -94,7 +100,7 @@ def vintages_write(
                 copy.write(_copy_lines(item))
         with cursor.copy("COPY vintage_scope FROM STDIN") as copy:
             for key in new_keys | scoped:
-                copy.write_row((key,))
+                copy.write_row((key, windows.get(_scope(key), date.min)))
         cursor.execute("ANALYZE vintage_new")
         params: dict[str, datetime | int | float] = {
             "instant": instant,
@@ -118,6 +124,11 @@ def vintages_write(
     return VintageChanges(
         series_keys=changed_keys, opened=len(opened), withdrawn=len(closed - opened)
     )
+
+
+def _scope(key: str) -> tuple[str, str, str]:
+    _, area, activity, adjustment, _ = key.split(".")
+    return area, activity, adjustment
 
 
 def _copy_lines(item: HarmonizedSeries) -> bytes:

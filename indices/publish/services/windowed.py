@@ -1,0 +1,462 @@
+"""Harmonizing a release over a window of recent periods, where that gives exactly the values of
+the full recomputation (docs/methodology.md, "Windowed recomputation").
+
+A release that changes only recent periods of an (activity, adjustment) pair changes only the
+harmonized values from the start of the year of its earliest period on (`since`), provided
+the constants of the whole history stay as they were: the reference-year mean (H2), the link
+ratios and break positions (H3), the pair's components and weights (H1). Then H1-H5 run over
+a reduced input that holds every stored value of the pair's series from the year before
+`since` (for the growth over 12 months and the annual growth), the reference year, and the
+first value of each base year, which is enough for every harmonized value from `since` on to
+come out bit for bit as the full recomputation gives it. A pair for which any condition
+cannot be shown from what is read goes through the full recomputation (publication.py).
+
+The conditions, per pair (all read in one statement from the national store's own index,
+and one from the published store):
+
+- every period the submission gives for it is after the reference year;
+- each of its series: one (activity, adjustment, ref_area) over every value read; its newest
+  base year (with a value) has a value at or before both the window's start and the
+  reference year's first period, so that the window and the reference year are on that base
+  (no link ratio enters them) and that base was there before the release; every stored
+  value from the submission's first period on is of that base year, and the submission gives
+  no other (a release that adds, revises or withdraws values of another base, or values that
+  overlap another base, could change a link);
+- H1-H5 over the reduced input find nothing unpublishable;
+- no national code of its activity has another ISIC code or weight in another concordance
+  version (checked by the caller, publication.py: a remapped code's older values stay in its
+  former pair, and new weights change a combination's whole history);
+- the year before `since`, recomputed, is bit for bit the current published one (values,
+  statuses, comments) and holds at least one value: the check that the published history is
+  what the full recomputation gives today (the reference year changed, or a component's
+  history, since it was computed otherwise).
+
+What it rests on: the published values before `since` are those the full recomputation of the
+same stored values gives, as every release of the pair leaves them. Two things change them
+without a release of the pair and are not seen here: a new version of the harmonization code
+(recompute after such a deploy), and values of the country's series written other than by a
+release. The aggregates get the member's published history before `since` (as they get every
+other member's), where the full path hands them its fresh floats: the same bits, except after
+a revision that moved a link ratio by less than the vintage tolerance, which left the published
+history as it was.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+from django.db import connection
+
+from indices.national.copy_out import copied_out
+from indices.publish import harmonization as h
+from indices.publish.harmonization.derive import series_attributes
+from indices.publish.models import PublishedSeries
+
+# False: every pair takes the full recomputation (the tests compare both ways).
+ENABLED = True
+
+Pair = tuple[str, str]  # (activity, adjustment)
+
+
+@dataclass(frozen=True)
+class Given:
+    """What a submission gives for one pair: its first period, and the base years it gives
+    for each of its series."""
+
+    first: date
+    # series_id -> the lowest and highest base year of its rows in the submission
+    bases: dict[str, tuple[int, int]]
+
+
+@dataclass
+class Windowed:
+    """The pairs harmonized over a window: their series (points from `since` on; a series
+    with points only before carries none, so that its attributes are kept current), their
+    windows, and each pair's whole monthly IX series for the aggregates (published history
+    before `since`, recomputed values after)."""
+
+    series: list[h.HarmonizedSeries] = field(default_factory=list)
+    since: dict[Pair, date] = field(default_factory=dict)
+    monthly: dict[Pair, h.HarmonizedSeries] = field(default_factory=dict)
+
+
+def windowed_harmonize(
+    *,
+    country_code: str,
+    agencies: list[str],
+    given: dict[Pair, Given],
+    weights: dict[str, float | None],
+    ref_year: int,
+) -> Windowed:
+    """Harmonize the pairs of `given` that qualify (module docstring); the others are left for
+    the full recomputation (not in the result's `since`)."""
+    result = Windowed()
+    if not ENABLED or not agencies:
+        return result
+    windows = {
+        pair: (date(item.first.year - 1, 1, 1), date(item.first.year, 1, 1))
+        for pair, item in given.items()
+        if item.first.year > ref_year
+    }
+    if not windows:
+        return result
+    stored = _reduced_rows(agencies, min(start for start, _ in windows.values()), ref_year)
+    mixed = _mixed_series(stored)
+    stored = stored.filter(pl.col("ref_area") == country_code)
+    by_pair: dict[Pair, pl.DataFrame] = {
+        (activity, adjustment): frame
+        for (activity, adjustment), frame in stored.group_by(
+            ["activity", "adjustment"], maintain_order=True
+        )
+        if (activity, adjustment) in windows
+    }
+    qualifying = _qualifying(stored, windows, given, mixed, ref_year)
+    computed: dict[Pair, list[h.HarmonizedSeries]] = {}
+    for pair in windows:
+        frame = by_pair.get(pair)
+        if frame is None or pair not in qualifying:
+            continue
+        series, problems = h.harmonize_member(
+            series=_national(frame, country_code, weights), ref_year=ref_year
+        )
+        if not problems:
+            computed[pair] = series
+    if not computed:
+        return result
+    published = _published(country_code, {pair: windows[pair] for pair in computed}, computed)
+    for pair, series in computed.items():
+        start, since = windows[pair]
+        levels = _base_levels(series)
+        if levels is None:
+            continue
+        if not _same(_points_between(levels, start, since), published.check[pair]):
+            continue
+        result.since[pair] = since
+        produced = set()
+        for item in series:
+            produced.add(item.key)
+            result.series.append(_from(item, since))
+        for key in published.earlier[pair] - produced:
+            result.series.append(_empty(key, levels))
+        monthly = next((s for s in series if s.freq == "M" and s.transformation == "IX"), None)
+        points = published.monthly[pair]
+        if monthly is not None:
+            points = points + [p for p in monthly.points if p.period >= since]
+        if points:
+            result.monthly[pair] = h.HarmonizedSeries(
+                freq="M",
+                ref_area=country_code,
+                activity=pair[0],
+                adjustment=pair[1],
+                transformation="IX",
+                points=tuple(points),
+            )
+    return result
+
+
+# Every stored value of the agencies' series from `start` on, of the reference year, and the
+# first value of each base year of each series, through the store's only index (agency,
+# series_id, base_year, period_start): a skip scan finds each series' base years (one probe
+# each), then three bounded range scans per base year. Never a scan of the whole store.
+_REDUCED = """
+WITH RECURSIVE bases AS (
+    SELECT a.agency_id, first.series_id, first.base_year
+    FROM unnest(%(agencies)s::text[]) AS a(agency_id)
+    CROSS JOIN LATERAL (
+        SELECT n.series_id, n.base_year FROM indices_nationalobservation AS n
+        WHERE n.agency_id = a.agency_id
+        ORDER BY n.series_id, n.base_year LIMIT 1) AS first
+  UNION ALL
+    SELECT b.agency_id, next.series_id, next.base_year
+    FROM bases AS b
+    CROSS JOIN LATERAL (
+        SELECT n.series_id, n.base_year FROM indices_nationalobservation AS n
+        WHERE n.agency_id = b.agency_id
+          AND (n.series_id, n.base_year) > (b.series_id, b.base_year)
+        ORDER BY n.series_id, n.base_year LIMIT 1) AS next
+)
+SELECT r.*
+FROM bases AS b
+CROSS JOIN LATERAL (
+    (SELECT {columns} FROM indices_nationalobservation AS n
+     WHERE n.agency_id = b.agency_id AND n.series_id = b.series_id
+       AND n.base_year = b.base_year AND n.period_start >= %(start)s)
+    UNION
+    (SELECT {columns} FROM indices_nationalobservation AS n
+     WHERE n.agency_id = b.agency_id AND n.series_id = b.series_id
+       AND n.base_year = b.base_year AND n.period_start BETWEEN %(ref_first)s AND %(ref_last)s)
+    UNION
+    (SELECT {columns} FROM indices_nationalobservation AS n
+     WHERE n.agency_id = b.agency_id AND n.series_id = b.series_id
+       AND n.base_year = b.base_year AND n.value IS NOT NULL
+     ORDER BY n.period_start LIMIT 1)
+) AS r
+"""
+
+SERIES_KEY = ["series_id", "freq", "activity", "nat_code", "adjustment"]
+OBSERVED = ["period_start", "value", "status", "base_year", "comment"]
+_REDUCED = _REDUCED.replace(
+    "{columns}", ", ".join(f"n.{column}" for column in [*SERIES_KEY, *OBSERVED, "ref_area"])
+)
+SCHEMA = {
+    **dict.fromkeys(SERIES_KEY, pl.String),
+    "period_start": pl.Date,
+    "value": pl.Float64,
+    "status": pl.String,
+    "base_year": pl.Int64,
+    "comment": pl.String,
+    "ref_area": pl.String,
+}
+
+
+def _reduced_rows(agencies: list[str], start: date, ref_year: int) -> pl.DataFrame:
+    params = {
+        "agencies": agencies,
+        "start": start,
+        "ref_first": date(ref_year, 1, 1),
+        "ref_last": date(ref_year, 12, 31),
+    }
+    # In the order the full recomputation reads them (sorted here: the statement leaves them
+    # in the order of the index, series by series, each base year's values in three parts).
+    return copied_out(_REDUCED, params, SCHEMA).sort(["series_id", "base_year", "period_start"])
+
+
+def _mixed_series(stored: pl.DataFrame) -> set[str]:
+    """Series whose values read do not all name one activity, adjustment and ref_area (a
+    national code mapped anew by a later concordance): which pair holds which of their values
+    is not known from a part of them."""
+    counted = stored.group_by("series_id").agg(
+        pl.struct("activity", "adjustment", "ref_area").n_unique().alias("kinds")
+    )
+    return set(counted.filter(pl.col("kinds") > 1)["series_id"].to_list())
+
+
+def _qualifying(
+    stored: pl.DataFrame,
+    windows: dict[Pair, tuple[date, date]],
+    given: dict[Pair, Given],
+    mixed: set[str],
+    ref_year: int,
+) -> set[Pair]:
+    """The pairs whose every series meets the conditions of the module docstring, from one
+    summary per series (its newest base year with a value, that base's first value, the base
+    years of its values from the submission's first period on)."""
+    firsts = pl.DataFrame(
+        {
+            "activity": [activity for activity, _ in windows],
+            "adjustment": [adjustment for _, adjustment in windows],
+            "first": [given[pair].first for pair in windows],
+            "needed": [min(start, date(ref_year, 1, 1)) for start, _ in windows.values()],
+        },
+        schema={
+            "activity": pl.String,
+            "adjustment": pl.String,
+            "first": pl.Date,
+            "needed": pl.Date,
+        },
+    )
+    rows = stored.join(firsts, on=["activity", "adjustment"])
+    valued = pl.col("value").is_not_null()
+    newest = pl.col("base_year").filter(valued).max().over("series_id")
+    summary = (
+        rows.with_columns(newest.alias("newest"))
+        .group_by("series_id", "activity", "adjustment")
+        .agg(
+            pl.col("newest").first(),
+            pl.col("period_start")
+            .filter(valued & (pl.col("base_year") == pl.col("newest")))
+            .min()
+            .alias("newest_first"),
+            pl.col("needed").first(),
+            (
+                (pl.col("period_start") >= pl.col("first"))
+                & (pl.col("base_year") != pl.col("newest"))
+            )
+            .any()
+            .alias("other_base_recent"),
+        )
+    )
+    failed: set[Pair] = set()
+    found: dict[Pair, set[str]] = {pair: set() for pair in windows}
+    for series_id, activity, adjustment, newest_base, first, needed, other in summary.iter_rows():
+        pair = (activity, adjustment)
+        found[pair].add(series_id)
+        bases = given[pair].bases.get(series_id)
+        if (
+            series_id in mixed
+            or newest_base is None  # no value at all
+            or first > needed
+            or other
+            or (bases is not None and bases != (newest_base, newest_base))
+        ):
+            failed.add(pair)
+    return {
+        pair
+        for pair in windows
+        if pair not in failed and found[pair] and set(given[pair].bases) <= found[pair]
+    }
+
+
+def _national(
+    frame: pl.DataFrame, country_code: str, weights: dict[str, float | None]
+) -> list[h.NationalSeries]:
+    """The reduced rows as NationalSeries, as publication._harmonize_member builds them."""
+    grouped = frame.group_by(SERIES_KEY, maintain_order=True).agg(pl.col(OBSERVED))
+    observation = h.NationalObservation._make
+    keys = zip(*(grouped[column].to_list() for column in SERIES_KEY), strict=True)
+    observed = zip(*(grouped[column].to_list() for column in OBSERVED), strict=True)
+    return [
+        h.NationalSeries(
+            freq=freq,
+            ref_area=country_code,
+            activity=activity,
+            nat_code=nat_code,
+            adjustment=adjustment,
+            observations=tuple(map(observation, zip(*columns, strict=True))),
+            weight=weights.get(nat_code) if nat_code else None,
+        )
+        for (_, freq, activity, nat_code, adjustment), columns in zip(keys, observed, strict=True)
+    ]
+
+
+def _base_levels(series: list[h.HarmonizedSeries]) -> h.HarmonizedSeries | None:
+    """The IX series of the frequency the pair is harmonized from (M, else Q)."""
+    levels = {s.freq: s for s in series if s.transformation == "IX" and s.freq in ("M", "Q")}
+    return levels.get("M") or levels.get("Q")
+
+
+def _points_between(series: h.HarmonizedSeries, start: date, until: date) -> list[tuple]:
+    return [
+        (point.period, repr(float(point.value)), point.status, point.comment)
+        for point in series.points
+        if start <= point.period < until
+    ]
+
+
+def _same(computed: list[tuple], published: list[tuple]) -> bool:
+    return bool(computed) and computed == published
+
+
+@dataclass
+class _Published:
+    check: dict[Pair, list[tuple]]  # the base IX series' current values in the year before
+    earlier: dict[Pair, set[str]]  # keys with a current value before the window
+    monthly: dict[Pair, list[h.Point]]  # the M IX series' current values before the window
+
+
+# Per key: its current values in [since, until), at most `most` of them (NULL: all).
+_PUBLISHED = """
+SELECT k.series_key, p.period_start, p.value, p.status, p.comment
+FROM unnest(%(keys)s::text[], %(since)s::date[], %(until)s::date[], %(most)s::int[])
+    AS k(series_key, since, until, most)
+CROSS JOIN LATERAL (
+    SELECT o.period_start, o.value, o.status, o.comment
+    FROM indices_publishedobservation AS o
+    WHERE o.series_key = k.series_key AND o.valid_to IS NULL
+      AND o.period_start >= k.since AND o.period_start < k.until
+    ORDER BY o.period_start
+    LIMIT k.most) AS p
+"""
+
+
+def _published(
+    country_code: str,
+    windows: dict[Pair, tuple[date, date]],
+    computed: dict[Pair, list[h.HarmonizedSeries]],
+) -> _Published:
+    """What the published store holds of the pairs before their windows, in one statement."""
+    known = PublishedSeries.objects.filter(
+        ref_area=country_code, activity__in={activity for activity, _ in windows}
+    ).values_list("series_key", "adjustment", "activity")
+    keys: dict[str, Pair] = {
+        key: (activity, adjustment)
+        for key, adjustment, activity in known
+        if (activity, adjustment) in windows
+    }
+    rows: list[tuple[str, date, date, int | None]] = []
+    check_keys = {}
+    for key, pair in keys.items():
+        start, since = windows[pair]
+        rows.append((key, date.min, since, 1))  # is there a value before the window?
+        levels = _base_levels(computed[pair])
+        if levels is not None and key == levels.key:
+            check_keys[key] = pair
+            rows.append((key, start, since, None))
+        if key.startswith("M.") and key.endswith(".IX"):
+            rows.append((key, date.min, start, None))  # the rest of the monthly history
+    found: dict[str, list[tuple]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PUBLISHED,
+            {
+                "keys": [row[0] for row in rows],
+                "since": [row[1] for row in rows],
+                "until": [row[2] for row in rows],
+                "most": [row[3] for row in rows],
+            },
+        )
+        for key, period, value, status, comment in cursor.fetchall():
+            found[key].append((period, value, status, comment))
+    result = _Published(
+        check={pair: [] for pair in windows},
+        earlier={pair: set() for pair in windows},
+        monthly={pair: [] for pair in windows},
+    )
+    for key, pair in keys.items():
+        values = sorted(set(found.get(key, ())), key=lambda row: row[0])
+        if not values:
+            continue
+        start, since = windows[pair]
+        result.earlier[pair].add(key)
+        if key in check_keys:
+            result.check[pair] = [
+                (period, repr(float(value)), status, comment)
+                for period, value, status, comment in values
+                if period >= start
+            ]
+        if key.startswith("M.") and key.endswith(".IX"):
+            result.monthly[pair] = [
+                h.Point(period, value, status, comment=comment)
+                for period, value, status, comment in values
+            ]
+    return result
+
+
+def _from(item: h.HarmonizedSeries, since: date) -> h.HarmonizedSeries:
+    return _replace_points(item, [p for p in item.points if p.period >= since])
+
+
+def _replace_points(item: h.HarmonizedSeries, points: Iterable[h.Point]) -> h.HarmonizedSeries:
+    return h.HarmonizedSeries(
+        freq=item.freq,
+        ref_area=item.ref_area,
+        activity=item.activity,
+        adjustment=item.adjustment,
+        transformation=item.transformation,
+        points=tuple(points),
+        attributes=item.attributes,
+    )
+
+
+def _empty(key: str, levels: h.HarmonizedSeries) -> h.HarmonizedSeries:
+    """A series of the pair the full recomputation gives (it has published values before the
+    window) but with no value in the window: no point, the attributes it would get."""
+    freq, ref_area, activity, adjustment, transformation = key.split(".")
+    group = {
+        name: value
+        for name, value in levels.attributes.items()
+        if name not in ("UNIT_MEASURE", "UNIT_MULT", "DECIMALS")
+    }
+    return h.HarmonizedSeries(
+        freq=freq,
+        ref_area=ref_area,
+        activity=activity,
+        adjustment=adjustment,
+        transformation=transformation,
+        points=(),
+        attributes=series_attributes(transformation, group),
+    )
