@@ -107,10 +107,13 @@ PRIMARY_ONLY = frozenset(
     }
 )
 
-# The replica chosen for the request being answered (None: the primary).
+# The replica chosen for the request being answered (None: the primary; UNDECIDED: a replica
+# may answer, chosen at the request's first read, so an answer that reads nothing (a kept
+# answer, indices/disseminate/answers.py) costs no choice).
 _current: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "ipi_replica_alias", default=None
 )
+UNDECIDED = "(undecided)"
 # Per process: the highest replay position each replica was seen at, and when a failed one
 # may be tried again.
 _replayed: dict[str, int] = {}
@@ -126,7 +129,17 @@ def replica_aliases() -> list[str]:
 
 def current_alias() -> str | None:
     """The replica answering the current request, if any (for tests and the log)."""
-    return _current.get()
+    alias = _current.get()
+    return None if alias == UNDECIDED else alias
+
+
+def _decided() -> str | None:
+    """The request's replica, chosen now if it is not yet."""
+    alias = _current.get()
+    if alias == UNDECIDED:
+        alias = replica_choose()
+        _current.set(alias)
+    return alias
 
 
 def _label(model: type[Model]) -> str:
@@ -235,10 +248,9 @@ class ReplicaRouter:
     """Reads of a replica-eligible request to its replica; everything else to the primary."""
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
-        alias = _current.get()
-        if alias is None or _label(model) in PRIMARY_ONLY:
+        if _label(model) in PRIMARY_ONLY:
             return DEFAULT_DB_ALIAS
-        return alias
+        return _decided() or DEFAULT_DB_ALIAS
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
         if _label(model) not in PRIMARY_ONLY:
@@ -262,7 +274,7 @@ class ReplicaReadsMiddleware:
         token = _current.set(None)
         try:
             response = self.get_response(request)
-            alias = _current.get()
+            alias = current_alias()
             # The replica failed mid-answer (gone, or a query cancelled by a conflict with
             # recovery): answer again from the primary, a GET has no effect to repeat.
             if (
@@ -272,8 +284,9 @@ class ReplicaReadsMiddleware:
             ):
                 _set_aside(alias, "a query failed during an answer")
                 response = self.get_response(request)
+            # A streamed body reads as it is sent: on the replica chosen now, for all of it.
+            chosen = _decided() if isinstance(response, StreamingHttpResponse) else None
         finally:
-            chosen = _current.get()
             _current.reset(token)
         if (
             chosen is not None
@@ -292,7 +305,7 @@ class ReplicaReadsMiddleware:
             and match is not None
             and match.view_name in ELIGIBLE_VIEWS
         ):
-            _current.set(replica_choose())
+            _current.set(UNDECIDED)
         return None
 
 
