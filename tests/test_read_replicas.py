@@ -116,6 +116,28 @@ def data_queries(queries: list[str]) -> list[str]:
     return [sql for sql in queries if "pg_last_wal_replay_lsn" not in sql]
 
 
+def test_an_answer_that_reads_nothing_chooses_no_replica(with_replica, settings):
+    """A kept answer (indices/disseminate/answers.py) reads no database: the replica is
+    chosen at a request's first read, so it costs neither the mark's GET nor a replay check."""
+    from tests.indices.disseminate.series.test_local_answers import redis_commands
+
+    settings.IPI_CREDENTIAL_TOUCH_SECONDS = 60  # credentials kept in Redis, as in production
+    standby = with_replica
+    publish(monthly_csv("TH", "C", year_2021()))
+    reader = make_persona(ReaderAgencyFactory(id="RESEARCH_PIPE"), scopes=("read",)).client()
+    assert wait_until(lambda: caught_up(standby), timeout=20)
+    first, _, on_replica, _ = answer(reader, DATA)
+    assert first.status_code == 200 and data_queries(on_replica)
+    reader.get(DATA)  # kept
+
+    results = []
+    commands = redis_commands(lambda: results.append(answer(reader, DATA)))
+    response, body, on_replica, on_primary = results[0]
+    assert (response.status_code, body) == (200, first.content)
+    assert (on_replica, on_primary) == ([], [])
+    assert not [command for command in commands if replica_mark.LSN_KEY in command]
+
+
 def test_reads_from_the_replica_writes_and_lag_on_the_primary(with_replica, settings, caplog):
     standby = with_replica
     publish(monthly_csv("TH", "C", year_2021()))
@@ -221,25 +243,3 @@ def test_a_replica_that_is_not_a_standby_is_not_used(with_replica, caplog):
         assert any("not a standby" in record.getMessage() for record in caplog.records)
     finally:
         alias_point_at(with_replica.django_settings())
-
-
-def test_an_answer_that_reads_nothing_chooses_no_replica(with_replica, settings):
-    """A kept answer (indices/disseminate/answers.py) reads no database: the replica is
-    chosen at a request's first read, so it costs neither the mark's GET nor a replay check."""
-    from tests.indices.disseminate.series.test_local_answers import redis_commands
-
-    settings.IPI_CREDENTIAL_TOUCH_SECONDS = 60  # credentials kept in Redis, as in production
-    standby = with_replica
-    publish(monthly_csv("TH", "C", year_2021()))
-    reader = make_persona(ReaderAgencyFactory(id="RESEARCH_PIPE"), scopes=("read",)).client()
-    assert wait_until(lambda: caught_up(standby), timeout=20)
-    first, _, on_replica, _ = answer(reader, DATA)
-    assert first.status_code == 200 and data_queries(on_replica)
-    reader.get(DATA)  # kept
-
-    results = []
-    commands = redis_commands(lambda: results.append(answer(reader, DATA)))
-    response, body, on_replica, on_primary = results[0]
-    assert (response.status_code, body) == (200, first.content)
-    assert (on_replica, on_primary) == ([], [])
-    assert not [command for command in commands if replica_mark.LSN_KEY in command]
