@@ -88,7 +88,7 @@ def epoch() -> int:
 
 def listening() -> bool:
     """Whether this process hears every change: copies may be used. Starts the listener."""
-    if _state["pid"] != os.getpid():
+    if not _state["pid"]:
         _start()
         return False
     return bool(_state["listening"])
@@ -124,7 +124,7 @@ def announce(kind: str, rest: str = "") -> None:
 
 def _start() -> None:
     with _lock:
-        if _state["pid"] == os.getpid():
+        if _state["pid"]:
             return
         _state.update(pid=os.getpid(), listening=False)
         for forget in _forgetters:
@@ -176,6 +176,18 @@ def _handle(message: dict) -> None:
     pipe.rpush(acks, 1)
     pipe.expire(acks, ACK_SECONDS)
     pipe.execute()
+
+
+def _forked() -> None:
+    # A child process (a gunicorn worker forked after the app was loaded) has not the parent's
+    # listener thread (nor, safely, its lock): it starts its own, from nothing heard.
+    global _lock
+    _lock = threading.Lock()
+    _state.update(pid=0, listening=False)
+    forget_here()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 @atexit.register

@@ -33,6 +33,7 @@ placeholders that each answer fills afresh (sdmx/xmlutil.py), so those still dif
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -185,15 +186,21 @@ class Pending:
 
 def _digest(request: HttpRequest, view: str) -> str:
     meta = request.META
-    parts = (
-        SHAPE_VERSION,
-        view,
-        request.path,
-        meta.get("QUERY_STRING", ""),
-        meta.get("HTTP_ACCEPT", ""),
-        meta.get("HTTP_HOST", ""),
-        str(_setting("IPI_API_MAX_AGE", 0)),
+    return _digest_of(
+        (
+            SHAPE_VERSION,
+            view,
+            request.path,
+            meta.get("QUERY_STRING", ""),
+            meta.get("HTTP_ACCEPT", ""),
+            meta.get("HTTP_HOST", ""),
+            str(_setting("IPI_API_MAX_AGE", 0)),
+        )
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest_of(parts: tuple[str, ...]) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
@@ -215,11 +222,11 @@ def answer_serve(
     token = _bearer(request)
     if token is None:
         return None, None
-    limit, period = parse_rate(getattr(settings, "IPI_API_RATE", DEFAULT_RATE))
+    limit, period = _rate(getattr(settings, "IPI_API_RATE", DEFAULT_RATE))
     digest = _digest(request, view)
     meta = request.META
     conditional = "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
-    hashed = token_hash(token)
+    hashed = _token_hashed(token)
     address = client_ip(request)
     now_ms = int(time.time() * 1000)
     local = local_answers.answer(hashed, address, digest, limit, now_ms)
@@ -294,6 +301,12 @@ def answer_serve(
             now_ms=now_ms,
         )
     return _response(meta, stored, body, conditional, sdmx), None
+
+
+# The tokens this process saw last (a repeated request hashes nothing): the process holds a
+# request's token anyway while it answers it.
+_token_hashed = functools.lru_cache(maxsize=4096)(token_hash)
+_rate = functools.lru_cache(maxsize=16)(parse_rate)
 
 
 def _rate_limit_state(request: HttpRequest, limit: int, count: int, ttl_ms: int) -> None:
