@@ -38,7 +38,13 @@ from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
 from indices.publish.services.adjustment import adjustment_publish
 from indices.publish.services.national import national_store_apply
 from indices.publish.services.vintages import VintageChanges, vintages_write
-from indices.publish.services.windowed import Given, Windowed, windowed_harmonize
+from indices.publish.services.windowed import (
+    STORED_SCHEMA,
+    Given,
+    Windowed,
+    national_series,
+    windowed_harmonize,
+)
 from indices.publish.signals import release_published
 from indices.receive import progress
 from indices.receive.models import Submission
@@ -259,25 +265,7 @@ def _harmonize_member(
     )
     if on_rows is not None:
         on_rows(stored.height)
-    grouped = (
-        # one group per key, in the order the keys first come (as the rows were streamed)
-        stored.group_by(SERIES_KEY, maintain_order=True).agg(pl.col(OBSERVED))
-    )
-    observation = h.NationalObservation._make
-    keys = zip(*(grouped[column].to_list() for column in SERIES_KEY), strict=True)
-    observed = zip(*(grouped[column].to_list() for column in OBSERVED), strict=True)
-    national = [
-        h.NationalSeries(
-            freq=freq,
-            ref_area=country.code,
-            activity=activity,
-            nat_code=nat_code,
-            adjustment=adjustment,
-            observations=tuple(map(observation, zip(*columns, strict=True))),
-            weight=weights.get(nat_code) if nat_code else None,
-        )
-        for (_, freq, activity, nat_code, adjustment), columns in zip(keys, observed, strict=True)
-    ]
+    national = national_series(stored, country.code, weights)
     series, problems = h.harmonize_member(series=national, ref_year=ref_year)
     series += windowed.series
     agency = country.agencies.filter(role=Agency.Role.REPORTER).first()
@@ -299,19 +287,6 @@ WHERE ref_area = %(area)s
       SELECT * FROM unnest(%(activities)s::text[], %(adjustments)s::text[]))
 ORDER BY series_id, base_year, period_start
 """
-
-# The stored observations harmonization reads: the series' key, then NationalObservation's
-# fields in its order.
-SERIES_KEY = ["series_id", "freq", "activity", "nat_code", "adjustment"]
-OBSERVED = ["period_start", "value", "status", "base_year", "comment"]
-STORED_SCHEMA = {
-    **dict.fromkeys(SERIES_KEY, pl.String),
-    "period_start": pl.Date,
-    "value": pl.Float64,
-    "status": pl.String,
-    "base_year": pl.Int64,
-    "comment": pl.String,
-}
 
 
 def _aggregate_groups(

@@ -121,7 +121,7 @@ def windowed_harmonize(
         if frame is None or pair not in qualifying:
             continue
         series, problems = h.harmonize_member(
-            series=_national(frame, country_code, weights), ref_year=ref_year
+            series=national_series(frame, country_code, weights), ref_year=ref_year
         )
         if not problems:
             computed[pair] = series
@@ -197,20 +197,22 @@ CROSS JOIN LATERAL (
 ) AS r
 """
 
+# The stored observations harmonization reads (here and publication.py's full path): the
+# series' key, then NationalObservation's fields in its order.
 SERIES_KEY = ["series_id", "freq", "activity", "nat_code", "adjustment"]
 OBSERVED = ["period_start", "value", "status", "base_year", "comment"]
-_REDUCED = _REDUCED.replace(
-    "{columns}", ", ".join(f"n.{column}" for column in [*SERIES_KEY, *OBSERVED, "ref_area"])
-)
-SCHEMA = {
+STORED_SCHEMA = {
     **dict.fromkeys(SERIES_KEY, pl.String),
     "period_start": pl.Date,
     "value": pl.Float64,
     "status": pl.String,
     "base_year": pl.Int64,
     "comment": pl.String,
-    "ref_area": pl.String,
 }
+_REDUCED = _REDUCED.replace(
+    "{columns}", ", ".join(f"n.{column}" for column in [*SERIES_KEY, *OBSERVED, "ref_area"])
+)
+SCHEMA = {**STORED_SCHEMA, "ref_area": pl.String}
 
 
 def _reduced_rows(agencies: list[str], start: date, ref_year: int) -> pl.DataFrame:
@@ -301,10 +303,11 @@ def _qualifying(
     }
 
 
-def _national(
+def national_series(
     frame: pl.DataFrame, country_code: str, weights: dict[str, float | None]
 ) -> list[h.NationalSeries]:
-    """The reduced rows as NationalSeries, as publication._harmonize_member builds them."""
+    """Stored rows (SERIES_KEY, then OBSERVED) as NationalSeries, one per key, in the order
+    the keys first come."""
     grouped = frame.group_by(SERIES_KEY, maintain_order=True).agg(pl.col(OBSERVED))
     observation = h.NationalObservation._make
     keys = zip(*(grouped[column].to_list() for column in SERIES_KEY), strict=True)
