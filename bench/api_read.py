@@ -451,7 +451,7 @@ def format_results(r: dict, args) -> str:
             "(`seed`, not through the publication path) in "
             f"{st['seed_seconds']:.0f} s; `indices_publishedobservation` {st['table_mb']:,.0f} MB "
             f"and its indexes {st['indexes_mb']:,.0f} MB; `indices_publishedseries` "
-            f"{st['series_mb']:,.0f} MB. (`--rows 50000000` gives the same table at 50M.)\n"
+            f"{st['series_mb']:,.0f} MB. (One series at 1M and at 50M: `bench/store_scale.py`.)\n"
         )
     bulk_ratio = r["bulk_identity_seconds"] / r["copy_seconds"]
     lines += [
