@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import hypothesis
 import pytest
@@ -166,9 +166,11 @@ def _negative_cases(operation, wanted, count: int) -> list:
     from schemathesis.generation import GenerationMode
 
     found: list = []
+    drawn = [0]
 
+    # Up to 2,000 draws, stopping as soon as enough are found.
     @hypothesis.settings(
-        max_examples=400,
+        max_examples=2000,
         deadline=None,
         database=None,
         phases=[Phase.generate],
@@ -177,12 +179,20 @@ def _negative_cases(operation, wanted, count: int) -> list:
     )
     @hypothesis.given(case=operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
     def draw(case) -> None:
-        if len(found) < count and wanted(case):
+        if len(found) >= count:
+            raise _Enough  # also when Hypothesis runs the stopping example again
+        drawn[0] += 1
+        if wanted(case):
             found.append(case)
 
-    draw()
-    assert len(found) == count, f"only {len(found)} cases drawn"
+    with suppress(_Enough):
+        draw()
+    assert len(found) == count, f"only {len(found)} cases in {drawn[0]} drawn"
     return found
+
+
+class _Enough(Exception):
+    """Raised to stop drawing cases once enough are found."""
 
 
 def test_the_deep_runs_st201_is_told_apart_by_the_body_as_sent(schema):
@@ -218,17 +228,14 @@ def test_the_deep_runs_st201_is_told_apart_by_the_body_as_sent(schema):
         assert response.status_code in (200, 202), (case.body, response.content[:300])
         assert body_valid_as_sent(response, case), (case.body, response.request.body)
 
-    def numeric_comment(case) -> bool:
+    def file_part(case) -> bool:
         body = case.body if case.media_type == "multipart/form-data" else None
-        return (
-            isinstance(body, dict)
-            and set(body) == {"file", "comment"}
-            and len(body["file"]) > 0
-            and type(body["comment"]) in (int, float)
-            and body_only(case)
-        )
+        return isinstance(body, dict) and len(body.get("file") or b"") > 0 and body_only(case)
 
-    for case in _negative_cases(operation, numeric_comment, 1):
+    for case in _negative_cases(operation, file_part, 1):
+        # The deep run's form: a file part and the comment made a number. Drawn as such only
+        # now and then (not at all in 2,000 draws in some runs), so made from a drawn one.
+        case.body = {"file": case.body["file"], "comment": 5.6e16}
         case.query = {"dry_run": "true"}
         response = case.call(headers=headers)
         assert response.status_code in (200, 202), (case.body, response.content[:300])
