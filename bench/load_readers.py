@@ -30,11 +30,11 @@ from bench import servers  # noqa: E402
 from bench.api_read import KEY, seed  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.submission_1m import (  # noqa: E402
-    NATIONAL_CODES,
     _bench_redis,
     _recreate_database,
     _with_database,
     generate_csv,
+    national_codes,
 )
 
 WORK = ROOT / "var" / "bench"
@@ -161,7 +161,7 @@ def run(args, env: dict, database_url: str) -> dict:
         classification=NationalClassification.objects.get(pk="TSIC2009"),
         raw_rows=[
             {"national_code": f"N{c:04d}", "isic_code": f"{10 + c % 24:02d}", "weight": "1"}
-            for c in range(NATIONAL_CODES)
+            for c in range(national_codes(args.rows))
         ],
         created_by=Agency.objects.get(pk="MKG_SEC"),
     )
