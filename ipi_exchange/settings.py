@@ -195,6 +195,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: a repeated read from the process's memory, before the URL is resolved.
+    "indices.disseminate.middleware.RepeatedAnswersMiddleware",
 ]
 if DATABASE_REPLICA_URLS:
     # Last: it wraps only the view, which it may run again on the primary.

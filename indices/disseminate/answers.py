@@ -212,28 +212,76 @@ def _bearer(request: HttpRequest) -> str | None:
     return token
 
 
+@dataclass
+class _Asked:
+    """What a request asks, as the answers are kept."""
+
+    limit: int
+    period: int
+    digest: str
+    conditional: bool
+    hashed: str
+    address: str
+    now_ms: int
+
+
+def _asked(request: HttpRequest, view: str) -> _Asked | None:
+    """None for a request no stored answer may answer (not a GET, no bearer token, the store
+    off)."""
+    if request.method != "GET" or not getattr(settings, "IPI_ANSWER_STORE", True):
+        return None
+    token = _bearer(request)
+    if token is None:
+        return None
+    limit, period = _rate(getattr(settings, "IPI_API_RATE", DEFAULT_RATE))
+    meta = request.META
+    return _Asked(
+        limit=limit,
+        period=period,
+        digest=_digest(request, view),
+        conditional="HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta,
+        hashed=_token_hashed(token),
+        address=client_ip(request),
+        now_ms=int(time.time() * 1000),
+    )
+
+
+def _from_memory(request: HttpRequest, asked: _Asked, sdmx: bool) -> HttpResponseBase | None:
+    local = local_answers.answer(
+        asked.hashed, asked.address, asked.digest, asked.limit, asked.now_ms
+    )
+    if local is None:
+        return None
+    if asked.limit > 0:
+        _rate_limit_state(request, asked.limit, local.counted, local.ttl_ms)
+    return _response(request.META, local.head, local.body, asked.conditional, sdmx)
+
+
+def answer_from_memory(request: HttpRequest) -> HttpResponseBase | None:
+    """The answer this process can give `request` from memory, before its URL is even
+    resolved (RepeatedAnswersMiddleware), for a request it has routed before."""
+    route = local_answers.route_of(request)
+    if route is None:
+        return None
+    view, sdmx = route
+    asked = _asked(request, view)
+    return None if asked is None else _from_memory(request, asked, sdmx)
+
+
 def answer_serve(
     request: HttpRequest, view: str, *, sdmx: bool = False
 ) -> tuple[HttpResponseBase | None, Pending | None]:
     """The stored answer to `request` (a 200 or a 304), or None and, when the view's answer
     may be stored, where."""
-    if request.method != "GET" or not getattr(settings, "IPI_ANSWER_STORE", True):
+    asked = _asked(request, view)
+    if asked is None:
         return None, None
-    token = _bearer(request)
-    if token is None:
-        return None, None
-    limit, period = _rate(getattr(settings, "IPI_API_RATE", DEFAULT_RATE))
-    digest = _digest(request, view)
+    local_answers.route_learn(request, view, sdmx)
+    if (remembered := _from_memory(request, asked, sdmx)) is not None:
+        return remembered, None
+    limit, period, digest, conditional = asked.limit, asked.period, asked.digest, asked.conditional
+    hashed, address, now_ms = asked.hashed, asked.address, asked.now_ms
     meta = request.META
-    conditional = "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
-    hashed = _token_hashed(token)
-    address = client_ip(request)
-    now_ms = int(time.time() * 1000)
-    local = local_answers.answer(hashed, address, digest, limit, now_ms)
-    if local is not None:
-        if limit > 0:
-            _rate_limit_state(request, limit, local.counted, local.ttl_ms)
-        return _response(meta, local.head, local.body, conditional, sdmx), None
     # Read before the script: what it says is kept only if nothing was forgotten meanwhile.
     epoch = local_caches.epoch()
     listening = local_caches.listening()

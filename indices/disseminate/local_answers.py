@@ -80,10 +80,14 @@ _credentials: dict[str, Credential] = {}  # by token hash
 _addresses: set[str] = set()  # found under their failed-token budget
 _windows: dict[str, Window] = {}  # by credential ident
 _publication: list = [None, None]  # token, valid until (ms) or None
+# The view (its name, whether SDMX) each request shape was routed to: a repeated request is
+# answered before its URL is resolved. A URL names one view while the URLconf stays.
+_routes: dict[tuple[str, str, str, str], tuple[str, bool]] = {}
 
 
 @local_caches.on_forget
 def _forget() -> None:
+    _routes.clear()  # a setting changed (the URLconf, in tests) forgets too
     _credentials.clear()
     _addresses.clear()
     _publication[:] = [None, None]
@@ -177,6 +181,26 @@ def remember(
                     _windows[ident] = Window(count, now_ms + ttl_ms, window_ms)
                 else:
                     window.count, window.ends_ms = count, now_ms + ttl_ms
+
+
+def _route_key(request) -> tuple[str, str, str, str]:
+    meta = request.META
+    return (
+        request.path,
+        meta.get("QUERY_STRING", ""),
+        meta.get("HTTP_ACCEPT", ""),
+        meta.get("HTTP_HOST", ""),
+    )
+
+
+def route_learn(request, view: str, sdmx: bool) -> None:
+    if len(_routes) >= MAX_ENTRIES:
+        _routes.clear()
+    _routes[_route_key(request)] = (view, sdmx)
+
+
+def route_of(request) -> tuple[str, bool] | None:
+    return _routes.get(_route_key(request))
 
 
 def copy_of(digest: str) -> Copy | None:
