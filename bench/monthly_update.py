@@ -10,9 +10,10 @@ POSTed one after the other, each validated, accepted and published by the worker
 next. Then the update of Thailand is POSTed and timed, holding /tmp/quiet.lock if it can. The
 worker log's seconds per publication step are reported, and the stores' size per value.
 
---reuse keeps the filled store of the previous run (database `ipi_bench`) and times only a new
-update (the month after the newest stored). --scale shrinks the store (0.01 for a smoke run).
-Uses DATABASE_URL / REDIS_URL when set, else the embedded servers, as bench/submission_1m.py.
+--reuse keeps the filled store of the previous run (database `ipi_bench_monthly`) and times
+only a new update (the month after the newest stored). --scale shrinks the store (0.01 for a
+smoke run). Uses DATABASE_URL / REDIS_URL when set, else the embedded servers, as
+bench/submission_1m.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -31,14 +31,13 @@ sys.path.insert(0, str(ROOT))
 from bench import servers  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.submission_1m import (  # noqa: E402
-    _bench_redis,
     _publication_steps,
-    _recreate_database,
-    _with_database,
+    bench_environment,
     time_copy,
 )
 
 WORK = ROOT / "var" / "bench"
+DATABASE = "ipi_bench_monthly"
 LOG = WORK / "monthly-worker.log"
 QUIET_LOCK = Path("/tmp/quiet.lock")
 ADJUSTMENTS = "NSWYT"
@@ -67,22 +66,8 @@ def main() -> None:
         for area, agency, classification, codes in MEMBERS
     ]
     with embedded.services_from_environment() as urls:
-        database_url = _with_database(urls.database, "ipi_bench")
-        if not args.reuse:
-            _recreate_database(urls.database, "ipi_bench")
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": _bench_redis(urls.redis),
-            "IPI_FILE_STORE": str(WORK / "files"),
-            "DJANGO_SETTINGS_MODULE": "ipi_exchange.settings",
-            "LOG_LEVEL": "INFO",
-            "ALLOWED_HOSTS": "testserver",
-        }
-        os.environ.update(env)
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
+        # Not bench/submission_1m.py's database, which every run of it recreates.
+        database_url, env = bench_environment(urls, DATABASE, recreate=not args.reuse)
         results = run(members, env, database_url, fill=not args.reuse)
     report = format_results(results)
     print(report)

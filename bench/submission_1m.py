@@ -53,21 +53,7 @@ def main() -> None:
     from ipi_exchange import embedded
 
     with embedded.services_from_environment() as urls:
-        database_url = _with_database(urls.database, "ipi_bench")
-        _recreate_database(urls.database, "ipi_bench")
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": _bench_redis(urls.redis),
-            "IPI_FILE_STORE": str(WORK / "files"),
-            "DJANGO_SETTINGS_MODULE": "ipi_exchange.settings",
-            "LOG_LEVEL": "INFO",
-            "ALLOWED_HOSTS": "testserver",
-        }
-        os.environ.update(env)
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
+        database_url, env = bench_environment(urls, "ipi_bench", recreate=True)
         results = run(args.rows, env, database_url, publish=args.publish, order=args.order)
     report = format_results(results)
     print(report)
@@ -84,6 +70,28 @@ def _bench_redis(url: str) -> str:
     from ipi_exchange.env import with_redis_db
 
     return with_redis_db(url, 8)
+
+
+def bench_environment(urls, database: str, *, recreate: bool) -> tuple[str, dict]:
+    """A database of the bench's own on the servers `urls` names (recreated, or kept), migrated,
+    and the environment of the processes that use it (also set in this one)."""
+    database_url = _with_database(urls.database, database)
+    if recreate:
+        _recreate_database(urls.database, database)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": _bench_redis(urls.redis),
+        "IPI_FILE_STORE": str(WORK / "files"),
+        "DJANGO_SETTINGS_MODULE": "ipi_exchange.settings",
+        "LOG_LEVEL": "INFO",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    os.environ.update(env)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    return database_url, env
 
 
 def _recreate_database(url: str, name: str) -> None:
