@@ -6,6 +6,7 @@ the other browser tests validate and publish in their own process with no worker
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from countries.models import Agency
 from indices.publish.models import PublishedObservation, Release
@@ -35,8 +36,10 @@ def test_clerk_uploads_confirms_and_a_reader_sees_the_published_chart(
     page = context.new_page()
     sign_in(page, base, "somchai")
     page.get_by_role("link", name="Upload", exact=True).click()
+    page.wait_for_url(f"{base}/upload/")
+    page.wait_for_load_state()  # the deferred script listens for the file input's change
     page.set_input_files("#id_file", str(UPLOAD))
-    assert page.locator("#dropzone-name").inner_text() == UPLOAD.name
+    expect(page.locator("#dropzone-name")).to_have_text(UPLOAD.name)
     page.get_by_label("Comment").fill(THAI)
     page.screenshot(path=ARTIFACTS / "1-upload.png", full_page=True)
     page.get_by_role("button", name="Upload").click()
