@@ -17,26 +17,13 @@ from indices.validate.rules.shared import (
     SERIES_STRIDE,
     month_number,
     months_of,
+    label_from_month,
     series,
     series_period,
     stats,
     stats_series,
     submitted_rows,
 )
-
-
-def label_from_month(mi: pl.Expr, freq: pl.Expr | None = None) -> pl.Expr:
-    """The label of the period starting in month number `mi` (year * 12 + month - 1):
-    2024-Q1 for a quarter (FREQ Q), else 2024-01 (services.vintages.period_label, vectorized)."""
-    freq = pl.col("freq_n") if freq is None else freq
-    year = (mi // 12).cast(pl.String).str.zfill(4)
-    month = mi % 12 + 1
-    quarter = (month - 1) // 3 + 1
-    return (
-        pl.when(freq == "Q")
-        .then(pl.concat_str(year, pl.lit("-Q"), quarter.cast(pl.String)))
-        .otherwise(pl.concat_str(year, pl.lit("-"), month.cast(pl.String).str.zfill(2)))
-    )
 
 
 def by_series_period(frame: pl.DataFrame) -> pl.DataFrame:

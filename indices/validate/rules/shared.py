@@ -32,16 +32,14 @@ LOOKBACK_MONTHS = 10 * 12 + 3
 
 # The stored history's columns, as the submission's rows name them; the series by its number
 # (sk), not its id: a number is a third of the bytes to COPY, and joins several times faster.
+# What the series id fixes (frequency, area, national code, adjustment) is taken from the
+# series' submitted rows, not read again for every stored period: writing those texts out was
+# most of PostgreSQL's time in the COPY.
 HISTORY_SCHEMA = {
     "sk": pl.UInt32,
-    "freq_n": pl.String,
-    "adjustment_n": pl.String,
-    "nat_code": pl.String,
     "period_start": pl.Date,
-    "period_label": pl.String,
     "v": pl.Float64,
     "base_year": pl.Int32,
-    "ref_area": pl.String,
 }
 
 
@@ -58,6 +56,20 @@ def months_of(freq: pl.Expr | None = None) -> pl.Expr:
 def month_number(day: pl.Expr) -> pl.Expr:
     """year * 12 + month - 1 of a date, as the frame's `mi`."""
     return day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1
+
+
+def label_from_month(mi: pl.Expr, freq: pl.Expr | None = None) -> pl.Expr:
+    """The label of the period starting in month number `mi` (year * 12 + month - 1):
+    2024-Q1 for a quarter (FREQ Q), else 2024-01 (services.vintages.period_label, vectorized)."""
+    freq = pl.col("freq_n") if freq is None else freq
+    year = (mi // 12).cast(pl.String).str.zfill(4)
+    month = mi % 12 + 1
+    quarter = (month - 1) // 3 + 1
+    return (
+        pl.when(freq == "Q")
+        .then(pl.concat_str(year, pl.lit("-Q"), quarter.cast(pl.String)))
+        .otherwise(pl.concat_str(year, pl.lit("-"), month.cast(pl.String).str.zfill(2)))
+    )
 
 
 # series_period(): a series' number (sk) times SERIES_STRIDE plus the month number.
@@ -161,17 +173,26 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
         .forward_fill()
     )
     # Every row of a series has the same activity_n (the series id names it, or its one
-    # national code does).
+    # national code does), and the same frequency, area, national code and adjustment (the
+    # series id spells them).
     firsts = sub.filter(_SERIES_STARTS.fill_null(True)).select(
-        "sk", "series_id", "first_sub", series_activity="activity_n"
+        "sk",
+        "series_id",
+        "first_sub",
+        "freq_n",
+        "adjustment_n",
+        "nat_code",
+        series_activity="activity_n",
+        ref_area="area_n",
     )
     history = stored_history(ctx, firsts)
     merged = sub
     if history.height:
         history = (
             history.join(firsts, on="sk")
+            .with_columns(mi=month_number(pl.col("period_start")))
             .with_columns(
-                mi=month_number(pl.col("period_start")),
+                period_label=label_from_month(pl.col("mi")),
                 activity_n=pl.col("series_activity"),
                 value_n=pl.col("v"),
                 submitted=pl.lit(False),
@@ -235,13 +256,10 @@ def _year_before(keys: pl.DataFrame) -> pl.Series:
 # its newest base's value. The lateral subquery, not a join: a join lets the planner hash the
 # agency's whole store (a scan of every row) for the thousands of series a country sends.
 _HISTORY_SQL = f"""
-SELECT s.sk, n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
-       n.base_year, n.ref_area
+SELECT s.sk, n.period_start, n.value, n.base_year
 FROM unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[]) AS s(sk, series_id, first)
 CROSS JOIN LATERAL (
-    SELECT DISTINCT ON (n.period_start)
-           n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
-           n.base_year, n.ref_area
+    SELECT DISTINCT ON (n.period_start) n.period_start, n.value, n.base_year
     FROM indices_nationalobservation n
     WHERE n.agency_id = %(agency)s AND n.series_id = s.series_id
       AND n.period_start >= (s.first - interval '{LOOKBACK_MONTHS} months')::date

@@ -18,11 +18,10 @@ from tests.indices.validate.test_movement import seasonal_levels
 
 # The reads as they were before migration 0017: a join of the submitted series with the store,
 # which the planner ran as a hash or merge join over every stored row of the agency (the
-# history gives the series' number, sk, for its id, as the reads now do).
+# history gives the series' number, sk, for its id, and the columns the series id does not
+# fix, as the reads now do).
 OLD_HISTORY_SQL = f"""
-SELECT DISTINCT ON (n.series_id, n.period_start)
-       s.sk, n.freq, n.adjustment, n.nat_code, n.period_start, n.period_label, n.value,
-       n.base_year, n.ref_area
+SELECT DISTINCT ON (n.series_id, n.period_start) s.sk, n.period_start, n.value, n.base_year
 FROM indices_nationalobservation n
 JOIN unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[]) AS s(sk, series_id, first)
   ON n.series_id = s.series_id
@@ -180,13 +179,10 @@ class StoredHistoryTests(RuleTestCase):
             ).order_by("period_start", "base_year")
             for n in stored:  # the newest base year last: it stays
                 expected[(series_id, n.period_start)] = (
-                    series_id, n.freq, n.adjustment, n.nat_code, n.period_start,
-                    n.period_label, n.value, n.base_year, n.ref_area,
+                    series_id, n.period_start, n.value, n.base_year,
                 )  # fmt: skip
         self.assertEqual(sorted(history.rows()), sorted(expected.values()))
         self.assertIn(None, history["v"].to_list())  # 2019-07, stored missing
-        self.assertIn("1011", history["nat_code"].to_list())
-        self.assertIn("", history["nat_code"].to_list())  # blank, not NULL
 
         stored = shared.stored_values(ctx)
         named = shared.stats(ctx).select("series_id", "first").rows()
