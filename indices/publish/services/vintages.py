@@ -4,6 +4,7 @@ Nothing published is overwritten or deleted."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -158,6 +159,14 @@ def _labels(freq: str) -> Callable[[date], str]:
     return cache(partial(period_label, freq))
 
 
+_SERIES_UPDATE = """
+UPDATE indices_publishedseries AS s
+SET attributes = u.attributes::jsonb, last_updated_at = %(instant)s
+FROM unnest(%(keys)s::text[], %(attributes)s::text[]) AS u(series_key, attributes)
+WHERE s.series_key = u.series_key
+"""
+
+
 def _series_upsert(series: list[HarmonizedSeries], changed: set[str], instant: datetime) -> None:
     existing = {
         s.series_key: s
@@ -181,14 +190,21 @@ def _series_upsert(series: list[HarmonizedSeries], changed: set[str], instant: d
                 )
             )
         elif item.key in changed or found.attributes != item.attributes:
-            found.attributes = item.attributes
-            found.last_updated_at = instant
-            updated.append(found)
+            updated.append(item)
     # A few statements for a release's thousand series, not one each.
     PublishedSeries.objects.bulk_create(created, batch_size=SERIES_PER_STATEMENT)
-    PublishedSeries.objects.bulk_update(
-        updated, ["attributes", "last_updated_at"], batch_size=SERIES_PER_STATEMENT
-    )
+    if updated:
+        # One statement over arrays: bulk_update's CASE per row took most of a second to
+        # build for a monthly update's thousand series.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _SERIES_UPDATE,
+                {
+                    "keys": [item.key for item in updated],
+                    "attributes": [json.dumps(item.attributes) for item in updated],
+                    "instant": instant,
+                },
+            )
     # Series that lost every value were changed too: their last update is this instant.
     PublishedSeries.objects.filter(series_key__in=changed - {i.key for i in series}).update(
         last_updated_at=instant
