@@ -4,7 +4,8 @@
 the base year within E08's range so a bad BASE_PER is E08's finding alone, the period not in
 the future, the value an index level or absent with a missing status), the first row of each
 series and period, `submitted`, over the agency's stored history of the same series from
-LOOKBACK_MONTHS before the series' first submitted period (the submission wins for a period it
+LOOKBACK_MONTHS before the series' first submitted period (SHORT_LOOKBACK_MONTHS for a series
+other than N, unless a flat run reaches further back; the submission wins for a period it
 carries, its value or its missing status). Each row has
   v: the value (value_n, or the stored value);
   pv / py: the value of the period just before / of the same period a year before;
@@ -29,6 +30,12 @@ from indices.validate.rules.context import RuleContext, current_period
 # How far back the stored history is read before a series' first submitted period: W01 needs
 # `history_years` (10) of same-month changes, each on its previous month.
 LOOKBACK_MONTHS = 10 * 12 + 3
+# Only N series are compared with their history of same-month changes (W01); the others need
+# the period before and the same period a year before (W02, W03: 12 months, and a quarter).
+# W06 counts a flat run back to its own lookback, so a series whose short history starts inside
+# a run (its first two periods read are equal) is read again from LOOKBACK_MONTHS. A monthly
+# update of every series of a country reads a third of the rows it would read otherwise.
+SHORT_LOOKBACK_MONTHS = 15
 
 # The stored history's columns, as the submission's rows name them; the series by its number
 # (sk), not its id: a number is a third of the bytes to COPY, and joins several times faster.
@@ -255,30 +262,56 @@ def _year_before(keys: pl.DataFrame) -> pl.Series:
 # After a base change the store holds both bases where they overlap: the history of a period is
 # its newest base's value. The lateral subquery, not a join: a join lets the planner hash the
 # agency's whole store (a scan of every row) for the thousands of series a country sends.
-_HISTORY_SQL = f"""
+_HISTORY_SQL = """
 SELECT s.sk, n.period_start, n.value, n.base_year
-FROM unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[]) AS s(sk, series_id, first)
+FROM unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[], %(months)s::int[])
+    AS s(sk, series_id, first, months)
 CROSS JOIN LATERAL (
     SELECT DISTINCT ON (n.period_start) n.period_start, n.value, n.base_year
     FROM indices_nationalobservation n
     WHERE n.agency_id = %(agency)s AND n.series_id = s.series_id
-      AND n.period_start >= (s.first - interval '{LOOKBACK_MONTHS} months')::date
+      AND n.period_start >= (s.first - make_interval(months => s.months))::date
     ORDER BY n.period_start DESC, n.base_year DESC
 ) AS n
 """
 
 
 def stored_history(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
-    """The agency's stored observations of the submitted series (`firsts`: sk, series_id and
-    first_sub of each), from LOOKBACK_MONTHS before each one's first submitted period (one per
-    period: the newest base year's), the series by its number (sk)."""
+    """The agency's stored observations of the submitted series (`firsts`: sk, series_id,
+    adjustment_n and first_sub of each), from LOOKBACK_MONTHS before each one's first submitted
+    period, or SHORT_LOOKBACK_MONTHS (one per period: the newest base year's), the series by
+    its number (sk)."""
     if not firsts.height:
         return pl.DataFrame(schema=HISTORY_SCHEMA)
+    is_n = (pl.col("adjustment_n") == "N").fill_null(True)  # unknown: read in full
+    months = pl.when(is_n).then(LOOKBACK_MONTHS).otherwise(SHORT_LOOKBACK_MONTHS)
+    history = _history_read(ctx, firsts.with_columns(months=months))
+    short = firsts.filter(~is_n)["sk"]
+    # The first two periods read of each shortened series: equal, a flat run may go on before.
+    earliest = (
+        history.filter(pl.col("sk").is_in(short))
+        .sort("sk", "period_start")
+        .group_by("sk", maintain_order=True)
+        .agg(pl.col("v").head(2))
+    )
+    in_run = earliest.filter(
+        (pl.col("v").list.len() == 2)
+        & (pl.col("v").list.n_unique() == 1)
+        & pl.col("v").list.first().is_not_null()
+    )["sk"]
+    if not in_run.len():
+        return history
+    again = firsts.filter(pl.col("sk").is_in(in_run)).with_columns(months=pl.lit(LOOKBACK_MONTHS))
+    return pl.concat([history.filter(~pl.col("sk").is_in(in_run)), _history_read(ctx, again)])
+
+
+def _history_read(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
     params = {
         "agency": ctx.agency_id,
         "sk": firsts["sk"].to_list(),
         "series": firsts["series_id"].to_list(),
         "firsts": firsts["first_sub"].to_list(),
+        "months": firsts["months"].to_list(),
     }
     return copied_out(_HISTORY_SQL, params, HISTORY_SCHEMA)
 

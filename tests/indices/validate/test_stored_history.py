@@ -162,15 +162,16 @@ class StoredHistoryTests(RuleTestCase):
         ctx = self.context()
         firsts = (
             shared.valid_rows(ctx)
-            .group_by("sk", "series_id")
+            .group_by("sk", "series_id", "adjustment_n")
             .agg(first_sub=shared.pl.col("period_start").min())
             .sort("sk")
         )
         history = shared.stored_history(ctx, firsts)
         self.assertEqual(history.schema, shared.pl.Schema(shared.HISTORY_SCHEMA))
+        self.assertEqual(set(firsts["adjustment_n"]), {"N"})  # each read from LOOKBACK_MONTHS
         history = history.join(firsts, on="sk").select("series_id", *list(history.columns)[1:])
         expected = {}
-        for _, series_id, first in firsts.iter_rows():
+        for _, series_id, _, first in firsts.iter_rows():
             year, month = divmod(first.year * 12 + first.month - 1 - shared.LOOKBACK_MONTHS, 12)
             stored = NationalObservation.objects.filter(
                 agency_id="TH_OIE",
@@ -241,6 +242,7 @@ class StoredHistoryPlanTests(RuleTestCase):
             "sk": list(range(cls.SERIES)),
             "series": [f"M.TH.NAT:{s}.N" for s in range(1, cls.SERIES + 1)],
             "firsts": [dt.date(2024, 10, 1)] * cls.SERIES,
+            "months": [shared.LOOKBACK_MONTHS] * cls.SERIES,
         }
 
     def plan(self, sql: str) -> list[dict]:
@@ -270,3 +272,71 @@ class StoredHistoryPlanTests(RuleTestCase):
 
     def test_the_stored_values_are_an_index_range_per_series(self):
         self.assertIndexRangePerSeries(shared._STORED_SQL)
+
+
+class ShortLookbackTests(RuleTestCase):
+    """A series other than N is read back SHORT_LOOKBACK_MONTHS only, unless a flat run may
+    reach further: the findings are those of a read from LOOKBACK_MONTHS."""
+
+    def findings(self, rows) -> list[tuple]:
+        self.load(rows)
+        ctx = self.context()
+        for rule_id in RULES:
+            REGISTRY[rule_id](ctx)
+        found = Finding.objects.filter(submission=self.submission).values_list(
+            "rule_id", "row", "column", "value", "series_key", "time_period", "message"
+        )
+        listed = list(found)
+        Finding.objects.filter(submission=self.submission).delete()
+        return listed
+
+    def same_as_read_in_full(self, rows) -> list[tuple]:
+        short = self.findings(rows)
+        with mock.patch.object(shared, "SHORT_LOOKBACK_MONTHS", shared.LOOKBACK_MONTHS):
+            full = self.findings(rows)
+        self.assertEqual(short, full)
+        return short
+
+    def history_months(self, rows) -> dict[str, int]:
+        self.load(rows)
+        ctx = self.context()
+        firsts = (
+            shared.valid_rows(ctx)
+            .group_by("sk", "series_id", "adjustment_n")
+            .agg(first_sub=shared.pl.col("period_start").min())
+        )
+        history = shared.stored_history(ctx, firsts).join(firsts, on="sk")
+        return dict(history.group_by("series_id").len().iter_rows())
+
+    def test_movement_against_the_period_before_and_a_year_before(self):
+        # S: 2013-01 .. 2024-04, then May 2024 moves 30% on April (W02) and on a year before
+        # (W03); a Y series moves little, its year before read back too.
+        store("M.TH.C.S", "2013-01", [100.0 + (i % 7) for i in range(136)])
+        store("M.TH.C.Y", "2013-01", [100.0 + (i % 5) / 10 for i in range(136)])
+        rows = [
+            raw(2, "2024-05", "140", adjustment="S"),
+            raw(3, "2024-05", "100.3", adjustment="Y"),
+        ]
+        found = self.same_as_read_in_full(rows)
+        self.assertTrue({"W02", "W03"} <= {rule_id for rule_id, *_ in found}, found)
+        self.assertEqual(
+            self.history_months(rows),
+            {"M.TH.C.S": shared.SHORT_LOOKBACK_MONTHS, "M.TH.C.Y": shared.SHORT_LOOKBACK_MONTHS},
+        )
+
+    def test_a_flat_run_longer_than_the_short_lookback_is_read_in_full(self):
+        store("M.TH.C.S", "2019-01", [98.0, 99.0] + [101.5] * 62)  # flat 2019-03 .. 2024-04
+        store("M.TH.10.S", "2019-01", [98.0] * 44 + [99.0, 100.0] * 9 + [101.5] * 2, activity="10")
+        rows = [
+            raw(2, "2024-05", "101.5", adjustment="S"),
+            raw(3, "2024-05", "101.5", activity="10", adjustment="S"),
+        ]
+        found = self.same_as_read_in_full(rows)
+        messages = {series_key: message for _, _, _, _, series_key, _, message in found}
+        self.assertIn("in 63 consecutive periods, 2019-03 to 2024-05", messages["M.TH.C.S"])
+        self.assertIn("in 3 consecutive periods, 2024-03 to 2024-05", messages["M.TH.10.S"])
+        # The run of C reaches the short lookback's first period: C is read again in full.
+        self.assertEqual(
+            self.history_months(rows),
+            {"M.TH.C.S": 64, "M.TH.10.S": shared.SHORT_LOOKBACK_MONTHS},
+        )
