@@ -192,6 +192,14 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
         series_activity="activity_n",
         ref_area="area_n",
     )
+    # A series given for every period from its first to its last: the stored values of those
+    # periods are not its history (the submission wins), so they are not read.
+    step = pl.when(pl.col("freq_n").first() == "Q").then(3).otherwise(1)
+    spans = sub.group_by("sk", maintain_order=True).agg(
+        last_sub=pl.col("period_start").last(),
+        whole=pl.len() == (pl.col("mi").last() - pl.col("mi").first()) // step + 1,
+    )
+    firsts = firsts.join(spans, on="sk", maintain_order="left")
     history = stored_history(ctx, firsts)
     merged = sub
     if history.height:
@@ -264,23 +272,30 @@ def _year_before(keys: pl.DataFrame) -> pl.Series:
 # agency's whole store (a scan of every row) for the thousands of series a country sends.
 _HISTORY_SQL = """
 SELECT s.sk, n.period_start, n.value, n.base_year
-FROM unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[], %(months)s::int[])
-    AS s(sk, series_id, first, months)
+FROM unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[], %(months)s::int[],
+            %(until)s::date[], %(after)s::date[])
+    AS s(sk, series_id, first, months, until, after)
 CROSS JOIN LATERAL (
-    SELECT DISTINCT ON (n.period_start) n.period_start, n.value, n.base_year
-    FROM indices_nationalobservation n
-    WHERE n.agency_id = %(agency)s AND n.series_id = s.series_id
-      AND n.period_start >= (s.first - make_interval(months => s.months))::date
-    ORDER BY n.period_start DESC, n.base_year DESC
+    (SELECT DISTINCT ON (n.period_start) n.period_start, n.value, n.base_year
+     FROM indices_nationalobservation n
+     WHERE n.agency_id = %(agency)s AND n.series_id = s.series_id
+       AND n.period_start >= (s.first - make_interval(months => s.months))::date
+       AND n.period_start < coalesce(s.until, 'infinity')
+     ORDER BY n.period_start DESC, n.base_year DESC)
+    UNION ALL
+    (SELECT DISTINCT ON (n.period_start) n.period_start, n.value, n.base_year
+     FROM indices_nationalobservation n
+     WHERE n.agency_id = %(agency)s AND n.series_id = s.series_id AND n.period_start > s.after
+     ORDER BY n.period_start DESC, n.base_year DESC)
 ) AS n
 """
 
 
 def stored_history(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
     """The agency's stored observations of the submitted series (`firsts`: sk, series_id,
-    adjustment_n and first_sub of each), from LOOKBACK_MONTHS before each one's first submitted
-    period, or SHORT_LOOKBACK_MONTHS (one per period: the newest base year's), the series by
-    its number (sk)."""
+    adjustment_n, first_sub, last_sub and whole of each), from LOOKBACK_MONTHS before each
+    one's first submitted period, or SHORT_LOOKBACK_MONTHS, except the periods of a series
+    given whole (one per period: the newest base year's), the series by its number (sk)."""
     if not firsts.height:
         return pl.DataFrame(schema=HISTORY_SCHEMA)
     is_n = (pl.col("adjustment_n") == "N").fill_null(True)  # unknown: read in full
@@ -312,6 +327,9 @@ def _history_read(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
         "series": firsts["series_id"].to_list(),
         "firsts": firsts["first_sub"].to_list(),
         "months": firsts["months"].to_list(),
+        # A series given whole: read before its first period and after its last only.
+        "until": firsts.select(pl.when("whole").then("first_sub").alias("x"))["x"].to_list(),
+        "after": firsts.select(pl.when("whole").then("last_sub").alias("x"))["x"].to_list(),
     }
     return copied_out(_HISTORY_SQL, params, HISTORY_SCHEMA)
 

@@ -165,13 +165,14 @@ class StoredHistoryTests(RuleTestCase):
             .group_by("sk", "series_id", "adjustment_n")
             .agg(first_sub=shared.pl.col("period_start").min())
             .sort("sk")
+            .with_columns(last_sub=None, whole=False)  # every period from the lookback on
         )
         history = shared.stored_history(ctx, firsts)
         self.assertEqual(history.schema, shared.pl.Schema(shared.HISTORY_SCHEMA))
         self.assertEqual(set(firsts["adjustment_n"]), {"N"})  # each read from LOOKBACK_MONTHS
         history = history.join(firsts, on="sk").select("series_id", *list(history.columns)[1:])
         expected = {}
-        for _, series_id, _, first in firsts.iter_rows():
+        for _, series_id, _, first, _, _ in firsts.iter_rows():
             year, month = divmod(first.year * 12 + first.month - 1 - shared.LOOKBACK_MONTHS, 12)
             stored = NationalObservation.objects.filter(
                 agency_id="TH_OIE",
@@ -243,6 +244,8 @@ class StoredHistoryPlanTests(RuleTestCase):
             "series": [f"M.TH.NAT:{s}.N" for s in range(1, cls.SERIES + 1)],
             "firsts": [dt.date(2024, 10, 1)] * cls.SERIES,
             "months": [shared.LOOKBACK_MONTHS] * cls.SERIES,
+            "until": [dt.date(2024, 10, 1)] * cls.SERIES,  # given whole, 2024-10 .. 2024-11
+            "after": [dt.date(2024, 11, 1)] * cls.SERIES,
         }
 
     def plan(self, sql: str) -> list[dict]:
@@ -259,16 +262,19 @@ class StoredHistoryPlanTests(RuleTestCase):
                 found.append(node)
         return found
 
-    def assertIndexRangePerSeries(self, sql: str) -> None:
-        (node,) = self.plan(sql)
-        self.assertIn(node["Node Type"], ("Index Scan", "Index Only Scan"), node)
-        self.assertEqual(node["Index Name"], "national_obs_once")
-        condition = node["Index Cond"]
-        for column in ("agency_id", "series_id", "period_start >="):
-            self.assertIn(column, condition)
+    def assertIndexRangePerSeries(self, sql: str, ranges: int = 1) -> None:
+        nodes = self.plan(sql)
+        self.assertEqual(len(nodes), ranges, nodes)
+        for node in nodes:
+            self.assertIn(node["Node Type"], ("Index Scan", "Index Only Scan"), node)
+            self.assertEqual(node["Index Name"], "national_obs_once")
+            condition = node["Index Cond"]
+            for column in ("agency_id", "series_id", "period_start >"):
+                self.assertIn(column, condition)
 
     def test_the_history_is_an_index_range_per_series(self):
-        self.assertIndexRangePerSeries(shared._HISTORY_SQL)
+        # Before the periods given, and after them.
+        self.assertIndexRangePerSeries(shared._HISTORY_SQL, ranges=2)
 
     def test_the_stored_values_are_an_index_range_per_series(self):
         self.assertIndexRangePerSeries(shared._STORED_SQL)
@@ -276,7 +282,8 @@ class StoredHistoryPlanTests(RuleTestCase):
 
 class ShortLookbackTests(RuleTestCase):
     """A series other than N is read back SHORT_LOOKBACK_MONTHS only, unless a flat run may
-    reach further: the findings are those of a read from LOOKBACK_MONTHS."""
+    reach further, and the stored periods of a series given whole are not read: the findings
+    are those of a read of every stored period from LOOKBACK_MONTHS."""
 
     def findings(self, rows) -> list[tuple]:
         self.load(rows)
@@ -292,7 +299,7 @@ class ShortLookbackTests(RuleTestCase):
 
     def same_as_read_in_full(self, rows) -> list[tuple]:
         short = self.findings(rows)
-        with mock.patch.object(shared, "SHORT_LOOKBACK_MONTHS", shared.LOOKBACK_MONTHS):
+        with mock.patch.object(shared, "_HISTORY_SQL", OLD_HISTORY_SQL):
             full = self.findings(rows)
         self.assertEqual(short, full)
         return short
@@ -300,13 +307,8 @@ class ShortLookbackTests(RuleTestCase):
     def history_months(self, rows) -> dict[str, int]:
         self.load(rows)
         ctx = self.context()
-        firsts = (
-            shared.valid_rows(ctx)
-            .group_by("sk", "series_id", "adjustment_n")
-            .agg(first_sub=shared.pl.col("period_start").min())
-        )
-        history = shared.stored_history(ctx, firsts).join(firsts, on="sk")
-        return dict(history.group_by("series_id").len().iter_rows())
+        rows = shared.series(ctx).filter(~shared.pl.col("submitted"))
+        return dict(rows.group_by("series_id").len().iter_rows())
 
     def test_movement_against_the_period_before_and_a_year_before(self):
         # S: 2013-01 .. 2024-04, then May 2024 moves 30% on April (W02) and on a year before
@@ -340,3 +342,21 @@ class ShortLookbackTests(RuleTestCase):
             self.history_months(rows),
             {"M.TH.C.S": 64, "M.TH.10.S": shared.SHORT_LOOKBACK_MONTHS},
         )
+
+    def test_a_series_given_whole_is_read_before_and_after_it_only(self):
+        # 2023-06 .. 2023-09 flat in the store; 2023-05 .. 2023-07 revised, 2023-07 in the run.
+        stored = (
+            [100.0 + i % 3 for i in range(17)] + [101.5] * 4 + [100.0 + i % 3 for i in range(7)]
+        )
+        store("M.TH.C.S", "2022-01", stored)  # 2022-01 .. 2024-04
+        rows = [
+            raw(2, "2023-05", "100.5", adjustment="S"),
+            raw(3, "2023-06", "101.5", adjustment="S"),
+            raw(4, "2023-07", "101.5", adjustment="S"),
+        ]
+        found = self.same_as_read_in_full(rows)
+        messages = [message for rule_id, *_, message in found if rule_id == "W06"]
+        self.assertEqual(len(messages), 1, found)
+        self.assertIn("in 4 consecutive periods, 2023-06 to 2023-09", messages[0])
+        # 15 months before 2023-05, and 2023-08 .. 2024-04 after 2023-07: not the three given.
+        self.assertEqual(self.history_months(rows), {"M.TH.C.S": 15 + 9})
