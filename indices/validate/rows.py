@@ -88,6 +88,11 @@ def rows_keep(submission: Submission, rows: pl.DataFrame) -> None:
         raise
 
 
+def rows_discard(submission_id) -> None:
+    """Forget the rows kept for a submission that will not be published."""
+    kept_rows_path(submission_id).unlink(missing_ok=True)
+
+
 def staged_rows_ensure(submission: Submission) -> None:
     """Stage a submission's rows unless they are: a decided submission can always be applied.
 

@@ -15,9 +15,9 @@ from indices.validate.rules.formatting import float_text, parameter, quote_liter
 from indices.validate.rules.shared import (
     LOOKBACK_MONTHS,
     SERIES_STRIDE,
+    label_from_month,
     month_number,
     months_of,
-    label_from_month,
     series,
     series_period,
     stats,
