@@ -88,7 +88,8 @@ def test_clerk_uploads_confirms_and_a_reader_sees_the_published_chart(
 
     # Year-on-year growth: a year fewer.
     page.get_by_label("Year-on-year growth (%)").check()
-    page.get_by_role("button", name="Show").click()
+    with page.expect_navigation():  # the old page's chart is no answer
+        page.get_by_role("button", name="Show").click()
     page.wait_for_function("window.ipiChart !== undefined")
     assert page.evaluate("window.ipiChart.points") == expected - 12
     assert chart.locator(".scatterlayer .point").count() == expected - 12
