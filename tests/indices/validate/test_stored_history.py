@@ -87,7 +87,23 @@ def store(
     )
 
 
-class StoredHistoryTests(RuleTestCase):
+class HistoryRulesTestCase(RuleTestCase):
+    rows: list
+
+    def findings(self, rows=None) -> list[tuple]:
+        self.load(self.rows if rows is None else rows)
+        ctx = self.context()
+        for rule_id in RULES:
+            REGISTRY[rule_id](ctx)
+        found = Finding.objects.filter(submission=self.submission).values_list(
+            "rule_id", "row", "column", "value", "series_key", "time_period", "message"
+        )
+        listed = list(found)
+        Finding.objects.filter(submission=self.submission).delete()
+        return listed
+
+
+class StoredHistoryTests(HistoryRulesTestCase):
     """A store with base changes, missing values, national codes, quarters and another agency's
     rows; a submission against it that every history rule has something to say about."""
 
@@ -134,18 +150,6 @@ class StoredHistoryTests(RuleTestCase):
             raw(19, "2023-Q4", "", freq="Q", obs_status="L"),
             raw(20, "2024-Q1", "110", freq="Q"),
         ]
-
-    def findings(self) -> list[tuple]:
-        self.load(self.rows)
-        ctx = self.context()
-        for rule_id in RULES:
-            REGISTRY[rule_id](ctx)
-        found = Finding.objects.filter(submission=self.submission).values_list(
-            "rule_id", "row", "column", "value", "series_key", "time_period", "message"
-        )
-        listed = list(found)
-        Finding.objects.filter(submission=self.submission).delete()
-        return listed
 
     def test_the_findings_are_those_of_the_join_it_replaced(self):
         new = self.findings()
@@ -280,22 +284,10 @@ class StoredHistoryPlanTests(RuleTestCase):
         self.assertIndexRangePerSeries(shared._STORED_SQL)
 
 
-class ShortLookbackTests(RuleTestCase):
+class ShortLookbackTests(HistoryRulesTestCase):
     """A series other than N is read back SHORT_LOOKBACK_MONTHS only, unless a flat run may
     reach further, and the stored periods of a series given whole are not read: the findings
     are those of a read of every stored period from LOOKBACK_MONTHS."""
-
-    def findings(self, rows) -> list[tuple]:
-        self.load(rows)
-        ctx = self.context()
-        for rule_id in RULES:
-            REGISTRY[rule_id](ctx)
-        found = Finding.objects.filter(submission=self.submission).values_list(
-            "rule_id", "row", "column", "value", "series_key", "time_period", "message"
-        )
-        listed = list(found)
-        Finding.objects.filter(submission=self.submission).delete()
-        return listed
 
     def same_as_read_in_full(self, rows) -> list[tuple]:
         short = self.findings(rows)
