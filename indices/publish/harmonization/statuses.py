@@ -11,16 +11,22 @@ U (low reliability) is the strongest warning about the value itself; E (estimate
 (imputed) both say the value was not fully observed, E first because the exchange itself
 flags its imputations E; P (provisional) only says it will be revised. A status outside the
 list ranks with A: the validation rules (E03) keep such codes out of the stored data.
+
+A national B marks a break the agency declared itself: it is kept as a break, on a value of
+status A (member.py); an empty status is A.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 BREAK = "B"
 MISSING = frozenset({"M", "L", "O"})
 PRECEDENCE = ("B", "U", "E", "I", "P", "A")  # worst first
 _RANK = {"A": 0, "P": 1, "I": 2, "E": 3, "U": 4}
+_BY_RANK = np.array(sorted(_RANK, key=_RANK.__getitem__), dtype=object)
 
 
 def worst(statuses: Iterable[str]) -> str:
@@ -32,20 +38,15 @@ def worst(statuses: Iterable[str]) -> str:
     return result
 
 
-def worst_of_two(first: str, second: str) -> str:
-    """worst((first, second)), without the loop: a growth rate per published value."""
-    first_rank, second_rank = _RANK.get(first, 0), _RANK.get(second, 0)
-    if first_rank == second_rank == 0:
-        return "A"
-    return first if first_rank >= second_rank else second
+def ranks(statuses: np.ndarray) -> np.ndarray:
+    """Each status's rank (0 for A and any status outside the list), for `worst_ranked`."""
+    result = np.zeros(len(statuses), dtype=np.int8)
+    for status, rank in _RANK.items():
+        if rank:
+            result[statuses == status] = rank
+    return result
 
 
-def split(status: str) -> tuple[str, bool]:
-    """A national B marks a break the agency declared itself: kept as a break."""
-    if status == BREAK:
-        return "A", True
-    return status or "A", False
-
-
-def shown(status: str, brk: bool) -> str:
-    return BREAK if brk else status
+def worst_ranked(statuses_ranks: np.ndarray, axis: int = 0) -> np.ndarray:
+    """`worst` over arrays of ranks: the status of the highest rank along `axis`."""
+    return _BY_RANK[statuses_ranks.max(axis=axis)]

@@ -48,12 +48,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import polars as pl
 from django.db import connection
 
 from indices.national.copy_out import copied_out
 from indices.publish import harmonization as h
 from indices.publish.harmonization.derive import series_attributes
+from indices.publish.harmonization.periods import PER_YEAR
 from indices.publish.models import PublishedSeries
 
 # False: every pair takes the full recomputation (the tests compare both ways).
@@ -307,23 +309,63 @@ def national_series(
     frame: pl.DataFrame, country_code: str, weights: dict[str, float | None]
 ) -> list[h.NationalSeries]:
     """Stored rows (SERIES_KEY, then OBSERVED) as NationalSeries, one per key, in the order
-    the keys first come."""
-    grouped = frame.group_by(SERIES_KEY, maintain_order=True).agg(pl.col(OBSERVED))
-    observation = h.NationalObservation._make
-    keys = zip(*(grouped[column].to_list() for column in SERIES_KEY), strict=True)
-    observed = zip(*(grouped[column].to_list() for column in OBSERVED), strict=True)
-    return [
-        h.NationalSeries(
-            freq=freq,
-            ref_area=country_code,
-            activity=activity,
-            nat_code=nat_code,
-            adjustment=adjustment,
-            observations=tuple(map(observation, zip(*columns, strict=True))),
-            weight=weights.get(nat_code) if nat_code else None,
+    the keys first come, their values as columns (ObservationColumns: the rows without a value
+    left out, as H3 leaves them)."""
+    if frame.is_empty():
+        return []
+    rows = frame.select(
+        *SERIES_KEY,
+        # The month's index (periods.py); a quarter's or a year's is it divided, below.
+        (
+            pl.col("period_start").dt.year().cast(pl.Int64) * 12
+            + pl.col("period_start").dt.month().cast(pl.Int64)
+            - 1
+        ).alias("month"),
+        pl.col("value").is_not_null().alias("valued"),
+        "value",
+        pl.col("status").fill_null(""),
+        "base_year",
+        pl.col("comment").fill_null(""),
+    )
+    # The rows come series by series: each key's rows are a run of consecutive rows, or a few
+    # (a series whose national code a later concordance mapped anew).
+    starts = np.flatnonzero(
+        rows.select(
+            pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in SERIES_KEY)
+        ).to_series()
+    ).tolist()
+    runs: dict[tuple, list[np.ndarray]] = {}
+    ends = [*starts[1:], rows.height]
+    keys = rows[starts].select(SERIES_KEY).iter_rows()
+    for key, start, end in zip(keys, starts, ends, strict=True):
+        runs.setdefault(key, []).append(np.arange(start, end))
+    valued = rows["valued"].to_numpy()
+    month, value, status, base_year, comment = (
+        rows[column].to_numpy() for column in ("month", "value", "status", "base_year", "comment")
+    )
+    result = []
+    for (_, freq, activity, nat_code, adjustment), parts in runs.items():
+        taken = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        taken = taken[valued[taken]]
+        observations = h.ObservationColumns(
+            index=month[taken] // (12 // PER_YEAR.get(freq, 1)),
+            value=value[taken],
+            status=status[taken],
+            base_year=base_year[taken],
+            comment=comment[taken],
         )
-        for (_, freq, activity, nat_code, adjustment), columns in zip(keys, observed, strict=True)
-    ]
+        result.append(
+            h.NationalSeries(
+                freq=freq,
+                ref_area=country_code,
+                activity=activity,
+                nat_code=nat_code,
+                adjustment=adjustment,
+                observations=observations,
+                weight=weights.get(nat_code) if nat_code else None,
+            )
+        )
+    return result
 
 
 def _base_levels(series: list[h.HarmonizedSeries]) -> h.HarmonizedSeries | None:
