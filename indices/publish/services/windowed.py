@@ -211,6 +211,8 @@ STORED_SCHEMA = {
     "base_year": pl.Int64,
     "comment": pl.String,
 }
+# The order harmonization reads them in: series by series, each base year's values in order.
+STORED_ORDER = ["series_id", "base_year", "period_start"]
 _REDUCED = _REDUCED.replace(
     "{columns}", ", ".join(f"n.{column}" for column in [*SERIES_KEY, *OBSERVED, "ref_area"])
 )
@@ -226,7 +228,7 @@ def _reduced_rows(agencies: list[str], start: date, ref_year: int) -> pl.DataFra
     }
     # In the order the full recomputation reads them (sorted here: the statement leaves them
     # in the order of the index, series by series, each base year's values in three parts).
-    return copied_out(_REDUCED, params, SCHEMA).sort(["series_id", "base_year", "period_start"])
+    return copied_out(_REDUCED, params, SCHEMA).sort(STORED_ORDER)
 
 
 def _mixed_series(stored: pl.DataFrame) -> set[str]:
