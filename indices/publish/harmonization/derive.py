@@ -13,7 +13,6 @@ import numpy as np
 from countries.standard import load_definition
 from indices.publish.harmonization.levels import Levels
 from indices.publish.harmonization.periods import PER_YEAR, to_date
-from indices.publish.harmonization.statuses import worst_ranked
 from indices.publish.harmonization.types import HarmonizedSeries, Point
 
 
@@ -64,10 +63,10 @@ def average(levels: Levels, size: int) -> Levels:
     positions = first[complete][:, np.newaxis] + np.arange(size)
     values = levels.value[positions]
     sums = [math.fsum(periods) for periods in values.tolist()]
-    return Levels(
+    return Levels.derived(
         index=buckets[complete],
         value=np.array(sums, dtype=np.float64) / size,
-        status=worst_ranked(levels.ranks()[positions], axis=1),
+        rank=levels.rank[positions].max(axis=1),
         brk=levels.brk[positions].any(axis=1),
         coverage=None if levels.coverage is None else levels.coverage[positions].min(axis=1),
     )
@@ -88,11 +87,10 @@ def growth(levels: Levels, lag: int) -> Levels:
     spanned = np.searchsorted(breaks, index[later], side="right") - np.searchsorted(
         breaks, index[earlier], side="right"
     )
-    ranked = levels.ranks()
-    return Levels(
+    return Levels.derived(
         index=index[later],
         value=100.0 * (levels.value[later] / levels.value[earlier] - 1.0),
-        status=worst_ranked(np.array([ranked[earlier], ranked[later]])),
+        rank=np.maximum(levels.rank[earlier], levels.rank[later]),
         brk=spanned > 0,
         coverage=None
         if levels.coverage is None

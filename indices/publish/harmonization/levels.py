@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from indices.publish.harmonization.statuses import BREAK, ranks
+from indices.publish.harmonization.statuses import BREAK, named, ranks
 
 
 class Level(NamedTuple):
@@ -37,9 +37,23 @@ class Levels:
     index: np.ndarray  # int64
     value: np.ndarray  # float64
     status: np.ndarray  # object: str, never B (that is `brk`)
+    rank: np.ndarray  # int8: the status's rank, for the worst of several (statuses.py)
     brk: np.ndarray  # bool
     coverage: np.ndarray | None = None  # float64: aggregates only
     comment: np.ndarray | None = None  # object: str; None where no value has one
+
+    @classmethod
+    def derived(
+        cls,
+        index: np.ndarray,
+        value: np.ndarray,
+        rank: np.ndarray,
+        brk: np.ndarray,
+        coverage: np.ndarray | None = None,
+    ) -> Levels:
+        """Levels derived from several others (H1, H4, H5): the worst status's rank, no
+        COMMENT."""
+        return cls(index, value, named(rank), rank, brk, coverage)
 
     @classmethod
     def from_mapping(cls, levels: Mapping[int, Level]) -> Levels:
@@ -50,10 +64,12 @@ class Levels:
         if any(coverage is not None for coverage in coverages) and None in coverages:
             raise ValueError("either every level carries a coverage or none does")
         comments = [level.comment for _, level in items]
+        status = _objects([level.status for _, level in items])
         return cls(
             index=np.array([index for index, _ in items], dtype=np.int64),
             value=np.array([level.value for _, level in items], dtype=np.float64),
-            status=_objects([level.status for _, level in items]),
+            status=status,
+            rank=ranks(status),
             brk=np.array([level.brk for _, level in items], dtype=bool),
             coverage=np.array(coverages, dtype=np.float64)
             if items and coverages[0] is not None
@@ -85,16 +101,13 @@ class Levels:
             return position
         return None
 
-    def ranks(self) -> np.ndarray:
-        """The statuses' ranks (statuses.py), for the worst of several."""
-        return ranks(self.status)
-
     def take(self, positions: np.ndarray | slice) -> Levels:
         """The levels at `positions` (integer positions, a boolean mask or a slice)."""
         return Levels(
             index=self.index[positions],
             value=self.value[positions],
             status=self.status[positions],
+            rank=self.rank[positions],
             brk=self.brk[positions],
             coverage=None if self.coverage is None else self.coverage[positions],
             comment=None if self.comment is None else self.comment[positions],
@@ -117,6 +130,7 @@ def concatenated(parts: list[Levels]) -> Levels:
         index=np.concatenate([part.index for part in parts]),
         value=np.concatenate([part.value for part in parts]),
         status=np.concatenate([part.status for part in parts]),
+        rank=np.concatenate([part.rank for part in parts]),
         brk=np.concatenate([part.brk for part in parts]),
         comment=None
         if all(comment is None for comment in comments)

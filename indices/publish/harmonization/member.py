@@ -20,7 +20,7 @@ from indices.publish.harmonization.periods import (
     ranges_label,
     year_indexes,
 )
-from indices.publish.harmonization.statuses import BREAK, worst_ranked
+from indices.publish.harmonization.statuses import BREAK
 from indices.publish.harmonization.types import (
     HarmonizedSeries,
     NationalObservation,
@@ -118,6 +118,7 @@ def _by_base(observations: ObservationColumns) -> dict[int, Levels]:
     brk = status == BREAK
     status[brk | (status == "")] = "A"  # a declared break is a break on an A (statuses.py)
     index, value, base_year = index[last], observations.value[kept], base_year[last]
+    rank = observations.rank[kept]  # a B's is 0, as its status's now (statuses.ranks)
     has_comment = comment != ""
     bounds = np.flatnonzero(base_year[1:] != base_year[:-1]) + 1
     result: dict[int, Levels] = {}
@@ -126,6 +127,7 @@ def _by_base(observations: ObservationColumns) -> dict[int, Levels]:
             index=index[start:stop],
             value=value[start:stop],
             status=status[start:stop],
+            rank=rank[start:stop],
             brk=brk[start:stop],
             comment=comment[start:stop] if has_comment[start:stop].any() else None,
         )
@@ -182,16 +184,18 @@ def combine(components: Sequence[tuple[Levels, float]]) -> Levels:
     common = functools.reduce(
         partial(np.intersect1d, assume_unique=True), (levels.index for levels, _ in components)
     )
-    parts = [levels.take(np.searchsorted(levels.index, common)) for levels, _ in components]
+    at = [np.searchsorted(levels.index, common) for levels, _ in components]
     weighted = np.array(
-        [part.value * weight for part, (_, weight) in zip(parts, components, strict=True)]
+        [levels.value[i] * weight for (levels, weight), i in zip(components, at, strict=True)]
     )
     sums = np.array([math.fsum(period) for period in weighted.T.tolist()], dtype=np.float64)
-    return Levels(
+    return Levels.derived(
         index=common,
         value=sums / total,
-        status=worst_ranked(np.array([part.ranks() for part in parts])),
-        brk=np.logical_or.reduce([part.brk for part in parts]),
+        rank=np.max([levels.rank[i] for (levels, _), i in zip(components, at, strict=True)], 0),
+        brk=np.logical_or.reduce(
+            [levels.brk[i] for (levels, _), i in zip(components, at, strict=True)]
+        ),
     )
 
 

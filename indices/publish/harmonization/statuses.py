@@ -25,28 +25,28 @@ import numpy as np
 BREAK = "B"
 MISSING = frozenset({"M", "L", "O"})
 PRECEDENCE = ("B", "U", "E", "I", "P", "A")  # worst first
-_RANK = {"A": 0, "P": 1, "I": 2, "E": 3, "U": 4}
-_BY_RANK = np.array(sorted(_RANK, key=_RANK.__getitem__), dtype=object)
+RANK = {"A": 0, "P": 1, "I": 2, "E": 3, "U": 4}  # any other status: 0
+_BY_RANK = np.array(sorted(RANK, key=RANK.__getitem__), dtype=object)
 
 
 def worst(statuses: Iterable[str]) -> str:
     result, rank = "A", 0
     for status in statuses:
-        status_rank = _RANK.get(status, 0)
+        status_rank = RANK.get(status, 0)
         if status_rank > rank:
             result, rank = status, status_rank
     return result
 
 
 def ranks(statuses: np.ndarray) -> np.ndarray:
-    """Each status's rank (0 for A and any status outside the list), for `worst_ranked`."""
+    """Each status's RANK, as int8: the worst of several is their maximum (`named`)."""
     result = np.zeros(len(statuses), dtype=np.int8)
-    for status, rank in _RANK.items():
+    for status, rank in RANK.items():
         if rank:
             result[statuses == status] = rank
     return result
 
 
-def worst_ranked(statuses_ranks: np.ndarray, axis: int = 0) -> np.ndarray:
-    """`worst` over arrays of ranks: the status of the highest rank along `axis`."""
-    return _BY_RANK[statuses_ranks.max(axis=axis)]
+def named(statuses_ranks: np.ndarray) -> np.ndarray:
+    """The statuses of ranks: `worst` of several statuses is `named` of their maximum rank."""
+    return _BY_RANK[statuses_ranks]

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from indices.publish.harmonization.periods import to_index
+from indices.publish.harmonization.statuses import ranks
 
 
 # Named tuples: a release of a million observations holds millions of these; a __dict__ apiece
@@ -34,6 +35,7 @@ class ObservationColumns:
     index: np.ndarray  # int64: the period's index (periods.py) at the series' frequency
     value: np.ndarray  # float64
     status: np.ndarray  # object: the CL_OBS_STATUS code, "" where none
+    rank: np.ndarray  # int8: the status's rank (statuses.ranks)
     base_year: np.ndarray  # int64
     comment: np.ndarray  # object: "" where none
 
@@ -47,6 +49,7 @@ class ObservationColumns:
             index=np.array([to_index(freq, row.period) for row in valued], dtype=np.int64),
             value=np.array([row.value for row in valued], dtype=np.float64),
             status=strings[0],
+            rank=ranks(strings[0]),
             base_year=np.array([row.base_year for row in valued], dtype=np.int64),
             comment=strings[1],
         )
@@ -58,7 +61,7 @@ class ObservationColumns:
         return cls(
             *(
                 np.concatenate([getattr(part, name) for part in parts])
-                for name in ("index", "value", "status", "base_year", "comment")
+                for name in ("index", "value", "status", "rank", "base_year", "comment")
             )
         )
 

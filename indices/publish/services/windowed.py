@@ -56,6 +56,7 @@ from indices.national.copy_out import copied_out
 from indices.publish import harmonization as h
 from indices.publish.harmonization.derive import series_attributes
 from indices.publish.harmonization.periods import PER_YEAR
+from indices.publish.harmonization.statuses import RANK
 from indices.publish.models import PublishedSeries
 
 # False: every pair takes the full recomputation (the tests compare both ways).
@@ -326,6 +327,10 @@ def national_series(
         pl.col("value").is_not_null().alias("valued"),
         "value",
         pl.col("status").fill_null(""),
+        pl.col("status")
+        .replace_strict(RANK, default=0, return_dtype=pl.Int8)
+        .fill_null(0)
+        .alias("rank"),
         "base_year",
         pl.col("comment").fill_null(""),
     )
@@ -336,23 +341,24 @@ def national_series(
             pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in SERIES_KEY)
         ).to_series()
     ).tolist()
-    runs: dict[tuple, list[np.ndarray]] = {}
+    runs: dict[tuple, list[tuple[int, int]]] = {}
     ends = [*starts[1:], rows.height]
     keys = rows[starts].select(SERIES_KEY).iter_rows()
     for key, start, end in zip(keys, starts, ends, strict=True):
-        runs.setdefault(key, []).append(np.arange(start, end))
+        runs.setdefault(key, []).append((start, end))
     valued = rows["valued"].to_numpy()
-    month, value, status, base_year, comment = (
-        rows[column].to_numpy() for column in ("month", "value", "status", "base_year", "comment")
+    month, value, status, rank, base_year, comment = (
+        rows[column].to_numpy()
+        for column in ("month", "value", "status", "rank", "base_year", "comment")
     )
     result = []
-    for (_, freq, activity, nat_code, adjustment), parts in runs.items():
-        taken = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        taken = taken[valued[taken]]
+    for (_, freq, activity, nat_code, adjustment), spans in runs.items():
+        taken = _valued_rows(spans, valued)
         observations = h.ObservationColumns(
             index=month[taken] // (12 // PER_YEAR.get(freq, 1)),
             value=value[taken],
             status=status[taken],
+            rank=rank[taken],
             base_year=base_year[taken],
             comment=comment[taken],
         )
@@ -368,6 +374,17 @@ def national_series(
             )
         )
     return result
+
+
+def _valued_rows(spans: list[tuple[int, int]], valued: np.ndarray) -> slice | np.ndarray:
+    """The rows of a key's runs [start, end) that hold a value: a slice, which copies nothing,
+    in the common case of one run of values only."""
+    if len(spans) == 1:
+        start, end = spans[0]
+        if valued[start:end].all():
+            return slice(start, end)
+    rows = np.concatenate([np.arange(start, end) for start, end in spans])
+    return rows[valued[rows]]
 
 
 def _base_levels(series: list[h.HarmonizedSeries]) -> h.HarmonizedSeries | None:
