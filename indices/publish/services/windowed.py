@@ -110,22 +110,24 @@ def windowed_harmonize(
     stored = _reduced_rows(agencies, min(start for start, _ in windows.values()), ref_year)
     mixed = _mixed_series(stored)
     stored = stored.filter(pl.col("ref_area") == country_code)
-    by_pair: dict[Pair, pl.DataFrame] = {
-        (activity, adjustment): frame
-        for (activity, adjustment), frame in stored.group_by(
-            ["activity", "adjustment"], maintain_order=True
-        )
-        if (activity, adjustment) in windows
-    }
     qualifying = _qualifying(stored, windows, given, mixed, ref_year)
+    # The qualifying pairs' series read in one pass, then each pair harmonized on its own: a
+    # pair with a series that cannot be published is left to the full recomputation.
+    pairs = pl.DataFrame(
+        list(qualifying), schema={"activity": pl.String, "adjustment": pl.String}, orient="row"
+    )
+    by_pair: dict[Pair, list[h.NationalSeries]] = defaultdict(list)
+    for item in national_series(
+        stored.join(pairs, on=["activity", "adjustment"], how="semi", maintain_order="left"),
+        country_code,
+        weights,
+    ):
+        by_pair[item.activity, item.adjustment].append(item)
     computed: dict[Pair, list[h.HarmonizedSeries]] = {}
     for pair in windows:
-        frame = by_pair.get(pair)
-        if frame is None or pair not in qualifying:
+        if pair not in by_pair:
             continue
-        series, problems = h.harmonize_member(
-            series=national_series(frame, country_code, weights), ref_year=ref_year
-        )
+        series, problems = h.harmonize_member(series=by_pair[pair], ref_year=ref_year)
         if not problems:
             computed[pair] = series
     if not computed:
