@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from indices.publish.harmonization.statuses import BREAK, named, ranks
+from indices.publish.harmonization.types import object_array
 
 
 class Level(NamedTuple):
@@ -64,7 +65,7 @@ class Levels:
         if any(coverage is not None for coverage in coverages) and None in coverages:
             raise ValueError("either every level carries a coverage or none does")
         comments = [level.comment for _, level in items]
-        status = _objects([level.status for _, level in items])
+        status = object_array([level.status for _, level in items])
         return cls(
             index=np.array([index for index, _ in items], dtype=np.int64),
             value=np.array([level.value for _, level in items], dtype=np.float64),
@@ -74,14 +75,14 @@ class Levels:
             coverage=np.array(coverages, dtype=np.float64)
             if items and coverages[0] is not None
             else None,
-            comment=_objects(comments) if any(comments) else None,
+            comment=object_array(comments) if any(comments) else None,
         )
 
     def __len__(self) -> int:
         return len(self.index)
 
     def __contains__(self, index: object) -> bool:
-        return self._position(index) is not None
+        return isinstance(index, int) and self._position(index) is not None
 
     def __getitem__(self, index: int) -> Level:
         position = self._position(index)
@@ -95,7 +96,7 @@ class Levels:
             "" if self.comment is None else self.comment[position],
         )
 
-    def _position(self, index: object) -> int | None:
+    def _position(self, index: int) -> int | None:
         position = int(np.searchsorted(self.index, index))
         if position < len(self.index) and self.index[position] == index:
             return position
@@ -136,15 +137,8 @@ def concatenated(parts: list[Levels]) -> Levels:
         if all(comment is None for comment in comments)
         else np.concatenate(
             [
-                _objects([""] * len(part)) if c is None else c
+                object_array([""] * len(part)) if c is None else c
                 for part, c in zip(parts, comments, strict=True)
             ]
         ),
     )
-
-
-def _objects(values: list) -> np.ndarray:
-    """A 1-D object array of `values` (np.array would make a string array of str)."""
-    result = np.empty(len(values), dtype=object)
-    result[:] = values
-    return result

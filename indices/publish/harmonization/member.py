@@ -118,7 +118,7 @@ def _by_base(observations: ObservationColumns) -> dict[int, Levels]:
     brk = status == BREAK
     status[brk | (status == "")] = "A"  # a declared break is a break on an A (statuses.py)
     index, value, base_year = index[last], observations.value[kept], base_year[last]
-    rank = observations.rank[kept]  # a B's is 0, as its status's now (statuses.ranks)
+    rank = observations.rank[kept]  # B and "" rank 0, as the A they are now
     has_comment = comment != ""
     bounds = np.flatnonzero(base_year[1:] != base_year[:-1]) + 1
     result: dict[int, Levels] = {}
@@ -166,7 +166,8 @@ def rereference(freq: str, levels: Levels, ref_year: int) -> Levels | None:
     periods = year_indexes(freq, ref_year)
     first = int(np.searchsorted(levels.index, periods[0]))
     year = slice(first, first + len(periods))
-    # Sorted, each period once: the year is complete when its last period is len - 1 on.
+    # Sorted, each period once: the year is complete when its last period comes len - 1
+    # places after its first.
     if year.stop > len(levels) or levels.index[year.stop - 1] != periods[-1]:
         return None
     mean = math.fsum(levels.value[year].tolist()) / len(periods)
@@ -192,7 +193,9 @@ def combine(components: Sequence[tuple[Levels, float]]) -> Levels:
     return Levels.derived(
         index=common,
         value=sums / total,
-        rank=np.max([levels.rank[i] for (levels, _), i in zip(components, at, strict=True)], 0),
+        rank=np.max(
+            [levels.rank[i] for (levels, _), i in zip(components, at, strict=True)], axis=0
+        ),
         brk=np.logical_or.reduce(
             [levels.brk[i] for (levels, _), i in zip(components, at, strict=True)]
         ),

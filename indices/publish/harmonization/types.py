@@ -42,16 +42,14 @@ class ObservationColumns:
     @classmethod
     def from_rows(cls, freq: str, rows: Iterable[NationalObservation]) -> ObservationColumns:
         valued = [row for row in rows if row.value is not None]
-        strings = [np.empty(len(valued), dtype=object) for _ in range(2)]
-        strings[0][:] = [row.status or "" for row in valued]
-        strings[1][:] = [row.comment or "" for row in valued]
+        status = object_array([row.status or "" for row in valued])
         return cls(
             index=np.array([to_index(freq, row.period) for row in valued], dtype=np.int64),
             value=np.array([row.value for row in valued], dtype=np.float64),
-            status=strings[0],
-            rank=ranks(strings[0]),
+            status=status,
+            rank=ranks(status),
             base_year=np.array([row.base_year for row in valued], dtype=np.int64),
-            comment=strings[1],
+            comment=object_array([row.comment or "" for row in valued]),
         )
 
     @classmethod
@@ -116,3 +114,10 @@ class Unpublishable:
     adjustment: str
     freq: str
     reason: str  # for the agency: why it cannot be published, and what to do
+
+
+def object_array(values: list) -> np.ndarray:
+    """A 1-D object array of `values` (np.array would make strings a fixed-width str array)."""
+    result = np.empty(len(values), dtype=object)
+    result[:] = values
+    return result

@@ -117,12 +117,12 @@ def windowed_harmonize(
         list(qualifying), schema={"activity": pl.String, "adjustment": pl.String}, orient="row"
     )
     by_pair: dict[Pair, list[h.NationalSeries]] = defaultdict(list)
-    for item in national_series(
+    for national in national_series(
         stored.join(pairs, on=["activity", "adjustment"], how="semi", maintain_order="left"),
         country_code,
         weights,
     ):
-        by_pair[item.activity, item.adjustment].append(item)
+        by_pair[national.activity, national.adjustment].append(national)
     computed: dict[Pair, list[h.HarmonizedSeries]] = {}
     for pair in windows:
         if pair not in by_pair:
