@@ -10,7 +10,9 @@ until the release is published, and the first series published is read back thro
 publication step (store, harmonize, aggregate, vintages, commit) are reported.
 
 Uses DATABASE_URL / REDIS_URL when set, else the embedded servers; works in a database of its
-own (`ipi_bench`, recreated each run) so it never touches development or test data.
+own (`ipi_bench`, recreated each run) so it never touches development or test data, and Redis
+db 8. Two runs at the same time (e.g. from two checkouts) each need their own: `--database
+ipi_bench_other --redis-db 9` (the worker of one run would otherwise take the other's tasks).
 """
 
 from __future__ import annotations
@@ -49,11 +51,15 @@ def main() -> None:
     parser.add_argument(
         "--order", choices=ORDERS, default="series", help="the order of the file's rows"
     )
+    parser.add_argument("--database", default="ipi_bench", help="the database to recreate")
+    parser.add_argument("--redis-db", type=int, default=8, help="the Redis db of the queues")
     args = parser.parse_args()
     from ipi_exchange import embedded
 
     with embedded.services_from_environment() as urls:
-        database_url, env = bench_environment(urls, "ipi_bench", recreate=True)
+        database_url, env = bench_environment(
+            urls, args.database, recreate=True, redis_db=args.redis_db
+        )
         results = run(args.rows, env, database_url, publish=args.publish, order=args.order)
     report = format_results(results)
     print(report)
@@ -66,13 +72,15 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _bench_redis(url: str) -> str:
+def _bench_redis(url: str, db: int = 8) -> str:
     from ipi_exchange.env import with_redis_db
 
-    return with_redis_db(url, 8)
+    return with_redis_db(url, db)
 
 
-def bench_environment(urls, database: str, *, recreate: bool) -> tuple[str, dict]:
+def bench_environment(
+    urls, database: str, *, recreate: bool, redis_db: int = 8
+) -> tuple[str, dict]:
     """A database of the bench's own on the servers `urls` names (recreated, or kept), migrated,
     and the environment of the processes that use it (also set in this one)."""
     database_url = _with_database(urls.database, database)
@@ -81,7 +89,7 @@ def bench_environment(urls, database: str, *, recreate: bool) -> tuple[str, dict
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "REDIS_URL": _bench_redis(urls.redis),
+        "REDIS_URL": _bench_redis(urls.redis, redis_db),
         "IPI_FILE_STORE": str(WORK / "files"),
         "DJANGO_SETTINGS_MODULE": "ipi_exchange.settings",
         "LOG_LEVEL": "INFO",

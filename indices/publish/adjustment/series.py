@@ -9,7 +9,8 @@ from datetime import date
 
 from indices.publish.adjustment.engine import Adjustment
 from indices.publish.harmonization.aggregate import SECRETARIAT
-from indices.publish.harmonization.derive import Level, derive_all
+from indices.publish.harmonization.derive import derive_all
+from indices.publish.harmonization.levels import Level, Levels
 from indices.publish.harmonization.periods import to_index
 from indices.publish.harmonization.types import HarmonizedSeries
 
@@ -27,10 +28,12 @@ def adjusted_series(
     """`statuses`: the N series' monthly statuses, carried to the adjusted months."""
     result: list[HarmonizedSeries] = []
     for code, values in (("Y", adjustment.adjusted), ("T", adjustment.trend)):
-        levels = {
-            to_index("M", month): Level(value, statuses.get(month, "A"))
-            for month, value in values.items()
-        }
+        levels = Levels.from_mapping(
+            {
+                to_index("M", month): Level(value, statuses.get(month, "A"))
+                for month, value in values.items()
+            }
+        )
         result += [
             s
             for s in derive_all(

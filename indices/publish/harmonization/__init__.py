@@ -13,6 +13,7 @@ from indices.publish.harmonization.types import (
     HarmonizedSeries,
     NationalObservation,
     NationalSeries,
+    ObservationColumns,
     Point,
     Unpublishable,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "HarmonizedSeries",
     "NationalObservation",
     "NationalSeries",
+    "ObservationColumns",
     "Point",
     "Unpublishable",
     "aggregate_group",

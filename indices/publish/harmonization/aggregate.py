@@ -24,7 +24,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from indices.publish.harmonization.derive import Level, derive_all
+from indices.publish.harmonization.derive import derive_all
+from indices.publish.harmonization.levels import Level, Levels
 from indices.publish.harmonization.member import rereference
 from indices.publish.harmonization.periods import to_index, year_indexes
 from indices.publish.harmonization.statuses import MISSING, worst
@@ -73,15 +74,10 @@ def aggregate_group(
         )
         if segment is None:
             continue
-        referenced = rereference("M", segment, ref_year)
-        assert referenced is not None
-        published = {
-            index: level
-            for index, level in referenced.items()
-            if level.coverage is not None
-            and level.coverage + COVERAGE_TOLERANCE >= min_coverage_pct
-        }
-        if not published:
+        referenced = rereference("M", Levels.from_mapping(segment), ref_year)
+        assert referenced is not None and referenced.coverage is not None
+        published = referenced.take(referenced.coverage + COVERAGE_TOLERANCE >= min_coverage_pct)
+        if not len(published):
             continue
         seasonless = adjustment in SEASONLESS
         result.extend(

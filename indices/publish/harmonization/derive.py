@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, Decimal
 from functools import cache
-from typing import NamedTuple
+from itertools import repeat
+
+import numpy as np
 
 from countries.standard import load_definition
+from indices.publish.harmonization.levels import Levels
 from indices.publish.harmonization.periods import PER_YEAR, to_date
-from indices.publish.harmonization.statuses import shown, worst, worst_of_two
 from indices.publish.harmonization.types import HarmonizedSeries, Point
-
-
-class Level(NamedTuple):
-    """One harmonized value before it becomes a Point: the break is kept apart from the status
-    so that a growth rate or a quarter can tell whether it spans the break (statuses.py)."""
-
-    value: float
-    status: str
-    brk: bool = False
-    coverage: float | None = None
-    comment: str = ""  # the national value's COMMENT; a value derived from several has none
-
-
-Levels = Mapping[int, Level]
 
 
 @cache
@@ -66,51 +53,49 @@ def attributes_shown(attributes: Mapping[str, object]) -> dict[str, object]:
     return shown
 
 
-def average(levels: Levels, size: int) -> dict[int, Level]:
+def average(levels: Levels, size: int) -> Levels:
     """H5: the mean of `size` consecutive periods (3 months, 12 months, 4 quarters), only where
     every one of them is present. A quarter or year holding a break carries it, and the lowest
     coverage of its periods (STANDARD 1.1)."""
-    buckets: dict[int, list[Level]] = {}
-    for index, level in levels.items():
-        buckets.setdefault(index // size, []).append(level)
-    result: dict[int, Level] = {}
-    for index in sorted(buckets):
-        members = buckets[index]
-        if len(members) != size:
-            continue
-        coverages = [m.coverage for m in members]
-        result[index] = Level(
-            math.fsum(m.value for m in members) / size,
-            worst(m.status for m in members),
-            any(m.brk for m in members),
-            None if None in coverages else min(coverages),  # type: ignore[type-var]
-        )
-    return result
+    buckets, first, count = np.unique(levels.index // size, return_index=True, return_counts=True)
+    complete = count == size
+    # Sorted, each period once: a complete bucket's periods are `size` consecutive positions.
+    positions = first[complete][:, np.newaxis] + np.arange(size)
+    values = levels.value[positions]
+    sums = [math.fsum(periods) for periods in values.tolist()]
+    return Levels.derived(
+        index=buckets[complete],
+        value=np.array(sums, dtype=np.float64) / size,
+        rank=levels.rank[positions].max(axis=1),
+        brk=levels.brk[positions].any(axis=1),
+        coverage=None if levels.coverage is None else levels.coverage[positions].min(axis=1),
+    )
 
 
-def growth(levels: Levels, lag: int) -> dict[int, Level]:
+def growth(levels: Levels, lag: int) -> Levels:
     """H4: 100 * (I(t) / I(t - lag) - 1), where both levels are present. The rate is B when a
     break lies in (t - lag, t], i.e. when the two levels stand on either side of a link."""
-    breaks = sorted(index for index, level in levels.items() if level.brk)
-    result: dict[int, Level] = {}
-    for index in sorted(levels):
-        earlier = levels.get(index - lag)
-        if earlier is None:
-            continue
-        level = levels[index]
-        if breaks:
-            position = bisect_right(breaks, index - lag)
-            brk = position < len(breaks) and breaks[position] <= index
-        else:
-            brk = False
-        coverages = (earlier.coverage, level.coverage)
-        result[index] = Level(
-            100.0 * (level.value / earlier.value - 1.0),
-            worst_of_two(earlier.status, level.status),
-            brk,
-            None if None in coverages else min(coverages),  # type: ignore[type-var]
-        )
-    return result
+    index = levels.index
+    earlier = np.searchsorted(index, index - lag)
+    found = earlier < len(index)
+    found[found] = index[earlier[found]] == index[found] - lag
+    later, earlier = np.flatnonzero(found), earlier[found]
+    if (levels.value[earlier] == 0).any():
+        raise ZeroDivisionError("float division by zero")  # as the Python float division
+    breaks = index[levels.brk]
+    # Breaks at or before t, less those at or before t - lag.
+    spanned = np.searchsorted(breaks, index[later], side="right") - np.searchsorted(
+        breaks, index[earlier], side="right"
+    )
+    return Levels.derived(
+        index=index[later],
+        value=100.0 * (levels.value[later] / levels.value[earlier] - 1.0),
+        rank=np.maximum(levels.rank[earlier], levels.rank[later]),
+        brk=spanned > 0,
+        coverage=None
+        if levels.coverage is None
+        else np.minimum(levels.coverage[earlier], levels.coverage[later]),
+    )
 
 
 def derive_all(
@@ -129,7 +114,7 @@ def derive_all(
     Where the levels carry a coverage (aggregates), each series carries the COVERAGE of its
     own latest observation, as published (`coverage_shown`): a quarterly series that of its
     latest quarter, not of the latest month (STANDARD 1.1)."""
-    by_freq: dict[str, Levels] = {freq: levels}
+    by_freq = {freq: levels}
     if freq == "M":
         by_freq["Q"] = average(levels, 3)
     by_freq["A"] = average(levels, PER_YEAR[freq])
@@ -142,10 +127,13 @@ def derive_all(
             ("PCH_SM", growth(out_levels, PER_YEAR[out_freq])),
         )
         for transformation, values in transformations:
-            if not values:
+            if not len(values):
                 continue
-            latest = values[max(values)].coverage
-            coverage = {} if latest is None else {"COVERAGE": coverage_shown(latest)}
+            coverage = (
+                {}
+                if values.coverage is None
+                else {"COVERAGE": coverage_shown(float(values.coverage[-1]))}
+            )
             result.append(
                 HarmonizedSeries(
                     freq=out_freq,
@@ -174,7 +162,14 @@ def series_attributes(transformation: str, attributes: Mapping[str, object]) -> 
 
 
 def to_points(freq: str, levels: Levels) -> tuple[Point, ...]:
+    count = len(levels)
     return tuple(
-        Point(to_date(freq, index), value, shown(status, brk), coverage, comment)
-        for index, (value, status, brk, coverage, comment) in sorted(levels.items())
+        map(
+            Point,
+            [to_date(freq, index) for index in levels.index.tolist()],
+            levels.value.tolist(),
+            levels.shown_statuses().tolist(),
+            repeat(None, count) if levels.coverage is None else levels.coverage.tolist(),
+            repeat("", count) if levels.comment is None else levels.comment.tolist(),
+        )
     )

@@ -3,24 +3,29 @@ codes, then H4 and H5 (derive.py)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import pairwise
 
-from indices.publish.harmonization.derive import Level, derive_all
+import numpy as np
+
+from indices.publish.harmonization.derive import derive_all
+from indices.publish.harmonization.levels import Levels, concatenated
 from indices.publish.harmonization.periods import (
     PER_YEAR,
     label,
     ranges_label,
-    to_index,
     year_indexes,
 )
-from indices.publish.harmonization.statuses import BREAK, split, worst
+from indices.publish.harmonization.statuses import BREAK
 from indices.publish.harmonization.types import (
     HarmonizedSeries,
     NationalObservation,
     NationalSeries,
+    ObservationColumns,
     Unpublishable,
 )
 
@@ -38,40 +43,29 @@ class Link:
 
 @dataclass
 class Linked:
-    levels: dict[int, Level]  # on the newest base's scale
+    levels: Levels  # on the newest base's scale
     newest_base: int
     links: list[Link] = field(default_factory=list)
     problem: str = ""  # why older history could not be linked, if it could not
 
 
-def link_base_changes(freq: str, observations: Iterable[NationalObservation]) -> Linked | None:
+def link_base_changes(
+    freq: str, observations: Iterable[NationalObservation] | ObservationColumns
+) -> Linked | None:
     """H3. For each period, the newest base year wins from its first value on; an older base
     only supplies the history before that, multiplied by the chained ratios of the bases' means
     over their overlap (the most recent complete calendar year both cover, else every period
     both cover). The first value taken from the newer base after older-base history is flagged
     as a break. None when the series holds no value at all."""
-    by_base: dict[int, dict[int, tuple[float, str]]] = {}
-    comments: dict[tuple[int, int], str] = {}  # (base year, period): the value's COMMENT
-    monthly = freq == "M"
-    # Once per stored value (a million per release): unpacked, the period's index inline.
-    for period, value, status, base_year, comment in observations:
-        if value is not None:
-            index = period.year * 12 + period.month - 1 if monthly else to_index(freq, period)
-            by_base.setdefault(base_year, {})[index] = (value, status)
-            if comment:
-                comments[base_year, index] = comment
-    if not by_base:
+    if not isinstance(observations, ObservationColumns):
+        observations = ObservationColumns.from_rows(freq, observations)
+    if not len(observations):
         return None
+    by_base = _by_base(observations)
     bases = sorted(by_base, reverse=True)
     newest = by_base[bases[0]]
-    levels = {
-        index: Level(value, *split(status), comment=comments.get((bases[0], index), ""))
-        if comments or status == BREAK
-        else Level(value, status or "A")  # split(status), no comment: the common case
-        for index, (value, status) in newest.items()
-    }
-    linked = Linked(levels, bases[0])
-    start = min(levels)
+    linked = Linked(newest, bases[0])
+    stretches = [newest]  # the latest first: each base's history before the newer's start
     factor = 1.0
     for newer, older in pairwise(bases):
         found = _overlap_ratio(freq, by_base[newer], by_base[older])
@@ -85,79 +79,127 @@ def link_base_changes(freq: str, observations: Iterable[NationalObservation]) ->
         ratio, overlap = found
         linked.links.append(Link(older, newer, ratio, overlap))
         factor *= ratio
-        history = [index for index in by_base[older] if index < start]
-        if not history:
+        values = by_base[older]
+        history = values.take(values.index < stretches[-1].index[0])
+        if not len(history):
             continue
-        first_new = levels[start]
-        levels[start] = first_new._replace(brk=True)
-        for index in history:
-            value, status = by_base[older][index]
-            comment = comments.get((older, index), "")
-            levels[index] = Level(value * factor, *split(status), comment=comment)
-        start = min(history)
+        # The first value after the linked history (the arrays are this function's own).
+        stretches[-1].brk[0] = True
+        stretches.append(replace(history, value=history.value * factor))
+    linked.levels = concatenated(stretches[::-1])
     return linked
 
 
-def _overlap_ratio(
-    freq: str, newer: dict[int, tuple[float, str]], older: dict[int, tuple[float, str]]
-) -> tuple[float, str] | None:
-    common = newer.keys() & older.keys()
-    if not common:
+def _by_base(observations: ObservationColumns) -> dict[int, Levels]:
+    """Each base year's values as levels of their own (statuses split from the agency's B):
+    where a period of a base comes more than once (several parts of a series), the last
+    value, and the last COMMENT given, as if stored one after the other."""
+    order = np.lexsort((observations.index, observations.base_year))  # stable
+    base_year, index = observations.base_year[order], observations.index[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (base_year[1:] != base_year[:-1]) | (index[1:] != index[:-1])
+    kept = order[last]
+    comment = observations.comment[kept]
+    if not last.all():  # rare: a period of a base given twice keeps the last COMMENT given
+        given: dict[tuple[int, int], str] = {}
+        for base, period, text in zip(
+            observations.base_year.tolist(),
+            observations.index.tolist(),
+            observations.comment.tolist(),
+            strict=True,
+        ):
+            if text:
+                given[base, period] = text
+        comment[:] = [
+            given.get(key, "")
+            for key in zip(base_year[last].tolist(), index[last].tolist(), strict=True)
+        ]
+    status = observations.status[kept]
+    brk = status == BREAK
+    status[brk | (status == "")] = "A"  # a declared break is a break on an A (statuses.py)
+    index, value, base_year = index[last], observations.value[kept], base_year[last]
+    rank = observations.rank[kept]  # B and "" rank 0, as the A they are now
+    has_comment = comment != ""
+    bounds = np.flatnonzero(base_year[1:] != base_year[:-1]) + 1
+    result: dict[int, Levels] = {}
+    for start, stop in pairwise([0, *bounds.tolist(), len(kept)]):
+        result[int(base_year[start])] = Levels(
+            index=index[start:stop],
+            value=value[start:stop],
+            status=status[start:stop],
+            rank=rank[start:stop],
+            brk=brk[start:stop],
+            comment=comment[start:stop] if has_comment[start:stop].any() else None,
+        )
+    return result
+
+
+def _overlap_ratio(freq: str, newer: Levels, older: Levels) -> tuple[float, str] | None:
+    common, in_newer, in_older = np.intersect1d(
+        newer.index, older.index, assume_unique=True, return_indices=True
+    )
+    if not len(common):
         return None
     per_year = PER_YEAR[freq]
-    counts: dict[int, int] = {}
-    for index in common:
-        counts[index // per_year] = counts.get(index // per_year, 0) + 1
-    complete = [year for year, count in counts.items() if count == per_year]
-    if complete:
-        year = max(complete)
-        periods: Iterable[int] = year_indexes(freq, year)
+    years, counts = np.unique(common // per_year, return_counts=True)
+    complete = years[counts == per_year]
+    if len(complete):
+        year = int(complete.max())
         overlap = str(year)
+        in_year = common // per_year == year
+        in_newer, in_older = in_newer[in_year], in_older[in_year]
     else:
-        periods = sorted(common)
-        overlap = ranges_label(freq, periods)
-    old_sum = math.fsum(older[i][0] for i in periods)
+        overlap = ranges_label(freq, common.tolist())
+    old_sum = math.fsum(older.value[in_older].tolist())
     if old_sum == 0:
         return None
-    return math.fsum(newer[i][0] for i in periods) / old_sum, overlap
+    return math.fsum(newer.value[in_newer].tolist()) / old_sum, overlap
 
 
-def _span(freq: str, values: dict) -> str:
-    return f"{label(freq, min(values))} to {label(freq, max(values))}"
+def _span(freq: str, levels: Levels) -> str:
+    return f"{label(freq, int(levels.index[0]))} to {label(freq, int(levels.index[-1]))}"
 
 
-def rereference(freq: str, levels: dict[int, Level], ref_year: int) -> dict[int, Level] | None:
+def rereference(freq: str, levels: Levels, ref_year: int) -> Levels | None:
     """H2: 100 * I(t) / mean of I over REF_YEAR; None unless every period of REF_YEAR has a
     value."""
     periods = year_indexes(freq, ref_year)
-    if any(index not in levels for index in periods):
+    first = int(np.searchsorted(levels.index, periods[0]))
+    year = slice(first, first + len(periods))
+    # Sorted, each period once: the year is complete when its last period comes len - 1
+    # places after its first.
+    if year.stop > len(levels) or levels.index[year.stop - 1] != periods[-1]:
         return None
-    mean = math.fsum(levels[index].value for index in periods) / len(periods)
+    mean = math.fsum(levels.value[year].tolist()) / len(periods)
     scale = 100.0 / mean
-    # Level(...) rather than _replace: a million levels per release, three times cheaper.
-    return {
-        index: Level(value * scale, status, brk, coverage, comment)
-        for index, (value, status, brk, coverage, comment) in levels.items()
-    }
+    return replace(levels, value=levels.value * scale)
 
 
-def combine(components: Sequence[tuple[dict[int, Level], float]]) -> dict[int, Level]:
+def combine(components: Sequence[tuple[Levels, float]]) -> Levels:
     """H1: the weighted arithmetic mean of re-referenced indices, in the periods where every
     national code has a value (a mean over fewer codes would change the composition). A mean
     of several codes is no one national value, so it carries no COMMENT."""
     if len(components) == 1:
-        return dict(components[0][0])
+        return components[0][0]
     total = math.fsum(weight for _, weight in components)
-    common = set.intersection(*(set(levels) for levels, _ in components))
-    result: dict[int, Level] = {}
-    for index in sorted(common):
-        parts = [levels[index] for levels, _ in components]
-        result[index] = Level(
-            math.fsum(p.value * w for p, (_, w) in zip(parts, components, strict=True)) / total,
-            worst(part.status for part in parts),
-            any(part.brk for part in parts),
-        )
-    return result
+    common = functools.reduce(
+        partial(np.intersect1d, assume_unique=True), (levels.index for levels, _ in components)
+    )
+    at = [np.searchsorted(levels.index, common) for levels, _ in components]
+    weighted = np.array(
+        [levels.value[i] * weight for (levels, weight), i in zip(components, at, strict=True)]
+    )
+    sums = np.array([math.fsum(period) for period in weighted.T.tolist()], dtype=np.float64)
+    return Levels.derived(
+        index=common,
+        value=sums / total,
+        rank=np.max(
+            [levels.rank[i] for (levels, _), i in zip(components, at, strict=True)], axis=0
+        ),
+        brk=np.logical_or.reduce(
+            [levels.brk[i] for (levels, _), i in zip(components, at, strict=True)]
+        ),
+    )
 
 
 def harmonize_member(
@@ -194,12 +236,22 @@ def _harmonize_group(
     ref_area, activity, adjustment, freq = key
     series_key = f"{freq}.{ref_area}.{activity}.{adjustment}"
     problems: list[str] = []
-    referenced: list[tuple[dict[int, Level], float]] = []
+    referenced: list[tuple[Levels, float]] = []
     newest_base = 0
     for nat_code in sorted(components):
         parts = components[nat_code]
         name = f"national code {nat_code}" if nat_code else f"ISIC {activity}"
-        linked = link_base_changes(freq, (obs for part in parts for obs in part.observations))
+        linked = link_base_changes(
+            freq,
+            ObservationColumns.concatenated(
+                [
+                    part.observations
+                    if isinstance(part.observations, ObservationColumns)
+                    else ObservationColumns.from_rows(freq, part.observations)
+                    for part in parts
+                ]
+            ),
+        )
         if linked is None:
             problems.append(f"{name} has no value, only missing statuses; send its index levels")
             continue

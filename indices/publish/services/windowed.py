@@ -48,12 +48,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import polars as pl
 from django.db import connection
 
 from indices.national.copy_out import copied_out
 from indices.publish import harmonization as h
 from indices.publish.harmonization.derive import series_attributes
+from indices.publish.harmonization.periods import PER_YEAR
+from indices.publish.harmonization.statuses import RANK
 from indices.publish.models import PublishedSeries
 
 # False: every pair takes the full recomputation (the tests compare both ways).
@@ -107,22 +110,24 @@ def windowed_harmonize(
     stored = _reduced_rows(agencies, min(start for start, _ in windows.values()), ref_year)
     mixed = _mixed_series(stored)
     stored = stored.filter(pl.col("ref_area") == country_code)
-    by_pair: dict[Pair, pl.DataFrame] = {
-        (activity, adjustment): frame
-        for (activity, adjustment), frame in stored.group_by(
-            ["activity", "adjustment"], maintain_order=True
-        )
-        if (activity, adjustment) in windows
-    }
     qualifying = _qualifying(stored, windows, given, mixed, ref_year)
+    # The qualifying pairs' series read in one pass, then each pair harmonized on its own: a
+    # pair with a series that cannot be published is left to the full recomputation.
+    pairs = pl.DataFrame(
+        list(qualifying), schema={"activity": pl.String, "adjustment": pl.String}, orient="row"
+    )
+    by_pair: dict[Pair, list[h.NationalSeries]] = defaultdict(list)
+    for national in national_series(
+        stored.join(pairs, on=["activity", "adjustment"], how="semi", maintain_order="left"),
+        country_code,
+        weights,
+    ):
+        by_pair[national.activity, national.adjustment].append(national)
     computed: dict[Pair, list[h.HarmonizedSeries]] = {}
     for pair in windows:
-        frame = by_pair.get(pair)
-        if frame is None or pair not in qualifying:
+        if pair not in by_pair:
             continue
-        series, problems = h.harmonize_member(
-            series=national_series(frame, country_code, weights), ref_year=ref_year
-        )
+        series, problems = h.harmonize_member(series=by_pair[pair], ref_year=ref_year)
         if not problems:
             computed[pair] = series
     if not computed:
@@ -209,6 +214,8 @@ STORED_SCHEMA = {
     "base_year": pl.Int64,
     "comment": pl.String,
 }
+# The order harmonization reads them in: series by series, each base year's values in order.
+STORED_ORDER = ["series_id", "base_year", "period_start"]
 _REDUCED = _REDUCED.replace(
     "{columns}", ", ".join(f"n.{column}" for column in [*SERIES_KEY, *OBSERVED, "ref_area"])
 )
@@ -224,7 +231,7 @@ def _reduced_rows(agencies: list[str], start: date, ref_year: int) -> pl.DataFra
     }
     # In the order the full recomputation reads them (sorted here: the statement leaves them
     # in the order of the index, series by series, each base year's values in three parts).
-    return copied_out(_REDUCED, params, SCHEMA).sort(["series_id", "base_year", "period_start"])
+    return copied_out(_REDUCED, params, SCHEMA).sort(STORED_ORDER)
 
 
 def _mixed_series(stored: pl.DataFrame) -> set[str]:
@@ -307,23 +314,79 @@ def national_series(
     frame: pl.DataFrame, country_code: str, weights: dict[str, float | None]
 ) -> list[h.NationalSeries]:
     """Stored rows (SERIES_KEY, then OBSERVED) as NationalSeries, one per key, in the order
-    the keys first come."""
-    grouped = frame.group_by(SERIES_KEY, maintain_order=True).agg(pl.col(OBSERVED))
-    observation = h.NationalObservation._make
-    keys = zip(*(grouped[column].to_list() for column in SERIES_KEY), strict=True)
-    observed = zip(*(grouped[column].to_list() for column in OBSERVED), strict=True)
-    return [
-        h.NationalSeries(
-            freq=freq,
-            ref_area=country_code,
-            activity=activity,
-            nat_code=nat_code,
-            adjustment=adjustment,
-            observations=tuple(map(observation, zip(*columns, strict=True))),
-            weight=weights.get(nat_code) if nat_code else None,
+    the keys first come, their values as columns (ObservationColumns: the rows without a value
+    left out, as H3 leaves them)."""
+    if frame.is_empty():
+        return []
+    rows = frame.select(
+        *SERIES_KEY,
+        # The month's index (periods.py); a quarter's or a year's is it divided, below.
+        (
+            pl.col("period_start").dt.year().cast(pl.Int64) * 12
+            + pl.col("period_start").dt.month().cast(pl.Int64)
+            - 1
+        ).alias("month"),
+        pl.col("value").is_not_null().alias("valued"),
+        "value",
+        pl.col("status").fill_null(""),
+        pl.col("status")
+        .replace_strict(RANK, default=0, return_dtype=pl.Int8)
+        .fill_null(0)
+        .alias("rank"),
+        "base_year",
+        pl.col("comment").fill_null(""),
+    )
+    # The rows come series by series: each key's rows are a run of consecutive rows, or a few
+    # (a series whose national code a later concordance mapped anew).
+    starts = np.flatnonzero(
+        rows.select(
+            pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift()) for c in SERIES_KEY)
+        ).to_series()
+    ).tolist()
+    runs: dict[tuple, list[tuple[int, int]]] = {}
+    ends = [*starts[1:], rows.height]
+    keys = rows[starts].select(SERIES_KEY).iter_rows()
+    for key, start, end in zip(keys, starts, ends, strict=True):
+        runs.setdefault(key, []).append((start, end))
+    valued = rows["valued"].to_numpy()
+    month, value, status, rank, base_year, comment = (
+        rows[column].to_numpy()
+        for column in ("month", "value", "status", "rank", "base_year", "comment")
+    )
+    result = []
+    for (_, freq, activity, nat_code, adjustment), spans in runs.items():
+        taken = _valued_rows(spans, valued)
+        observations = h.ObservationColumns(
+            index=month[taken] // (12 // PER_YEAR.get(freq, 1)),
+            value=value[taken],
+            status=status[taken],
+            rank=rank[taken],
+            base_year=base_year[taken],
+            comment=comment[taken],
         )
-        for (_, freq, activity, nat_code, adjustment), columns in zip(keys, observed, strict=True)
-    ]
+        result.append(
+            h.NationalSeries(
+                freq=freq,
+                ref_area=country_code,
+                activity=activity,
+                nat_code=nat_code,
+                adjustment=adjustment,
+                observations=observations,
+                weight=weights.get(nat_code) if nat_code else None,
+            )
+        )
+    return result
+
+
+def _valued_rows(spans: list[tuple[int, int]], valued: np.ndarray) -> slice | np.ndarray:
+    """The rows of a key's runs [start, end) that hold a value: a slice, which copies nothing,
+    in the common case of one run of values only."""
+    if len(spans) == 1:
+        start, end = spans[0]
+        if valued[start:end].all():
+            return slice(start, end)
+    rows = np.concatenate([np.arange(start, end) for start, end in spans])
+    return rows[valued[rows]]
 
 
 def _base_levels(series: list[h.HarmonizedSeries]) -> h.HarmonizedSeries | None:
