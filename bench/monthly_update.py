@@ -40,6 +40,9 @@ from bench.submission_1m import (  # noqa: E402
 
 WORK = ROOT / "var" / "bench"
 DATABASE = "ipi_bench_monthly"
+# Queues of its own: a worker of bench/submission_1m.py (db 8) running meanwhile would otherwise
+# take this run's tasks, and this one its.
+REDIS_DB = 10
 LOG = WORK / "monthly-worker.log"
 QUIET_LOCK = Path("/tmp/quiet.lock")
 ADJUSTMENTS = "NSWYT"
@@ -73,7 +76,9 @@ def main() -> None:
     ]
     with embedded.services_from_environment() as urls:
         # Not bench/submission_1m.py's database, which every run of it recreates.
-        database_url, env = bench_environment(urls, DATABASE, recreate=not args.reuse)
+        database_url, env = bench_environment(
+            urls, DATABASE, recreate=not args.reuse, redis_db=REDIS_DB
+        )
         results = run(members, env, database_url, fill=not args.reuse)
     report = format_results(results)
     print(report)
