@@ -1,9 +1,11 @@
 """The Celery app, shaped like cookiecutter-django's config/celery_app.py; settings live in
 settings.py under the CELERY_ namespace."""
 
+import gc
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipi_exchange.settings")
 
@@ -30,6 +32,15 @@ def _servers_for_a_celery_command(sender: Celery, **kwargs: object) -> None:
         from ipi_exchange.embedded import use_servers_from_environment
 
         use_servers_from_environment()
+
+
+@worker_process_init.connect
+def _startup_objects_out_of_the_collector(**kwargs: object) -> None:
+    """What a worker process holds once started (Django, the tasks' modules) lives as long as
+    it does: frozen, the garbage collector no longer walks it on every full collection, which a
+    release building a million values' objects triggers again and again."""
+    gc.collect()
+    gc.freeze()
 
 
 from ipi_exchange.health import WorkerHeartbeat  # noqa: E402  (needs the app above)
