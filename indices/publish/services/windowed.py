@@ -6,22 +6,26 @@ harmonized values from the start of the year of its earliest period on (`since`)
 the constants of the whole history stay as they were: the reference-year mean (H2), the link
 ratios and break positions (H3), the pair's components and weights (H1). Then H1-H5 run over
 a reduced input that holds every stored value of the pair's series from the year before
-`since` (for the growth over 12 months and the annual growth), the reference year, and the
-first value of each base year, which is enough for every harmonized value from `since` on to
-come out bit for bit as the full recomputation gives it. A pair for which any condition
-cannot be shown from what is read goes through the full recomputation (publication.py).
+`since` (for the growth over 12 months and the annual growth) and of the reference year,
+which is enough for every harmonized value from `since` on to come out bit for bit as the full
+recomputation gives it. A pair for which any condition cannot be shown from what is read goes
+through the full recomputation (publication.py).
 
 The conditions, per pair (all read in one statement from the national store's own index,
 and one from the published store):
 
 - every period the submission gives for it is after the reference year;
-- each of its series: one (activity, adjustment, ref_area) over every value read; its newest
-  base year (with a value) has a value at or before both the window's start and the
-  reference year's first period, so that the window and the reference year are on that base
-  (no link ratio enters them) and that base was there before the release; every stored
-  value from the submission's first period on is of that base year, and the submission gives
-  no other (a release that adds, revises or withdraws values of another base, or values that
-  overlap another base, could change a link);
+- each of its series: one (activity, adjustment, ref_area) over every value read; the newest
+  base year with a value read has a value in the reference year's first period (so at or
+  before the window's start), so that the window and the reference year are on that base (no
+  link ratio enters them) and that base was there before the release; every stored value from
+  the submission's first period on is of that base year, and the submission gives no other (a
+  release that adds, revises or withdraws values of another base, or values that overlap
+  another base, could change a link). A base year with no value read does not enter the
+  window: an older one only supplies history before the newest base's first value (H3), and a
+  newer one whose values all lie before the window would have taken the series over from its
+  first value on, leaving the published year before `since` empty, which the last condition
+  below refuses;
 - H1-H5 over the reduced input find nothing unpublishable;
 - no national code of its activity has another ISIC code or weight in another concordance
   version (checked by the caller, publication.py: a remapped code's older values stay in its
@@ -163,42 +167,36 @@ def windowed_harmonize(
     return result
 
 
-# Every stored value of the agencies' series from `start` on, of the reference year, and the
-# first value of each base year of each series, through the store's only index (agency,
-# series_id, base_year, period_start): a skip scan finds each series' base years (one probe
-# each), then three bounded range scans per base year. Never a scan of the whole store.
+# Every stored value of the agencies' series from `start` on and of the reference year, through
+# the store's only index (agency, series_id, period_start, base_year): a skip scan finds each
+# series (one probe each), then two bounded range scans per series. Never a scan of the whole
+# store, nor of a series' whole history.
 _REDUCED = """
-WITH RECURSIVE bases AS (
-    SELECT a.agency_id, first.series_id, first.base_year
+WITH RECURSIVE series AS (
+    SELECT a.agency_id, first.series_id
     FROM unnest(%(agencies)s::text[]) AS a(agency_id)
     CROSS JOIN LATERAL (
-        SELECT n.series_id, n.base_year FROM indices_nationalobservation AS n
+        SELECT n.series_id FROM indices_nationalobservation AS n
         WHERE n.agency_id = a.agency_id
-        ORDER BY n.series_id, n.base_year LIMIT 1) AS first
+        ORDER BY n.series_id LIMIT 1) AS first
   UNION ALL
-    SELECT b.agency_id, next.series_id, next.base_year
-    FROM bases AS b
+    SELECT s.agency_id, next.series_id
+    FROM series AS s
     CROSS JOIN LATERAL (
-        SELECT n.series_id, n.base_year FROM indices_nationalobservation AS n
-        WHERE n.agency_id = b.agency_id
-          AND (n.series_id, n.base_year) > (b.series_id, b.base_year)
-        ORDER BY n.series_id, n.base_year LIMIT 1) AS next
+        SELECT n.series_id FROM indices_nationalobservation AS n
+        WHERE n.agency_id = s.agency_id AND n.series_id > s.series_id
+        ORDER BY n.series_id LIMIT 1) AS next
 )
 SELECT r.*
-FROM bases AS b
+FROM series AS s
 CROSS JOIN LATERAL (
     (SELECT {columns} FROM indices_nationalobservation AS n
-     WHERE n.agency_id = b.agency_id AND n.series_id = b.series_id
-       AND n.base_year = b.base_year AND n.period_start >= %(start)s)
+     WHERE n.agency_id = s.agency_id AND n.series_id = s.series_id
+       AND n.period_start >= %(start)s)
     UNION
     (SELECT {columns} FROM indices_nationalobservation AS n
-     WHERE n.agency_id = b.agency_id AND n.series_id = b.series_id
-       AND n.base_year = b.base_year AND n.period_start BETWEEN %(ref_first)s AND %(ref_last)s)
-    UNION
-    (SELECT {columns} FROM indices_nationalobservation AS n
-     WHERE n.agency_id = b.agency_id AND n.series_id = b.series_id
-       AND n.base_year = b.base_year AND n.value IS NOT NULL
-     ORDER BY n.period_start LIMIT 1)
+     WHERE n.agency_id = s.agency_id AND n.series_id = s.series_id
+       AND n.period_start BETWEEN %(ref_first)s AND %(ref_last)s)
 ) AS r
 """
 
@@ -230,7 +228,7 @@ def _reduced_rows(agencies: list[str], start: date, ref_year: int) -> pl.DataFra
         "ref_last": date(ref_year, 12, 31),
     }
     # In the order the full recomputation reads them (sorted here: the statement leaves them
-    # in the order of the index, series by series, each base year's values in three parts).
+    # series by series, each in two parts).
     return copied_out(_REDUCED, params, SCHEMA).sort(STORED_ORDER)
 
 
@@ -252,8 +250,8 @@ def _qualifying(
     ref_year: int,
 ) -> set[Pair]:
     """The pairs whose every series meets the conditions of the module docstring, from one
-    summary per series (its newest base year with a value, that base's first value, the base
-    years of its values from the submission's first period on)."""
+    summary per series of the rows read (its newest base year with a value, that base's first
+    value, the base years of its values from the submission's first period on)."""
     firsts = pl.DataFrame(
         {
             "activity": [activity for activity, _ in windows],

@@ -220,6 +220,13 @@ class WindowedParityTests(TestCase):
         newer = filled(span=((2024, 1), (2026, 9)), base=2025, scale=1.0)
         self.assert_same([self.fill(), (newer, "TH_OIE", {})], windowed_last=False)
 
+    def test_a_newer_base_whose_values_all_lie_before_the_window(self):
+        # Base 2023 wins from its first value (2022-01) on: the later values of base 2021 are
+        # not published, and the window, which reads no value of base 2023, must not say so.
+        newer = filled(span=((2022, 1), (2023, 12)), base=2023)
+        steps = [self.fill(), (newer, "TH_OIE", {}), (update(RECENT), "TH_OIE", {})]
+        self.assert_same(steps, windowed_last=False)
+
     def test_an_older_base_linked_in_history_and_a_recent_update(self):
         older = filled(span=((2010, 1), (2019, 12)), base=2015)
         steps = [
