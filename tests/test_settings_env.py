@@ -172,3 +172,12 @@ def test_a_replica_url_that_is_not_postgresql_stops_the_service():
     result = _manage(["check"], DATABASE_REPLICA_URLS="mysql://replica/ipi")
     assert result.returncode != 0
     assert "DATABASE_REPLICA_URLS: entry 1 must be a postgresql:// URL" in result.stderr
+
+
+@pytest.mark.django_db
+def test_connections_compile_no_statement_just_in_time():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
