@@ -1,10 +1,10 @@
 """The rows of a submission, read from its kept file and normalized once.
 
 Validation reads them (`submission_rows`) and, when the submission may be published, keeps the
-normalized frame beside the file store as Parquet (`rows_keep`). Publication stages that frame
-into the staging table (`staged_rows_ensure`) without parsing the file again; the staging table
-is unlogged, so a PostgreSQL crash empties it and the kept frame refills it. Once a submission
-is decided for good, its staged rows and kept frame are purged (`staging_purge`).
+normalized frame beside the file store as an Arrow file (`rows_keep`). Publication applies that
+frame to the national store (`publication_rows`) without parsing the file again. Once a
+submission is decided for good, its kept frame is purged (`staging_purge`), with the rows older
+versions staged in the staging table (indices_submissionrow) for publication.
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ from indices.receive.files import store_root, stored_path
 from indices.receive.models import Submission
 from indices.receive.parsing import ParsedFile, parse_file
 from indices.validate.frame import normalized_frame, parsed_rows
-from indices.validate.models import SubmissionRow
 from indices.validate.normalize import Normalizer
-from indices.validate.staging import stage_rows
 
 Status = Submission.Status
 
@@ -88,18 +86,12 @@ def rows_keep(submission: Submission, rows: pl.DataFrame) -> None:
         raise
 
 
-def staged_rows_ensure(submission: Submission) -> None:
-    """Stage a submission's rows unless they are: a decided submission can always be applied.
-
-    From the frame validation kept; a submission validated before frames were kept is read from
-    its file again."""
-    if submission.rows_read == 0 or SubmissionRow.objects.filter(submission=submission).exists():
-        return
+def publication_rows(submission: Submission) -> pl.DataFrame:
+    """The rows a decided submission applies: the frame validation kept, or for a submission
+    validated before frames were kept (or kept as Parquet), its file read again."""
     if kept_rows_path(submission.pk).exists():
-        rows = kept_rows(submission.pk)
-    else:
-        rows = submission_rows(submission, submission_file(submission))
-    stage_rows(submission_id=submission.pk, rows=rows)
+        return kept_rows(submission.pk)
+    return submission_rows(submission, submission_file(submission))
 
 
 def staging_purge(*, limit: int = 20) -> int:
