@@ -13,6 +13,7 @@ import struct
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime
+from unittest import mock
 
 import polars as pl
 from django.db import connection, transaction
@@ -21,6 +22,7 @@ from django.test import TestCase
 
 from countries.models import Agency, NationalClassification
 from countries.services import concordance_upload
+from indices.national import copy_in
 from indices.national.copy_in import binary_copy
 from indices.publish.services.national import national_store_apply
 from indices.publish.services.publication import _given
@@ -213,9 +215,16 @@ class BinaryCopyTests(TestCase):
     """national/copy_in.py: every type the store uses, NULL in each, read back as written."""
 
     def test_values_come_back_as_written(self):
+        # laid out padded, and with a long text each byte placed by an index
+        for longest in (30, 3000):
+            with self.subTest(longest=longest), transaction.atomic():
+                self.assert_copied_back(longest)
+                transaction.set_rollback(True)
+
+    def assert_copied_back(self, longest: int) -> None:
         at = datetime(2026, 12, 6, 17, 3, 4, 567891, tzinfo=UTC)
         floats = [0.1, -0.0, 5e-324, 1.7976931348623157e308, math.nan, math.inf, None, 100.0]
-        texts = ["", "M.TH.NAT:0101.N", "ทดสอบ", None, "a\tb\nc\\N", '"', "x" * 3000, "TH"]
+        texts = ["", "M.TH.NAT:0101.N", "ทดสอบ", None, "a\tb\nc\\N", '"', "x" * longest, "TH"]
         frame = pl.DataFrame(
             {
                 "t": texts,
@@ -252,10 +261,14 @@ class BinaryCopyTests(TestCase):
         count = 250_001
         numbers = pl.int_range(count, dtype=pl.Int32)
         frame = pl.select(t=pl.format("s{}", numbers % 977), i=numbers)
+        # 18 padded bytes a row: 58,254 rows a part
+        with mock.patch.object(copy_in, "PADDED_BYTES", 1 << 20):
+            parts = list(binary_copy(frame))
+        self.assertEqual(len(parts), 2 + 5)
         with connection.cursor() as cursor:
             cursor.execute("CREATE TEMP TABLE many (t text, i int4)")
             with cursor.copy("COPY many (t, i) FROM STDIN (FORMAT binary)") as copy:
-                for part in binary_copy(frame):
+                for part in parts:
                     copy.write(part)
             cursor.execute(
                 "SELECT count(*), count(DISTINCT t), sum(i), bool_and(t = 's' || (i % 977))"
