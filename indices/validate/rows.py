@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -67,8 +67,13 @@ def kept_rows_path(submission_id: object) -> Path:
     return store_root() / "rows" / f"{submission_id}.arrow"
 
 
-def kept_rows(submission_id: object) -> pl.DataFrame:
-    return pl.read_ipc(kept_rows_path(submission_id), memory_map=False)
+def kept_rows(submission_id: object, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """The kept frame (only `columns` of it, when given: the others are not decompressed)."""
+    return pl.read_ipc(
+        kept_rows_path(submission_id),
+        columns=list(columns) if columns is not None else None,
+        memory_map=False,
+    )
 
 
 def rows_keep(submission: Submission, rows: pl.DataFrame) -> None:
@@ -86,12 +91,13 @@ def rows_keep(submission: Submission, rows: pl.DataFrame) -> None:
         raise
 
 
-def publication_rows(submission: Submission) -> pl.DataFrame:
-    """The rows a decided submission applies: the frame validation kept, or for a submission
-    validated before frames were kept (or kept as Parquet), its file read again."""
+def publication_rows(submission: Submission, *, columns: Sequence[str]) -> pl.DataFrame:
+    """The `columns` of the rows a decided submission applies: the frame validation kept, or
+    for a submission validated before frames were kept (or kept as Parquet), its file read
+    again."""
     if kept_rows_path(submission.pk).exists():
-        return kept_rows(submission.pk)
-    return submission_rows(submission, submission_file(submission))
+        return kept_rows(submission.pk, columns)
+    return submission_rows(submission, submission_file(submission)).select(columns)
 
 
 def staging_purge(*, limit: int = 20) -> int:

@@ -36,6 +36,10 @@ GIVEN_COLUMNS = {
     "comment": pl.col("comment"),
     "row_no": pl.col("row_no").cast(pl.Int32),
 }
+# The frame's columns those are made of (publication reads no other).
+FRAME_COLUMNS = tuple(
+    sorted({name for column in GIVEN_COLUMNS.values() for name in column.meta.root_names()})
+)
 # The order of the store's unique index (agency, series_id, period_start, base_year): each index
 # page is visited once, and a series' rows are written together.
 INDEX_ORDER = ("series_id", "period_start", "base_year")

@@ -24,13 +24,14 @@ from countries.models import Agency, NationalClassification
 from countries.services import concordance_upload
 from indices.national import copy_in
 from indices.national.copy_in import binary_copy
-from indices.publish.services.national import national_store_apply
+from indices.publish.services.national import FRAME_COLUMNS, national_store_apply
 from indices.publish.services.publication import _given
 from indices.publish.services.windowed import Given
 from indices.receive.models import Submission
+from indices.receive.parsing.base import RAW_COLUMNS
 from indices.validate.models import SubmissionRow
 from indices.validate.rows import kept_rows_path, publication_rows
-from indices.validate.staging import stage_rows
+from indices.validate.staging import NORMALIZED_COLUMNS, stage_rows
 from tests.indices.publishing import accept
 
 HEADER = "REF_AREA,NAT_CODE,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,OBS_STATUS,BASE_PER,COMMENT"
@@ -122,7 +123,8 @@ class StoredAsByTheStagingTableTests(TestCase):
             return cursor.fetchall()
 
     def former_apply(self, submission: Submission) -> int:
-        stage_rows(submission_id=submission.pk, rows=publication_rows(submission))
+        staged = publication_rows(submission, columns=(*RAW_COLUMNS, *NORMALIZED_COLUMNS))
+        stage_rows(submission_id=submission.pk, rows=staged)
         params = {"agency": submission.agency_id, "submission": submission.pk}
         with connection.cursor() as cursor:
             if submission.action == Submission.Action.DELETE:
@@ -151,7 +153,7 @@ class StoredAsByTheStagingTableTests(TestCase):
 
     def assert_stored_as_before(self, submission: Submission, *, through_temporary: bool) -> None:
         """The new path, then (rolled back) the former one: the same store and count."""
-        rows = publication_rows(submission)
+        rows = publication_rows(submission, columns=FRAME_COLUMNS)
         with transaction.atomic():
             count = national_store_apply(submission=submission, rows=rows)
             stored = self.stored()
