@@ -34,7 +34,8 @@ PADDED_BYTES = 16 << 20
 # at a time (the index arrays take 8 bytes per byte written).
 CHUNK_ROWS = 100_000
 
-_BIG_ENDIAN = {pl.Int16: ">i2", pl.Int32: ">i4", pl.Int64: ">i8", pl.Float64: ">f8"}
+# numpy's big-endian type of a polars numeric type, by its name
+_BIG_ENDIAN = {"Int16": ">i2", "Int32": ">i4", "Int64": ">i8", "Float64": ">f8"}
 
 
 def binary_copy(frame: pl.DataFrame) -> Iterator[bytes]:
@@ -132,8 +133,8 @@ def _column(series: pl.Series) -> _Fixed | _Text:
     if isinstance(dtype, pl.Datetime):
         microseconds = series.dt.cast_time_unit("us").cast(pl.Int64).fill_null(0).to_numpy()
         return _fixed((microseconds - POSTGRES_EPOCH_MICROSECONDS).astype(">i8"), valid)
-    if dtype in _BIG_ENDIAN:
-        return _fixed(series.fill_null(0).to_numpy().astype(_BIG_ENDIAN[dtype]), valid)
+    if str(dtype) in _BIG_ENDIAN:
+        return _fixed(series.fill_null(0).to_numpy().astype(_BIG_ENDIAN[str(dtype)]), valid)
     raise TypeError(f"no binary COPY encoding for {series.name} ({dtype})")
 
 

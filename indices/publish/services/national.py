@@ -13,6 +13,8 @@ inserting from it, was most of a million-row release's store step.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import polars as pl
 from django.db import connection
 
@@ -104,7 +106,10 @@ def national_store_apply(*, submission: Submission, rows: pl.DataFrame) -> int:
     """Apply the submission's action with its rows (its normalized frame); returns the number of
     observations written or removed."""
     given = rows.select(**GIVEN_COLUMNS).sort(INDEX_ORDER)
-    params: dict[str, object] = {"agency": submission.agency_id, "submission": submission.pk}
+    params: dict[str, str | UUID | list] = {
+        "agency": submission.agency_id,
+        "submission": submission.pk,
+    }
     with connection.cursor() as cursor:
         if submission.action == Submission.Action.DELETE:
             _given_load(cursor, given.select(INDEX_ORDER))
