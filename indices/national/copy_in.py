@@ -45,7 +45,7 @@ def binary_copy(frame: pl.DataFrame) -> Iterator[bytes]:
     text, bytea or uuid (16 bytes), Int16/Int32/Int64 for smallint/integer/bigint, Float64,
     Date, Datetime (in UTC) for timestamptz."""
     columns = [_column(frame.get_column(name)) for name in frame.columns]
-    padded = all(column.cells is not None for column in columns)
+    padded = all(column.narrow for column in columns)
     row_width = 2 + sum(column.width for column in columns)
     rows = max(1_000, PADDED_BYTES // row_width) if padded else CHUNK_ROWS
     yield SIGNATURE
@@ -59,12 +59,14 @@ def binary_copy(frame: pl.DataFrame) -> Iterator[bytes]:
 class _Fixed:
     """A column whose values all take `width - 4` bytes."""
 
-    cells: np.ndarray  # (rows, width) uint8: each row's field, its length first
+    data: np.ndarray  # (rows, width - 4) uint8: each row's value
     valid: np.ndarray  # bool per row: False for NULL
+
+    narrow = True  # its fields can be laid out padded
 
     @property
     def width(self) -> int:
-        return self.cells.shape[1]
+        return 4 + self.data.shape[1]
 
     def sizes(self, offset: int, count: int) -> np.ndarray:
         """Each row's length field: its bytes, -1 for NULL."""
@@ -72,12 +74,14 @@ class _Fixed:
 
     def slot(self, into: np.ndarray, offset: int, count: int) -> np.ndarray:
         """Copy the rows' fields (padded to `width`) into `into`; their lengths."""
-        into[:] = self.cells[offset : offset + count]
-        return 4 + np.maximum(self.sizes(offset, count), 0)
+        sizes = self.sizes(offset, count)
+        into[:, :4] = _bytes(sizes.astype(">i4"))
+        into[:, 4:] = self.data[offset : offset + count]
+        return 4 + np.maximum(sizes, 0)
 
     def write(self, out: np.ndarray, at: np.ndarray, offset: int, count: int) -> None:
         """Write the rows' values (not their lengths) from `at`."""
-        data, valid = self.cells[offset : offset + count, 4:], self.valid[offset : offset + count]
+        data, valid = self.data[offset : offset + count], self.valid[offset : offset + count]
         if not valid.all():
             data, at = data[valid], at[valid]
         out[at[:, None] + np.arange(data.shape[1])] = data
@@ -87,7 +91,7 @@ class _Fixed:
 class _Text:
     """A column of byte strings, each row a code into a dictionary of its distinct values."""
 
-    codes: np.ndarray  # int64 per row; -1 for NULL
+    codes: np.ndarray  # int32 per row; -1 for NULL
     lengths: np.ndarray  # bytes per distinct value
     starts: np.ndarray  # where each distinct value begins in `blob`
     blob: np.ndarray  # uint8: the distinct values end to end
@@ -98,6 +102,10 @@ class _Text:
     @property
     def width(self) -> int:
         return 4 + int(self.lengths.max(initial=0))
+
+    @property
+    def narrow(self) -> bool:
+        return self.cells is not None
 
     def sizes(self, offset: int, count: int) -> np.ndarray:
         codes = self.codes[offset : offset + count]
@@ -139,9 +147,7 @@ def _column(series: pl.Series) -> _Fixed | _Text:
 
 
 def _fixed(values: np.ndarray, valid: np.ndarray) -> _Fixed:
-    size = values.dtype.itemsize
-    lengths = np.where(valid, size, -1).astype(">i4")
-    return _Fixed(cells=np.hstack([_bytes(lengths), _bytes(values)]), valid=valid)
+    return _Fixed(data=_bytes(values), valid=valid)
 
 
 def _text(values: pl.Series, valid: np.ndarray) -> _Text:
@@ -151,8 +157,8 @@ def _text(values: pl.Series, valid: np.ndarray) -> _Text:
     lengths = np.fromiter((len(entry) for entry in entries), np.int64, len(entries))
     starts = np.cumsum(lengths) - lengths
     blob = np.frombuffer(b"".join(entries), np.uint8)
-    found = distinct.search_sorted(filled).to_numpy().astype(np.int64)
-    codes = np.where(valid, found, -1)
+    # (int32: 4 bytes a row of a million-row frame, for each of its text columns)
+    codes = np.where(valid, distinct.search_sorted(filled).to_numpy().astype(np.int32), -1)
     width = 4 + int(lengths.max(initial=0))
     cells = None
     if width <= WIDEST_CELL and (len(entries) + 1) * width <= PADDED_BYTES:
