@@ -134,8 +134,9 @@ def national_store_apply(*, submission: Submission, rows: pl.DataFrame) -> int:
 
 def _first_load(cursor, submission: Submission, given: pl.DataFrame) -> int:
     """None of the given series is stored: nothing can conflict, so the rows are COPYed into
-    the store itself (a plain INSERT cost twice a COPY, an upsert four times). The statement
-    trigger checks their agency and submission as it does an INSERT's (migration 0015)."""
+    the store itself, written once (no upsert's speculative insertion, no second table). The
+    statement trigger checks their agency and submission as it does an INSERT's (migration
+    0015); `updated_at` is the transaction's now(), as the upsert writes it."""
     cursor.execute("SELECT now()")
     (now,) = cursor.fetchone()
     rows = given.with_columns(
