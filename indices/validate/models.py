@@ -36,8 +36,9 @@ class Finding(models.Model):
 class SubmissionRow(models.Model):
     """A staged row: the file's raw text (as read) beside its normalized values.
 
-    Loaded with COPY at publication, which applies them to the national store. Raw columns hold
-    '' when absent.
+    Loaded with COPY at publication by versions before issue #14; publication now applies the
+    kept rows frame itself (publish/services/national.py), and the purge removes what older
+    versions left here. Raw columns hold '' when absent.
     Normalized columns are NULL when the raw text does not parse.
     """
 

@@ -1,17 +1,17 @@
 """The rows of a submission, read from its kept file and normalized once.
 
 Validation reads them (`submission_rows`) and, when the submission may be published, keeps the
-normalized frame beside the file store as Parquet (`rows_keep`). Publication stages that frame
-into the staging table (`staged_rows_ensure`) without parsing the file again; the staging table
-is unlogged, so a PostgreSQL crash empties it and the kept frame refills it. Once a submission
-is decided for good, its staged rows and kept frame are purged (`staging_purge`).
+normalized frame beside the file store as an Arrow file (`rows_keep`). Publication applies that
+frame to the national store (`publication_rows`) without parsing the file again. Once a
+submission is decided for good, its kept frame is purged (`staging_purge`), with the rows older
+versions staged in the staging table (indices_submissionrow) for publication.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -25,9 +25,7 @@ from indices.receive.files import store_root, stored_path
 from indices.receive.models import Submission
 from indices.receive.parsing import ParsedFile, parse_file
 from indices.validate.frame import normalized_frame, parsed_rows
-from indices.validate.models import SubmissionRow
 from indices.validate.normalize import Normalizer
-from indices.validate.staging import stage_rows
 
 Status = Submission.Status
 
@@ -69,8 +67,13 @@ def kept_rows_path(submission_id: object) -> Path:
     return store_root() / "rows" / f"{submission_id}.arrow"
 
 
-def kept_rows(submission_id: object) -> pl.DataFrame:
-    return pl.read_ipc(kept_rows_path(submission_id), memory_map=False)
+def kept_rows(submission_id: object, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """The kept frame (only `columns` of it, when given: the others are not decompressed)."""
+    return pl.read_ipc(
+        kept_rows_path(submission_id),
+        columns=list(columns) if columns is not None else None,
+        memory_map=False,
+    )
 
 
 def rows_keep(submission: Submission, rows: pl.DataFrame) -> None:
@@ -93,18 +96,13 @@ def rows_discard(submission_id) -> None:
     kept_rows_path(submission_id).unlink(missing_ok=True)
 
 
-def staged_rows_ensure(submission: Submission) -> None:
-    """Stage a submission's rows unless they are: a decided submission can always be applied.
-
-    From the frame validation kept; a submission validated before frames were kept is read from
-    its file again."""
-    if submission.rows_read == 0 or SubmissionRow.objects.filter(submission=submission).exists():
-        return
+def publication_rows(submission: Submission, *, columns: Sequence[str]) -> pl.DataFrame:
+    """The `columns` of the rows a decided submission applies: the frame validation kept, or
+    for a submission validated before frames were kept (or kept as Parquet), its file read
+    again."""
     if kept_rows_path(submission.pk).exists():
-        rows = kept_rows(submission.pk)
-    else:
-        rows = submission_rows(submission, submission_file(submission))
-    stage_rows(submission_id=submission.pk, rows=rows)
+        return kept_rows(submission.pk, columns)
+    return submission_rows(submission, submission_file(submission)).select(columns)
 
 
 def staging_purge(*, limit: int = 20) -> int:

@@ -1,5 +1,8 @@
-"""COPY a submission's rows, raw and normalized, into the staging table (indices_submissionrow),
-from which publication applies them to the national store (services/national.py).
+"""COPY a submission's rows, raw and normalized, into the staging table (indices_submissionrow).
+
+Publication applied them to the national store from there before issue #14; it now COPYs the
+kept frame itself (publish/services/national.py). Its tests still compare with what this path
+stored (tests/indices/publish/test_national_store.py).
 
 One COPY of CSV text written by polars from the rows frame (validation/frame.py): no Python
 loop over the rows.

@@ -23,7 +23,6 @@ from functools import partial
 
 import polars as pl
 from django.db import transaction
-from django.db.models import Max, Min
 
 from countries.audit import audit_record
 from countries.models import Agency, Country
@@ -36,7 +35,7 @@ from indices.national.copy_out import copied_out
 from indices.publish import harmonization as h
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
 from indices.publish.services.adjustment import adjustment_publish
-from indices.publish.services.national import national_store_apply
+from indices.publish.services.national import FRAME_COLUMNS, national_store_apply
 from indices.publish.services.vintages import VintageChanges, vintages_write
 from indices.publish.services.windowed import (
     STORED_ORDER,
@@ -49,8 +48,8 @@ from indices.publish.services.windowed import (
 from indices.publish.signals import release_published
 from indices.receive import progress
 from indices.receive.models import Submission
-from indices.validate.models import Finding, SubmissionRow
-from indices.validate.rows import staged_rows_ensure
+from indices.validate.models import Finding
+from indices.validate.rows import publication_rows
 
 logger = logging.getLogger(__name__)
 
@@ -182,21 +181,37 @@ class _Clock:
 def _apply_submission(submission: Submission) -> dict[tuple[str, str], Given]:
     """Apply the submission to the national store; the (activity, adjustment) pairs it touches,
     each with its first period and the base years it gives per series (windowed.py)."""
-    staged_rows_ensure(submission)
+    if submission.rows_read == 0:
+        return {}
+    rows = publication_rows(submission, columns=FRAME_COLUMNS)
+    given = _given(rows)
+    national_store_apply(submission=submission, rows=rows)
+    return given
+
+
+def _given(rows: pl.DataFrame) -> dict[tuple[str, str], Given]:
+    """Per (activity, adjustment) pair of the rows: its first period, and each series' lowest and
+    highest base year."""
     # Published, so validated: an adjustment code that did not parse (NULL) was an error.
+    per_series = (
+        rows.lazy()  # only the columns read are filtered: a tenth of the time
+        .filter(pl.col("activity_n").is_not_null())
+        .group_by("activity_n", "adjustment_n", "series_id")
+        .agg(
+            first=pl.col("period_start").min(),
+            lowest=pl.col("base_year").min(),
+            highest=pl.col("base_year").max(),
+        )
+        .sort("activity_n", "adjustment_n", "series_id")
+        .collect()
+    )
     firsts: dict[tuple[str, str], date] = {}
     bases: dict[tuple[str, str], dict[str, tuple[int, int]]] = defaultdict(dict)
-    for activity, adjustment, series_id, first, lowest, highest in (
-        SubmissionRow.objects.filter(submission=submission, activity_n__isnull=False)
-        .values_list("activity_n", "adjustment_n", "series_id")
-        .annotate(first=Min("period_start"), lowest=Min("base_year"), highest=Max("base_year"))
-        .order_by()
-    ):
+    for activity, adjustment, series_id, first, lowest, highest in per_series.iter_rows():
         pair = (activity, adjustment)
         first = first or date.min  # (a validated row has a period: never in fact)
         firsts[pair] = min(first, firsts.get(pair, first))
         bases[pair][series_id] = (lowest, highest)
-    national_store_apply(submission=submission)
     return {pair: Given(first, bases[pair]) for pair, first in firsts.items()}
 
 

@@ -1,4 +1,4 @@
-"""A submission's rows are read and normalized once: validation keeps them, publication stages
+"""A submission's rows are read and normalized once: validation keeps them, publication applies
 what was kept without opening the file again, and the sweeper purges them once published."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from unittest import mock
 from django.test import TestCase
 
 from countries.models import Agency
+from indices.national.models import NationalObservation
 from indices.publish.releases import releases_publish_due
 from indices.receive.files import stored_path
 from indices.receive.services import SubmissionOptions, submission_create
@@ -23,6 +24,9 @@ class SubmissionRowsTests(TestCase):
     def setUp(self):
         self.submission = accept(monthly_csv("TH", "C", {**year_2021(), "2022-01": 110}))
 
+    def stored(self) -> int:
+        return NationalObservation.objects.filter(submission=self.submission).count()
+
     def test_validation_keeps_the_normalized_rows_of_an_accepted_submission(self):
         kept = kept_rows_path(self.submission.pk)
         self.assertTrue(kept.exists())
@@ -30,20 +34,22 @@ class SubmissionRowsTests(TestCase):
         self.assertEqual(frame.height, 13)
         self.assertEqual(sorted(frame["period_label"].to_list())[-1], "2022-01")
 
-    def test_publication_stages_the_kept_rows_without_parsing_the_file(self):
+    def test_publication_applies_the_kept_rows_without_parsing_the_file(self):
         with mock.patch.object(
             submission_rows, "parse_file", side_effect=AssertionError("parsed again")
         ):
             (release_id,) = releases_publish_due()
         self.assertEqual(release_id, self.submission.release.pk)
-        self.assertEqual(SubmissionRow.objects.filter(submission=self.submission).count(), 13)
+        self.assertEqual(self.stored(), 13)
+        # straight from the kept frame: nothing staged on the way (issue #14)
+        self.assertFalse(SubmissionRow.objects.filter(submission=self.submission).exists())
 
     def test_without_the_kept_rows_publication_reads_the_file_again(self):
         kept = kept_rows_path(self.submission.pk)
         kept.unlink()
         self.assertTrue(Path(stored_path(self.submission.sha256)).exists())
         self.assertEqual(releases_publish_due(), [self.submission.release.pk])
-        self.assertEqual(SubmissionRow.objects.filter(submission=self.submission).count(), 13)
+        self.assertEqual(self.stored(), 13)
 
     def test_the_purge_removes_staged_and_kept_rows_once_published(self):
         releases_publish_due()

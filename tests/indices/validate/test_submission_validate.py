@@ -15,7 +15,7 @@ from indices.publish.releases import releases_publish_due
 from indices.receive.models import Submission
 from indices.receive.services import SubmissionOptions, submission_create
 from indices.validate.models import Finding, SubmissionRow
-from indices.validate.rows import staging_purge
+from indices.validate.rows import kept_rows_path, staging_purge
 from indices.validate.services import MAX_ATTEMPTS, submission_confirm, submission_validate
 from indices.validate.sweeper import submissions_requeue_stalled
 
@@ -75,15 +75,16 @@ class SubmissionValidateTests(TestCase):
         releases_publish_due()
         self.assertEqual(self.stored(), {"2024-01": 101.5})
 
-    def test_rows_are_staged_from_the_kept_file_at_publication(self):
-        # Validation reads the file in the worker and stages nothing; publication stages it
-        # (also after a PostgreSQL crash emptied the unlogged staging table).
+    def test_rows_are_applied_from_the_kept_file_at_publication(self):
+        # Validation reads the file in the worker and stages nothing; publication applies the
+        # rows it kept, staging nothing either (issue #14).
         submission = self.validate(csv("TH,C,2024-01,101.5,2021"), acknowledge_warnings=False)
         self.assertFalse(SubmissionRow.objects.filter(submission=submission).exists())
+        self.assertTrue(kept_rows_path(submission.pk).exists())
         submission_confirm(submission=submission)
         self.assertFalse(SubmissionRow.objects.filter(submission=submission).exists())
         releases_publish_due()
-        self.assertTrue(SubmissionRow.objects.filter(submission=submission).exists())
+        self.assertFalse(SubmissionRow.objects.filter(submission=submission).exists())
         self.assertEqual(self.stored(), {"2024-01": 101.5})
 
     def test_errors_reject_and_store_nothing(self):
@@ -226,11 +227,11 @@ class SubmissionValidateTests(TestCase):
         self.assertIn(f"after {MAX_ATTEMPTS} attempts", finding.message)
         self.assertTrue(submission.failure)
 
-    def test_staged_rows_are_purged_once_published(self):
+    def test_kept_rows_are_purged_once_published(self):
         submission = self.validate(csv("TH,C,2024-01,101.5,2021"))  # and published
-        self.assertTrue(SubmissionRow.objects.filter(submission=submission).exists())
+        self.assertTrue(kept_rows_path(submission.pk).exists())
         self.assertEqual(staging_purge(), 1)
-        self.assertFalse(SubmissionRow.objects.filter(submission=submission).exists())
+        self.assertFalse(kept_rows_path(submission.pk).exists())
         self.assertEqual(staging_purge(), 0)
 
 
