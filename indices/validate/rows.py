@@ -91,11 +91,6 @@ def rows_keep(submission: Submission, rows: pl.DataFrame) -> None:
         raise
 
 
-def rows_discard(submission_id) -> None:
-    """Forget the rows kept for a submission that will not be published."""
-    kept_rows_path(submission_id).unlink(missing_ok=True)
-
-
 def publication_rows(submission: Submission, *, columns: Sequence[str]) -> pl.DataFrame:
     """The `columns` of the rows a decided submission applies: the frame validation kept, or
     for a submission validated before frames were kept (or kept as Parquet), its file read

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 
 import polars as pl
@@ -37,13 +36,7 @@ from indices.receive.parsing import ParsedFile, ParseFinding
 from indices.receive.signals import submission_accepted
 from indices.validate.locking import LockBusy, lock_wait_at_most
 from indices.validate.models import Finding
-from indices.validate.rows import (
-    country_of,
-    rows_discard,
-    rows_keep,
-    submission_file,
-    submission_rows,
-)
+from indices.validate.rows import country_of, rows_keep, submission_file, submission_rows
 from indices.validate.rules.context import RuleContext
 from indices.validate.runner import run_rules
 from ipi_exchange.errors import Conflict
@@ -126,22 +119,13 @@ def _validate_locked(submission: Submission) -> str:
     totals.update(_store_parse_findings(submission, parsed.findings))
     submission.rows_read = 0 if rows is None else rows.height
     file_unreadable = any(f.rule_id == "E01" for f in parsed.findings)
-    if rows is None or file_unreadable:
-        return _decide(submission, totals)
-    progress.report(submission.pk, rows_read=submission.rows_read, stage="checking")
-    # The rows are kept for publication while the rules run (the write leaves the GIL), and
-    # thrown away if the submission is rejected: the status never says ACCEPTED before they are.
-    status = None
-    try:
-        with ThreadPoolExecutor(max_workers=1) as background:
-            keeping = background.submit(rows_keep, submission, rows)
-            totals.update(run_rules(_rule_context(submission, parsed, rows)))
-            submission.rows_checked = submission.rows_read
-            status = _decide(submission, totals)
-            keeping.result()
-    finally:
-        if status not in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION):
-            rows_discard(submission.pk)
+    if rows is not None and not file_unreadable:
+        progress.report(submission.pk, rows_read=submission.rows_read, stage="checking")
+        totals.update(run_rules(_rule_context(submission, parsed, rows)))
+        submission.rows_checked = submission.rows_read
+    status = _decide(submission, totals)
+    if rows is not None and status in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION):
+        rows_keep(submission, rows)
     return status
 
 
