@@ -85,6 +85,8 @@ def vintages_write(
         ).values_list("series_key", flat=True)
         if tuple(key.split(".")[1:4]) in set(scopes)
     }
+    if not scoped and not _any_current(new_keys):
+        return _first_values_write(series, release=release, instant=instant)
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS vintage_new (series_key text, period_start date,"
@@ -127,20 +129,54 @@ def vintages_write(
     )
 
 
+def _any_current(keys: set[str]) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM indices_publishedobservation"
+            " WHERE series_key = ANY(%s) AND valid_to IS NULL)",
+            [sorted(keys)],
+        )
+        (found,) = cursor.fetchone()
+    return found
+
+
+def _first_values_write(
+    series: list[HarmonizedSeries], *, release: Release, instant: datetime
+) -> VintageChanges:
+    """No series of the scopes is published yet (a member's first load): every value is new and
+    nothing is closed, so the values are COPYed straight into the published store, without the
+    temporary table and the statements that compare with what is current."""
+    opened = sum(len(item.points) for item in series)
+    suffix = f"\t{release.pk}\t{instant.isoformat()}\n"
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            "COPY indices_publishedobservation (series_key, period_start, time_period, value,"
+            " status, coverage, comment, release_id, valid_from) FROM STDIN"
+        ) as copy,
+    ):
+        for item in series:
+            copy.write(_copy_lines(item, suffix))
+    changed_keys = sorted({item.key for item in series if item.points})
+    _series_upsert(series, set(changed_keys), instant)
+    return VintageChanges(series_keys=changed_keys, opened=opened, withdrawn=0)
+
+
 def _scope(key: str) -> tuple[str, str, str]:
     _, area, activity, adjustment, _ = key.split(".")
     return area, activity, adjustment
 
 
-def _copy_lines(item: HarmonizedSeries) -> bytes:
+def _copy_lines(item: HarmonizedSeries, end: str = "\n") -> bytes:
     """A series' points as lines of COPY text, as the driver's write_row writes them (a float's
     repr, NULL as \\N, a comment's tab, newline, return and backslash escaped) without its
-    dispatch per value: a release writes a quarter of a million of them per member."""
+    dispatch per value: a release writes a quarter of a million of them per member. `end`:
+    what follows each line's comment (more columns, then the newline)."""
     key, freq = item.key, item.freq
     labels = _labels(freq)
     lines = [
         f"{key}\t{period.isoformat()}\t{labels(period)}\t{float(value)!r}\t{status}\t"
-        f"{NULL if coverage is None else repr(float(coverage))}\t{_escaped(comment)}\n"
+        f"{NULL if coverage is None else repr(float(coverage))}\t{_escaped(comment)}{end}"
         for period, value, status, coverage, comment in item.points
     ]
     return "".join(lines).encode()
