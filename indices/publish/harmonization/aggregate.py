@@ -40,6 +40,11 @@ SEASONLESS = ("Y", "T")
 SECRETARIAT = "MKG_SEC"
 
 
+# A member's monthly levels as H6 reads them: {month index: (value, status)}, only the months
+# with a value, a link's B read as A (the group's index is chain-linked every year anyway).
+MonthlyValues = dict[int, tuple[float, str]]
+
+
 def aggregate_group(
     *,
     group: str,
@@ -47,24 +52,23 @@ def aggregate_group(
     weights: Mapping[tuple[str, str, int], float],
     ref_year: int,
     min_coverage_pct: float,
+    values: Mapping[tuple[str, str, str], MonthlyValues] | None = None,
 ) -> list[HarmonizedSeries]:
     """`members` must name every member of the group, with an empty sequence for a member that
-    has no series: a member with value added but no series counts as missing (imputed)."""
-    by_key: dict[tuple[str, str], dict[str, dict[int, tuple[float, str]]]] = {}
+    has no series: a member with value added but no series counts as missing (imputed).
+    `values`: more of the members' monthly IX levels, already as H6 reads them, by (member,
+    activity, adjustment): what a caller reads in bulk need not become Points first."""
+    by_key: dict[tuple[str, str], dict[str, MonthlyValues]] = {}
     for country, series_list in members.items():
         for series in series_list:
             if series.freq != "M" or series.transformation != "IX":
                 continue
-            values = by_key.setdefault((series.activity, series.adjustment), {}).setdefault(
+            by_key.setdefault((series.activity, series.adjustment), {}).setdefault(
                 country, {}
-            )
-            for point in series.points:
-                if point.value is None or point.status in MISSING:
-                    continue
-                # A member's link is not a break of the group's index, which is chain-linked
-                # every year anyway: B counts as A here.
-                status = "A" if point.status == "B" else point.status
-                values[to_index("M", point.period)] = (point.value, status)
+            ).update(monthly_values(series))
+    for (country, activity, adjustment), levels in (values or {}).items():
+        if country in members:
+            by_key.setdefault((activity, adjustment), {}).setdefault(country, {}).update(levels)
     result: list[HarmonizedSeries] = []
     for activity, adjustment in sorted(by_key):
         shares = _Shares(activity, list(members), weights)
@@ -94,6 +98,16 @@ def aggregate_group(
             if not (seasonless and series.freq == "A")
         )
     return result
+
+
+def monthly_values(series: HarmonizedSeries) -> MonthlyValues:
+    values: MonthlyValues = {}
+    for point in series.points:
+        if point.value is None or point.status in MISSING:
+            continue
+        status = "A" if point.status == "B" else point.status
+        values[to_index("M", point.period)] = (point.value, status)
+    return values
 
 
 class _Shares:
