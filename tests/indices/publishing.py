@@ -11,7 +11,8 @@ from unittest import mock
 
 from django.utils import timezone
 
-from countries.models import Agency
+from countries.models import Agency, NationalClassification
+from countries.services import concordance_upload
 from indices.publish.releases import releases_publish_due
 from indices.receive.models import Submission
 from indices.receive.services import SubmissionOptions, submission_create
@@ -82,3 +83,15 @@ def publish(content: bytes, agency: str = "TH_OIE", **options) -> datetime:
         accept(content, agency, **options)
     releases_publish_due()
     return before
+
+
+def thai_concordance(codes: dict[str, tuple[str, str]]) -> None:
+    """A version of Thailand's concordance (TSIC2009): national code -> (ISIC code, weight)."""
+    concordance_upload(
+        classification=NationalClassification.objects.get(pk="TSIC2009"),
+        raw_rows=[
+            {"national_code": code, "isic_code": isic, "weight": weight}
+            for code, (isic, weight) in codes.items()
+        ],
+        created_by=Agency.objects.get(pk="MKG_SEC"),
+    )

@@ -20,8 +20,6 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.test import TestCase
 
-from countries.models import Agency, NationalClassification
-from countries.services import concordance_upload
 from indices.national import copy_in
 from indices.national.copy_in import binary_copy
 from indices.publish.services.national import FRAME_COLUMNS, national_store_apply
@@ -32,7 +30,7 @@ from indices.receive.parsing.base import RAW_COLUMNS
 from indices.validate.models import SubmissionRow
 from indices.validate.rows import kept_rows_path, publication_rows
 from indices.validate.staging import NORMALIZED_COLUMNS, stage_rows
-from tests.indices.publishing import accept
+from tests.indices.publishing import accept, thai_concordance
 
 HEADER = "REF_AREA,NAT_CODE,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,OBS_STATUS,BASE_PER,COMMENT"
 CODES = {"N01": ("10", "2"), "N02": ("10", "3"), "N05": ("11", "4")}
@@ -108,14 +106,7 @@ def rows_csv(
 
 class StoredAsByTheStagingTableTests(TestCase):
     def setUp(self):
-        concordance_upload(
-            classification=NationalClassification.objects.get(pk="TSIC2009"),
-            raw_rows=[
-                {"national_code": code, "isic_code": isic, "weight": weight}
-                for code, (isic, weight) in CODES.items()
-            ],
-            created_by=Agency.objects.get(pk="MKG_SEC"),
-        )
+        thai_concordance(CODES)
 
     def stored(self) -> list[tuple]:
         with connection.cursor() as cursor:

@@ -18,7 +18,7 @@ from indices.publish.models import PublishedObservation, PublishedSeries, Releas
 from indices.publish.releases import releases_publish_due
 from indices.publish.services import publication, windowed
 from indices.validate.models import Finding
-from tests.indices.publishing import accept
+from tests.indices.publishing import accept, thai_concordance
 
 HEADER = "REF_AREA,NAT_CODE,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,OBS_STATUS,BASE_PER,COMMENT"
 # National codes of TSIC2009: four combined into ISIC 10 (H1), one alone in ISIC 11.
@@ -104,14 +104,7 @@ RECENT = {(2026, 6): 1.002, (2026, 7): 0.999, (2026, 8): 1.003, (2026, 9): 1.0}
 
 class WindowedParityTests(TestCase):
     def setUp(self):
-        concordance_upload(
-            classification=NationalClassification.objects.get(pk="TSIC2009"),
-            raw_rows=[
-                {"national_code": code, "isic_code": isic, "weight": weight}
-                for code, (isic, weight) in CODES.items()
-            ],
-            created_by=Agency.objects.get(pk="MKG_SEC"),
-        )
+        thai_concordance(CODES)
         for code, value in (("TH", 300), ("VN", 100)):
             for year in range(2014, 2027):
                 for activity in ("10", "11", "B"):
