@@ -93,7 +93,7 @@ def test_a_worker_killed_mid_publication_leaves_no_partial_release(workers, dela
     assert NationalObservation.objects.count() == SERIES * len(YEARS) * 12
     current = PublishedObservation.objects.filter(valid_to__isnull=True)
     duplicates = (
-        current.values("series_key", "period_start").order_by().annotate(n=Count("id"))
+        current.values("series_key", "period_start").order_by().annotate(n=Count("*"))
     ).filter(n__gt=1)
     assert not duplicates.exists()
     assert PublishedObservation.objects.exclude(release=release).count() == 0

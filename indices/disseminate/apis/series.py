@@ -109,7 +109,7 @@ class SeriesListApi(ReadApi):
                 series_key__in=[s.series_key for s in page], valid_to__isnull=True
             )
             .values("series_key")
-            .annotate(first=Min("period_start"), last=Max("period_start"), n=Count("id"))
+            .annotate(first=Min("period_start"), last=Max("period_start"), n=Count("*"))
         }
         return paginator.get_paginated_response(
             [self._entry(request, s, spans.get(s.series_key)) for s in page]

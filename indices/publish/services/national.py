@@ -42,7 +42,7 @@ GIVEN_COLUMNS = {
 FRAME_COLUMNS = tuple(
     sorted({name for column in GIVEN_COLUMNS.values() for name in column.meta.root_names()})
 )
-# The order of the store's unique index (agency, series_id, period_start, base_year): each index
+# The order of the store's primary key (agency, series_id, period_start, base_year): each index
 # page is visited once, and a series' rows are written together.
 INDEX_ORDER = ("series_id", "period_start", "base_year")
 

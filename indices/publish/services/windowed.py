@@ -168,7 +168,7 @@ def windowed_harmonize(
 
 
 # Every stored value of the agencies' series from `start` on and of the reference year, through
-# the store's only index (agency, series_id, period_start, base_year): a skip scan finds each
+# the store's primary key (agency, series_id, period_start, base_year): a skip scan finds each
 # series (one probe each), then two bounded range scans per series. Never a scan of the whole
 # store, nor of a series' whole history.
 _REDUCED = """

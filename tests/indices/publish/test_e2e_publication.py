@@ -101,7 +101,7 @@ def test_a_worker_killed_during_publication_leaves_no_partial_release(tmp_path):
         PublishedObservation.objects.filter(valid_to__isnull=True)
         .values("series_key", "period_start")
         .order_by()
-        .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id"))
+        .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("*"))
         .filter(n__gt=1)
     )
     assert not duplicates.exists()

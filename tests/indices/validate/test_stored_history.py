@@ -271,7 +271,7 @@ class StoredHistoryPlanTests(RuleTestCase):
         self.assertEqual(len(nodes), ranges, nodes)
         for node in nodes:
             self.assertIn(node["Node Type"], ("Index Scan", "Index Only Scan"), node)
-            self.assertEqual(node["Index Name"], "national_obs_once")
+            self.assertEqual(node["Index Name"], "indices_nationalobservation_pkey")
             condition = node["Index Cond"]
             for column in ("agency_id", "series_id", "period_start >"):
                 self.assertIn(column, condition)
