@@ -37,8 +37,16 @@ class NationalObservation(models.Model):
     status = models.CharField(max_length=1)
     base_year = models.SmallIntegerField()
     comment = models.TextField(blank=True)
+    # No index of its own (migration 0019): no reader looks values up by submission, and one
+    # on it cost a million-row release 0.5-0.9 s and kept a revision's update from being HOT
+    # (written without touching any index). Deleting a submission, which the service never
+    # does, scans the store to refuse it while values point at it.
     submission = models.ForeignKey(
-        "indices.Submission", on_delete=models.PROTECT, related_name="+", db_constraint=False
+        "indices.Submission",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     row_no = models.IntegerField()
     updated_at = models.DateTimeField(default=timezone.now)
