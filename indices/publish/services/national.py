@@ -84,6 +84,13 @@ SELECT EXISTS (
 )
 """
 
+# One probe of the primary key per agency.
+_NOTHING_STORED = """
+SELECT NOT EXISTS (
+    SELECT 1 FROM indices_nationalobservation WHERE agency_id = ANY(%(agencies)s::text[])
+)
+"""
+
 _DELETE_RANGES = """
 DELETE FROM indices_nationalobservation AS stored
 USING unnest(%(series)s::text[], %(base_years)s::int2[], %(firsts)s::date[], %(lasts)s::date[])
@@ -130,6 +137,23 @@ def national_store_apply(*, submission: Submission, rows: pl.DataFrame) -> int:
             cursor.execute(_UPSERT, params)
             return removed + cursor.rowcount
         return removed + _first_load(cursor, submission, given)
+
+
+def nothing_stored(agencies: list[str]) -> bool:
+    """Whether the store holds no value of these agencies (a country's first load)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NOTHING_STORED, {"agencies": agencies})
+        (empty,) = cursor.fetchone()
+    return empty
+
+
+def stored_as_given(rows: pl.DataFrame, area: str, schema: dict) -> pl.DataFrame:
+    """The values of `area` the store holds once a submission is applied to a store that held
+    none of its country (a first load), read from the submission's frame: exactly its rows of
+    the area, with the store's `schema` columns (as harmonization reads them). Read back
+    from the store, a million of them took as long again as harmonizing them."""
+    given = rows.filter(pl.col("ref_area") == area)
+    return given.select(**{name: GIVEN_COLUMNS[name] for name in schema}).cast(schema)
 
 
 def _first_load(cursor, submission: Submission, given: pl.DataFrame) -> int:

@@ -37,7 +37,12 @@ from indices.publish.harmonization.aggregate import MonthlyValues
 from indices.publish.harmonization.statuses import MISSING
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
 from indices.publish.services.adjustment import adjustment_publish
-from indices.publish.services.national import FRAME_COLUMNS, national_store_apply
+from indices.publish.services.national import (
+    FRAME_COLUMNS,
+    national_store_apply,
+    nothing_stored,
+    stored_as_given,
+)
 from indices.publish.services.vintages import VintageChanges, vintages_write
 from indices.publish.services.windowed import (
     STORED_ORDER,
@@ -71,12 +76,13 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         return
     reporting = _Progress(release)
     given: dict[tuple[str, str], Given] = {}
+    whole_store = None
     if release.submission is not None:
         reporting.stage("storing", release.submission.rows_read)
-        given = _apply_submission(release.submission)
-        touched = set(given)
         country = release.submission.agency.country
         assert country is not None  # submission_create: only a reporting agency, with a country
+        given, whole_store = _apply_submission(release.submission, country)
+        touched = set(given)
         countries = [country]
     else:
         touched = _published_member_activities()
@@ -92,6 +98,7 @@ def release_publish(release: Release, *, instant: datetime) -> None:
             touched,
             standard.ref_year,
             given=given,
+            whole_store=whole_store,
             on_rows=partial(reporting.stage, "harmonizing"),
         )
         member_series += series
@@ -180,15 +187,22 @@ class _Clock:
         return ", ".join(f"{step} {seconds:.1f}s" for step, seconds in self.laps)
 
 
-def _apply_submission(submission: Submission) -> dict[tuple[str, str], Given]:
+def _apply_submission(
+    submission: Submission, country: Country
+) -> tuple[dict[tuple[str, str], Given], pl.DataFrame | None]:
     """Apply the submission to the national store; the (activity, adjustment) pairs it touches,
-    each with its first period and the base years it gives per series (windowed.py)."""
+    each with its first period and the base years it gives per series (windowed.py), and,
+    where the store held nothing of the country before (a first load), what it holds of it
+    now (services/national.py `stored_as_given`), else None."""
     if submission.rows_read == 0:
-        return {}
+        return {}, None
     rows = publication_rows(submission, columns=FRAME_COLUMNS)
     given = _given(rows)
+    first_load = submission.action != Submission.Action.DELETE and nothing_stored(
+        list(Agency.objects.filter(country=country).values_list("pk", flat=True))
+    )
     national_store_apply(submission=submission, rows=rows)
-    return given
+    return given, stored_as_given(rows, country.code, STORED_SCHEMA) if first_load else None
 
 
 def _given(rows: pl.DataFrame) -> dict[tuple[str, str], Given]:
@@ -238,11 +252,13 @@ def _harmonize_member(
     ref_year: int,
     *,
     given: dict[tuple[str, str], Given] | None = None,
+    whole_store: pl.DataFrame | None = None,
     on_rows: Callable[[int], None] | None = None,
 ) -> tuple[list[h.HarmonizedSeries], list[h.Unpublishable], Windowed]:
     """The member's harmonized series of the touched pairs: over a window of recent periods
     for the pairs where that is exact (windowed.py; `given` by the submission), in full for
-    the others."""
+    the others. `whole_store`: all the store holds of the country, when the release knows it
+    (a first load's frame), read instead of the store."""
     weights = {
         entry.national_code: float(entry.weight) if entry.weight is not None else None
         for entry in concordance_entries_for_country(country_code=country.code)
@@ -266,8 +282,13 @@ def _harmonize_member(
     # COPY out and read by polars: a third of the time of a cursor's row tuples, and grouped
     # by series in the frame, not per row in Python. Sorted by polars, in memory: PostgreSQL
     # sorts a million rows on disk (work_mem), in four times as long.
-    stored = (
-        copied_out(
+    if not full:
+        stored = pl.DataFrame(schema=STORED_SCHEMA)
+    elif whole_store is not None:
+        pairs = pl.DataFrame(full, schema=["activity", "adjustment"], orient="row")
+        stored = whole_store.join(pairs, on=["activity", "adjustment"], how="semi")
+    else:
+        stored = copied_out(
             _STORED,
             {
                 "area": country.code,
@@ -275,10 +296,8 @@ def _harmonize_member(
                 "adjustments": [adjustment for _, adjustment in full],
             },
             STORED_SCHEMA,
-        ).sort(STORED_ORDER)
-        if full
-        else pl.DataFrame(schema=STORED_SCHEMA)
-    )
+        )
+    stored = stored.sort(STORED_ORDER)
     if on_rows is not None:
         on_rows(stored.height)
     national = national_series(stored, country.code, weights)
