@@ -438,6 +438,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("IPI_SWEEP_SECONDS", 60, minimum=5),
         "options": {"queue": queues.MAINTENANCE, "expires": 60},
     },
+    # The stores' indexes rebuilt where releases left them bloated (publish/services/compaction.py).
+    "compact-stores": {
+        "task": "indices.compact_stores",
+        "schedule": env_int("IPI_COMPACT_SECONDS", 24 * 60 * 60, minimum=60),
+        "options": {"queue": queues.MAINTENANCE, "expires": 60 * 60},
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

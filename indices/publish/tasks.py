@@ -84,3 +84,11 @@ def schedule_adjustment_release(_statuses: list[str], release_id: int, keys: lis
     follow_up = adjustment_release_schedule(release_id, keys)
     publish_releases.delay()
     return follow_up.pk if follow_up is not None else 0
+
+
+@shared_task(name="indices.compact_stores", queue=queues.MAINTENANCE)
+def compact_stores() -> list[str]:
+    """Rebuild the stores' bloated indexes (services/compaction.py); beat runs it daily."""
+    from indices.publish.services.compaction import stores_compact
+
+    return stores_compact()
