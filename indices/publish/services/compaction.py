@@ -37,10 +37,13 @@ PAGE_BYTES = 8192
 PAGE_ROOM = (PAGE_BYTES - 24 - 16) * 0.9
 ALIGNMENT = {"c": 1, "s": 2, "i": 4, "d": 8}
 
-# Per index of the stores: its size, its entries (estimated by ANALYZE, partial indexes
-# included), and per key column its length (-1: variable), alignment and average width.
+# Per index of the tables: whether it is valid (an interrupted REINDEX CONCURRENTLY leaves its
+# new index behind, invalid, named ..._ccnew), its size, its entries (estimated by ANALYZE,
+# partial indexes included), and per key column its length (-1: variable), alignment and
+# average width.
 _INDEXES = """
-SELECT index_class.relname, pg_relation_size(index_class.oid), index_class.reltuples,
+SELECT index_class.relname, i.indisvalid, pg_relation_size(index_class.oid),
+       index_class.reltuples,
        array_agg(a.attlen ORDER BY k.position),
        array_agg(a.attalign::text ORDER BY k.position),
        array_agg(coalesce(s.avg_width, a.attlen) ORDER BY k.position)
@@ -52,9 +55,9 @@ JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
 LEFT JOIN pg_stats AS s
     ON s.schemaname = current_schema() AND s.tablename = table_class.relname
    AND s.attname = a.attname
-WHERE table_class.relname = ANY(%(tables)s) AND i.indisvalid
+WHERE table_class.relname = ANY(%(tables)s)
   AND table_class.relnamespace = current_schema()::regnamespace
-GROUP BY index_class.relname, index_class.oid, index_class.reltuples
+GROUP BY index_class.relname, i.indisvalid, index_class.oid, index_class.reltuples
 ORDER BY index_class.relname
 """
 
@@ -71,15 +74,24 @@ class IndexSize:
 
 
 def index_sizes(tables: tuple[str, ...] = STORES) -> list[IndexSize]:
-    """The indexes of `tables`, their size and what their entries need (after ANALYZE)."""
+    """The valid indexes of `tables`, their size and what their entries need (after ANALYZE)."""
+    return [index for index, valid in _indexes(tables) if valid]
+
+
+def _indexes(tables: tuple[str, ...]) -> list[tuple[IndexSize, bool]]:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
         cursor.execute(_INDEXES, {"tables": list(tables)})
         rows = cursor.fetchall()
     return [
-        IndexSize(name, size, _needed_bytes(entries, zip(lengths, aligns, widths, strict=True)))
-        for name, size, entries, lengths, aligns, widths in rows
+        (
+            IndexSize(
+                name, size, _needed_bytes(entries, zip(lengths, aligns, widths, strict=True))
+            ),
+            valid,
+        )
+        for name, valid, size, entries, lengths, aligns, widths in rows
     ]
 
 
@@ -92,11 +104,15 @@ def stores_compact(*, smallest_bytes: int = SMALLEST_BYTES) -> list[str]:
             return []
     rebuilt = []
     try:
-        _left_over_drop()
-        for index in index_sizes():
+        for index, valid in _indexes(STORES):
+            name = connection.ops.quote_name(index.name)
+            if not valid:  # left by an interrupted rebuild
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DROP INDEX CONCURRENTLY {name}")
+                logger.warning("index %s, left by an interrupted compaction, dropped", index.name)
+                continue
             if index.bytes < smallest_bytes or index.bloat < BLOATED:
                 continue
-            name = connection.ops.quote_name(index.name)
             with connection.cursor() as cursor:
                 cursor.execute(f"REINDEX INDEX CONCURRENTLY {name}")
             logger.info(
@@ -110,26 +126,6 @@ def stores_compact(*, smallest_bytes: int = SMALLEST_BYTES) -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [COMPACTION_LOCK])
     return rebuilt
-
-
-# A REINDEX CONCURRENTLY that was interrupted (its worker killed) leaves its new index
-# behind, invalid (named ..._ccnew): it is dropped before the next compaction.
-_LEFT_OVER = """
-SELECT index_class.relname
-FROM pg_index AS i
-JOIN pg_class AS index_class ON index_class.oid = i.indexrelid
-JOIN pg_class AS table_class ON table_class.oid = i.indrelid
-WHERE table_class.relname = ANY(%(tables)s) AND NOT i.indisvalid
-  AND table_class.relnamespace = current_schema()::regnamespace
-"""
-
-
-def _left_over_drop() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_LEFT_OVER, {"tables": list(STORES)})
-        for (name,) in cursor.fetchall():
-            cursor.execute(f"DROP INDEX CONCURRENTLY {connection.ops.quote_name(name)}")
-            logger.warning("index %s, left by an interrupted compaction, dropped", name)
 
 
 def _needed_bytes(entries: float, columns) -> int:
