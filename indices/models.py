@@ -2,7 +2,7 @@
 imports them from there; this module only gathers them."""
 
 from indices.disseminate.webhooks.models import WebhookDelivery, WebhookSubscription
-from indices.national.models import NationalObservation
+from indices.national.models import NationalObservation, NationalSeries
 from indices.publish.models import (
     AdjustmentOptOut,
     PublishedObservation,
@@ -18,6 +18,7 @@ __all__ = [
     "AdjustmentOptOut",
     "Finding",
     "NationalObservation",
+    "NationalSeries",
     "PublishedObservation",
     "PublishedSeries",
     "Release",

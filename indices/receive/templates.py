@@ -15,10 +15,10 @@ def template_series(*, agency: Agency) -> list[TemplateSeries]:
     """The agency's stored monthly series (their latest base year); a first-time agency gets
     the four ISIC sections, not adjusted, to start from."""
     stored = (
-        NationalObservation.objects.filter(agency=agency, freq="M")
-        .order_by("series_id", "-period_start")
-        .distinct("series_id")
-        .values_list("activity", "nat_code", "adjustment", "base_year")
+        NationalObservation.objects.filter(series__agency=agency, series__freq="M")
+        .order_by("series__series_id", "-period_start")
+        .distinct("series__series_id")
+        .values_list("activity", "series__nat_code", "series__adjustment", "base_year")
     )
     series = [
         TemplateSeries(

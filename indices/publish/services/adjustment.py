@@ -90,9 +90,9 @@ def series_adjust(series_key: str, *, source_release_id: int, timeout: float | N
     member_own = sorted(
         set(
             NationalObservation.objects.filter(
-                ref_area=area, activity=activity, adjustment__in=CODES
+                series__ref_area=area, activity=activity, series__adjustment__in=CODES
             )
-            .values_list("adjustment", flat=True)
+            .values_list("series__adjustment", flat=True)
             .distinct()
         )
     )

@@ -45,6 +45,7 @@ from indices.publish.services.national import (
 )
 from indices.publish.services.vintages import VintageChanges, vintages_write
 from indices.publish.services.windowed import (
+    STORED_COLUMNS,
     STORED_ORDER,
     STORED_SCHEMA,
     Given,
@@ -313,12 +314,12 @@ def _harmonize_member(
 
 # The stored observations of the touched pairs of a country (the pairs in SQL: only their rows
 # leave the database), then put in the order harmonization reads them (STORED_ORDER).
-_STORED = """
-SELECT series_id, freq, activity, nat_code, adjustment, period_start, value, status, base_year,
-       comment
-FROM indices_nationalobservation
-WHERE ref_area = %(area)s
-  AND (activity, adjustment) IN (
+_STORED = f"""
+SELECT {STORED_COLUMNS}
+FROM indices_nationalseries AS s
+JOIN indices_nationalobservation AS n ON n.series_no = s.id
+WHERE s.ref_area = %(area)s
+  AND (n.activity, s.adjustment) IN (
       SELECT * FROM unnest(%(activities)s::text[], %(adjustments)s::text[]))
 """
 

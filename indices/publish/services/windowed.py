@@ -168,36 +168,20 @@ def windowed_harmonize(
 
 
 # Every stored value of the agencies' series from `start` on and of the reference year, through
-# the store's primary key (agency, series_id, period_start, base_year): a skip scan finds each
-# series (one probe each), then two bounded range scans per series. Never a scan of the whole
-# store, nor of a series' whole history.
+# the store's primary key (series_no, period_start, base_year): two bounded range scans per
+# series. Never a scan of the whole store, nor of a series' whole history.
 _REDUCED = """
-WITH RECURSIVE series AS (
-    SELECT a.agency_id, first.series_id
-    FROM unnest(%(agencies)s::text[]) AS a(agency_id)
-    CROSS JOIN LATERAL (
-        SELECT n.series_id FROM indices_nationalobservation AS n
-        WHERE n.agency_id = a.agency_id
-        ORDER BY n.series_id LIMIT 1) AS first
-  UNION ALL
-    SELECT s.agency_id, next.series_id
-    FROM series AS s
-    CROSS JOIN LATERAL (
-        SELECT n.series_id FROM indices_nationalobservation AS n
-        WHERE n.agency_id = s.agency_id AND n.series_id > s.series_id
-        ORDER BY n.series_id LIMIT 1) AS next
-)
 SELECT r.*
-FROM series AS s
+FROM indices_nationalseries AS s
 CROSS JOIN LATERAL (
     (SELECT {columns} FROM indices_nationalobservation AS n
-     WHERE n.agency_id = s.agency_id AND n.series_id = s.series_id
-       AND n.period_start >= %(start)s)
-    UNION
+     WHERE n.series_no = s.id AND n.period_start >= %(start)s)
+    UNION ALL
     (SELECT {columns} FROM indices_nationalobservation AS n
-     WHERE n.agency_id = s.agency_id AND n.series_id = s.series_id
-       AND n.period_start BETWEEN %(ref_first)s AND %(ref_last)s)
+     WHERE n.series_no = s.id AND n.period_start BETWEEN %(ref_first)s AND %(ref_last)s
+       AND n.period_start < %(start)s)
 ) AS r
+WHERE s.agency_id = ANY(%(agencies)s::text[])
 """
 
 # The stored observations harmonization reads (here and publication.py's full path): the
@@ -214,9 +198,12 @@ STORED_SCHEMA = {
 }
 # The order harmonization reads them in: series by series, each base year's values in order.
 STORED_ORDER = ["series_id", "base_year", "period_start"]
-_REDUCED = _REDUCED.replace(
-    "{columns}", ", ".join(f"n.{column}" for column in [*SERIES_KEY, *OBSERVED, "ref_area"])
+# Where each is stored: the series' dimensions once per series, the rest with each value.
+SERIES_COLUMNS = ("series_id", "freq", "nat_code", "adjustment", "ref_area")
+STORED_COLUMNS = ", ".join(
+    f"{'s' if column in SERIES_COLUMNS else 'n'}.{column}" for column in STORED_SCHEMA
 )
+_REDUCED = _REDUCED.replace("{columns}", f"{STORED_COLUMNS}, s.ref_area")
 SCHEMA = {**STORED_SCHEMA, "ref_area": pl.String}
 
 

@@ -265,27 +265,29 @@ def _year_before(keys: pl.DataFrame) -> pl.Series:
     return before
 
 
-# One index range per series (agency, series_id, period_start, base_year: migration 0017), read
+# One index range per series (series_no, period_start, base_year: migrations 0017, 0020), read
 # backwards: each period's newest base year comes first and DISTINCT ON keeps it, with no sort.
 # After a base change the store holds both bases where they overlap: the history of a period is
 # its newest base's value. The lateral subquery, not a join: a join lets the planner hash the
-# agency's whole store (a scan of every row) for the thousands of series a country sends.
+# agency's whole store (a scan of every row) for the thousands of series a country sends. A
+# series never stored has no number, and no history.
 _HISTORY_SQL = """
 SELECT s.sk, n.period_start, n.value, n.base_year
 FROM unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[], %(months)s::int[],
             %(until)s::date[], %(after)s::date[])
     AS s(sk, series_id, first, months, until, after)
+JOIN indices_nationalseries AS ns ON ns.agency_id = %(agency)s AND ns.series_id = s.series_id
 CROSS JOIN LATERAL (
     (SELECT DISTINCT ON (n.period_start) n.period_start, n.value, n.base_year
      FROM indices_nationalobservation n
-     WHERE n.agency_id = %(agency)s AND n.series_id = s.series_id
+     WHERE n.series_no = ns.id
        AND n.period_start >= (s.first - make_interval(months => s.months))::date
        AND n.period_start < coalesce(s.until, 'infinity')
      ORDER BY n.period_start DESC, n.base_year DESC)
     UNION ALL
     (SELECT DISTINCT ON (n.period_start) n.period_start, n.value, n.base_year
      FROM indices_nationalobservation n
-     WHERE n.agency_id = %(agency)s AND n.series_id = s.series_id AND n.period_start > s.after
+     WHERE n.series_no = ns.id AND n.period_start > s.after
      ORDER BY n.period_start DESC, n.base_year DESC)
 ) AS n
 """
@@ -339,10 +341,11 @@ def _history_read(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
 _STORED_SQL = """
 SELECT s.series_id, n.period_start, n.base_year, n.value AS stored_value
 FROM unnest(%(series)s::text[], %(firsts)s::date[]) AS s(series_id, first)
+JOIN indices_nationalseries AS ns ON ns.agency_id = %(agency)s AND ns.series_id = s.series_id
 CROSS JOIN LATERAL (
     SELECT n.period_start, n.base_year, n.value
     FROM indices_nationalobservation n
-    WHERE n.agency_id = %(agency)s AND n.series_id = s.series_id AND n.period_start >= s.first
+    WHERE n.series_no = ns.id AND n.period_start >= s.first
     OFFSET 0
 ) AS n
 """

@@ -1,6 +1,7 @@
-"""The database refuses rows that point at nothing: the national store's agency and submission,
+"""The database refuses rows that point at nothing: the national store's series and submission,
 the published store's release. They are checked once per statement over the rows it wrote
-(migration 0015), not by foreign keys row by row; these tests hold the database to it."""
+(migrations 0015, 0020), not by foreign keys row by row; these tests hold the database to it.
+The national series point at their agency by a foreign key."""
 
 import uuid
 
@@ -8,16 +9,16 @@ from django.db import IntegrityError, connection, transaction
 from django.test import TestCase
 
 from countries.models import Agency
+from indices.national.models import NationalSeries
 from indices.publish.models import PublishedObservation, Release
 from indices.publish.releases import releases_publish_due
 from tests.indices.publishing import accept, monthly_csv, year_2021
 
 NATIONAL_INSERT = """
 INSERT INTO indices_nationalobservation
-    (agency_id, series_id, freq, ref_area, activity, nat_code, adjustment, period_start,
-     period_label, value, status, base_year, comment, submission_id, row_no, updated_at)
-SELECT %s, 'M.TH.C.N', 'M', 'TH', 'C', '', 'N', d, to_char(d, 'YYYY-MM'), 100, 'A', 2021, '',
-       %s, 1, now()
+    (series_no, activity, period_start, value, status, base_year, comment, submission_id,
+     row_no, updated_at)
+SELECT %s, 'C', d, 100, 'A', 2021, '', %s, 1, now()
 FROM generate_series('2030-01-01'::date, '2030-03-01', '1 month') AS d
 """
 PUBLISHED_INSERT = """
@@ -33,6 +34,7 @@ class OrphanRefusalTests(TestCase):
         cls.submission = accept(monthly_csv("TH", "C", year_2021()), "TH_OIE")
         releases_publish_due()
         cls.release = Release.objects.get(submission=cls.submission)
+        cls.series = NationalSeries.objects.get(agency="TH_OIE", series_id="M.TH.C.N")
 
     def refused(self, sql: str, params: list) -> str:
         with (
@@ -52,11 +54,13 @@ class OrphanRefusalTests(TestCase):
             self.assertEqual(cursor.fetchone()[0], 12)
         self.assertTrue(PublishedObservation.objects.filter(release=self.release).exists())
 
-    def test_a_national_row_of_an_unknown_submission_or_agency_is_refused(self):
-        message = self.refused(NATIONAL_INSERT, ["TH_OIE", uuid.uuid4()])
+    def test_a_national_row_of_an_unknown_submission_or_series_is_refused(self):
+        message = self.refused(NATIONAL_INSERT, [self.series.pk, uuid.uuid4()])
         self.assertIn("submission_id", message)
-        message = self.refused(NATIONAL_INSERT, ["XX_NONE", self.submission.pk])
-        self.assertIn("agency_id", message)
+        message = self.refused(NATIONAL_INSERT, [self.series.pk + 1000, self.submission.pk])
+        self.assertIn("series_no", message)
+        with connection.cursor() as cursor:  # a series and submission that exist are taken
+            cursor.execute(NATIONAL_INSERT, [self.series.pk, self.submission.pk])
         # and one orphan among valid rows, by an update of stored rows
         message = self.refused(
             "UPDATE indices_nationalobservation SET submission_id = %s WHERE period_start = %s",
@@ -70,13 +74,28 @@ class OrphanRefusalTests(TestCase):
         with connection.cursor() as cursor:  # a release that exists is taken
             cursor.execute(PUBLISHED_INSERT, [self.release.pk])
 
-    def test_a_referenced_submission_release_or_agency_cannot_be_deleted(self):
+    def test_a_referenced_submission_release_or_series_cannot_be_deleted(self):
         for sql, params in (
             ("DELETE FROM indices_submission WHERE id = %s", [self.submission.pk]),
             ("DELETE FROM indices_release WHERE id = %s", [self.release.pk]),
             ("UPDATE indices_release SET id = id + 1000 WHERE id = %s", [self.release.pk]),
-            ("DELETE FROM countries_agency WHERE id = %s", ["TH_OIE"]),
+            ("DELETE FROM indices_nationalseries WHERE id = %s", [self.series.pk]),
+            ("UPDATE indices_nationalseries SET id = id + 1000 WHERE id = %s", [self.series.pk]),
         ):
             with self.subTest(sql=sql):
                 self.assertIn("rows still point at", self.refused(sql, params))
-        self.assertTrue(Agency.objects.filter(pk="TH_OIE").exists())
+        self.assertTrue(NationalSeries.objects.filter(pk=self.series.pk).exists())
+
+    def test_an_agency_with_stored_series_cannot_be_deleted(self):
+        # An agency that only a series points at; its foreign key checked at once here
+        # rather than at the commit.
+        agency = Agency.objects.create(id="TH_SERIES", name="Series only", role="reader")
+        NationalSeries.objects.create(
+            agency=agency, series_id="M.TH.C.N", freq="M", ref_area="TH", adjustment="N"
+        )
+        message = self.refused(
+            "SET CONSTRAINTS ALL IMMEDIATE; DELETE FROM countries_agency WHERE id = %s",
+            [agency.pk],
+        )
+        self.assertIn('table "indices_nationalseries"', message)
+        self.assertTrue(Agency.objects.filter(pk=agency.pk).exists())

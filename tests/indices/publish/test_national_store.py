@@ -36,49 +36,60 @@ HEADER = "REF_AREA,NAT_CODE,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,OBS_STATUS,BASE_PER
 CODES = {"N01": ("10", "2"), "N02": ("10", "3"), "N05": ("11", "4")}
 COMMENTS = ["", "ทดสอบ: โรงงานปิด", 'closed, "maintenance" <2 weeks>\\N & restart', " "]
 
-# The former path (services/national.py before issue #14), from the staged rows.
+# The former path (services/national.py before issue #14), from the staged rows, written for
+# the store's layout of migration 0020 (its series numbered in a table of their own).
+FORMER_SERIES = """
+INSERT INTO indices_nationalseries (agency_id, series_id, freq, ref_area, nat_code, adjustment)
+SELECT DISTINCT %(agency)s, series_id, freq_n, upper(ref_area), nat_code, adjustment_n
+FROM indices_submissionrow
+WHERE submission_id = %(submission)s AND series_id IS NOT NULL
+ON CONFLICT (agency_id, series_id) DO NOTHING
+"""
 FORMER_UPSERT = """
 INSERT INTO indices_nationalobservation
-    (agency_id, series_id, freq, ref_area, activity, nat_code, adjustment, period_start,
-     period_label, value, status, base_year, comment, submission_id, row_no, updated_at)
-SELECT %(agency)s, series_id, freq_n, ref_area, activity_n, nat_code, adjustment_n,
-       period_start, period_label, value_n, status_n, base_year, comment, submission_id,
-       row_no, now()
-FROM indices_submissionrow
-WHERE submission_id = %(submission)s
-ORDER BY series_id, period_start, base_year
-ON CONFLICT (agency_id, series_id, period_start, base_year) DO UPDATE SET
-    freq = EXCLUDED.freq, ref_area = EXCLUDED.ref_area, activity = EXCLUDED.activity,
-    nat_code = EXCLUDED.nat_code, adjustment = EXCLUDED.adjustment,
-    period_label = EXCLUDED.period_label, value = EXCLUDED.value, status = EXCLUDED.status,
-    comment = EXCLUDED.comment,
+    (value, updated_at, submission_id, series_no, period_start, row_no, base_year, status,
+     activity, comment)
+SELECT given.value_n, now(), given.submission_id, series.id, given.period_start, given.row_no,
+       given.base_year, given.status_n, given.activity_n, given.comment
+FROM indices_submissionrow AS given
+JOIN indices_nationalseries AS series
+  ON series.agency_id = %(agency)s AND series.series_id = given.series_id
+WHERE given.submission_id = %(submission)s
+ORDER BY series.id, given.period_start, given.base_year
+ON CONFLICT (series_no, period_start, base_year) DO UPDATE SET
+    value = EXCLUDED.value, updated_at = EXCLUDED.updated_at,
     submission_id = EXCLUDED.submission_id, row_no = EXCLUDED.row_no,
-    updated_at = EXCLUDED.updated_at
+    status = EXCLUDED.status, activity = EXCLUDED.activity, comment = EXCLUDED.comment
 """
 FORMER_DELETE_RANGES = """
 DELETE FROM indices_nationalobservation AS stored
 USING (
-    SELECT series_id, base_year, min(period_start) AS first, max(period_start) AS last
-    FROM indices_submissionrow WHERE submission_id = %(submission)s
-    GROUP BY series_id, base_year
+    SELECT series.id AS series_no, base_year, min(period_start) AS first,
+           max(period_start) AS last
+    FROM indices_submissionrow AS given
+    JOIN indices_nationalseries AS series
+      ON series.agency_id = %(agency)s AND series.series_id = given.series_id
+    WHERE given.submission_id = %(submission)s
+    GROUP BY series.id, base_year
 ) AS given
-WHERE stored.agency_id = %(agency)s AND stored.series_id = given.series_id
-  AND stored.base_year = given.base_year
+WHERE stored.series_no = given.series_no AND stored.base_year = given.base_year
   AND stored.period_start BETWEEN given.first AND given.last
 """
 FORMER_DELETE_GIVEN = """
 DELETE FROM indices_nationalobservation AS stored
 USING indices_submissionrow AS given
-WHERE given.submission_id = %(submission)s AND stored.agency_id = %(agency)s
-  AND stored.series_id = given.series_id AND stored.base_year = given.base_year
-  AND stored.period_start = given.period_start
+JOIN indices_nationalseries AS series
+  ON series.agency_id = %(agency)s AND series.series_id = given.series_id
+WHERE given.submission_id = %(submission)s AND stored.series_no = series.id
+  AND stored.base_year = given.base_year AND stored.period_start = given.period_start
 """
+# Every column a value had before migration 0020, its series' among them.
 STORED = """
-SELECT agency_id, series_id, freq, ref_area, activity, nat_code, adjustment, period_start,
-       period_label, float8send(value), status, base_year, comment, submission_id, row_no,
-       updated_at
-FROM indices_nationalobservation
-ORDER BY agency_id, series_id, period_start, base_year
+SELECT s.agency_id, s.series_id, s.freq, s.ref_area, n.activity, s.nat_code, s.adjustment,
+       n.period_start, to_char(n.period_start, 'YYYY-MM'), float8send(n.value), n.status,
+       n.base_year, n.comment, n.submission_id, n.row_no, n.updated_at
+FROM indices_nationalobservation AS n JOIN indices_nationalseries AS s ON s.id = n.series_no
+ORDER BY s.agency_id, s.series_id, n.period_start, n.base_year
 """
 
 
@@ -121,6 +132,7 @@ class StoredAsByTheStagingTableTests(TestCase):
             if submission.action == Submission.Action.DELETE:
                 cursor.execute(FORMER_DELETE_GIVEN, params)
                 return cursor.rowcount
+            cursor.execute(FORMER_SERIES, params)
             removed = 0
             if submission.action == Submission.Action.REPLACE:
                 cursor.execute(FORMER_DELETE_RANGES, params)

@@ -3,7 +3,7 @@ import io
 import openpyxl
 from django.utils import timezone
 
-from indices.national.models import NationalObservation
+from indices.national.models import NationalObservation, NationalSeries
 from indices.receive.models import Submission
 from tests.base import PersonaTestCase
 
@@ -23,16 +23,18 @@ class TemplateApiTests(PersonaTestCase):
 
     def test_stored_series_prefill_an_xlsx_long_template(self):
         submission = Submission.objects.create(agency=self.our.agency, sha256="a" * 64, size=1)
-        NationalObservation.objects.create(
+        series = NationalSeries.objects.create(
             agency=self.our.agency,
             series_id="M.TH.NAT:1011.N",
             freq="M",
             ref_area="TH",
-            activity="10",
             nat_code="1011",
             adjustment="N",
+        )
+        NationalObservation.objects.create(
+            series=series,
+            activity="10",
             period_start=timezone.now().date(),
-            period_label="2026-01",
             value=100,
             status="A",
             base_year=2021,

@@ -8,7 +8,7 @@ from random import Random
 
 import polars as pl
 
-from indices.national.models import NationalObservation
+from indices.national.models import NationalObservation, NationalSeries
 from indices.receive.models import Submission
 from indices.validate.rules.formatting import parameter_text
 from indices.validate.rules.movement import _unusual
@@ -45,16 +45,16 @@ def store_history(
         agency_id="TH_OIE", sha256="1" * 64, size=1, status=Submission.Status.ACCEPTED
     )
     freq, _, _, adjustment = series_id.split(".")
+    series, _ = NationalSeries.objects.get_or_create(
+        agency_id="TH_OIE",
+        series_id=series_id,
+        defaults={"freq": freq, "ref_area": "TH", "adjustment": adjustment},
+    )
     NationalObservation.objects.bulk_create(
         NationalObservation(
-            agency_id="TH_OIE",
-            series_id=series_id,
-            freq=freq,
-            ref_area="TH",
+            series=series,
             activity=activity,
-            adjustment=adjustment,
             period_start=dt.date(int(label[:4]), int(label[5:7]), 1),
-            period_label=label,
             value=value,
             status="A",
             base_year=base_year,

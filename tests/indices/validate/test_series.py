@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from indices.national.models import NationalObservation
+from indices.national.models import NationalObservation, NationalSeries
 from indices.receive.models import Submission
 from tests.indices.validate.helpers import (
     STANDARD,
@@ -32,16 +32,16 @@ def store_history(series_id: str, start: str, values: list[float]) -> None:
         agency_id="TH_OIE", sha256="1" * 64, size=1, status=Submission.Status.ACCEPTED
     )
     freq, area, activity, adjustment = series_id.split(".")
+    series, _ = NationalSeries.objects.get_or_create(
+        agency_id="TH_OIE",
+        series_id=series_id,
+        defaults={"freq": freq, "ref_area": area, "adjustment": adjustment},
+    )
     NationalObservation.objects.bulk_create(
         NationalObservation(
-            agency_id="TH_OIE",
-            series_id=series_id,
-            freq=freq,
-            ref_area=area,
+            series=series,
             activity=activity,
-            adjustment=adjustment,
             period_start=dt.date(int(label[:4]), int(label[5:7]), 1),
-            period_label=label,
             value=value,
             status="A",
             base_year=2021,

@@ -9,7 +9,7 @@ from unittest import mock
 
 from django.db import connection
 
-from indices.national.models import NationalObservation
+from indices.national.models import NationalObservation, NationalSeries
 from indices.receive.models import Submission
 from indices.validate.models import Finding
 from indices.validate.rules import REGISTRY, shared
@@ -21,20 +21,22 @@ from tests.indices.validate.test_movement import seasonal_levels
 # history gives the series' number, sk, for its id, and the columns the series id does not
 # fix, as the reads now do).
 OLD_HISTORY_SQL = f"""
-SELECT DISTINCT ON (n.series_id, n.period_start) s.sk, n.period_start, n.value, n.base_year
+SELECT DISTINCT ON (ns.series_id, n.period_start) s.sk, n.period_start, n.value, n.base_year
 FROM indices_nationalobservation n
+JOIN indices_nationalseries ns ON ns.id = n.series_no
 JOIN unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[]) AS s(sk, series_id, first)
-  ON n.series_id = s.series_id
+  ON ns.series_id = s.series_id
   AND n.period_start >= s.first - interval '{shared.LOOKBACK_MONTHS} months'
-WHERE n.agency_id = %(agency)s
-ORDER BY n.series_id, n.period_start, n.base_year DESC
+WHERE ns.agency_id = %(agency)s
+ORDER BY ns.series_id, n.period_start, n.base_year DESC
 """
 OLD_STORED_SQL = """
-SELECT n.series_id, n.period_start, n.base_year, n.value AS stored_value
+SELECT ns.series_id, n.period_start, n.base_year, n.value AS stored_value
 FROM indices_nationalobservation n
+JOIN indices_nationalseries ns ON ns.id = n.series_no
 JOIN unnest(%(series)s::text[], %(firsts)s::date[]) AS s(series_id, first)
-  ON n.series_id = s.series_id AND n.period_start >= s.first
-WHERE n.agency_id = %(agency)s
+  ON ns.series_id = s.series_id AND n.period_start >= s.first
+WHERE ns.agency_id = %(agency)s
 """
 
 # Rules whose findings depend on the stored history, and the neighbours that share its frame.
@@ -66,24 +68,23 @@ def store(
     else:
         labels = months(start, len(values))
         starts = [dt.date(int(lb[:4]), int(lb[5:7]), 1) for lb in labels]
+    series, _ = NationalSeries.objects.get_or_create(
+        agency_id=agency,
+        series_id=series_id,
+        defaults={"freq": freq, "ref_area": area, "nat_code": nat_code, "adjustment": adjustment},
+    )
     NationalObservation.objects.bulk_create(
         NationalObservation(
-            agency_id=agency,
-            series_id=series_id,
-            freq=freq,
-            ref_area=area,
+            series=series,
             activity=activity,
-            nat_code=nat_code,
-            adjustment=adjustment,
             period_start=period_start,
-            period_label=label,
             value=value,
             status="A" if value is not None else "M",
             base_year=base_year,
             submission=earlier,
             row_no=i + 2,
         )
-        for i, (label, period_start, value) in enumerate(zip(labels, starts, values, strict=True))
+        for i, (period_start, value) in enumerate(zip(starts, values, strict=True))
     )
 
 
@@ -179,8 +180,8 @@ class StoredHistoryTests(HistoryRulesTestCase):
         for _, series_id, _, first, _, _ in firsts.iter_rows():
             year, month = divmod(first.year * 12 + first.month - 1 - shared.LOOKBACK_MONTHS, 12)
             stored = NationalObservation.objects.filter(
-                agency_id="TH_OIE",
-                series_id=series_id,
+                series__agency_id="TH_OIE",
+                series__series_id=series_id,
                 period_start__gte=dt.date(year, month + 1, 1),
             ).order_by("period_start", "base_year")
             for n in stored:  # the newest base year last: it stays
@@ -193,10 +194,10 @@ class StoredHistoryTests(HistoryRulesTestCase):
         stored = shared.stored_values(ctx)
         named = shared.stats(ctx).select("series_id", "first").rows()
         expected_values = [
-            (n.series_id, n.period_start, n.base_year, n.value)
+            (series_id, n.period_start, n.base_year, n.value)
             for series_id, first in named
             for n in NationalObservation.objects.filter(
-                agency_id="TH_OIE", series_id=series_id, period_start__gte=first
+                series__agency_id="TH_OIE", series__series_id=series_id, period_start__gte=first
             )
         ]
         self.assertEqual(sorted(stored.rows()), sorted(expected_values))
@@ -228,19 +229,31 @@ class StoredHistoryPlanTests(RuleTestCase):
             for agency, submission in (("TH_OIE", earlier.pk), ("VN_NSO", other.pk)):
                 cursor.execute(
                     """
+                    INSERT INTO indices_nationalseries
+                        (agency_id, series_id, freq, ref_area, nat_code, adjustment)
+                    SELECT %s, 'M.TH.NAT:' || s || '.N', 'M', 'TH', s::text, 'N'
+                    FROM generate_series(1, %s) AS s
+                    """,
+                    [agency, cls.SERIES],
+                )
+                cursor.execute(
+                    """
                     INSERT INTO indices_nationalobservation
-                        (agency_id, series_id, freq, ref_area, activity, nat_code, adjustment,
-                         period_start, period_label, value, status, base_year, comment,
+                        (series_no, activity, period_start, value, status, base_year, comment,
                          submission_id, row_no, updated_at)
-                    SELECT %s, 'M.TH.NAT:' || s || '.N', 'M', 'TH', '10', s::text, 'N',
-                           p::date, to_char(p, 'YYYY-MM'), 100 + s %% 7, 'A', b, '',
-                           %s, s * 1000 + b, now()
-                    FROM generate_series(1, %s) AS s,
+                    SELECT ns.id, '10', p::date, 100 + code.s %% 7, 'A', b, '', %s,
+                           code.s * 1000 + b, now()
+                    FROM indices_nationalseries AS ns
+                    CROSS JOIN LATERAL (
+                        SELECT split_part(split_part(ns.series_id, ':', 2), '.', 1)::int AS s
+                    ) AS code,
                          generate_series('2005-01-01'::date, '2024-12-01', '1 month') AS p,
                          (VALUES (2015), (2021)) AS base(b)
+                    WHERE ns.agency_id = %s
                     """,
-                    [agency, submission, cls.SERIES],
+                    [submission, agency],
                 )
+            cursor.execute("ANALYZE indices_nationalseries")
             cursor.execute("ANALYZE indices_nationalobservation")
         cls.params = {
             "agency": "TH_OIE",
@@ -273,7 +286,7 @@ class StoredHistoryPlanTests(RuleTestCase):
             self.assertIn(node["Node Type"], ("Index Scan", "Index Only Scan"), node)
             self.assertEqual(node["Index Name"], "indices_nationalobservation_pkey")
             condition = node["Index Cond"]
-            for column in ("agency_id", "series_id", "period_start >"):
+            for column in ("series_no", "period_start >"):
                 self.assertIn(column, condition)
 
     def test_the_history_is_an_index_range_per_series(self):

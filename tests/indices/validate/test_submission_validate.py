@@ -1,7 +1,7 @@
 """The validation service called directly (no worker): statuses, idempotency, the national
 store's merge / replace / delete, give-up after repeated crashes, the sweeper."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from unittest import mock
 
 from django.core.cache import cache
@@ -48,9 +48,10 @@ class SubmissionValidateTests(TestCase):
 
     def stored(self) -> dict[str, float]:
         return dict(
-            NationalObservation.objects.filter(agency_id="TH_OIE").values_list(
-                "period_label", "value"
-            )
+            (observation.period_label, observation.value)
+            for observation in NationalObservation.objects.filter(
+                series__agency_id="TH_OIE"
+            ).select_related("series")
         )
 
     def test_a_clean_file_is_accepted_and_stored_with_its_row_numbers(self):
@@ -58,9 +59,12 @@ class SubmissionValidateTests(TestCase):
         self.assertEqual(submission.status, "ACCEPTED", submission.summary)
         self.assertEqual(submission.rows_read, 2)
         self.assertEqual(submission.detected_format, "csv-long")
-        observation = NationalObservation.objects.get(period_label="2024-02")
+        observation = NationalObservation.objects.select_related("series").get(
+            period_start=date(2024, 2, 1)
+        )
         self.assertEqual(
-            (observation.value, observation.row_no, observation.series_id), (102.5, 3, "M.TH.C.N")
+            (observation.value, observation.row_no, observation.series.series_id),
+            (102.5, 3, "M.TH.C.N"),
         )
         self.assertEqual(observation.submission_id, submission.pk)
 
