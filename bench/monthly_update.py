@@ -289,7 +289,7 @@ def _newest_month(agency: str) -> int:
 
     from indices.national.models import NationalObservation
 
-    newest = NationalObservation.objects.filter(agency_id=agency).aggregate(
+    newest = NationalObservation.objects.filter(series__agency_id=agency).aggregate(
         newest=Max("period_start")
     )["newest"]
     return (newest.year - 1985) * 12 + newest.month - 1
@@ -311,6 +311,14 @@ def store_size() -> dict:
                 f" (SELECT count(*) FROM {table})"
             )
             sizes[table.rsplit("_", 1)[1]] = cursor.fetchone()
+        # The national store's series table counts with its values (a few thousand rows).
+        cursor.execute(
+            "SELECT pg_total_relation_size('indices_nationalseries'),"
+            " pg_indexes_size('indices_nationalseries')"
+        )
+        total, indexes = cursor.fetchone()
+        national, national_indexes, national_rows = sizes["nationalobservation"]
+        sizes["nationalobservation"] = (national + total, national_indexes + indexes, national_rows)
         cursor.execute("SELECT pg_database_size(current_database())")
         sizes["database"] = cursor.fetchone()[0]
     return sizes

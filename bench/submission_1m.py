@@ -320,7 +320,9 @@ def _bytes_per_value() -> str:
         cursor.execute("VACUUM ANALYZE indices_nationalobservation")
         cursor.execute("VACUUM ANALYZE indices_publishedobservation")
         cursor.execute(
-            "SELECT pg_total_relation_size('indices_nationalobservation'),"
+            # the national store's series table counts with its values (a few thousand rows)
+            "SELECT pg_total_relation_size('indices_nationalobservation')"
+            " + pg_total_relation_size('indices_nationalseries'),"
             " pg_total_relation_size('indices_publishedobservation'),"
             " (SELECT count(*) FROM indices_nationalobservation),"
             " (SELECT count(*) FROM indices_publishedobservation)"
