@@ -5,7 +5,6 @@ harmonization reads it whole. Submissions are applied to it when their release i
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 
 from countries.models import Agency
 from indices.periods import period_label
@@ -44,9 +43,9 @@ class NationalObservation(models.Model):
     # id (migration 0018).
     pk = models.CompositePrimaryKey("series", "period_start", "base_year")
     # The columns in the table's order (migration 0020): 8-byte values first, then 4, 2 and
-    # text, so that PostgreSQL pads none of them to its alignment.
+    # text, so that PostgreSQL pads none of them to its alignment. No time of its own: a value
+    # is written by the release of its submission, whose published_at says when.
     value = models.FloatField(null=True)
-    updated_at = models.DateTimeField(default=timezone.now)
     # No index of its own (migration 0019): no reader looks values up by submission, and one
     # on it cost a million-row release 0.5-0.9 s and kept a revision's update from being HOT
     # (written without touching any index). Deleting a submission, which the service never

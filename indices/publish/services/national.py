@@ -78,14 +78,13 @@ CREATE TEMP TABLE IF NOT EXISTS national_given (
 # to this session) returns its rows so.
 _UPSERT = """
 INSERT INTO indices_nationalobservation
-    (value, updated_at, submission_id, series_no, period_start, row_no, base_year, status,
-     activity, comment)
-SELECT value, now(), %(submission)s, series_no, period_start, row_no, base_year, status,
-       activity, comment
+    (value, submission_id, series_no, period_start, row_no, base_year, status, activity,
+     comment)
+SELECT value, %(submission)s, series_no, period_start, row_no, base_year, status, activity,
+       comment
 FROM national_given
 ON CONFLICT (series_no, period_start, base_year) DO UPDATE SET
-    value = EXCLUDED.value, updated_at = EXCLUDED.updated_at,
-    submission_id = EXCLUDED.submission_id, row_no = EXCLUDED.row_no,
+    value = EXCLUDED.value, submission_id = EXCLUDED.submission_id, row_no = EXCLUDED.row_no,
     status = EXCLUDED.status, activity = EXCLUDED.activity, comment = EXCLUDED.comment
 """
 # One index probe per series (LIMIT 1 in a lateral join), never a scan of the whole store.
@@ -230,13 +229,8 @@ def _first_load(cursor, submission: Submission, given: pl.DataFrame) -> int:
     """None of the given series is stored: nothing can conflict, so the rows are COPYed into
     the store itself, written once (no upsert's speculative insertion, no second table). The
     statement trigger checks their series and submission as it does an INSERT's (migrations
-    0015, 0020); `updated_at` is the transaction's now(), as the upsert writes it."""
-    cursor.execute("SELECT now()")
-    (now,) = cursor.fetchone()
-    rows = given.with_columns(
-        submission_id=pl.lit(submission.pk.bytes, pl.Binary),
-        updated_at=pl.lit(now, pl.Datetime("us", "UTC")),
-    )
+    0015, 0020)."""
+    rows = given.with_columns(submission_id=pl.lit(submission.pk.bytes, pl.Binary))
     _copy(cursor, "indices_nationalobservation", rows)
     return rows.height
 

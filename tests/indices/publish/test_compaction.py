@@ -35,8 +35,8 @@ ON CONFLICT DO NOTHING
 MONTHS_OF_EVERY_SERIES = """
 INSERT INTO indices_nationalobservation
     (series_no, activity, period_start, value, status, base_year, comment, submission_id,
-     row_no, updated_at)
-SELECT series.id, '10', period, 100 + s / 7.0, 'A', 2021, '', %(submission)s, s, now()
+     row_no)
+SELECT series.id, '10', period, 100 + s / 7.0, 'A', 2021, '', %(submission)s, s
 FROM generate_series(%(first)s::date, %(last)s::date, interval '1 month') AS period,
      generate_series(1, %(series)s) AS s
 JOIN indices_nationalseries AS series

@@ -17,8 +17,8 @@ from tests.indices.publishing import accept, monthly_csv, year_2021
 NATIONAL_INSERT = """
 INSERT INTO indices_nationalobservation
     (series_no, activity, period_start, value, status, base_year, comment, submission_id,
-     row_no, updated_at)
-SELECT %s, 'C', d, 100, 'A', 2021, '', %s, 1, now()
+     row_no)
+SELECT %s, 'C', d, 100, 'A', 2021, '', %s, 1
 FROM generate_series('2030-01-01'::date, '2030-03-01', '1 month') AS d
 """
 PUBLISHED_INSERT = """

@@ -3,8 +3,7 @@ path (the kept frame COPYed in binary: straight into the store at a first load, 
 temporary table otherwise) holds exactly what the former path stored, which staged the rows in
 indices_submissionrow and inserted from there: every column, each value's 8 bytes, and the
 count, for a first load, a merge over stored series, a replace, a delete, and a submission
-whose frame was not kept. Both paths run in the same transaction (rolled back between), so
-even the rows' updated_at (the transaction's now()) must match."""
+whose frame was not kept. Both paths run in the same transaction (rolled back between)."""
 
 from __future__ import annotations
 
@@ -47,9 +46,9 @@ ON CONFLICT (agency_id, series_id) DO NOTHING
 """
 FORMER_UPSERT = """
 INSERT INTO indices_nationalobservation
-    (value, updated_at, submission_id, series_no, period_start, row_no, base_year, status,
-     activity, comment)
-SELECT given.value_n, now(), given.submission_id, series.id, given.period_start, given.row_no,
+    (value, submission_id, series_no, period_start, row_no, base_year, status, activity,
+     comment)
+SELECT given.value_n, given.submission_id, series.id, given.period_start, given.row_no,
        given.base_year, given.status_n, given.activity_n, given.comment
 FROM indices_submissionrow AS given
 JOIN indices_nationalseries AS series
@@ -57,8 +56,7 @@ JOIN indices_nationalseries AS series
 WHERE given.submission_id = %(submission)s
 ORDER BY series.id, given.period_start, given.base_year
 ON CONFLICT (series_no, period_start, base_year) DO UPDATE SET
-    value = EXCLUDED.value, updated_at = EXCLUDED.updated_at,
-    submission_id = EXCLUDED.submission_id, row_no = EXCLUDED.row_no,
+    value = EXCLUDED.value, submission_id = EXCLUDED.submission_id, row_no = EXCLUDED.row_no,
     status = EXCLUDED.status, activity = EXCLUDED.activity, comment = EXCLUDED.comment
 """
 FORMER_DELETE_RANGES = """
@@ -83,11 +81,12 @@ JOIN indices_nationalseries AS series
 WHERE given.submission_id = %(submission)s AND stored.series_no = series.id
   AND stored.base_year = given.base_year AND stored.period_start = given.period_start
 """
-# Every column a value had before migration 0020, its series' among them.
+# Every column a value had before migration 0020 (but the time it was written), its series'
+# among them.
 STORED = """
 SELECT s.agency_id, s.series_id, s.freq, s.ref_area, n.activity, s.nat_code, s.adjustment,
        n.period_start, to_char(n.period_start, 'YYYY-MM'), float8send(n.value), n.status,
-       n.base_year, n.comment, n.submission_id, n.row_no, n.updated_at
+       n.base_year, n.comment, n.submission_id, n.row_no
 FROM indices_nationalobservation AS n JOIN indices_nationalseries AS s ON s.id = n.series_no
 ORDER BY s.agency_id, s.series_id, n.period_start, n.base_year
 """

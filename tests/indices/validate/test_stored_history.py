@@ -240,9 +240,9 @@ class StoredHistoryPlanTests(RuleTestCase):
                     """
                     INSERT INTO indices_nationalobservation
                         (series_no, activity, period_start, value, status, base_year, comment,
-                         submission_id, row_no, updated_at)
+                         submission_id, row_no)
                     SELECT ns.id, '10', p::date, 100 + code.s %% 7, 'A', b, '', %s,
-                           code.s * 1000 + b, now()
+                           code.s * 1000 + b
                     FROM indices_nationalseries AS ns
                     CROSS JOIN LATERAL (
                         SELECT split_part(split_part(ns.series_id, ':', 2), '.', 1)::int AS s
