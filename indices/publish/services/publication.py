@@ -18,6 +18,8 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 
@@ -61,6 +63,17 @@ from indices.validate.rows import publication_rows
 
 logger = logging.getLogger(__name__)
 
+# A member's harmonized series, and those it could not publish.
+Harmonized = tuple[list[h.HarmonizedSeries], list[h.Unpublishable]]
+
+
+@dataclass(frozen=True)
+class FirstLoad:
+    """A first load's harmonization, from its frame (`_apply_submission`)."""
+
+    rows: int  # the stored values it read
+    harmonized: Harmonized
+
 
 def release_publish(release: Release, *, instant: datetime) -> None:
     """Publish one release at `instant` (call under the publication lock, in a transaction).
@@ -77,12 +90,12 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         return
     reporting = _Progress(release)
     given: dict[tuple[str, str], Given] = {}
-    whole_store = None
+    first_load = None
     if release.submission is not None:
         reporting.stage("storing", release.submission.rows_read)
         country = release.submission.agency.country
         assert country is not None  # submission_create: only a reporting agency, with a country
-        given, whole_store = _apply_submission(release.submission, country)
+        given, first_load = _apply_submission(release.submission, country, standard.ref_year)
         touched = set(given)
         countries = [country]
     else:
@@ -99,7 +112,7 @@ def release_publish(release: Release, *, instant: datetime) -> None:
             touched,
             standard.ref_year,
             given=given,
-            whole_store=whole_store,
+            first_load=first_load,
             on_rows=partial(reporting.stage, "harmonizing"),
         )
         member_series += series
@@ -189,21 +202,36 @@ class _Clock:
 
 
 def _apply_submission(
-    submission: Submission, country: Country
-) -> tuple[dict[tuple[str, str], Given], pl.DataFrame | None]:
+    submission: Submission, country: Country, ref_year: int
+) -> tuple[dict[tuple[str, str], Given], FirstLoad | None]:
     """Apply the submission to the national store; the (activity, adjustment) pairs it touches,
     each with its first period and the base years it gives per series (windowed.py), and,
-    where the store held nothing of the country before (a first load), what it holds of it
-    now (services/national.py `stored_as_given`), else None."""
+    where the store held nothing of the country before (a first load), the member's
+    harmonization of those pairs, else None.
+
+    A first load's store holds exactly the submission's rows of the country afterwards
+    (services/national.py `stored_as_given`): they are harmonized from its frame, in a thread,
+    while PostgreSQL writes them (numpy and the server's COPY each leave the other the GIL
+    most of the time: about a second of a million-row release)."""
     if submission.rows_read == 0:
         return {}, None
     rows = publication_rows(submission, columns=FRAME_COLUMNS)
     given = _given(rows)
-    first_load = submission.action != Submission.Action.DELETE and nothing_stored(
+    if submission.action == Submission.Action.DELETE or not nothing_stored(
         list(Agency.objects.filter(country=country).values_list("pk", flat=True))
+    ):
+        national_store_apply(submission=submission, rows=rows)
+        return given, None
+    # The touched pairs' rows: the rows `given` was made of (a filter that keeps every row
+    # copies none; a join with the pairs would copy them all).
+    stored = stored_as_given(rows, country.code, STORED_SCHEMA).filter(
+        pl.col("activity").is_not_null() & pl.col("adjustment").is_not_null()
     )
-    national_store_apply(submission=submission, rows=rows)
-    return given, stored_as_given(rows, country.code, STORED_SCHEMA) if first_load else None
+    weights = _weights(country)  # read here: the thread touches no database
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        harmonizing = pool.submit(_harmonized, stored, country.code, weights, ref_year)
+        national_store_apply(submission=submission, rows=rows)
+        return given, FirstLoad(rows=stored.height, harmonized=harmonizing.result())
 
 
 def _given(rows: pl.DataFrame) -> dict[tuple[str, str], Given]:
@@ -253,17 +281,40 @@ def _harmonize_member(
     ref_year: int,
     *,
     given: dict[tuple[str, str], Given] | None = None,
-    whole_store: pl.DataFrame | None = None,
+    first_load: FirstLoad | None = None,
     on_rows: Callable[[int], None] | None = None,
 ) -> tuple[list[h.HarmonizedSeries], list[h.Unpublishable], Windowed]:
     """The member's harmonized series of the touched pairs: over a window of recent periods
     for the pairs where that is exact (windowed.py; `given` by the submission), in full for
-    the others. `whole_store`: all the store holds of the country, when the release knows it
-    (a first load's frame), read instead of the store."""
-    weights = {
-        entry.national_code: float(entry.weight) if entry.weight is not None else None
-        for entry in concordance_entries_for_country(country_code=country.code)
-    }
+    the others. `first_load`: a first load's, computed from its frame while it was stored
+    (`_apply_submission`); no pair of a first load has a window, having nothing published
+    before it."""
+    if first_load is not None:
+        if on_rows is not None:
+            on_rows(first_load.rows)
+        series, problems = first_load.harmonized
+        windowed = Windowed()
+    else:
+        series, problems, windowed = _harmonize_stored(
+            country, touched, ref_year, given=given, on_rows=on_rows
+        )
+    agency = country.agencies.filter(role=Agency.Role.REPORTER).first()
+    classification = country.classifications.first()
+    for item in series:
+        item.attributes.setdefault("COMPILING_ORG", agency.pk if agency else "")
+        item.attributes.setdefault("NAT_CLASSIF", classification.pk if classification else "ISIC4")
+    return series, problems, windowed
+
+
+def _harmonize_stored(
+    country: Country,
+    touched: set[tuple[str, str]],
+    ref_year: int,
+    *,
+    given: dict[tuple[str, str], Given] | None,
+    on_rows: Callable[[int], None] | None,
+) -> tuple[list[h.HarmonizedSeries], list[h.Unpublishable], Windowed]:
+    weights = _weights(country)
     revised = concordance_revised_isic_codes(country_code=country.code) if given else set()
     windowed = windowed_harmonize(
         country_code=country.code,
@@ -285,9 +336,6 @@ def _harmonize_member(
     # sorts a million rows on disk (work_mem), in four times as long.
     if not full:
         stored = pl.DataFrame(schema=STORED_SCHEMA)
-    elif whole_store is not None:
-        pairs = pl.DataFrame(full, schema=["activity", "adjustment"], orient="row")
-        stored = whole_store.join(pairs, on=["activity", "adjustment"], how="semi")
     else:
         stored = copied_out(
             _STORED,
@@ -298,18 +346,26 @@ def _harmonize_member(
             },
             STORED_SCHEMA,
         )
-    stored = stored.sort(STORED_ORDER)
     if on_rows is not None:
         on_rows(stored.height)
-    national = national_series(stored, country.code, weights)
-    series, problems = h.harmonize_member(series=national, ref_year=ref_year)
-    series += windowed.series
-    agency = country.agencies.filter(role=Agency.Role.REPORTER).first()
-    classification = country.classifications.first()
-    for item in series:
-        item.attributes.setdefault("COMPILING_ORG", agency.pk if agency else "")
-        item.attributes.setdefault("NAT_CLASSIF", classification.pk if classification else "ISIC4")
-    return series, problems, windowed
+    series, problems = _harmonized(stored, country.code, weights, ref_year)
+    return series + windowed.series, problems, windowed
+
+
+def _harmonized(
+    stored: pl.DataFrame, country_code: str, weights: dict[str, float | None], ref_year: int
+) -> Harmonized:
+    """H1-H5 over stored rows (STORED_SCHEMA, any order); touches no database."""
+    national = national_series(stored.sort(STORED_ORDER), country_code, weights)
+    return h.harmonize_member(series=national, ref_year=ref_year)
+
+
+def _weights(country: Country) -> dict[str, float | None]:
+    """The H1 weights of the country's national codes, by code."""
+    return {
+        entry.national_code: float(entry.weight) if entry.weight is not None else None
+        for entry in concordance_entries_for_country(country_code=country.code)
+    }
 
 
 # The stored observations of the touched pairs of a country (the pairs in SQL: only their rows
