@@ -41,10 +41,16 @@ def body_of(response) -> bytes:
 # RateLimit-Remaining counts down; a stored SDMX message is sent whole, with its length,
 # where the view streams it.
 VARYING = {"ratelimit-remaining", "content-length"}
+# RateLimit-Reset counts the seconds left in the window: one may end between two requests.
+TICKING = {"ratelimit-reset"}
 
 
 def answer(response) -> tuple:
-    headers = {name: value for name, value in response.items() if name.lower() not in VARYING}
+    headers = {
+        name: "<seconds>" if name.lower() in TICKING else value
+        for name, value in response.items()
+        if name.lower() not in VARYING
+    }
     return response.status_code, headers, MESSAGE.sub(b"<m>", body_of(response))
 
 
