@@ -198,10 +198,11 @@ STORED_SCHEMA = {
 }
 # The order harmonization reads them in: series by series, each base year's values in order.
 STORED_ORDER = ["series_id", "base_year", "period_start"]
-# Where each is stored: the series' dimensions once per series, the rest with each value.
-SERIES_COLUMNS = ("series_id", "freq", "nat_code", "adjustment", "ref_area")
+# The stored columns in SQL: the series' dimensions from its row (s), the rest from each
+# value's (n).
+_OF_THE_SERIES = ("series_id", "freq", "nat_code", "adjustment")
 STORED_COLUMNS = ", ".join(
-    f"{'s' if column in SERIES_COLUMNS else 'n'}.{column}" for column in STORED_SCHEMA
+    f"{'s' if column in _OF_THE_SERIES else 'n'}.{column}" for column in STORED_SCHEMA
 )
 _REDUCED = _REDUCED.replace("{columns}", f"{STORED_COLUMNS}, s.ref_area")
 SCHEMA = {**STORED_SCHEMA, "ref_area": pl.String}
