@@ -1,5 +1,5 @@
 """A soak shortened to what a CI run allows: steady reads of every kind from gunicorn for
-IPI_SOAK_SECONDS (default 40) while a real worker validates an upload every few seconds.
+IPI_SOAK_SECONDS (default 25) while a real worker validates an upload every few seconds.
 
 Promises checked: no error of any kind (every read 200, every upload 202 and validated), and
 memory that does not keep growing. The figures (requests, latencies, RSS of the web and worker
@@ -33,7 +33,7 @@ pytestmark = [
     pytest.mark.usefixtures("seeded"),
 ]
 
-SOAK_SECONDS = float(os.environ.get("IPI_SOAK_SECONDS", "40"))
+SOAK_SECONDS = float(os.environ.get("IPI_SOAK_SECONDS", "25"))
 WARM_UP_SECONDS = 8
 READERS = 6
 UPLOAD_EVERY_SECONDS = 3
