@@ -21,8 +21,10 @@ relative of month t of year y.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from indices.publish.harmonization.derive import derive_all
 from indices.publish.harmonization.levels import Level, Levels
@@ -101,12 +103,16 @@ def aggregate_group(
 
 
 def monthly_values(series: HarmonizedSeries) -> MonthlyValues:
+    return monthly_levels((point.period, point.value, point.status) for point in series.points)
+
+
+def monthly_levels(levels: Iterable[tuple[date, float | None, str]]) -> MonthlyValues:
+    """Monthly (period, value, status) levels as H6 reads them (MonthlyValues)."""
     values: MonthlyValues = {}
-    for point in series.points:
-        if point.value is None or point.status in MISSING:
+    for period, value, status in levels:
+        if value is None or status in MISSING:
             continue
-        status = "A" if point.status == "B" else point.status
-        values[to_index("M", point.period)] = (point.value, status)
+        values[to_index("M", period)] = (value, "A" if status == "B" else status)
     return values
 
 
@@ -153,13 +159,14 @@ def _chain(
     if not indexes:
         return []
     first_year, last_index = min(indexes) // 12, max(indexes)
+    whole_years = {country: _whole_years(levels) for country, levels in values.items()}
     state = _Chain()
     mean_g: float | None = None  # mean_G(y - 1) while a chain runs
     means: dict[str, float] = {}  # mean_i(y - 1)
     year = first_year
     while year * 12 <= last_index:
         if mean_g is None:
-            started = _start(values, shares(year), year, min_coverage_pct)
+            started = _start(values, whole_years, shares(year), year, min_coverage_pct)
             if started is not None:
                 segment, means = started
                 state.segments.append(segment)
@@ -189,22 +196,33 @@ def _chain(
     return state.segments
 
 
+def _whole_years(levels: MonthlyValues) -> set[int]:
+    """The years of which a member reports all 12 months (as `_member_means` counts them)."""
+    months = Counter(index // 12 for index, (value, _) in levels.items() if value is not None)
+    return {year for year, count in months.items() if count == 12}
+
+
 def _start(
     values: dict[str, dict[int, tuple[float, str]]],
+    whole_years: dict[str, set[int]],
     weights: dict[str, float],
     year: int,
     min_coverage_pct: float,
 ) -> tuple[dict[int, Level], dict[str, float]] | None:
-    """The first year y0, if `year` qualifies: relatives to the members' own means of y0."""
+    """The first year y0, if `year` qualifies: relatives to the members' own means of y0.
+
+    Most years tried do not qualify (a group's members start reporting years apart): whether
+    one does is told from the members' whole years (`_whole_years`), before any mean."""
+    reporting = [country for country in weights if year in whole_years.get(country, ())]
+    missing = len(reporting) < len(weights)
+    coverage = _coverage(math.fsum(weights[country] for country in reporting), missing)
+    if not reporting or coverage + COVERAGE_TOLERANCE < min_coverage_pct:
+        return None
     means = {
         country: mean
         for country, mean in _member_means(values, {}, year).items()
         if country in weights
     }
-    missing = len(means) < len(weights)
-    coverage = _coverage(math.fsum(weights[country] for country in means), missing)
-    if not means or coverage + COVERAGE_TOLERANCE < min_coverage_pct:
-        return None
     segment: dict[int, Level] = {}
     for index in year_indexes("M", year):
         relative = math.fsum(

@@ -104,7 +104,7 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     clock.lap("store")
     member_series, unpublishable = [], []
     windows: dict[tuple[str, str, str], date] = {}
-    monthly: dict[tuple[str, str, str], h.HarmonizedSeries | None] = {}
+    monthly: dict[tuple[str, str, str], MonthlyValues | None] = {}
     for country in countries:
         reporting.stage("harmonizing", 0)
         series, problems, windowed = _harmonize_member(
@@ -385,11 +385,11 @@ def _aggregate_groups(
     touched: set[tuple[str, str]],
     fresh: list[h.HarmonizedSeries],
     standard,
-    monthly: dict[tuple[str, str, str], h.HarmonizedSeries | None] | None = None,
+    monthly: dict[tuple[str, str, str], MonthlyValues | None] | None = None,
 ) -> list[h.HarmonizedSeries]:
     """H6 for every group the changed countries count in (all groups for a weights release).
-    `monthly`: the whole monthly IX series of the member pairs harmonized over a window (whose
-    `fresh` series hold only the window), None where there is none."""
+    `monthly`: the whole monthly IX levels of the member pairs harmonized over a window (whose
+    `fresh` series hold only the window), None where there are none."""
     groups = {g for c in countries for g in c.aggregates} if countries else _group_codes()
     members_by_group: dict[str, list[str]] = defaultdict(list)
     for code, aggregates in Country.objects.values_list("code", "aggregates"):
@@ -400,10 +400,11 @@ def _aggregate_groups(
         for s in fresh
         if s.freq == "M" and s.transformation == "IX"
     }
-    for key, series in (monthly or {}).items():
+    windowed: dict[tuple[str, str, str], MonthlyValues] = {}
+    for key, levels in (monthly or {}).items():
         fresh_monthly.pop(key, None)
-        if series is not None:
-            fresh_monthly[key] = series
+        if levels is not None:
+            windowed[key] = levels
     fresh_areas = {c.code for c in countries}
     weights = {
         (country, activity, year): float(value)
@@ -415,6 +416,7 @@ def _aggregate_groups(
     stored = _published_monthly_values(
         sorted({m for g in groups for m in members_by_group[g] if m not in fresh_areas}), touched
     )
+    stored.update(windowed)  # the changed members' levels, where harmonized over a window
     result: list[h.HarmonizedSeries] = []
     for group in sorted(groups):
         members = members_by_group[group]

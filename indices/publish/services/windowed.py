@@ -58,6 +58,7 @@ from django.db import connection
 
 from indices.national.copy_out import copied_out
 from indices.publish import harmonization as h
+from indices.publish.harmonization.aggregate import MonthlyValues, monthly_levels
 from indices.publish.harmonization.derive import series_attributes
 from indices.publish.harmonization.periods import PER_YEAR
 from indices.publish.harmonization.statuses import RANK
@@ -83,12 +84,12 @@ class Given:
 class Windowed:
     """The pairs harmonized over a window: their series (points from `since` on; a series
     with points only before carries none, so that its attributes are kept current), their
-    windows, and each pair's whole monthly IX series for the aggregates (published history
-    before `since`, recomputed values after)."""
+    windows, and each pair's whole monthly IX levels as the aggregates read them (published
+    history before `since`, recomputed values after; none where the pair has no such level)."""
 
     series: list[h.HarmonizedSeries] = field(default_factory=list)
     since: dict[Pair, date] = field(default_factory=dict)
-    monthly: dict[Pair, h.HarmonizedSeries] = field(default_factory=dict)
+    monthly: dict[Pair, MonthlyValues] = field(default_factory=dict)
 
 
 def windowed_harmonize(
@@ -152,18 +153,15 @@ def windowed_harmonize(
         for key in published.earlier[pair] - produced:
             result.series.append(_empty(key, levels))
         monthly = next((s for s in series if s.freq == "M" and s.transformation == "IX"), None)
-        points = published.monthly[pair]
+        levels = published.monthly[pair]  # before `since`; then the window's, recomputed
         if monthly is not None:
-            points = points + [p for p in monthly.points if p.period >= since]
-        if points:
-            result.monthly[pair] = h.HarmonizedSeries(
-                freq="M",
-                ref_area=country_code,
-                activity=pair[0],
-                adjustment=pair[1],
-                transformation="IX",
-                points=tuple(points),
+            levels.update(
+                monthly_levels(
+                    (p.period, p.value, p.status) for p in monthly.points if p.period >= since
+                )
             )
+        if levels:
+            result.monthly[pair] = levels
     return result
 
 
@@ -406,7 +404,7 @@ def _same(computed: list[tuple], published: list[tuple]) -> bool:
 class _Published:
     check: dict[Pair, list[tuple]]  # the base IX series' current values in the year before
     earlier: dict[Pair, set[str]]  # keys with a current value before the window
-    monthly: dict[Pair, list[h.Point]]  # the M IX series' current values before the window
+    monthly: dict[Pair, MonthlyValues]  # the M IX series' current levels before the window
 
 
 # Per key: its current values in [since, until), at most `most` of them (NULL: all).
@@ -465,7 +463,7 @@ def _published(
     result = _Published(
         check={pair: [] for pair in windows},
         earlier={pair: set() for pair in windows},
-        monthly={pair: [] for pair in windows},
+        monthly={pair: {} for pair in windows},
     )
     for key, pair in keys.items():
         values = sorted(set(found.get(key, ())), key=lambda row: row[0])
@@ -480,10 +478,9 @@ def _published(
                 if period >= start
             ]
         if key.startswith("M.") and key.endswith(".IX"):
-            result.monthly[pair] = [
-                h.Point(period, value, status, comment=comment)
-                for period, value, status, comment in values
-            ]
+            result.monthly[pair] = monthly_levels(
+                (period, value, status) for period, value, status, _ in values
+            )
     return result
 
 
