@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from indices.publish.harmonization.derive import derive_all
 from indices.publish.harmonization.levels import Level, Levels
@@ -103,16 +102,12 @@ def aggregate_group(
 
 
 def monthly_values(series: HarmonizedSeries) -> MonthlyValues:
-    return monthly_levels((point.period, point.value, point.status) for point in series.points)
-
-
-def monthly_levels(levels: Iterable[tuple[date, float | None, str]]) -> MonthlyValues:
-    """Monthly (period, value, status) levels as H6 reads them (MonthlyValues)."""
     values: MonthlyValues = {}
-    for period, value, status in levels:
-        if value is None or status in MISSING:
+    for point in series.points:
+        if point.value is None or point.status in MISSING:
             continue
-        values[to_index("M", period)] = (value, "A" if status == "B" else status)
+        status = "A" if point.status == "B" else point.status
+        values[to_index("M", point.period)] = (point.value, status)
     return values
 
 

@@ -104,7 +104,6 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     clock.lap("store")
     member_series, unpublishable = [], []
     windows: dict[tuple[str, str, str], date] = {}
-    monthly: dict[tuple[str, str, str], MonthlyValues | None] = {}
     for country in countries:
         reporting.stage("harmonizing", 0)
         series, problems, windowed = _harmonize_member(
@@ -119,7 +118,6 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         unpublishable += problems
         for pair, since in windowed.since.items():
             windows[(country.code, *pair)] = since
-            monthly[(country.code, *pair)] = windowed.monthly.get(pair)
         logger.info(
             "release %s: %s of %s activity-adjustment pairs harmonized over a window",
             release.pk,
@@ -128,7 +126,7 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         )
     clock.lap("harmonize")
     reporting.stage("aggregating", len(member_series))
-    group_series = _aggregate_groups(countries, touched, member_series, standard, monthly)
+    group_series = _aggregate_groups(countries, touched, member_series, standard, windows)
     clock.lap("aggregate")
     reporting.stage("vintages", sum(len(s.points) for s in member_series + group_series))
     changed = vintages_write(
@@ -385,11 +383,12 @@ def _aggregate_groups(
     touched: set[tuple[str, str]],
     fresh: list[h.HarmonizedSeries],
     standard,
-    monthly: dict[tuple[str, str, str], MonthlyValues | None] | None = None,
+    windows: dict[tuple[str, str, str], date] | None = None,
 ) -> list[h.HarmonizedSeries]:
     """H6 for every group the changed countries count in (all groups for a weights release).
-    `monthly`: the whole monthly IX levels of the member pairs harmonized over a window (whose
-    `fresh` series hold only the window), None where there are none."""
+    `windows`: the member pairs harmonized over a window, from when: their `fresh` series hold
+    only the window, and their monthly levels before it are read from the published store,
+    with the other members'."""
     groups = {g for c in countries for g in c.aggregates} if countries else _group_codes()
     members_by_group: dict[str, list[str]] = defaultdict(list)
     for code, aggregates in Country.objects.values_list("code", "aggregates"):
@@ -400,11 +399,6 @@ def _aggregate_groups(
         for s in fresh
         if s.freq == "M" and s.transformation == "IX"
     }
-    windowed: dict[tuple[str, str, str], MonthlyValues] = {}
-    for key, levels in (monthly or {}).items():
-        fresh_monthly.pop(key, None)
-        if levels is not None:
-            windowed[key] = levels
     fresh_areas = {c.code for c in countries}
     weights = {
         (country, activity, year): float(value)
@@ -412,11 +406,16 @@ def _aggregate_groups(
             "country_id", "activity", "year", "value_added"
         )
     }
-    # Read once for every group: a member usually counts in several (MKG and MKG_JP).
-    stored = _published_monthly_values(
-        sorted({m for g in groups for m in members_by_group[g] if m not in fresh_areas}), touched
-    )
-    stored.update(windowed)  # the changed members' levels, where harmonized over a window
+    # Read once for every group: a member usually counts in several (MKG and MKG_JP). Other
+    # members' levels in full; a changed member's, where harmonized over a window, before it.
+    counted = {m for g in groups for m in members_by_group[g]}
+    until: dict[tuple[str, str, str], date | None] = {
+        (member, activity, adjustment): None
+        for member in sorted(counted - fresh_areas)
+        for activity, adjustment in touched
+    }
+    until.update({key: since for key, since in (windows or {}).items() if key[0] in counted})
+    stored = _published_monthly_values(until)
     result: list[h.HarmonizedSeries] = []
     for group in sorted(groups):
         members = members_by_group[group]
@@ -430,7 +429,7 @@ def _aggregate_groups(
             values={
                 key: levels
                 for key, levels in stored.items()
-                if key[0] in per_member and key[1:] in touched and key not in fresh_monthly
+                if key[0] in per_member and key[1:] in touched
             },
             weights=weights,
             ref_year=standard.ref_year,
@@ -439,7 +438,7 @@ def _aggregate_groups(
     return result
 
 
-# The current monthly levels of some series, through the current-value index.
+# The current monthly levels of some series, in one bitmap scan of the current-value index.
 _PUBLISHED_LEVELS = """
 SELECT series_key, period_start, value, status
 FROM indices_publishedobservation
@@ -454,20 +453,35 @@ PUBLISHED_LEVELS_SCHEMA = {
 
 
 def _published_monthly_values(
-    members: list[str], touched: set[tuple[str, str]]
+    until: dict[tuple[str, str, str], date | None],
 ) -> dict[tuple[str, str, str], MonthlyValues]:
-    """Other members' current monthly index levels, from the published store, as H6 reads them
-    (`aggregate.monthly_values`), by (member, activity, adjustment). One COPY, and no Point or
-    date object per value: a monthly update's aggregates read 120,000 of them."""
-    keys = [
-        f"M.{m}.{activity}.{adjustment}.IX" for m in members for activity, adjustment in touched
-    ]
-    if not keys:
+    """Members' current monthly index levels, from the published store, as H6 reads them
+    (`aggregate.monthly_values`), by (member, activity, adjustment), before a period each
+    (None: all of them). One COPY, and no Point or date object per value: a monthly update's
+    aggregates read 180,000 of them."""
+    if not until:
         return {}
+    bounds = pl.DataFrame(
+        {
+            "series_key": [
+                f"M.{area}.{activity}.{adjustment}.IX" for area, activity, adjustment in until
+            ],
+            "until": list(until.values()),
+        },
+        schema={"series_key": pl.String, "until": pl.Date},
+    )
     period = pl.col("period_start")
     levels = (
-        copied_out(_PUBLISHED_LEVELS, {"keys": keys}, PUBLISHED_LEVELS_SCHEMA)
-        .filter(pl.col("value").is_not_null() & ~pl.col("status").is_in(sorted(MISSING)))
+        # The bounds applied here: joined with them in SQL, the planner scans the whole store.
+        copied_out(
+            _PUBLISHED_LEVELS, {"keys": bounds["series_key"].to_list()}, PUBLISHED_LEVELS_SCHEMA
+        )
+        .join(bounds, on="series_key")
+        .filter(
+            (pl.col("until").is_null() | (period < pl.col("until")))
+            & pl.col("value").is_not_null()
+            & ~pl.col("status").is_in(sorted(MISSING))
+        )
         .select(
             "series_key",
             "value",

@@ -58,7 +58,6 @@ from django.db import connection
 
 from indices.national.copy_out import copied_out
 from indices.publish import harmonization as h
-from indices.publish.harmonization.aggregate import MonthlyValues, monthly_levels
 from indices.publish.harmonization.derive import series_attributes
 from indices.publish.harmonization.periods import PER_YEAR
 from indices.publish.harmonization.statuses import RANK
@@ -83,13 +82,11 @@ class Given:
 @dataclass
 class Windowed:
     """The pairs harmonized over a window: their series (points from `since` on; a series
-    with points only before carries none, so that its attributes are kept current), their
-    windows, and each pair's whole monthly IX levels as the aggregates read them (published
-    history before `since`, recomputed values after; none where the pair has no such level)."""
+    with points only before carries none, so that its attributes are kept current) and their
+    windows (the aggregates read the published levels before `since`, publication.py)."""
 
     series: list[h.HarmonizedSeries] = field(default_factory=list)
     since: dict[Pair, date] = field(default_factory=dict)
-    monthly: dict[Pair, MonthlyValues] = field(default_factory=dict)
 
 
 def windowed_harmonize(
@@ -152,16 +149,6 @@ def windowed_harmonize(
             result.series.append(_from(item, since))
         for key in published.earlier[pair] - produced:
             result.series.append(_empty(key, levels))
-        monthly = next((s for s in series if s.freq == "M" and s.transformation == "IX"), None)
-        levels = published.monthly[pair]  # before `since`; then the window's, recomputed
-        if monthly is not None:
-            levels.update(
-                monthly_levels(
-                    (p.period, p.value, p.status) for p in monthly.points if p.period >= since
-                )
-            )
-        if levels:
-            result.monthly[pair] = levels
     return result
 
 
@@ -404,7 +391,6 @@ def _same(computed: list[tuple], published: list[tuple]) -> bool:
 class _Published:
     check: dict[Pair, list[tuple]]  # the base IX series' current values in the year before
     earlier: dict[Pair, set[str]]  # keys with a current value before the window
-    monthly: dict[Pair, MonthlyValues]  # the M IX series' current levels before the window
 
 
 # Per key: its current values in [since, until), at most `most` of them (NULL: all).
@@ -445,8 +431,6 @@ def _published(
         if levels is not None and key == levels.key:
             check_keys[key] = pair
             rows.append((key, start, since, None))
-        if key.startswith("M.") and key.endswith(".IX"):
-            rows.append((key, date.min, start, None))  # the rest of the monthly history
     found: dict[str, list[tuple]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -463,7 +447,6 @@ def _published(
     result = _Published(
         check={pair: [] for pair in windows},
         earlier={pair: set() for pair in windows},
-        monthly={pair: {} for pair in windows},
     )
     for key, pair in keys.items():
         values = sorted(set(found.get(key, ())), key=lambda row: row[0])
@@ -477,10 +460,6 @@ def _published(
                 for period, value, status, comment in values
                 if period >= start
             ]
-        if key.startswith("M.") and key.endswith(".IX"):
-            result.monthly[pair] = monthly_levels(
-                (period, value, status) for period, value, status, _ in values
-            )
     return result
 
 
