@@ -181,7 +181,8 @@ def stored_as_given(rows: pl.DataFrame, area: str, schema: dict) -> pl.DataFrame
 
 def _series_numbers(cursor, agency: str, rows: pl.DataFrame, *, add: bool) -> pl.DataFrame:
     """The numbers of the rows' series (series_id, series_no, and whether it was `added` just
-    now), two statements for all of them; with `add`, the series not stored yet are added."""
+    now); with `add`, the series not stored yet are added. One statement when all are stored
+    (a monthly update), three when some are not."""
     series = (
         rows.select(**SERIES_COLUMNS)
         .drop_nulls("series_id")
@@ -189,21 +190,26 @@ def _series_numbers(cursor, agency: str, rows: pl.DataFrame, *, add: bool) -> pl
         .sort("series_id")
     )
     params = {"agency": agency, "series": series.get_column("series_id").to_list()}
+    cursor.execute(_SERIES_NUMBERS, params)
+    found = cursor.fetchall()
     added: set[int] = set()
-    if add:
+    if add and len(found) < series.height:
+        # Only the missing ones: an insertion that conflicts costs as much as one that adds.
+        new = series.filter(~pl.col("series_id").is_in([key for key, _ in found]))
         cursor.execute(
             _SERIES_ADD,
             {
-                **params,
-                "freqs": series.get_column("freq").to_list(),
-                "areas": series.get_column("ref_area").to_list(),
-                "nat_codes": series.get_column("nat_code").to_list(),
-                "adjustments": series.get_column("adjustment").to_list(),
+                "agency": agency,
+                "series": new.get_column("series_id").to_list(),
+                "freqs": new.get_column("freq").to_list(),
+                "areas": new.get_column("ref_area").to_list(),
+                "nat_codes": new.get_column("nat_code").to_list(),
+                "adjustments": new.get_column("adjustment").to_list(),
             },
         )
         added = {number for (number,) in cursor.fetchall()}
-    cursor.execute(_SERIES_NUMBERS, params)
-    found = cursor.fetchall()
+        cursor.execute(_SERIES_NUMBERS, params)
+        found = cursor.fetchall()
     return pl.DataFrame(
         {
             "series_id": [key for key, _ in found],
