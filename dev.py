@@ -84,8 +84,21 @@ def ensure_virtualenv(argv: list[str]) -> None:
     installed = INSTALLED_MARKER.read_text().strip() if INSTALLED_MARKER.exists() else ""
     if installed != wanted:
         print("installing requirements-dev.txt (with requirements.txt)", flush=True)
-        pip = [str(VENV_PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+        # Byte-compiled after, on every core: pip compiles file after file, 40 of the 90 s a
+        # fresh install took on 2 cores (compileall -j 0: 24 s). Compiled up front all the
+        # same: where PYTHONDONTWRITEBYTECODE is set, nothing imported is ever cached.
+        pip = [
+            str(VENV_PYTHON),
+            *("-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-compile"),
+        ]
         subprocess.run([*pip, "-r", str(REQUIREMENTS)], check=True)
+        site_packages = VENV / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+        # (A few packages ship files of other Pythons' syntax, as pip's own pass finds too.)
+        subprocess.run(
+            [str(VENV_PYTHON), "-m", "compileall", "-j", "0", "-q", str(site_packages)],
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
         INSTALLED_MARKER.write_text(wanted)
     os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *argv])
 
