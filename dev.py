@@ -87,11 +87,8 @@ def ensure_virtualenv(argv: list[str]) -> None:
         # Byte-compiled after, on every core: pip compiles file after file, 40 of the 90 s a
         # fresh install took on 2 cores (compileall -j 0: 24 s). Compiled up front all the
         # same: where PYTHONDONTWRITEBYTECODE is set, nothing imported is ever cached.
-        pip = [
-            str(VENV_PYTHON),
-            *("-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-compile"),
-        ]
-        subprocess.run([*pip, "-r", str(REQUIREMENTS)], check=True)
+        pip_install = [str(VENV_PYTHON), "-m", "pip", "install", "--disable-pip-version-check"]
+        subprocess.run([*pip_install, "-q", "--no-compile", "-r", str(REQUIREMENTS)], check=True)
         site_packages = VENV / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
         # (A few packages ship files of other Pythons' syntax, as pip's own pass finds too.)
         subprocess.run(

@@ -426,11 +426,8 @@ def _aggregate_groups(
         result += h.aggregate_group(
             group=group,
             members=per_member,
-            values={
-                key: levels
-                for key, levels in stored.items()
-                if key[0] in per_member and key[1:] in touched
-            },
+            # (`stored` holds only touched pairs: `until` was made of them.)
+            values={key: levels for key, levels in stored.items() if key[0] in per_member},
             weights=weights,
             ref_year=standard.ref_year,
             min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
