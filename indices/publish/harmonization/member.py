@@ -234,24 +234,55 @@ def _harmonize_group(
     key: tuple[str, str, str, str], components: dict[str, list[NationalSeries]], ref_year: int
 ) -> list[HarmonizedSeries] | Unpublishable:
     ref_area, activity, adjustment, freq = key
-    series_key = f"{freq}.{ref_area}.{activity}.{adjustment}"
+    columns = {nat_code: _columns(freq, parts) for nat_code, parts in sorted(components.items())}
+    aligned = _aligned_combination(freq, components, columns, ref_year)
+    combined = aligned or _combination_by_code(key, components, columns, ref_year)
+    if isinstance(combined, Unpublishable):
+        return combined
+    levels, newest_base = combined
+    return derive_all(
+        freq=freq,
+        levels=levels,
+        ref_area=ref_area,
+        activity=activity,
+        adjustment=adjustment,
+        attributes={"REF_YEAR": ref_year, "NAT_BASE_PER": newest_base},
+    )
+
+
+def _columns(freq: str, parts: list[NationalSeries]) -> ObservationColumns:
+    """A national code's parts (e.g. one per base year) as one set of columns."""
+    return ObservationColumns.concatenated(
+        [
+            part.observations
+            if isinstance(part.observations, ObservationColumns)
+            else ObservationColumns.from_rows(freq, part.observations)
+            for part in parts
+        ]
+    )
+
+
+def _weight(parts: list[NationalSeries]) -> float | None:
+    """A national code's H1 weight: the last one its parts give."""
+    weights = [part.weight for part in parts if part.weight is not None]
+    return weights[-1] if weights else None
+
+
+def _combination_by_code(
+    key: tuple[str, str, str, str],
+    components: dict[str, list[NationalSeries]],
+    columns: dict[str, ObservationColumns],
+    ref_year: int,
+) -> tuple[Levels, int] | Unpublishable:
+    """H3, H2 and H1 code by code, and the combination's levels and newest base year, or why the
+    series cannot be published."""
+    ref_area, activity, adjustment, freq = key
     problems: list[str] = []
     referenced: list[tuple[Levels, float]] = []
     newest_base = 0
-    for nat_code in sorted(components):
-        parts = components[nat_code]
+    for nat_code, observations in columns.items():
         name = f"national code {nat_code}" if nat_code else f"ISIC {activity}"
-        linked = link_base_changes(
-            freq,
-            ObservationColumns.concatenated(
-                [
-                    part.observations
-                    if isinstance(part.observations, ObservationColumns)
-                    else ObservationColumns.from_rows(freq, part.observations)
-                    for part in parts
-                ]
-            ),
-        )
+        linked = link_base_changes(freq, observations)
         if linked is None:
             problems.append(f"{name} has no value, only missing statuses; send its index levels")
             continue
@@ -259,8 +290,7 @@ def _harmonize_group(
         if levels is None:
             problems.append(_no_ref_year(freq, name, linked, ref_year))
             continue
-        weights = [part.weight for part in parts if part.weight is not None]
-        weight = weights[-1] if weights else None
+        weight = _weight(components[nat_code])
         if len(components) > 1 and (weight is None or weight <= 0):
             problems.append(
                 f"{name} is combined with the other national codes of ISIC {activity} (H1) but "
@@ -276,16 +306,65 @@ def _harmonize_group(
             activity,
             adjustment,
             freq,
-            f"Series {series_key} cannot be published: " + "; ".join(problems) + ".",
+            f"Series {freq}.{ref_area}.{activity}.{adjustment} cannot be published: "
+            + "; ".join(problems)
+            + ".",
         )
-    return derive_all(
-        freq=freq,
-        levels=combine(referenced),
-        ref_area=ref_area,
-        activity=activity,
-        adjustment=adjustment,
-        attributes={"REF_YEAR": ref_year, "NAT_BASE_PER": newest_base},
+    return combine(referenced), newest_base
+
+
+def _aligned_combination(
+    freq: str,
+    components: dict[str, list[NationalSeries]],
+    columns: dict[str, ObservationColumns],
+    ref_year: int,
+) -> tuple[Levels, int] | None:
+    """H3, H2 and H1 for all the codes at once, in the common case: several national codes with
+    a positive weight that give the same periods, each period once, each code on one base year,
+    every period of the reference year among them. Then H3 links nothing, and the codes stack
+    into one matrix: a few numpy calls per pair, where the code-by-code path makes some twenty
+    per code (a monthly update of 5,000 national codes spent 0.3 s in them).
+
+    The same operations in the same order as `_combination_by_code` (each code's levels times
+    its scale, then times its weight, elementwise; one `fsum` per reference-year mean and per
+    period's sum), so the same bits. None outside that case: the code-by-code path then
+    harmonizes the pair, or says why it cannot be published."""
+    if len(columns) < 2:
+        return None
+    given = [_weight(components[nat_code]) for nat_code in columns]
+    weights = [weight for weight in given if weight is not None and weight > 0]
+    if len(weights) < len(given):
+        return None
+    stacked = list(columns.values())
+    length = len(stacked[0])
+    if not length or any(len(observations) != length for observations in stacked):
+        return None
+    index = np.vstack([observations.index for observations in stacked])
+    base_year = np.vstack([observations.base_year for observations in stacked])
+    periods = index[0]
+    if not (
+        (index == periods).all()
+        and (base_year == base_year[:, :1]).all()
+        and (np.diff(periods) > 0).all()
+    ):
+        return None
+    reference = year_indexes(freq, ref_year)
+    first = int(np.searchsorted(periods, reference[0]))
+    year = slice(first, first + len(reference))
+    if year.stop > length or periods[year.stop - 1] != reference[-1]:
+        return None  # (sorted, each period once: as `rereference` tells a complete year)
+    value = np.vstack([observations.value for observations in stacked])
+    scale = np.array([100.0 / (math.fsum(row) / len(reference)) for row in value[:, year].tolist()])
+    weighted = value * scale[:, np.newaxis] * np.array(weights, dtype=np.float64)[:, np.newaxis]
+    sums = np.array([math.fsum(period) for period in weighted.T.tolist()], dtype=np.float64)
+    status = np.vstack([observations.status for observations in stacked])
+    levels = Levels.derived(
+        index=periods,
+        value=sums / math.fsum(weights),
+        rank=np.vstack([observations.rank for observations in stacked]).max(axis=0),
+        brk=(status == BREAK).any(axis=0),  # a declared break (`_by_base`)
     )
+    return levels, int(base_year[:, 0].max())
 
 
 def _no_ref_year(freq: str, name: str, linked: Linked, ref_year: int) -> str:

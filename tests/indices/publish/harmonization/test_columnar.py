@@ -2,11 +2,13 @@
 every series in the same order, every point's float repr, status, coverage and comment, every
 attribute and every reason a series is not published, over generated national series with
 base changes, gaps, missing statuses, declared breaks, comments, repeated periods and several
-national codes, as rows and as the store's frame (windowed.national_series)."""
+national codes, as rows and as the store's frame (windowed.national_series); and national codes
+that give the same periods on one base year each, which member.py combines as one matrix."""
 
 from __future__ import annotations
 
 import unittest
+from dataclasses import replace
 
 import polars as pl
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 from indices.publish.harmonization import NationalObservation, NationalSeries, harmonize_member
 from indices.publish.harmonization.derive import derive_all
 from indices.publish.harmonization.levels import Levels
-from indices.publish.harmonization.member import rereference
+from indices.publish.harmonization.member import _aligned_combination, _columns, rereference
 from indices.publish.harmonization.periods import PER_YEAR, to_date, year_indexes
 from indices.publish.services.windowed import OBSERVED, SERIES_KEY, STORED_SCHEMA, national_series
 from tests.indices.publish.harmonization import oracle
@@ -76,6 +78,45 @@ def member_series(draw) -> list[NationalSeries]:
                     NationalSeries(freq, "TH", activity, code, adjustment, tuple(part), weight)
                     for part in parts
                 ]
+    return result
+
+
+@st.composite
+def aligned_codes(draw) -> list[NationalSeries]:
+    """One pair's national codes giving the same periods, each on one base year (member.py's
+    `_aligned_combination`), but now and then one that falls outside that case: a code with no
+    positive weight, a period one code lacks or gives twice, a reference year not complete."""
+    freq = draw(st.sampled_from(["M", "M", "Q"]))
+    per_year = PER_YEAR[freq]
+    reference = year_indexes(freq, REF_YEAR)
+    covers = draw(st.integers(0, 9)) > 0
+    start = draw(st.integers(FIRST_YEAR * per_year, reference[0] if covers else reference[-1]))
+    stop = draw(st.integers(reference[-1] if covers else start, (LAST_YEAR + 1) * per_year - 1))
+    periods = range(start, stop + 1)
+    odd = draw(st.sampled_from([None] * 7 + ["weight", "lacks", "twice"]))
+    result = []
+    for number in range(draw(st.integers(2, 5))):
+        code = f"10{number:02d}"
+        weight = draw(st.sampled_from([1.0, 3.0, 30.0, 7.5, 0.1]))
+        given = list(periods)
+        if number == 0 and odd == "weight":
+            weight = draw(st.sampled_from([None, 0.0]))
+        if number == 1 and odd == "lacks":
+            given.remove(draw(st.sampled_from(given)))
+        if number == 1 and odd == "twice":
+            given.append(draw(st.sampled_from(given)))
+        base_year = draw(st.sampled_from([2010, 2015, 2021]))
+        observations = tuple(
+            NationalObservation(
+                to_date(freq, index),
+                draw(st.floats(20.0, 400.0)),
+                draw(st.sampled_from(STATUSES)),
+                base_year,
+                draw(st.sampled_from(COMMENTS)),
+            )
+            for index in given
+        )
+        result.append(NationalSeries(freq, "TH", "10", code, "N", observations, weight))
     return result
 
 
@@ -191,3 +232,48 @@ class ColumnarMatchesPerValueTests(unittest.TestCase):
             published((derive_all(levels=referenced, **derived), [])),
             published((oracle.derive_all(levels=expected, **derived), [])),
         )
+
+    @CHECKS
+    @given(aligned_codes())
+    def test_national_codes_of_the_same_periods(self, series):
+        weights = {item.nat_code: item.weight for item in series}
+        frame = as_stored_frame(series)
+        expected = published(oracle.harmonize_member(series=series, ref_year=REF_YEAR))
+        self.assertEqual(published(harmonize_member(series=series, ref_year=REF_YEAR)), expected)
+        self.assertEqual(
+            published(
+                harmonize_member(series=national_series(frame, "TH", weights), ref_year=REF_YEAR)
+            ),
+            expected,
+        )
+
+    def test_national_codes_of_the_same_periods_are_combined_as_one_matrix(self):
+        """The case the test above compares is the one `_aligned_combination` takes (else it
+        would only compare the code-by-code path again), and only that case."""
+        components = {
+            code: [
+                NationalSeries(
+                    "M",
+                    "TH",
+                    "10",
+                    code,
+                    "N",
+                    tuple(
+                        NationalObservation(to_date("M", index), 100.0 + index % 5, "A", 2021)
+                        for index in range(2019 * 12, 2023 * 12)
+                    ),
+                    weight,
+                )
+            ]
+            for code, weight in (("1011", 2.0), ("1012", 3.0))
+        }
+
+        def combined(components):
+            columns = {code: _columns("M", parts) for code, parts in sorted(components.items())}
+            return _aligned_combination("M", components, columns, REF_YEAR)
+
+        levels, newest_base = combined(components)
+        self.assertEqual((len(levels), newest_base, levels.comment), (48, 2021, None))
+        cut = components["1012"][0]
+        components["1012"] = [replace(cut, observations=cut.observations[1:])]
+        self.assertIsNone(combined(components))
