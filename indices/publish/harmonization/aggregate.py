@@ -21,9 +21,10 @@ relative of month t of year y.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from indices.publish.harmonization.derive import derive_all
 from indices.publish.harmonization.levels import Level, Levels
@@ -192,9 +193,12 @@ def _chain(
 
 
 def _whole_years(levels: MonthlyValues) -> set[int]:
-    """The years of which a member reports all 12 months (as `_member_means` counts them)."""
-    months = Counter(index // 12 for index, (value, _) in levels.items() if value is not None)
-    return {year for year, count in months.items() if count == 12}
+    """The years of which a member reports all 12 months (as `_member_means` counts them: every
+    month of MonthlyValues has a value). Counted in numpy: a monthly update counts some 600,000
+    months over its groups' chains."""
+    months = np.fromiter(levels, dtype=np.int64, count=len(levels))
+    years, counts = np.unique(months // 12, return_counts=True)
+    return set(years[counts == 12].tolist())
 
 
 def _start(

@@ -487,14 +487,12 @@ def _published_monthly_values(
         )
     )
     values: dict[tuple[str, str, str], MonthlyValues] = {}
-    for (key,), rows in levels.group_by("series_key"):
+    # Each series' columns as lists in one pass, not a frame per series.
+    per_series = levels.group_by("series_key").agg("index", "value", "status")
+    for key, index, value, status in per_series.iter_rows():
         _, area, activity, adjustment, _ = key.split(".")
         values[(area, activity, adjustment)] = dict(
-            zip(
-                rows["index"].to_list(),
-                zip(rows["value"].to_list(), rows["status"].to_list(), strict=True),
-                strict=True,
-            )
+            zip(index, zip(value, status, strict=True), strict=True)
         )
     return values
 
