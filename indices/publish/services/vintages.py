@@ -33,18 +33,32 @@ class VintageChanges:
 # (beyond float noise), the status, the coverage or the comment. A revision that only changes
 # the agency's COMMENT is a new vintage like any other. Only values from the scope's `since` on
 # are compared (a series recomputed over a window of recent periods: windowed.py).
+#
+# Each scoped series' current values are read by its own range of the current-value index (the
+# lateral subquery, kept lateral by OFFSET 0), and the rows to close updated by their ctid. As a
+# join of the scope with the store, the planner hashed every current value of the store (a
+# bitmap scan of 760,000 rows on the 10M bench store) to close 360 of a monthly update's: 250 ms
+# against 17 ms, and 580 ms against 420 ms where a country's series are recomputed in full.
 _CLOSE = """
 UPDATE indices_publishedobservation AS p SET valid_to = %(instant)s
-FROM vintage_scope AS s
-WHERE p.series_key = s.series_key AND p.valid_to IS NULL AND p.period_start >= s.since
-  AND NOT EXISTS (
-      SELECT 1 FROM vintage_new AS n
-      WHERE n.series_key = p.series_key AND n.period_start = p.period_start
-        AND abs(n.value - p.value) <= %(tolerance)s * greatest(1.0, abs(p.value))
-        AND n.status = p.status
-        AND (n.coverage IS NULL) = (p.coverage IS NULL)
-        AND coalesce(abs(n.coverage - p.coverage) <= %(tolerance)s * 100, true)
-        AND n.comment = p.comment)
+FROM (
+    SELECT c.ctid AS row_id
+    FROM vintage_scope AS s
+    CROSS JOIN LATERAL (
+        SELECT o.ctid, o.series_key, o.period_start, o.value, o.status, o.coverage, o.comment
+        FROM indices_publishedobservation AS o
+        WHERE o.series_key = s.series_key AND o.valid_to IS NULL AND o.period_start >= s.since
+        OFFSET 0) AS c
+    WHERE NOT EXISTS (
+        SELECT 1 FROM vintage_new AS n
+        WHERE n.series_key = c.series_key AND n.period_start = c.period_start
+          AND abs(n.value - c.value) <= %(tolerance)s * greatest(1.0, abs(c.value))
+          AND n.status = c.status
+          AND (n.coverage IS NULL) = (c.coverage IS NULL)
+          AND coalesce(abs(n.coverage - c.coverage) <= %(tolerance)s * 100, true)
+          AND n.comment = c.comment)
+) AS gone
+WHERE p.ctid = gone.row_id
 RETURNING p.series_key, p.period_start
 """
 
