@@ -335,19 +335,21 @@ def _harmonize_stored(
     if not full:
         stored = pl.DataFrame(schema=STORED_SCHEMA)
     else:
-        stored = copied_out(
-            _STORED,
-            {
-                "area": country.code,
-                "activities": [activity for activity, _ in full],
-                "adjustments": [adjustment for _, adjustment in full],
-            },
-            STORED_SCHEMA,
-        )
+        stored = copied_out(*stored_query(country.code, full), STORED_SCHEMA)
     if on_rows is not None:
         on_rows(stored.height)
     series, problems = _harmonized(stored, country.code, weights, ref_year)
     return series + windowed.series, problems, windowed
+
+
+def stored_query(area: str, pairs: list[tuple[str, str]]) -> tuple[str, dict]:
+    """The statement reading the stored observations of `pairs` ((activity, adjustment)) of a
+    country, and its parameters."""
+    return _STORED, {
+        "area": area,
+        "adjustments": sorted({adjustment for _, adjustment in pairs}),
+        "pairs": [f"{activity}:{adjustment}" for activity, adjustment in pairs],
+    }
 
 
 def _harmonized(
@@ -367,14 +369,18 @@ def _weights(country: Country) -> dict[str, float | None]:
 
 
 # The stored observations of the touched pairs of a country (the pairs in SQL: only their rows
-# leave the database), then put in the order harmonization reads them (STORED_ORDER).
+# leave the database), then put in the order harmonization reads them (STORED_ORDER). Each series
+# of a touched adjustment is read once, by its index range, and its rows kept by their pair in a
+# hashed array: joined with the pairs, the planner read every series once per pair of its
+# adjustment (24 times over for a country's 120 pairs: 9.8 s against 0.9 s for Thailand's 2.5
+# million values on the 10M bench store). A pair's text is "activity:adjustment": the adjustment
+# code is one letter, so the text names one pair whatever the activity's code.
 _STORED = f"""
 SELECT {STORED_COLUMNS}
 FROM indices_nationalseries AS s
 JOIN indices_nationalobservation AS n ON n.series_no = s.id
-WHERE s.ref_area = %(area)s
-  AND (n.activity, s.adjustment) IN (
-      SELECT * FROM unnest(%(activities)s::text[], %(adjustments)s::text[]))
+WHERE s.ref_area = %(area)s AND s.adjustment = ANY(%(adjustments)s::text[])
+  AND n.activity || ':' || s.adjustment = ANY(%(pairs)s::text[])
 """
 
 
