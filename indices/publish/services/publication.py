@@ -39,6 +39,7 @@ from indices.publish.harmonization.aggregate import MonthlyValues
 from indices.publish.harmonization.statuses import MISSING
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
 from indices.publish.services.adjustment import adjustment_publish
+from indices.publish.services.beside import ReadBeside
 from indices.publish.services.national import (
     FRAME_COLUMNS,
     national_store_apply,
@@ -95,12 +96,20 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         reporting.stage("storing", release.submission.rows_read)
         country = release.submission.agency.country
         assert country is not None  # submission_create: only a reporting agency, with a country
-        given, first_load = _apply_submission(release.submission, country, standard.ref_year)
-        touched = set(given)
+        submitted = _submission_given(release.submission)
+        touched = set(submitted[1])
         countries = [country]
     else:
         touched = _published_member_activities()
         countries = []
+    # H6's published levels: nothing this transaction writes before its vintages changes
+    # them, so they are read beside it while it stores and harmonizes (services/beside.py).
+    level_keys = _level_keys(countries, touched)
+    levels = ReadBeside(partial(_published_monthly_levels, level_keys), worth_it=bool(level_keys))
+    if release.submission is not None:
+        given, first_load = _apply_submission(
+            release.submission, countries[0], standard.ref_year, submitted=submitted
+        )
     clock.lap("store")
     member_series, unpublishable = [], []
     windows: dict[tuple[str, str, str], date] = {}
@@ -126,7 +135,9 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         )
     clock.lap("harmonize")
     reporting.stage("aggregating", len(member_series))
-    group_series = _aggregate_groups(countries, touched, member_series, standard, windows)
+    group_series = _aggregate_groups(
+        countries, touched, member_series, standard, windows, levels=levels.result()
+    )
     clock.lap("aggregate")
     reporting.stage("vintages", sum(len(s.points) for s in member_series + group_series))
     changed = vintages_write(
@@ -199,22 +210,38 @@ class _Clock:
         return ", ".join(f"{step} {seconds:.1f}s" for step, seconds in self.laps)
 
 
+# The rows a submission applies (None without any) and the pairs they touch
+# (`_submission_given`).
+Submitted = tuple[pl.DataFrame | None, dict[tuple[str, str], Given]]
+
+
+def _submission_given(submission: Submission) -> Submitted:
+    if submission.rows_read == 0:
+        return None, {}
+    rows = publication_rows(submission, columns=FRAME_COLUMNS)
+    return rows, _given(rows)
+
+
 def _apply_submission(
-    submission: Submission, country: Country, ref_year: int
+    submission: Submission,
+    country: Country,
+    ref_year: int,
+    *,
+    submitted: Submitted | None = None,
 ) -> tuple[dict[tuple[str, str], Given], FirstLoad | None]:
-    """Apply the submission to the national store; the (activity, adjustment) pairs it touches,
-    each with its first period and the base years it gives per series (windowed.py), and,
-    where the store held nothing of the country before (a first load), the member's
-    harmonization of those pairs, else None.
+    """Apply the submission to the national store (its rows as `submitted` gives them, when
+    read already); the (activity, adjustment) pairs it touches, each with its first period
+    and the base years it gives per series (windowed.py), and, where the store held nothing
+    of the country before (a first load), the member's harmonization of those pairs, else
+    None.
 
     A first load's store holds exactly the submission's rows of the country afterwards
     (services/national.py `stored_as_given`): they are harmonized from its frame, in a thread,
     while PostgreSQL writes them (numpy and the server's COPY each leave the other the GIL
     most of the time: 0.7 s of a million-row release, docs/benchmarks.md)."""
-    if submission.rows_read == 0:
-        return {}, None
-    rows = publication_rows(submission, columns=FRAME_COLUMNS)
-    given = _given(rows)
+    rows, given = submitted if submitted is not None else _submission_given(submission)
+    if rows is None:
+        return given, None
     if submission.action == Submission.Action.DELETE or not nothing_stored(
         list(Agency.objects.filter(country=country).values_list("pk", flat=True))
     ):
@@ -390,16 +417,14 @@ def _aggregate_groups(
     fresh: list[h.HarmonizedSeries],
     standard,
     windows: dict[tuple[str, str, str], date] | None = None,
+    *,
+    levels: pl.DataFrame,
 ) -> list[h.HarmonizedSeries]:
     """H6 for every group the changed countries count in (all groups for a weights release).
     `windows`: the member pairs harmonized over a window, from when: their `fresh` series hold
-    only the window, and their monthly levels before it are read from the published store,
-    with the other members'."""
-    groups = {g for c in countries for g in c.aggregates} if countries else _group_codes()
-    members_by_group: dict[str, list[str]] = defaultdict(list)
-    for code, aggregates in Country.objects.values_list("code", "aggregates"):
-        for group in aggregates:
-            members_by_group[group].append(code)
+    only the window, and their monthly levels before it are taken from `levels` (the current
+    levels of `_level_keys`), with the other members'."""
+    groups, members_by_group = _groups_and_members(countries)
     fresh_monthly = {
         (s.ref_area, s.activity, s.adjustment): s
         for s in fresh
@@ -412,7 +437,7 @@ def _aggregate_groups(
             "country_id", "activity", "year", "value_added"
         )
     }
-    # Read once for every group: a member usually counts in several (MKG and MKG_JP). Other
+    # Shaped once for every group: a member usually counts in several (MKG and MKG_JP). Other
     # members' levels in full; a changed member's, where harmonized over a window, before it.
     counted = {m for g in groups for m in members_by_group[g]}
     until: dict[tuple[str, str, str], date | None] = {
@@ -421,7 +446,7 @@ def _aggregate_groups(
         for activity, adjustment in touched
     }
     until.update({key: since for key, since in (windows or {}).items() if key[0] in counted})
-    stored = _published_monthly_values(until)
+    stored = _published_monthly_values(until, levels)
     result: list[h.HarmonizedSeries] = []
     for group in sorted(groups):
         members = members_by_group[group]
@@ -441,6 +466,33 @@ def _aggregate_groups(
     return result
 
 
+def _groups_and_members(countries: list[Country]) -> tuple[set[str], dict[str, list[str]]]:
+    """The groups the changed countries count in (all groups for a weights release), and the
+    members of every group."""
+    groups = {g for c in countries for g in c.aggregates} if countries else _group_codes()
+    members_by_group: dict[str, list[str]] = defaultdict(list)
+    for code, aggregates in Country.objects.values_list("code", "aggregates"):
+        for group in aggregates:
+            members_by_group[group].append(code)
+    return groups, members_by_group
+
+
+def _level_keys(countries: list[Country], touched: set[tuple[str, str]]) -> list[str]:
+    """The monthly series whose published levels H6 may read: each touched pair of every member
+    of the groups (`_aggregate_groups` keeps those it needs)."""
+    groups, members_by_group = _groups_and_members(countries)
+    counted = {m for g in groups for m in members_by_group[g]}
+    return [
+        _level_key(member, activity, adjustment)
+        for member in sorted(counted)
+        for activity, adjustment in sorted(touched)
+    ]
+
+
+def _level_key(area: str, activity: str, adjustment: str) -> str:
+    return f"M.{area}.{activity}.{adjustment}.IX"
+
+
 # The current monthly levels of some series, in one bitmap scan of the current-value index.
 _PUBLISHED_LEVELS = """
 SELECT series_key, period_start, value, status
@@ -455,31 +507,33 @@ PUBLISHED_LEVELS_SCHEMA = {
 }
 
 
+def _published_monthly_levels(keys: list[str]) -> pl.DataFrame:
+    """The current values of the series `keys` (PUBLISHED_LEVELS_SCHEMA). One COPY, and no
+    Point or date object per value: a monthly update's aggregates read 180,000 of them."""
+    if not keys:
+        return pl.DataFrame(schema=PUBLISHED_LEVELS_SCHEMA)
+    return copied_out(_PUBLISHED_LEVELS, {"keys": keys}, PUBLISHED_LEVELS_SCHEMA)
+
+
 def _published_monthly_values(
-    until: dict[tuple[str, str, str], date | None],
+    until: dict[tuple[str, str, str], date | None], levels: pl.DataFrame
 ) -> dict[tuple[str, str, str], MonthlyValues]:
-    """Members' current monthly index levels, from the published store, as H6 reads them
-    (`aggregate.monthly_values`), by (member, activity, adjustment), before a period each
-    (None: all of them). One COPY, and no Point or date object per value: a monthly update's
-    aggregates read 180,000 of them."""
+    """Members' current monthly index levels, as H6 reads them (`aggregate.monthly_values`),
+    by (member, activity, adjustment), before a period each (None: all of them), from the
+    current `levels` of those series (and maybe others)."""
     if not until:
         return {}
     bounds = pl.DataFrame(
         {
-            "series_key": [
-                f"M.{area}.{activity}.{adjustment}.IX" for area, activity, adjustment in until
-            ],
+            "series_key": [_level_key(*key) for key in until],
             "until": list(until.values()),
         },
         schema={"series_key": pl.String, "until": pl.Date},
     )
     period = pl.col("period_start")
-    levels = (
+    kept = (
         # The bounds applied here: joined with them in SQL, the planner scans the whole store.
-        copied_out(
-            _PUBLISHED_LEVELS, {"keys": bounds["series_key"].to_list()}, PUBLISHED_LEVELS_SCHEMA
-        )
-        .join(bounds, on="series_key")
+        levels.join(bounds, on="series_key")
         .filter(
             (pl.col("until").is_null() | (period < pl.col("until")))
             & pl.col("value").is_not_null()
@@ -494,7 +548,7 @@ def _published_monthly_values(
     )
     values: dict[tuple[str, str, str], MonthlyValues] = {}
     # Each series' columns as lists in one pass, not a frame per series.
-    per_series = levels.group_by("series_key").agg("index", "value", "status")
+    per_series = kept.group_by("series_key").agg("index", "value", "status")
     for key, index, value, status in per_series.iter_rows():
         _, area, activity, adjustment, _ = key.split(".")
         values[(area, activity, adjustment)] = dict(
