@@ -5,6 +5,7 @@ members' levels. Transactional: a second connection sees only what is committed.
 from __future__ import annotations
 
 import threading
+import time
 
 import psycopg
 import pytest
@@ -28,10 +29,22 @@ def _count() -> int:
         return cursor.fetchone()[0]
 
 
-def _backends() -> int:
+def _backend_pid() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
+
+
+def _backend_gone(pid: int, *, timeout: float = 3.0) -> bool:
+    """Whether the server process `pid` has ended (a closed connection's ends just after)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone()[0] == 0:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def _commit_elsewhere(sql: str) -> None:
@@ -103,10 +116,12 @@ def test_a_read_that_fails_beside_is_read_again_here(caplog):
 
 
 def test_the_second_connection_is_closed_after_its_read():
-    before = _backends()
     with transaction.atomic():
-        assert ReadBeside(_count).result() == _count()
-    assert _backends() == before
+        beside = ReadBeside(_backend_pid)
+        assert beside.beside
+        pid = beside.result()
+    assert pid != _backend_pid()
+    assert _backend_gone(pid)
 
 
 def _group_levels(release: Release, *, beside: bool) -> dict[str, dict[str, float]]:
