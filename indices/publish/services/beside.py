@@ -38,7 +38,7 @@ class ReadBeside(Generic[T]):
         """`worth_it`: False where the read costs less than a second connection (read here)."""
         self.read = read
         self.future: Future[T] | None = None
-        if not worth_it:
+        if not worth_it or not connection.in_atomic_block:  # (no snapshot outlives autocommit)
             return
         with connection.cursor() as cursor:
             cursor.execute(_EXPORT)

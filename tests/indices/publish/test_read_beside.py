@@ -101,6 +101,12 @@ def test_a_read_not_worth_a_connection_is_read_here():
         assert beside.result() == _count()
 
 
+def test_outside_a_transaction_it_reads_here():
+    beside = ReadBeside(_count)
+    assert not beside.beside
+    assert beside.result() == _count()
+
+
 def test_a_read_that_fails_beside_is_read_again_here(caplog):
     def read() -> str:
         name = threading.current_thread().name
