@@ -44,9 +44,9 @@ class ReadBeside(Generic[T]):
             cursor.execute(_EXPORT)
             (snapshot,) = cursor.fetchone()
         if snapshot is not None:
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-beside")
-            self.future = self.pool.submit(_in_snapshot, snapshot, read)
-            self.pool.shutdown(wait=False)  # the thread ends with its one read
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-beside")
+            self.future = pool.submit(_in_snapshot, snapshot, read)
+            pool.shutdown(wait=False)  # the thread ends with its one read
             logger.debug("reading beside, in snapshot %s", snapshot)
 
     @property

@@ -104,7 +104,8 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         countries = []
     # H6's published levels: nothing this transaction writes before its vintages changes
     # them, so they are read beside it while it stores and harmonizes (services/beside.py).
-    level_keys = _level_keys(countries, touched)
+    membership = _Membership.of(countries)
+    level_keys = _level_keys(membership, touched)
     levels = ReadBeside(partial(_published_monthly_levels, level_keys), worth_it=bool(level_keys))
     if release.submission is not None:
         given, first_load = _apply_submission(
@@ -136,7 +137,13 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     clock.lap("harmonize")
     reporting.stage("aggregating", len(member_series))
     group_series = _aggregate_groups(
-        countries, touched, member_series, standard, windows, levels=levels.result()
+        countries,
+        touched,
+        member_series,
+        standard,
+        windows,
+        membership=membership,
+        levels=levels.result(),
     )
     clock.lap("aggregate")
     reporting.stage("vintages", sum(len(s.points) for s in member_series + group_series))
@@ -418,13 +425,14 @@ def _aggregate_groups(
     standard,
     windows: dict[tuple[str, str, str], date] | None = None,
     *,
+    membership: _Membership,
     levels: pl.DataFrame,
 ) -> list[h.HarmonizedSeries]:
     """H6 for every group the changed countries count in (all groups for a weights release).
     `windows`: the member pairs harmonized over a window, from when: their `fresh` series hold
     only the window, and their monthly levels before it are taken from `levels` (the current
     levels of `_level_keys`), with the other members'."""
-    groups, members_by_group = _groups_and_members(countries)
+    groups, members_by_group = membership.groups, membership.members_by_group
     fresh_monthly = {
         (s.ref_area, s.activity, s.adjustment): s
         for s in fresh
@@ -439,7 +447,7 @@ def _aggregate_groups(
     }
     # Shaped once for every group: a member usually counts in several (MKG and MKG_JP). Other
     # members' levels in full; a changed member's, where harmonized over a window, before it.
-    counted = {m for g in groups for m in members_by_group[g]}
+    counted = membership.counted
     until: dict[tuple[str, str, str], date | None] = {
         (member, activity, adjustment): None
         for member in sorted(counted - fresh_areas)
@@ -466,25 +474,35 @@ def _aggregate_groups(
     return result
 
 
-def _groups_and_members(countries: list[Country]) -> tuple[set[str], dict[str, list[str]]]:
+@dataclass(frozen=True)
+class _Membership:
     """The groups the changed countries count in (all groups for a weights release), and the
     members of every group."""
-    groups = {g for c in countries for g in c.aggregates} if countries else _group_codes()
-    members_by_group: dict[str, list[str]] = defaultdict(list)
-    for code, aggregates in Country.objects.values_list("code", "aggregates"):
-        for group in aggregates:
-            members_by_group[group].append(code)
-    return groups, members_by_group
+
+    groups: set[str]
+    members_by_group: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, countries: list[Country]) -> _Membership:
+        groups = {g for c in countries for g in c.aggregates} if countries else _group_codes()
+        members_by_group: dict[str, list[str]] = defaultdict(list)
+        for code, aggregates in Country.objects.values_list("code", "aggregates"):
+            for group in aggregates:
+                members_by_group[group].append(code)
+        return cls(groups, members_by_group)
+
+    @property
+    def counted(self) -> set[str]:
+        """Every member of the groups."""
+        return {m for g in self.groups for m in self.members_by_group[g]}
 
 
-def _level_keys(countries: list[Country], touched: set[tuple[str, str]]) -> list[str]:
+def _level_keys(membership: _Membership, touched: set[tuple[str, str]]) -> list[str]:
     """The monthly series whose published levels H6 may read: each touched pair of every member
     of the groups (`_aggregate_groups` keeps those it needs)."""
-    groups, members_by_group = _groups_and_members(countries)
-    counted = {m for g in groups for m in members_by_group[g]}
     return [
         _level_key(member, activity, adjustment)
-        for member in sorted(counted)
+        for member in sorted(membership.counted)
         for activity, adjustment in sorted(touched)
     ]
 

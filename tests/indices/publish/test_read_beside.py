@@ -17,6 +17,7 @@ from indices.publish.models import PublishedObservation, Release, ValueAddedWeig
 from indices.publish.services.beside import ReadBeside
 from indices.publish.services.publication import release_publish
 from tests.indices.publishing import accept, monthly_csv, publish, year_2021
+from tests.workers import test_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
 
@@ -49,15 +50,7 @@ def _backend_gone(pid: int, *, timeout: float = 3.0) -> bool:
 
 def _commit_elsewhere(sql: str) -> None:
     """`sql` committed by a connection of its own, as another process would."""
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        host=settings["HOST"],
-        port=settings["PORT"] or None,
-        password=settings["PASSWORD"] or None,
-        autocommit=True,
-    ) as other:
+    with psycopg.connect(test_database_url(), autocommit=True) as other:
         other.execute(sql)
 
 
