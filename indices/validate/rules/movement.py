@@ -235,13 +235,23 @@ def w04_revision(ctx: RuleContext) -> int:
     if not stored.height:
         return 0  # nothing stored of these periods: nothing revised or withdrawn
     same_observation = ["series_id", "period_start", "base_year"]
-    revised = (
-        submitted_rows(ctx)
+    # The revisions found on the rows' keys and values, then the rows revised beyond the limit
+    # gathered: joined whole (every column), a million revised rows took 0.6 s.
+    submitted = submitted_rows(ctx)
+    changes = (
+        submitted.select(
+            *same_observation,
+            "activity_n",  # the limit's
+            "value_n",
+            position=pl.int_range(pl.len(), dtype=pl.UInt32),
+        )
         .filter(pl.col("value_n").is_not_null())
         .join(stored, on=same_observation)
         .with_columns(revision=100 * (pl.col("value_n") / pl.col("stored_value") - 1))
         .filter((pl.col("stored_value") > 0) & (pl.col("revision").abs() > limits.expr()))
-        .with_columns(withdrawn=pl.lit(False))
+    )
+    revised = submitted[changes["position"]].with_columns(
+        changes["stored_value"], changes["revision"], withdrawn=pl.lit(False)
     )
     # A row marking a period missing replaces its published value with nothing: the largest
     # revision of all, and one a clerk may not mean (a blank cell in a wide table). Any row,

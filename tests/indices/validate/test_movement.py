@@ -445,6 +445,27 @@ class W04MoreTests(RuleTestCase):
         self.assertNoFindings("W04", [raw(2, "2024-01", "", obs_status="M")])
         self.assertNoFindings("W04", [raw(2, "2024-01", "100")])
 
+    def test_each_revision_reports_its_own_row_and_stored_value(self):
+        # Revisions among rows within the limit and a new period, in two series.
+        store_history("M.TH.C.N", "2024-01", [100.0, 100.0, 100.0])
+        store_history("M.TH.10.N", "2024-01", [100.0, 80.0], activity="10")
+        rows = [
+            raw(2, "2024-01", "100.5"),
+            raw(3, "2024-02", "97"),
+            raw(4, "2024-03", "101"),
+            raw(5, "2024-04", "150"),
+            raw(6, "2024-01", "100", activity="10"),
+            raw(7, "2024-02", "88", activity="10"),
+        ]
+        total, found = self.run_rule("W04", rows)
+        self.assertEqual(total, 2)
+        self.assertEqual(
+            [(f.row, f.value, f.series_key, f.time_period) for f in found],
+            [(3, "97", "M.TH.C.N", "2024-02"), (7, "88", "M.TH.10.N", "2024-02")],
+        )
+        self.assertIn("revises the published 100 by -3.0%, more than 2.0%", found[0].message)
+        self.assertIn("revises the published 80 by +10.0%, more than 5.0%", found[1].message)
+
     def test_cap_and_report_order(self):
         store_history("M.TH.C.N", "2024-01", [100.0, 100.0, 100.0])
         rows = [
