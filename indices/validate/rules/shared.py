@@ -216,7 +216,7 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
             .drop("series_activity")
             .join(sub.select("sk", "mi"), on=["sk", "mi"], how="anti")
         )
-        merged = pl.concat([merged, history], how="diagonal_relaxed").sort("sk", "mi")
+        merged = _merged(merged, history)
     months = months_of()
     same_series = pl.col("sk").shift(1) == pl.col("sk")
     next_same = pl.col("sk").shift(-1) == pl.col("sk")
@@ -239,6 +239,15 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
         flat=(pl.col("v") == pl.col("pv")).fill_null(False),
         next_flat=(pl.col("v") == pl.col("nv")).fill_null(False),
     )
+
+
+def _merged(sub: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    """The submitted rows and the stored history as one frame in series and period order (each
+    pair once): from one chunk, sorted by one integer. Sorted by the two columns, from two
+    chunks, a million rows with a few thousand stored took three times as long (0.19 s
+    against 0.07 s, the whole validation 0.1-0.2 s)."""
+    merged = pl.concat([sub, history], how="diagonal_relaxed", rechunk=True)
+    return merged.sort(series_period())
 
 
 def _year_before(keys: pl.DataFrame) -> pl.Series:
