@@ -22,7 +22,10 @@ from indices.validate.rules.formatting import (
 )
 from indices.validate.rules.shared import (
     LOOKBACK_MONTHS,
+    SERIES_STRIDE,
+    month_number,
     series,
+    stats,
     stored_values,
     submitted_rows,
 )
@@ -228,6 +231,35 @@ _W04_COLUMNS = [
 ]
 
 
+def _with_stored(ctx: RuleContext, rows: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
+    """The `rows` (valid: a series, a period, a base year in E08's range) that have a stored
+    value of the same series, period and base year, with it (stored_value).
+
+    Each value is keyed by one integer, its series' number, month and base year, and looked up
+    in the stored keys sorted: a hash join of a million rows on the series' ids, periods and
+    base years took 0.35 GB more memory, enough to take the largest upload's second file over
+    1 GB, and (joined whole, every column) 0.6 s."""
+    numbers = dict(zip(*stats(ctx).select("series_id", "sk").get_columns(), strict=True))
+    first_year = ctx.min_year  # base years from here, in 12 bits
+
+    def key(frame: pl.DataFrame) -> pl.Series:
+        sk = pl.col("series_id").replace_strict(numbers, default=None, return_dtype=pl.Int64)
+        month = month_number(pl.col("period_start")).cast(pl.Int64)
+        base = pl.col("base_year").cast(pl.Int64) - first_year
+        return frame.select((sk * SERIES_STRIDE + month * 4096 + base).alias("key")).to_series()
+
+    assert ctx.max_year - first_year < 4096
+    # A stored base year outside E08's range matches no valid row.
+    stored = stored.filter(pl.col("base_year").is_between(first_year, ctx.max_year))
+    stored = stored.select("stored_value", key=key(stored)).drop_nulls("key").sort("key")
+    if not stored.height:
+        return rows.clear().with_columns(stored_value=pl.lit(None, dtype=pl.Float64))
+    wanted = key(rows)
+    at = stored["key"].search_sorted(wanted, side="left").clip(upper_bound=stored.height - 1)
+    found = stored["key"].gather(at) == wanted
+    return rows.filter(found).with_columns(stored["stored_value"].gather(at.filter(found)))
+
+
 @rule("W04")
 def w04_revision(ctx: RuleContext) -> int:
     limits = _Limits(ctx, "W04", "max_revision_pct")
@@ -235,21 +267,22 @@ def w04_revision(ctx: RuleContext) -> int:
     if not stored.height:
         return 0  # nothing stored of these periods: nothing revised or withdrawn
     same_observation = ["series_id", "period_start", "base_year"]
-    # The revisions found on the rows' keys and values, then the rows revised beyond the limit
-    # gathered: joined whole (every column), a million revised rows took 0.6 s.
     submitted = submitted_rows(ctx)
     changes = (
-        submitted.select(
-            *same_observation,
-            "activity_n",  # the limit's
-            "value_n",
-            position=pl.int_range(pl.len(), dtype=pl.UInt32),
+        _with_stored(
+            ctx,
+            submitted.select(
+                *same_observation,
+                "activity_n",  # the limit's
+                "value_n",
+                position=pl.int_range(pl.len(), dtype=pl.UInt32),
+            ).filter(pl.col("value_n").is_not_null()),
+            stored,
         )
-        .filter(pl.col("value_n").is_not_null())
-        .join(stored, on=same_observation)
         .with_columns(revision=100 * (pl.col("value_n") / pl.col("stored_value") - 1))
         .filter((pl.col("stored_value") > 0) & (pl.col("revision").abs() > limits.expr()))
     )
+    # Only the rows revised beyond the limit are gathered whole.
     revised = submitted[changes["position"]].with_columns(
         changes["stored_value"], changes["revision"], withdrawn=pl.lit(False)
     )

@@ -427,6 +427,14 @@ class W04MoreTests(RuleTestCase):
         total, _ = self.run_rule("W04", [raw(2, "2024-01", "150", base_per="2015")])
         self.assertEqual(total, 1)
 
+    def test_only_the_same_period_and_base_year_is_compared(self):
+        # One month later and one base year earlier: another stored value altogether.
+        store_history("M.TH.C.N", "2024-02", [100.0], base_year=2015)
+        self.assertNoFindings("W04", [raw(2, "2024-03", "150", base_per="2014")])
+        self.assertNoFindings("W04", [raw(2, "2024-01", "150", base_per="2016")])
+        total, _ = self.run_rule("W04", [raw(2, "2024-02", "150", base_per="2015")])
+        self.assertEqual(total, 1)
+
     def test_withdrawal_by_a_row_the_series_rules_skip(self):
         # July is after "today" (NOW is 2024-06-10): not a valid row, still a withdrawal.
         store_history("M.TH.C.N", "2024-07", [100.0])
