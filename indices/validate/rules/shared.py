@@ -243,11 +243,10 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
 
 def _merged(sub: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
     """The submitted rows and the stored history as one frame in series and period order (each
-    pair once): from one chunk, sorted by one integer. Sorted by the two columns, from two
-    chunks, a million rows with a few thousand stored took three times as long (0.19 s
-    against 0.07 s, the whole validation 0.1-0.2 s)."""
-    merged = pl.concat([sub, history], how="diagonal_relaxed", rechunk=True)
-    return merged.sort(series_period())
+    pair once), sorted by one integer: by the two columns, a million rows with a few thousand
+    stored took three times as long (0.19 s against 0.07 s). The two frames are not put in
+    one chunk first: that copy would cost as much memory again as the sort's."""
+    return pl.concat([sub, history], how="diagonal_relaxed").sort(series_period())
 
 
 def _year_before(keys: pl.DataFrame) -> pl.Series:
