@@ -33,8 +33,10 @@ sys.path.insert(0, str(ROOT))
 from bench import servers  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.submission_1m import (  # noqa: E402
+    POLL,
     _publication_steps,
     bench_environment,
+    posted_until_decided,
     time_copy,
 )
 
@@ -220,26 +222,14 @@ def run(members: list, env: dict, database_url: str, *, fill: bool) -> dict:
 def submit(client, path: Path) -> dict:
     """POST a file; wait for ACCEPTED, then for the release published. Seconds from the POST."""
     from indices.publish.models import Release
-    from indices.receive.models import Submission
 
     started = time.perf_counter()
-    with path.open("rb") as handle:
-        response = client.post(
-            "/api/v1/submissions/?acknowledge_warnings=true",
-            data=handle.read(),
-            content_type="text/csv",
-        )
-    assert response.status_code == 202, response.content
-    answered = time.perf_counter() - started
-    submission_id = response.json()["id"]
-    terminal = {"REJECTED", "NEEDS_CONFIRMATION", "ACCEPTED", "VALIDATED"}
-    while (submission := Submission.objects.get(pk=submission_id)).status not in terminal:
-        time.sleep(0.02)
+    submission, answered = posted_until_decided(client, path)
     accepted = time.perf_counter() - started
     assert submission.status == "ACCEPTED", (submission.status, submission.summary)
-    release = Release.objects.get(submission_id=submission_id)
+    release = Release.objects.get(submission_id=submission.pk)
     while release.status not in ("PUBLISHED", "FAILED"):
-        time.sleep(0.02)
+        time.sleep(POLL)
         release.refresh_from_db()
     published = time.perf_counter() - started
     assert release.status == "PUBLISHED", release.status

@@ -50,6 +50,9 @@ NATIONAL_CODES = 400
 # (which validation rejects).
 MAX_MONTHS = 500
 ADJUSTMENTS = "NSWYT"
+# How often the clock looks at the submission's status: the resolution of the times reported
+# (every 0.1 s, as before 2026-12-07, added 0.05 s to each on average).
+POLL = 0.02
 
 
 def main() -> None:
@@ -255,7 +258,7 @@ def run(
         assert probe.status_code == 200, probe.content[:500]
         _warm_up(publish=publish)
         started = time.perf_counter()
-        submission, answered = _posted_until_decided(client, csv_path)
+        submission, answered = posted_until_decided(client, csv_path)
         submission_id = submission.pk
         end_to_end = time.perf_counter() - started
         validation_rss = peak["rss"]
@@ -267,7 +270,7 @@ def run(
         if publish and submission.status == "ACCEPTED":
             release = Release.objects.get(submission_id=submission_id)
             while release.status not in ("PUBLISHED", "FAILED"):
-                time.sleep(0.1)
+                time.sleep(POLL)
                 release.refresh_from_db()
             publication_seconds = time.perf_counter() - started - end_to_end
             readable = _read_back(client, release)
@@ -280,7 +283,7 @@ def run(
             second = {"copy_seconds": time_copy(database_url, revised)}
             peak["rss"] = 0
             started = time.perf_counter()
-            decided, _ = _posted_until_decided(client, revised)
+            decided, _ = posted_until_decided(client, revised)
             second |= {
                 "seconds": time.perf_counter() - started,
                 "status": decided.status,
@@ -309,7 +312,7 @@ def run(
     }
 
 
-def _posted_until_decided(client, path: Path):
+def posted_until_decided(client, path: Path):
     """POST the file, then wait for its decision: (the submission, seconds to the 202)."""
     from indices.receive.models import Submission
 
@@ -327,7 +330,7 @@ def _posted_until_decided(client, path: Path):
         submission = Submission.objects.get(pk=response.json()["id"])
         if submission.status in terminal:
             return submission, answered
-        time.sleep(0.1)
+        time.sleep(POLL)
 
 
 # One series of another member (ISIC C, no concordance), 2021 averaging 100.
