@@ -109,7 +109,9 @@ def windowed_harmonize(
     }
     if not windows:
         return result
-    stored = _reduced_rows(agencies, min(start for start, _ in windows.values()), ref_year)
+    stored = _reduced_rows(
+        agencies, min(start for start, _ in windows.values()), ref_year, list(windows)
+    )
     mixed = _mixed_series(stored)
     stored = stored.filter(pl.col("ref_area") == country_code)
     qualifying = _qualifying(stored, windows, given, mixed, ref_year)
@@ -152,9 +154,13 @@ def windowed_harmonize(
     return result
 
 
-# Every stored value of the agencies' series from `start` on and of the reference year, through
-# the store's primary key (series_no, period_start, base_year): two bounded range scans per
-# series. Never a scan of the whole store, nor of a series' whole history.
+# Every stored value from `start` on and of the reference year of the agencies' series that have
+# one in the given pairs ("activity:adjustment"), through the store's primary key (series_no,
+# period_start, base_year): two bounded range scans per series, and a probe of each that stops
+# at its first value of a given pair. Never a scan of the whole store, nor of a series' whole
+# history. A series is read whole or not at all: one whose values name two pairs, one of them
+# given, must be seen as such (`_mixed_series`); one with no value of a given pair harmonizes
+# none of them. A correction of one series reads its pair's series only, not the country's.
 _REDUCED = """
 SELECT r.*
 FROM indices_nationalseries AS s
@@ -166,7 +172,14 @@ CROSS JOIN LATERAL (
      WHERE n.series_no = s.id AND n.period_start BETWEEN %(ref_first)s AND %(ref_last)s
        AND n.period_start < %(start)s)
 ) AS r
-WHERE s.agency_id = ANY(%(agencies)s::text[])
+WHERE s.agency_id = ANY(%(agencies)s::text[]) AND s.adjustment = ANY(%(adjustments)s::text[])
+  AND (EXISTS (SELECT FROM indices_nationalobservation AS n
+               WHERE n.series_no = s.id AND n.period_start >= %(start)s
+                 AND n.activity || ':' || s.adjustment = ANY(%(pairs)s::text[]))
+       OR EXISTS (SELECT FROM indices_nationalobservation AS n
+                  WHERE n.series_no = s.id
+                    AND n.period_start BETWEEN %(ref_first)s AND %(ref_last)s
+                    AND n.activity || ':' || s.adjustment = ANY(%(pairs)s::text[])))
 """
 
 # The stored observations harmonization reads (here and publication.py's full path): the
@@ -193,12 +206,16 @@ _REDUCED = _REDUCED.replace("{columns}", f"{STORED_COLUMNS}, s.ref_area")
 SCHEMA = {**STORED_SCHEMA, "ref_area": pl.String}
 
 
-def _reduced_rows(agencies: list[str], start: date, ref_year: int) -> pl.DataFrame:
+def _reduced_rows(
+    agencies: list[str], start: date, ref_year: int, pairs: list[Pair]
+) -> pl.DataFrame:
     params = {
         "agencies": agencies,
         "start": start,
         "ref_first": date(ref_year, 1, 1),
         "ref_last": date(ref_year, 12, 31),
+        "adjustments": sorted({adjustment for _, adjustment in pairs}),
+        "pairs": [f"{activity}:{adjustment}" for activity, adjustment in pairs],
     }
     # In the order the full recomputation reads them (sorted here: the statement leaves them
     # series by series, each in two parts).

@@ -1,15 +1,18 @@
 """The full recomputation's read of a country's stored values (publication.py `stored_query`):
 the values of the pairs asked for, each read once, whatever the planner's prices (issue #14:
-joined with the pairs, every series was read once per pair of its adjustment)."""
+joined with the pairs, every series was read once per pair of its adjustment). And the
+window's read (windowed.py `_reduced_rows`): the series with a value of a pair given, whole."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.db import connection
 from django.test import TestCase
 
 from indices.national.copy_out import copied_out
+from indices.publish.services import windowed
 from indices.publish.services.publication import stored_query
 from indices.publish.services.windowed import STORED_SCHEMA
 from indices.receive.models import Submission
@@ -105,3 +108,36 @@ class StoredReadTests(TestCase):
         }
         # What the test guards against: the old statement read series again per pair.
         self.assertGreater(self.values_read(OLD_STORED, old_params), of_the_adjustments)
+
+    def window_read(self, pairs: list[tuple[str, str]]) -> list[tuple[str, int]]:
+        """The series the window's read gives for `pairs` (from 2024 and of 2021), and how
+        many values of each."""
+        read = windowed._reduced_rows(["TH_OIE"], date(2024, 1, 1), 2021, pairs)
+        return read.group_by("series_id").len().sort("series_id").rows()
+
+    def test_the_window_reads_the_series_of_the_pairs_given_only(self):
+        # A correction of one pair reads its series, not the country's.
+        self.assertEqual(self.window_read([("11", "N")]), [("M.TH.NAT:3.N", 24)])
+        self.assertEqual(
+            self.window_read([("10", "S"), ("12", "N")]),
+            [("M.TH.NAT:1.S", 24), ("M.TH.NAT:2.S", 24), ("M.TH.NAT:4.N", 24)],
+        )
+
+    def test_a_series_with_a_value_of_a_pair_given_is_read_whole(self):
+        # Code 1's values of 2024 name another activity (a concordance mapped it anew): asked
+        # for either pair, the series is read with all its values, so that windowed.py sees
+        # that they name two pairs.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE indices_nationalobservation SET activity = '13' WHERE series_no ="
+                " (SELECT id FROM indices_nationalseries WHERE series_id = 'M.TH.NAT:1.N')"
+                " AND period_start >= '2024-07-01'"
+            )
+        for pairs in ([("13", "N")], [("10", "N")]):
+            read = windowed._reduced_rows(["TH_OIE"], date(2024, 1, 1), 2021, pairs)
+            mixed = read.filter(read["series_id"] == "M.TH.NAT:1.N")
+            self.assertEqual(sorted(set(mixed["activity"])), ["10", "13"], pairs)
+            self.assertEqual(mixed.height, 24)
+            self.assertEqual(windowed._mixed_series(read), {"M.TH.NAT:1.N"})
+        # Asked for neither of its pairs, it is not read.
+        self.assertEqual(self.window_read([("11", "N")]), [("M.TH.NAT:3.N", 24)])
