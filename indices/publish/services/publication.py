@@ -54,6 +54,7 @@ from indices.publish.services.windowed import (
     Given,
     Windowed,
     national_series,
+    pair_params,
     windowed_harmonize,
 )
 from indices.publish.signals import release_published
@@ -379,11 +380,7 @@ def _harmonize_stored(
 def stored_query(area: str, pairs: list[tuple[str, str]]) -> tuple[str, dict]:
     """The statement reading the stored observations of `pairs` ((activity, adjustment)) of a
     country, and its parameters."""
-    return _STORED, {
-        "area": area,
-        "adjustments": sorted({adjustment for _, adjustment in pairs}),
-        "pairs": [f"{activity}:{adjustment}" for activity, adjustment in pairs],
-    }
+    return _STORED, {"area": area, **pair_params(pairs)}
 
 
 def _harmonized(
@@ -407,8 +404,7 @@ def _weights(country: Country) -> dict[str, float | None]:
 # of a touched adjustment is read once, by its index range, and its rows kept by their pair in a
 # hashed array: joined with the pairs, the planner read every series once per pair of its
 # adjustment (24 times over for a country's 120 pairs: 9.8 s against 0.9 s for Thailand's 2.5
-# million values on the 10M bench store). A pair's text is "activity:adjustment": the adjustment
-# code is one letter, so the text names one pair whatever the activity's code.
+# million values on the 10M bench store). A pair's text: windowed.py `pair_params`.
 _STORED = f"""
 SELECT {STORED_COLUMNS}
 FROM indices_nationalseries AS s

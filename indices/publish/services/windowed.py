@@ -206,6 +206,16 @@ _REDUCED = _REDUCED.replace("{columns}", f"{STORED_COLUMNS}, s.ref_area")
 SCHEMA = {**STORED_SCHEMA, "ref_area": pl.String}
 
 
+def pair_params(pairs: list[Pair]) -> dict[str, list[str]]:
+    """The parameters that name `pairs` in a read of the store: their adjustments, and each
+    pair as "activity:adjustment" (the adjustment code is one letter, so the text names one
+    pair whatever the activity's code), as `n.activity || ':' || s.adjustment` matches it."""
+    return {
+        "adjustments": sorted({adjustment for _, adjustment in pairs}),
+        "pairs": [f"{activity}:{adjustment}" for activity, adjustment in pairs],
+    }
+
+
 def _reduced_rows(
     agencies: list[str], start: date, ref_year: int, pairs: list[Pair]
 ) -> pl.DataFrame:
@@ -214,8 +224,7 @@ def _reduced_rows(
         "start": start,
         "ref_first": date(ref_year, 1, 1),
         "ref_last": date(ref_year, 12, 31),
-        "adjustments": sorted({adjustment for _, adjustment in pairs}),
-        "pairs": [f"{activity}:{adjustment}" for activity, adjustment in pairs],
+        **pair_params(pairs),
     }
     # In the order the full recomputation reads them (sorted here: the statement leaves them
     # series by series, each in two parts).

@@ -24,6 +24,7 @@ from indices.validate.rules.shared import (
     LOOKBACK_MONTHS,
     SERIES_STRIDE,
     month_number,
+    positions_in,
     series,
     stats,
     stored_values,
@@ -256,9 +257,7 @@ def _with_stored(ctx: RuleContext, rows: pl.DataFrame, stored: pl.DataFrame) -> 
     )
     if not stored.height:
         return rows.clear().with_columns(stored_value=pl.lit(None, dtype=pl.Float64))
-    wanted = rows.select(key).to_series()
-    at = stored["key"].search_sorted(wanted, side="left").clip(upper_bound=stored.height - 1)
-    found = stored["key"].gather(at) == wanted
+    at, found = positions_in(stored["key"], rows.select(key).to_series())
     return rows.filter(found).with_columns(stored["stored_value"].gather(at.filter(found)))
 
 

@@ -267,10 +267,16 @@ def _year_before(keys: pl.DataFrame) -> pl.Series:
     if rest.len():
         sorted_keys = keys.to_series()
         targets = sorted_keys.gather(rest) - 12
-        at = sorted_keys.search_sorted(targets, side="left").clip(upper_bound=len(keys) - 1)
-        hit = sorted_keys.gather(at) == targets
+        at, hit = positions_in(sorted_keys, targets)
         before = before.scatter(rest.filter(hit), at.filter(hit).cast(pl.Int64))
     return before
+
+
+def positions_in(sorted_keys: pl.Series, targets: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Where each of `targets` stands in `sorted_keys` (unique, sorted, not empty), and whether
+    it is there at all (else its position is a neighbour's)."""
+    at = sorted_keys.search_sorted(targets, side="left").clip(upper_bound=len(sorted_keys) - 1)
+    return at, sorted_keys.gather(at) == targets
 
 
 # One index range per series (series_no, period_start, base_year: migrations 0017, 0020), read
