@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import polars as pl
 
@@ -47,8 +47,6 @@ SERIES_PART_SCHEMA = {
 # A plain decimal with a point: no thousands separator, no comma, no NaN/Infinity words. Its
 # digits are any Unicode digits, as Python's float() reads them (Thai digits included).
 NUMBER_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
-# Fixed seeds of the hash that matches series keys (`_distinct_runs`): the same on every run.
-_HASH_SEEDS = (0x1F3D5B79, 0x2E4C6A8, 0x13579BDF, 0x2468ACE0)
 # Rows turned into columns at a time when the frame is built from parsed rows; progress is
 # reported after each chunk.
 CHUNK_ROWS = 10_000
@@ -124,9 +122,9 @@ def _distinct(frame: pl.DataFrame, columns: tuple[str, ...]) -> tuple[pl.DataFra
 
     Exact, and cheap for the files we get: a column with one value throughout needs no
     comparing; a file lists a series' rows one after the other, so equal neighbours are matched
-    by a comparison with the row before (a million rows of 2,000 series leave 2,000 runs); the
-    first row of each run is matched to its distinct value by its text (one varying column) or
-    by a 64-bit hash checked against the text.
+    by a comparison with the row before (a million rows of 2,000 series leave 2,000 runs), and
+    only the first row of each run is matched to its distinct value. Where most rows start a
+    run (a file in random order), every row is matched: picking the runs out would cost more.
     """
     keys = frame.select(columns).rechunk()  # gathers from many chunks cost several times more
     changed = {name: pl.col(name).ne_missing(pl.col(name).shift(1)) for name in columns}
@@ -138,37 +136,48 @@ def _distinct(frame: pl.DataFrame, columns: tuple[str, ...]) -> tuple[pl.DataFra
     run_starts = keys.select(
         pl.any_horizontal(first_row, *(changed[name] for name in varying))
     ).to_series()
-    runs = keys if run_starts.all() else keys.filter(run_starts)
-    distinct, of_run = _distinct_runs(runs, varying)
-    if runs.height == keys.height:
-        return distinct, of_run
+    if run_starts.sum() * 2 > keys.height:
+        return _distinct_runs(keys, varying)
+    distinct, of_run = _distinct_runs(keys.filter(run_starts), varying)
     return distinct, of_run.gather(run_starts.cum_sum().cast(pl.UInt32) - 1)
 
 
 def _distinct_runs(runs: pl.DataFrame, varying: list[str]) -> tuple[pl.DataFrame, pl.Series]:
-    """`_distinct` of the runs' first rows, in which only the `varying` columns differ."""
-    text = runs[varying[0]]
-    if len(varying) == 1 and not text.has_nulls():  # (a replacement never matches a NULL)
-        first = text.is_first_distinct()
-        distinct = runs.filter(first)
-        index = pl.int_range(distinct.height, dtype=pl.UInt32, eager=True)
-        return distinct, text.replace_strict(distinct[varying[0]], index)
-    hashes = runs.select(pl.struct(varying).hash(*_HASH_SEEDS)).to_series()
-    first = hashes.is_first_distinct()
-    distinct = runs.filter(first)
-    index = pl.int_range(distinct.height, dtype=pl.UInt32, eager=True)
-    of_run = hashes.replace_strict(hashes.filter(first), index)
-    if distinct.select(pl.col(varying).gather(of_run)).equals(runs.select(varying)):
-        return distinct, of_run
-    return _distinct_by_text(runs, varying)  # two values share a hash (about never)
+    """`_distinct` of the runs' first rows (or of every row), in which only the `varying`
+    columns differ.
+
+    Each row's key is one integer made of its texts' numbers in a dictionary of each column
+    (a categorical's codes: equal texts, equal numbers), so rows are told apart exactly and
+    each text is hashed once."""
+    key = _text_codes(runs[varying[0]])
+    for name in varying[1:]:
+        codes = _text_codes(runs[name])
+        width = _largest(codes) + 1
+        if (_largest(key) + 1) * width > 1 << 64:  # numbered anew (below 2**32), the product fits
+            key = _first_seen_index(key).cast(pl.UInt64)
+        key = key * width + codes
+    first = key.is_first_distinct()
+    return runs.filter(first), _first_seen_index(key, first)
 
 
-def _distinct_by_text(runs: pl.DataFrame, varying: list[str]) -> tuple[pl.DataFrame, pl.Series]:
-    """`_distinct_runs` by comparing the texts themselves: exact, slower."""
-    distinct = runs.unique(maintain_order=True)
-    numbered = distinct.select(varying).with_columns(index=pl.int_range(pl.len(), dtype=pl.UInt32))
-    of_run = runs.join(numbered, on=varying, how="left", maintain_order="left", nulls_equal=True)
-    return distinct, of_run["index"]
+def _text_codes(texts: pl.Series) -> pl.Series:
+    """A number per distinct text of the column (NULL's the largest), as UInt64."""
+    # A dictionary of this column's own, dropped with it (the global one would keep every text
+    # the worker ever saw).
+    codes = texts.cast(pl.Categorical(pl.Categories.random())).to_physical().cast(pl.UInt64)
+    return codes.fill_null(_largest(codes) + 1)
+
+
+def _largest(numbers: pl.Series) -> int:
+    """The largest of unsigned numbers (0 of none)."""
+    return int(cast(int, numbers.max()) or 0)
+
+
+def _first_seen_index(key: pl.Series, first: pl.Series | None = None) -> pl.Series:
+    """Each key's index among the distinct keys in the order they first come (UInt32)."""
+    first = key.is_first_distinct() if first is None else first
+    distinct = key.filter(first)
+    return key.replace_strict(distinct, pl.int_range(len(distinct), dtype=pl.UInt32, eager=True))
 
 
 def _values(obs_value: pl.Series) -> pl.Series:
