@@ -38,6 +38,7 @@ from indices.validate.locking import LockBusy, lock_wait_at_most
 from indices.validate.models import Finding
 from indices.validate.rows import country_of, rows_keep, submission_file, submission_rows
 from indices.validate.rules.context import RuleContext
+from indices.validate.rules.shared import rows_in_series_order
 from indices.validate.runner import run_rules
 from ipi_exchange.errors import Conflict
 
@@ -107,7 +108,7 @@ def _validate_locked(submission: Submission) -> str:
     if parsed.declared_action and submission.action == Submission.Action.MERGE:
         submission.action = parsed.declared_action  # an SDMX-CSV ACTION column says what to do
     totals: Counter[str] = Counter()
-    rows = None
+    rows = kept = None
     if not parsed.fatal:
         rows = submission_rows(
             submission,
@@ -121,11 +122,13 @@ def _validate_locked(submission: Submission) -> str:
     file_unreadable = any(f.rule_id == "E01" for f in parsed.findings)
     if rows is not None and not file_unreadable:
         progress.report(submission.pk, rows_read=submission.rows_read, stage="checking")
-        totals.update(run_rules(_rule_context(submission, parsed, rows)))
+        context = _rule_context(submission, parsed, rows)
+        totals.update(run_rules(context))
+        kept = rows_in_series_order(context)
         submission.rows_checked = submission.rows_read
     status = _decide(submission, totals)
-    if rows is not None and status in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION):
-        rows_keep(submission, rows)
+    if kept is not None and status in (Status.ACCEPTED, Status.NEEDS_CONFIRMATION):
+        rows_keep(submission, kept)
     return status
 
 

