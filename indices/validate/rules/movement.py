@@ -26,7 +26,6 @@ from indices.validate.rules.shared import (
     month_number,
     positions_in,
     series,
-    stats,
     stored_values,
     submitted_rows,
 )
@@ -251,7 +250,6 @@ def _with_stored(ctx: RuleContext, rows: pl.DataFrame, stored: pl.DataFrame) -> 
     stored = (
         # A stored base year outside E08's range matches no valid row.
         stored.filter(pl.col("base_year").is_between(first_year, ctx.max_year))
-        .join(stats(ctx).select("series_id", "sk"), on="series_id")
         .select("stored_value", key=key)
         .sort("key")
     )
@@ -267,7 +265,7 @@ def w04_revision(ctx: RuleContext) -> int:
     stored = stored_values(ctx)
     if not stored.height:
         return 0  # nothing stored of these periods: nothing revised or withdrawn
-    same_observation = ["series_id", "period_start", "base_year"]
+    same_observation = ["sk", "period_start", "base_year"]
     submitted = submitted_rows(ctx)
     changes = (
         _with_stored(
