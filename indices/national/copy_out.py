@@ -7,18 +7,24 @@ monthly update of every series of a country)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import polars as pl
 from django.db import connection
 
 
-def copied_out(sql: str, params, schema: dict) -> pl.DataFrame:
+def copied_out(
+    sql: str, params, schema: dict, *, planner: Mapping[str, str] | None = None
+) -> pl.DataFrame:
     """The rows of a query, COPYed out as CSV and read by polars, the columns named and typed
     by `schema` in the query's order (PostgreSQL writes each float in its shortest exact form,
-    and an empty text quoted, NULL not: both come back as they were)."""
+    and an empty text quoted, NULL not: both come back as they were). `planner`: settings of
+    PostgreSQL's planner for this query alone (in a transaction; outside one they lapse)."""
     buffer = io.BytesIO()
     with (
         connection.cursor() as cursor,
+        _planner_settings(cursor, planner or {}),
         cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
     ):
         for chunk in copy:
@@ -27,3 +33,16 @@ def copied_out(sql: str, params, schema: dict) -> pl.DataFrame:
         return pl.DataFrame(schema=schema)
     buffer.seek(0)
     return pl.read_csv(buffer, has_header=False, schema=schema)
+
+
+@contextmanager
+def _planner_settings(cursor, settings: Mapping[str, str]) -> Iterator[None]:
+    """`settings` in force for the block, as they were after it."""
+    before = {}
+    for name, value in settings.items():
+        cursor.execute("SELECT current_setting(%s)", [name])
+        (before[name],) = cursor.fetchone()
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+    yield
+    for name, value in before.items():
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])

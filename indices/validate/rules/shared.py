@@ -374,6 +374,10 @@ CROSS JOIN LATERAL (
     OFFSET 0
 ) AS n
 """
+# A series' values from its first period given on fill most of its pages: a bitmap scan reads
+# each page once, where an index scan fetched them value by value (a million values of 2,000
+# series: 1.44 million buffers, 0.45 s of the server's, against 35,000 and 0.15 s).
+_WHOLE_PAGES = {"enable_indexscan": "off"}
 STORED_SCHEMA = {
     "sk": pl.UInt32,
     "period_start": pl.Date,
@@ -394,7 +398,9 @@ def stored_values(ctx: RuleContext) -> pl.DataFrame:
                 "series": named["series_id"].to_list(),
                 "firsts": named["first"].to_list(),
             }
-            ctx.derived["stored"] = copied_out(_STORED_SQL, params, STORED_SCHEMA)
+            ctx.derived["stored"] = copied_out(
+                _STORED_SQL, params, STORED_SCHEMA, planner=_WHOLE_PAGES
+            )
         else:
             ctx.derived["stored"] = pl.DataFrame(schema=STORED_SCHEMA)
     return ctx.derived["stored"]

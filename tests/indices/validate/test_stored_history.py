@@ -9,6 +9,7 @@ from unittest import mock
 
 from django.db import connection
 
+from indices.national.copy_out import copied_out
 from indices.national.models import NationalObservation, NationalSeries
 from indices.receive.models import Submission
 from indices.validate.models import Finding
@@ -216,7 +217,7 @@ class StoredHistoryTests(HistoryRulesTestCase):
 
 
 class StoredHistoryPlanTests(RuleTestCase):
-    """On a store of some size, analyzed, each read is an index range scan per series."""
+    """On a store of some size, analyzed, each read is an index range per series."""
 
     SERIES = 300
 
@@ -297,8 +298,31 @@ class StoredHistoryPlanTests(RuleTestCase):
         # Before the periods given, and after them.
         self.assertIndexRangePerSeries(shared._HISTORY_SQL, ranges=2)
 
-    def test_the_stored_values_are_an_index_range_per_series(self):
-        self.assertIndexRangePerSeries(shared._STORED_SQL)
+    def test_the_stored_values_are_an_index_range_per_series_read_page_by_page(self):
+        # As copied_out reads them, with the planner's settings of the read.
+        with connection.cursor() as cursor:
+            for name, value in shared._WHOLE_PAGES.items():
+                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        (node,) = self.plan(shared._STORED_SQL)
+        self.assertEqual(node["Node Type"], "Bitmap Heap Scan", node)
+        (index,) = node["Plans"]
+        self.assertEqual(index["Node Type"], "Bitmap Index Scan", index)
+        self.assertEqual(index["Index Name"], "indices_nationalobservation_pkey")
+        for column in ("series_no", "period_start >"):
+            self.assertIn(column, index["Index Cond"])
+
+    def test_the_planners_settings_hold_for_the_read_alone(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_indexscan', 'on', true)")
+            seen = copied_out(
+                "SELECT current_setting('enable_indexscan')",
+                {},
+                {"setting": shared.pl.String},
+                planner=shared._WHOLE_PAGES,
+            )
+            self.assertEqual(seen["setting"].to_list(), ["off"])
+            cursor.execute("SELECT current_setting('enable_indexscan')")
+            self.assertEqual(cursor.fetchone(), ("on",))
 
 
 class ShortLookbackTests(HistoryRulesTestCase):
