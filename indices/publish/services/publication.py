@@ -48,13 +48,14 @@ from indices.publish.services.national import (
 )
 from indices.publish.services.vintages import VintageChanges, vintages_write
 from indices.publish.services.windowed import (
-    STORED_COLUMNS,
     STORED_ORDER,
     STORED_SCHEMA,
+    VALUE_COLUMNS,
     Given,
     Windowed,
     national_series,
     pair_params,
+    stored_read,
     windowed_harmonize,
 )
 from indices.publish.signals import release_published
@@ -370,7 +371,7 @@ def _harmonize_stored(
     if not full:
         stored = pl.DataFrame(schema=STORED_SCHEMA)
     else:
-        stored = copied_out(*stored_query(country.code, full), STORED_SCHEMA)
+        stored = stored_read(*stored_query(country.code, full), STORED_SCHEMA)
     if on_rows is not None:
         on_rows(stored.height)
     series, problems = _harmonized(stored, country.code, weights, ref_year)
@@ -406,7 +407,7 @@ def _weights(country: Country) -> dict[str, float | None]:
 # adjustment (24 times over for a country's 120 pairs: 9.8 s against 0.9 s for Thailand's 2.5
 # million values on the 10M bench store). A pair's text: windowed.py `pair_params`.
 _STORED = f"""
-SELECT {STORED_COLUMNS}
+SELECT {VALUE_COLUMNS}
 FROM indices_nationalseries AS s
 JOIN indices_nationalobservation AS n ON n.series_no = s.id
 WHERE s.ref_area = %(area)s AND s.adjustment = ANY(%(adjustments)s::text[])

@@ -11,10 +11,9 @@ from datetime import date
 from django.db import connection
 from django.test import TestCase
 
-from indices.national.copy_out import copied_out
 from indices.publish.services import windowed
 from indices.publish.services.publication import stored_query
-from indices.publish.services.windowed import STORED_SCHEMA
+from indices.publish.services.windowed import STORED_SCHEMA, stored_read
 from indices.receive.models import Submission
 
 MONTHS = 60
@@ -66,7 +65,7 @@ class StoredReadTests(TestCase):
             cursor.execute("ANALYZE indices_nationalobservation")
 
     def test_the_values_of_the_pairs_asked_for(self):
-        stored = copied_out(*stored_query("TH", PAIRS), STORED_SCHEMA)
+        stored = stored_read(*stored_query("TH", PAIRS), STORED_SCHEMA)
         found = stored.group_by("series_id", "activity", "adjustment").len().sort("series_id")
         self.assertEqual(
             found.rows(),
