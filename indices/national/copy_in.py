@@ -134,7 +134,7 @@ def _column(series: pl.Series) -> _Fixed | _Text:
     valid = series.is_not_null().to_numpy()
     dtype = series.dtype
     if dtype == pl.String or dtype == pl.Binary:
-        return _text(series.cast(pl.Binary), valid)
+        return _text(*_dictionary(series), valid)
     if dtype == pl.Date:
         numbers = series.cast(pl.Int32).fill_null(0).to_numpy() - POSTGRES_EPOCH_DAYS
         return _fixed(numbers.astype(">i4"), valid)
@@ -150,15 +150,25 @@ def _fixed(values: np.ndarray, valid: np.ndarray) -> _Fixed:
     return _Fixed(data=_bytes(values), valid=valid)
 
 
-def _text(values: pl.Series, valid: np.ndarray) -> _Text:
+def _dictionary(values: pl.Series) -> tuple[np.ndarray, list[bytes]]:
+    """Each row's code into the column's distinct values (int32: 4 bytes a row of a million-row
+    frame; any code for NULL), and those values' bytes."""
+    if values.dtype == pl.String:
+        # A categorical of the column's own: each text hashed once, three times as fast as
+        # looking each row up among the sorted distinct values.
+        categorical = values.cast(pl.Categorical(pl.Categories.random()))
+        codes = categorical.to_physical().fill_null(0).cast(pl.Int32).to_numpy()
+        return codes, [text.encode() for text in categorical.cat.get_categories().to_list()]
     filled = values.fill_null(b"")
     distinct = filled.unique().sort()
-    entries = distinct.to_list()
+    return distinct.search_sorted(filled).cast(pl.Int32).to_numpy(), distinct.to_list()
+
+
+def _text(codes: np.ndarray, entries: list[bytes], valid: np.ndarray) -> _Text:
     lengths = np.fromiter((len(entry) for entry in entries), np.int64, len(entries))
     starts = np.cumsum(lengths) - lengths
     blob = np.frombuffer(b"".join(entries), np.uint8)
-    # (int32: 4 bytes a row of a million-row frame, for each of its text columns)
-    codes = np.where(valid, distinct.search_sorted(filled).to_numpy().astype(np.int32), -1)
+    codes = np.where(valid, codes, -1)
     width = 4 + int(lengths.max(initial=0))
     cells = None
     if width <= WIDEST_CELL and (len(entries) + 1) * width <= PADDED_BYTES:
