@@ -184,9 +184,11 @@ def _series_numbers(cursor, agency: str, rows: pl.DataFrame, *, add: bool) -> pl
     now); with `add`, the series not stored yet are added. One statement when all are stored
     (a monthly update), three when some are not."""
     series = (
-        rows.select(**SERIES_COLUMNS)
+        # Each series' first row (picked before its columns are made: a unique over the
+        # million rows of a first load, every column of it, took 0.12 s)
+        rows.filter(pl.col("series_id").is_first_distinct())
+        .select(**SERIES_COLUMNS)
         .drop_nulls("series_id")
-        .unique("series_id", keep="first")
         .sort("series_id")
     )
     params = {"agency": agency, "series": series.get_column("series_id").to_list()}
