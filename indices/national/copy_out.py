@@ -7,11 +7,12 @@ monthly update of every series of a country)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import polars as pl
 from django.db import connection
+
+from ipi_exchange.db_settings import settings_for_block
 
 
 def copied_out(
@@ -24,7 +25,7 @@ def copied_out(
     buffer = io.BytesIO()
     with (
         connection.cursor() as cursor,
-        _planner_settings(cursor, planner or {}),
+        settings_for_block(cursor, planner or {}),
         cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
     ):
         for chunk in copy:
@@ -33,16 +34,3 @@ def copied_out(
         return pl.DataFrame(schema=schema)
     buffer.seek(0)
     return pl.read_csv(buffer, has_header=False, schema=schema)
-
-
-@contextmanager
-def _planner_settings(cursor, settings: Mapping[str, str]) -> Iterator[None]:
-    """`settings` in force for the block, as they were after it."""
-    before = {}
-    for name, value in settings.items():
-        cursor.execute("SELECT current_setting(%s)", [name])
-        (before[name],) = cursor.fetchone()
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-    yield
-    for name, value in before.items():
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 
 from django.db import OperationalError, connection, transaction
 
+from ipi_exchange.db_settings import settings_for_block
+
 LOCK_NOT_AVAILABLE = "55P03"
 
 
@@ -20,12 +22,12 @@ def lock_wait_at_most(timeout: str) -> Iterator[None]:
     """A savepoint (or transaction) in which any lock wait ends after `timeout` (e.g. "200ms")
     with LockBusy. The session's own lock_timeout is back in force after the block."""
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('lock_timeout')")
-            (before,) = cursor.fetchone()
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [timeout])
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            settings_for_block(cursor, {"lock_timeout": timeout}),
+        ):
             yield
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
     except OperationalError as error:
         if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise LockBusy from error

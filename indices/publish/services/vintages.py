@@ -15,6 +15,7 @@ from django.db import connection
 from indices.periods import period_label
 from indices.publish.harmonization import HarmonizedSeries
 from indices.publish.models import PublishedSeries, Release
+from ipi_exchange.db_settings import settings_for_block
 
 # Recomputing from the same inputs can differ in the last bits of a float; that is not a revision.
 RELATIVE_TOLERANCE = 1e-9
@@ -128,14 +129,11 @@ def vintages_write(
         # (autovacuum counts after commits): trusting a count of 0, it planned the current-value
         # checks below as a scan of the whole table per new value, minutes for 20,000 values.
         # They go through the current-value index instead, whatever the count.
-        cursor.execute("SELECT current_setting('enable_seqscan')")
-        (seqscan,) = cursor.fetchone()
-        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
-        cursor.execute(_CLOSE, params)
-        closed = set(cursor.fetchall())
-        cursor.execute(_OPEN, params)
-        opened = set(cursor.fetchall())
-        cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [seqscan])
+        with settings_for_block(cursor, {"enable_seqscan": "off"}):
+            cursor.execute(_CLOSE, params)
+            closed = set(cursor.fetchall())
+            cursor.execute(_OPEN, params)
+            opened = set(cursor.fetchall())
     changed_keys = sorted({key for key, _ in closed | opened})
     _series_upsert(series, set(changed_keys), instant)
     return VintageChanges(
