@@ -33,10 +33,10 @@ sys.path.insert(0, str(ROOT))
 from bench import servers  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from bench.submission_1m import (  # noqa: E402
-    POLL,
     _publication_steps,
     bench_environment,
     posted_until_decided,
+    release_decided,
     time_copy,
 )
 
@@ -221,16 +221,12 @@ def run(members: list, env: dict, database_url: str, *, fill: bool) -> dict:
 
 def submit(client, path: Path) -> dict:
     """POST a file; wait for ACCEPTED, then for the release published. Seconds from the POST."""
-    from indices.publish.models import Release
 
     started = time.perf_counter()
     submission, answered = posted_until_decided(client, path)
     accepted = time.perf_counter() - started
     assert submission.status == "ACCEPTED", (submission.status, submission.summary)
-    release = Release.objects.get(submission_id=submission.pk)
-    while release.status not in ("PUBLISHED", "FAILED"):
-        time.sleep(POLL)
-        release.refresh_from_db()
+    release = release_decided(submission.pk)
     published = time.perf_counter() - started
     assert release.status == "PUBLISHED", release.status
     time.sleep(0.3)  # the worker logs its step seconds just after the commit

@@ -206,7 +206,6 @@ def run(
 
     from countries.models import Agency, NationalClassification
     from countries.services import concordance_upload, credential_create
-    from indices.publish.models import Release
 
     WORK.mkdir(parents=True, exist_ok=True)
     csv_path = WORK / (
@@ -268,10 +267,7 @@ def run(
         steps = ""
         publication_rss = 0
         if publish and submission.status == "ACCEPTED":
-            release = Release.objects.get(submission_id=submission_id)
-            while release.status not in ("PUBLISHED", "FAILED"):
-                time.sleep(POLL)
-                release.refresh_from_db()
+            release = release_decided(submission_id)
             publication_seconds = time.perf_counter() - started - end_to_end
             readable = _read_back(client, release)
             stored_bytes = _bytes_per_value()
@@ -331,6 +327,17 @@ def posted_until_decided(client, path: Path):
         if submission.status in terminal:
             return submission, answered
         time.sleep(POLL)
+
+
+def release_decided(submission_id):
+    """The submission's release once published (or failed)."""
+    from indices.publish.models import Release
+
+    release = Release.objects.get(submission_id=submission_id)
+    while release.status not in ("PUBLISHED", "FAILED"):
+        time.sleep(POLL)
+        release.refresh_from_db()
+    return release
 
 
 # One series of another member (ISIC C, no concordance), 2021 averaging 100.
