@@ -117,12 +117,16 @@ def _validate_locked(submission: Submission) -> str:
                 submission.pk, rows_read=count, stage="reading"
             ),
         )
+        parsed.let_go_of_rows()
     totals.update(_store_parse_findings(submission, parsed.findings))
     submission.rows_read = 0 if rows is None else rows.height
     file_unreadable = any(f.rule_id == "E01" for f in parsed.findings)
     if rows is not None and not file_unreadable:
         progress.report(submission.pk, rows_read=submission.rows_read, stage="checking")
         context = _rule_context(submission, parsed, rows)
+        # Only the context holds the rows, so that the file's order of them can go once the
+        # rules hold them in series order (rules/shared.py valid_rows).
+        rows = None
         totals.update(run_rules(context))
         kept = rows_in_series_order(context)
         submission.rows_checked = submission.rows_read

@@ -103,6 +103,12 @@ class ParsedFile:
     # whole table at once; then `rows` yields the same rows from it.
     frame: pl.DataFrame | None = None
 
+    def let_go_of_rows(self) -> None:
+        """Hold the rows no longer (the frame, and `rows` read from it): a reader that has
+        taken them whole frees them once it is done with them."""
+        self.frame = None
+        self.rows = iter(())
+
 
 def fatal_file(fmt: str, findings: list[ParseFinding], *, encoding: str = "") -> ParsedFile:
     """A file nothing can be read from: the findings say why, `rows` yields nothing."""

@@ -13,7 +13,7 @@ import polars as pl
 from countries.standard import StandardDefinition
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: valid_rows may put `rows` in series order
 class RuleContext:
     submission_id: uuid.UUID
     agency_id: str
@@ -24,7 +24,9 @@ class RuleContext:
     is_spreadsheet: bool  # XLSX: findings carry sheet + cell; CSV/JSON: row + column only
     division_weights: dict[str, float]  # ISIC division -> national weight (W09)
     cap: int  # max findings stored per rule
-    # The submission's rows, raw and normalized (validation/frame.py), in file order.
+    # The submission's rows, raw and normalized (validation/frame.py), in file order; once
+    # valid_rows (rules/shared.py) finds every row valid and alone in its period, the same rows
+    # in series and period order (then the rules after it need no second copy of them).
     rows: pl.DataFrame
     action: str = "merge"  # the submission's action: a delete names observations, no values
     # National code -> its concordance weight (W09 combines national codes sharing an ISIC code)

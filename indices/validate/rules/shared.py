@@ -130,9 +130,9 @@ def valid_rows(ctx: RuleContext) -> pl.DataFrame:
             "row_no",
             valid_condition(ctx).alias("valid"),
         )
-        rows = ctx.rows.drop("freq", "adjustment", "obs_status")
         if _in_order(keys):  # a file written series by series, period after period
             valid = keys["valid"].fill_null(False)  # NULL, unknown, is not valid
+            rows = _without_raw_codes(ctx.rows)
             rows = rows if valid.all() else rows.filter(valid)
         else:
             ordered = keys.filter("valid").select("position", "row_no", key=series_period())
@@ -141,10 +141,41 @@ def valid_rows(ctx: RuleContext) -> pl.DataFrame:
             else:
                 ordered = ordered.sort("key", "row_no", "position")
             first = (pl.col("key") != pl.col("key").shift(1)).fill_null(True)
-            # One chunk first: a gather from many chunks costs several times more.
-            rows = rows.rechunk().select(pl.all().gather(ordered.filter(first)["position"]))
+            positions = ordered.filter(first)["position"]
+            if positions.len() == ctx.rows.height:
+                # Every row valid and alone in its period: the valid rows are the file's rows
+                # in another order, and the rules read them in that order from here on.
+                ctx.rows = _reordered(ctx, positions)
+                rows = _without_raw_codes(ctx.rows)
+            else:
+                rows = _gathered(_without_raw_codes(ctx.rows), positions)
         ctx.derived["valid"] = rows.with_columns(v=pl.col("value_n"), submitted=pl.lit(True))
     return ctx.derived["valid"]
+
+
+def _without_raw_codes(rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows without the raw texts of the codes the rules read normalized."""
+    return rows.drop("freq", "adjustment", "obs_status")
+
+
+def _gathered(rows: pl.DataFrame, positions: pl.Series) -> pl.DataFrame:
+    # One chunk first: a gather from many chunks costs several times more.
+    return rows.rechunk().select(pl.all().gather(positions))
+
+
+def _reordered(ctx: RuleContext, positions: pl.Series) -> pl.DataFrame:
+    """The context's rows gathered at `positions`, four columns at a time, each let go once
+    gathered (the context lets go of them first). Gathered at once, every column was held in
+    both orders at the peak: 1,106 MB for a random-order file of 1,550,000 rows, where four at
+    a time stay under the later rules' 839 MB; two at a time took longer (docs/benchmarks.md)."""
+    rows = ctx.rows.rechunk()
+    ctx.rows = rows.clear()
+    gathered: list[pl.Series] = []
+    while rows.width:
+        some = rows.columns[:4]  # each core gathers two
+        gathered += rows.select(pl.col(some).gather(positions)).get_columns()
+        rows = rows.drop(some)
+    return pl.DataFrame(gathered)
 
 
 def rows_in_series_order(ctx: RuleContext) -> pl.DataFrame:

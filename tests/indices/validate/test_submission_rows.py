@@ -18,11 +18,11 @@ from indices.publish.services.national import FRAME_COLUMNS
 from indices.receive.files import stored_path
 from indices.receive.services import SubmissionOptions, submission_create
 from indices.validate import rows as submission_rows
-from indices.validate.models import SubmissionRow
+from indices.validate.models import Finding, SubmissionRow
 from indices.validate.rows import KEPT_COLUMNS, kept_rows, kept_rows_path, staging_purge
-from indices.validate.rules.shared import rows_in_series_order
+from indices.validate.rules.shared import rows_in_series_order, valid_rows
 from indices.validate.services import submission_validate
-from tests.indices.publishing import accept, csv_for, monthly_csv, year_2021
+from tests.indices.publishing import accept, csv_for, in_this_process, monthly_csv, year_2021
 from tests.indices.validate.helpers import RuleTestCase, raw, series
 
 
@@ -117,3 +117,65 @@ class RowsInSeriesOrderTests(RuleTestCase):
         # Nor where a row is not valid.
         self.load([*rows, raw(5, "2024-05", "abc")])
         self.assertEqual(rows_in_series_order(self.context())["row_no"].to_list(), [2, 3, 4, 5])
+
+
+class RowsReorderedTests(RuleTestCase):
+    def test_every_row_valid_and_alone_puts_the_context_rows_in_series_order(self):
+        rows = series([100.0, 101.0, 102.0], start="2024-02")
+        rows += series([99.0, 98.0], start="2024-01", first_row=5, activity="D")
+        self.load(random.Random(5).sample(rows, len(rows)))
+        context = self.context()
+        as_given = context.rows
+        valid_rows(context)
+        # The same rows, every column of them, now series by series, period after period.
+        self.assertEqual(context.rows.columns, as_given.columns)
+        self.assertTrue(context.rows.sort("row_no").equals(as_given.sort("row_no")))
+        self.assertTrue(context.rows.equals(as_given.sort("sk", "mi")))
+        self.assertFalse(as_given.equals(as_given.sort("sk", "mi")))
+
+    def test_otherwise_the_context_keeps_the_rows_as_given(self):
+        rows = series([100.0, 101.0, 102.0], start="2024-02")
+        for extra in (raw(5, "2024-02", "98"), raw(5, "2024-07", "abc")):
+            self.load([rows[2], rows[0], rows[1], extra])
+            context = self.context()
+            valid_rows(context)
+            self.assertEqual(context.rows["row_no"].to_list(), [4, 2, 3, 5])
+
+
+class ShuffledFindingsTests(TestCase):
+    def test_a_file_in_random_order_has_the_findings_of_the_same_file_in_order(self):
+        header, *body = csv_for(4, range(2019, 2024)).decode().splitlines()
+        # A jump (W03) and a gap (W05) in the first series: findings that point at a row by
+        # its period (W06 points at a flat run's first row in the file, which moves with it).
+        body[20] = body[20].rsplit(",", 2)[0] + ",180.0000,2021"
+        del body[40:43]
+        findings = []
+        for lines in (body, random.Random(7).sample(body, len(body))):
+            with in_this_process():
+                submission, _ = submission_create(
+                    agency=Agency.objects.get(pk="TH_OIE"),
+                    credential=None,
+                    chunks=[("\n".join([header, *lines]) + "\n").encode()],
+                    original_name="t.csv",
+                    media_type="text/csv",
+                    options=SubmissionOptions(),
+                )
+                submission_validate(submission.pk)
+            # Each row's findings, by its line's text rather than its number.
+            text_of = dict(zip(range(2, len(lines) + 2), lines, strict=True))
+            findings.append(
+                sorted(
+                    (
+                        f.rule_id,
+                        text_of.get(f.row),
+                        f.column,
+                        f.value,
+                        f.series_key,
+                        f.time_period,
+                        f.message,
+                    )
+                    for f in Finding.objects.filter(submission=submission)
+                )
+            )
+        self.assertTrue({rule for rule, *_ in findings[0]} >= {"W03", "W05"})
+        self.assertEqual(findings[1], findings[0])
