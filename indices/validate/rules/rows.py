@@ -8,7 +8,7 @@ import polars as pl
 
 from countries.models import ConcordanceEntry
 from indices.periods import period_label
-from indices.validate.rules.base import Row, located, rule, store_findings
+from indices.validate.rules.base import Row, located, rows_to_locate, rule, store_findings
 from indices.validate.rules.context import RuleContext, current_period, value_range
 from indices.validate.rules.formatting import quote_literal
 from indices.validate.rules.shared import stats_series
@@ -27,9 +27,10 @@ def _is_missing(ctx: RuleContext) -> pl.Expr:
 def e02_activity_or_nat_code(ctx: RuleContext) -> int:
     # A file with a NAT_CODE column only points the clerk there.
     only_nat = "NAT_CODE" in ctx.columns and "ACTIVITY" not in ctx.columns
+    rows, total = rows_to_locate(ctx, (pl.col("activity") == "") == (pl.col("nat_code") == ""))
     found = located(
         ctx,
-        ctx.rows.filter((pl.col("activity") == "") == (pl.col("nat_code") == "")),
+        rows,
         column="NAT_CODE" if only_nat else "ACTIVITY",
         value=pl.when(pl.col("activity") == "")
         .then(pl.lit(""))
@@ -48,7 +49,7 @@ def e02_activity_or_nat_code(ctx: RuleContext) -> int:
             "ACTIVITY or the national code in NAT_CODE"
         )
 
-    return store_findings(ctx, "E02", found, message)
+    return store_findings(ctx, "E02", found, message, total=total)
 
 
 @rule("E03")
@@ -81,14 +82,12 @@ def e03_codes(ctx: RuleContext) -> int:
         ("FREQ", pl.col("freq_n").is_null()),
         ("OBS_STATUS", pl.col("status_n").is_null()),
     ]
-    # One pass over all the rows picks those breaking any part; each part then reads only them.
-    offending = ctx.rows.filter(pl.any_horizontal([condition for _, condition in parts]))
-    found = pl.concat(
-        [
-            located(ctx, offending.filter(condition), column=column, value=column.lower())
-            for column, condition in parts
-        ]
-    )
+    located_parts, total = [], 0
+    for column, condition in parts:
+        rows, count = rows_to_locate(ctx, condition)
+        located_parts.append(located(ctx, rows, column=column, value=column.lower()))
+        total += count
+    found = pl.concat(located_parts)
     nat_code_found = (found["column"] == "NAT_CODE").any()
     # The country's classifications with a concordance, read once (only if a NAT_CODE is cited).
     classifications = (
@@ -138,17 +137,13 @@ def e03_codes(ctx: RuleContext) -> int:
             f"OBS_STATUS {value} is not in CL_OBS_STATUS: use {statuses}, or leave it empty for A"
         )
 
-    return store_findings(ctx, "E03", found, message)
+    return store_findings(ctx, "E03", found, message, total=total)
 
 
 @rule("E04")
 def e04_ref_area(ctx: RuleContext) -> int:
-    found = located(
-        ctx,
-        ctx.rows.filter(pl.col("area_n") != ctx.country_code),
-        column="REF_AREA",
-        value="ref_area",
-    )
+    rows, total = rows_to_locate(ctx, pl.col("area_n") != ctx.country_code)
+    found = located(ctx, rows, column="REF_AREA", value="ref_area")
 
     def message(row: Row) -> str:
         if row["ref_area"] == "":
@@ -158,7 +153,7 @@ def e04_ref_area(ctx: RuleContext) -> int:
             f"reports {ctx.country_code} only; write {ctx.country_code}"
         )
 
-    return store_findings(ctx, "E04", found, message)
+    return store_findings(ctx, "E04", found, message, total=total)
 
 
 # A quarter written where a month is expected, and the reverse (ASCII digits, ASCII
@@ -169,15 +164,12 @@ _MONTH_TEXT = re.compile(r"[0-9]{4}(-|M|-M)[0-9]{2}", re.IGNORECASE | re.ASCII)
 
 @rule("E05")
 def e05_time_period(ctx: RuleContext) -> int:
-    found = located(
+    rows, total = rows_to_locate(
         ctx,
-        ctx.rows.filter(
-            pl.col("freq_n").is_not_null()
-            & (pl.col("period_start").is_null() | (pl.col("period_start") > current_period(ctx)))
-        ),
-        column="TIME_PERIOD",
-        value="time_period",
+        pl.col("freq_n").is_not_null()
+        & (pl.col("period_start").is_null() | (pl.col("period_start") > current_period(ctx))),
     )
+    found = located(ctx, rows, column="TIME_PERIOD", value="time_period")
 
     def message(row: Row) -> str:
         freq_n, time_period = row["freq_n"], row["time_period"]
@@ -213,7 +205,7 @@ def e05_time_period(ctx: RuleContext) -> int:
             "2024M01, 2024-M01)"
         )
 
-    return store_findings(ctx, "E05", found, message)
+    return store_findings(ctx, "E05", found, message, total=total)
 
 
 # OBS_VALUEs written the European way, each told how to write it instead: 1,234 (either a
@@ -232,22 +224,19 @@ _NOT_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE | re.ASCII)
 def e06_obs_value(ctx: RuleContext) -> int:
     is_missing = _is_missing(ctx)
     empty = pl.col("obs_value") == ""
-    found = located(
+    rows, total = rows_to_locate(
         ctx,
-        ctx.rows.filter(
-            (empty & ~is_missing)
-            | (
-                ~empty
-                & (
-                    is_missing
-                    | pl.col("value_n").is_null()
-                    | ~pl.col("value_n").is_between(ctx.min_value, ctx.max_value)
-                )
+        (empty & ~is_missing)
+        | (
+            ~empty
+            & (
+                is_missing
+                | pl.col("value_n").is_null()
+                | ~pl.col("value_n").is_between(ctx.min_value, ctx.max_value)
             )
         ),
-        column="OBS_VALUE",
-        value="obs_value",
     )
+    found = located(ctx, rows, column="OBS_VALUE", value="obs_value")
     missing_list = ", ".join(ctx.missing_statuses)
     missing = set(ctx.missing_statuses)
     accepted = value_range(ctx)
@@ -306,18 +295,14 @@ def e06_obs_value(ctx: RuleContext) -> int:
             f"{accepted}): check the value and its decimal point"
         )
 
-    return store_findings(ctx, "E06", found, message)
+    return store_findings(ctx, "E06", found, message, total=total)
 
 
 @rule("E08")
 def e08_base_per(ctx: RuleContext) -> int:
     in_range = pl.col("base_year").is_between(ctx.min_year, ctx.max_year)
-    bad_year = located(
-        ctx,
-        ctx.rows.filter(pl.col("base_year").is_null() | ~in_range),
-        column="BASE_PER",
-        value="base_per",
-    )
+    bad_rows, total = rows_to_locate(ctx, pl.col("base_year").is_null() | ~in_range)
+    bad_year = located(ctx, bad_rows, column="BASE_PER", value="base_per")
     # One series has one base year: rows differing from the series' first row are cited, in
     # the series whose rows give more than one.
     mixed_series = stats_series(ctx, pl.col("min_base") != pl.col("max_base"))
@@ -341,6 +326,7 @@ def e08_base_per(ctx: RuleContext) -> int:
             [bad_year, located(ctx, mixed, column="BASE_PER", value="base_per")],
             how="diagonal",
         )
+        total += mixed.height
 
     def message(row: Row) -> str:
         if row.get("first_row") is not None:
@@ -359,4 +345,4 @@ def e08_base_per(ctx: RuleContext) -> int:
             "national base year of the series"
         )
 
-    return store_findings(ctx, "E08", found, message)
+    return store_findings(ctx, "E08", found, message, total=total)
