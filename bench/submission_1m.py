@@ -294,7 +294,7 @@ def run(
             submission, answered = posted_until_decided(client, csv_path)
             submission_id = submission.pk
             runs.append((copy_seconds, time.perf_counter() - started, answered))
-        validation_rss = max(validation_rss, peak["rss"])
+            validation_rss = max(validation_rss, peak["rss"])  # (nothing published meanwhile)
         # The run of the median ratio stands for them all.
         copy_seconds, end_to_end, answered = sorted(runs, key=lambda run: run[1] / run[0])[
             len(runs) // 2
