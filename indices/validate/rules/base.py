@@ -105,6 +105,8 @@ def rows_to_locate(ctx: RuleContext, condition: pl.Expr) -> tuple[pl.DataFrame, 
     OBS_VALUE (or every NAT_CODE) wrong took the worker to 2 GB."""
     met = ctx.rows.select(condition.fill_null(False)).to_series()
     total = int(met.sum())
+    if not total:  # (a filter that keeps no row took 0.04 s of 1,550,000, each column)
+        return ctx.rows.clear(), 0
     if total > ctx.cap:
         numbers = ctx.rows["row_no"]
         met = met & (numbers <= numbers.filter(met).bottom_k(max(ctx.cap, 1)).max())
