@@ -105,12 +105,12 @@ def rows_to_locate(ctx: RuleContext, condition: pl.Expr) -> tuple[pl.DataFrame, 
     OBS_VALUE (or every NAT_CODE) wrong took the worker to 2 GB."""
     met = ctx.rows.select(condition.fill_null(False)).to_series()
     total = int(met.sum())
-    if not total:  # (a filter that keeps no row took 0.04 s of 1,550,000, each column)
-        return ctx.rows.clear(), 0
     if total > ctx.cap:
         numbers = ctx.rows["row_no"]
         met = met & (numbers <= numbers.filter(met).bottom_k(max(ctx.cap, 1)).max())
-    return ctx.rows.filter(met), total
+    # Gathered by their positions: a filter went over every column, whatever it kept (0.04 s of
+    # 1,550,000 rows by an expression, 0.07 s by a mask).
+    return ctx.rows[met.arg_true()], total
 
 
 def value_located(ctx: RuleContext, frame: pl.DataFrame) -> pl.DataFrame:
