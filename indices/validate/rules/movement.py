@@ -11,7 +11,13 @@ import numpy as np
 import polars as pl
 from numpy.lib.stride_tricks import sliding_window_view
 
-from indices.validate.rules.base import Row, rule, store_findings, value_located
+from indices.validate.rules.base import (
+    Row,
+    last_row_kept,
+    rule,
+    store_findings,
+    value_located,
+)
 from indices.validate.rules.context import RuleContext
 from indices.validate.rules.formatting import (
     float_text,
@@ -283,6 +289,10 @@ def w04_revision(ctx: RuleContext) -> int:
         .with_columns(revision=100 * (pl.col("value_n") / pl.col("stored_value") - 1))
         .filter((pl.col("stored_value") > 0) & (pl.col("revision").abs() > limits.expr()))
     )
+    total = changes.height
+    if changes.height > ctx.cap:  # only the rows whose findings may be kept (rows_to_locate)
+        numbers = submitted["row_no"].gather(changes["position"])
+        changes = changes.filter(numbers <= last_row_kept(ctx, numbers))
     # Only the rows revised beyond the limit are gathered whole.
     revised = submitted[changes["position"]].with_columns(
         changes["stored_value"], changes["revision"], withdrawn=pl.lit(False)
@@ -290,12 +300,23 @@ def w04_revision(ctx: RuleContext) -> int:
     # A row marking a period missing replaces its published value with nothing: the largest
     # revision of all, and one a clerk may not mean (a blank cell in a wide table). Any row,
     # valid or not. A stored missing value (NULL) has nothing published to withdraw.
-    withdrawn = (
-        ctx.rows.filter(
-            (pl.col("obs_value") == "") & pl.col("status_n").is_in(ctx.missing_statuses)
-        )
-        .join(stored.filter(pl.col("stored_value").is_not_null()), on=same_observation)
-        .with_columns(revision=pl.lit(None, dtype=pl.Float64), withdrawn=pl.lit(True))
+    marking = ctx.rows.select(
+        "row_no",
+        *same_observation,
+        position=pl.int_range(pl.len(), dtype=pl.UInt32),
+        marking=(pl.col("obs_value") == "") & pl.col("status_n").is_in(ctx.missing_statuses),
+    ).filter("marking")
+    withdrawing = marking.join(
+        stored.filter(pl.col("stored_value").is_not_null()), on=same_observation
+    )
+    total += withdrawing.height
+    if withdrawing.height > ctx.cap:
+        numbers = withdrawing["row_no"]
+        withdrawing = withdrawing.filter(numbers <= last_row_kept(ctx, numbers))
+    withdrawn = ctx.rows[withdrawing["position"]].with_columns(
+        withdrawing["stored_value"],
+        revision=pl.lit(None, dtype=pl.Float64),
+        withdrawn=pl.lit(True),
     )
     located = [
         value_located(ctx, part).select(
@@ -319,4 +340,4 @@ def w04_revision(ctx: RuleContext) -> int:
             "revision (say why in COMMENT) or correct the value"
         )
 
-    return store_findings(ctx, "W04", found, message)
+    return store_findings(ctx, "W04", found, message, total=total)

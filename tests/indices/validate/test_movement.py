@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from operator import itemgetter
 from random import Random
+from unittest import mock
 
 import polars as pl
 
 from indices.national.models import NationalObservation, NationalSeries
 from indices.receive.models import Submission
+from indices.validate.models import Finding
+from indices.validate.rules import movement
+from indices.validate.rules.base import value_located
 from indices.validate.rules.formatting import parameter_text
 from indices.validate.rules.movement import _unusual
 from tests.indices.validate.helpers import RuleTestCase, months, raw, series
@@ -497,3 +501,30 @@ class LimitTextTests(RuleTestCase):
         self.assertEqual(parameter_text(1e-05), "0.00001")
         self.assertEqual(parameter_text(1e16), "10000000000000000")
         self.assertEqual(parameter_text(5), "5")
+
+
+class W04CapTests(RuleTestCase):
+    def test_findings_past_the_cap_are_counted_not_gathered(self):
+        store_history("M.TH.C.N", "2023-01", [100.0] * 24)
+        # Revised beyond the limit (rows 2-13, in reverse order) and withdrawn (rows 14-25).
+        rows = [raw(13 - i, period, "110") for i, period in enumerate(months("2023-01", 12))]
+        rows += [
+            raw(14 + i, period, "", obs_status="M")
+            for i, period in enumerate(months("2024-01", 12))
+        ]
+
+        def fields(finding: Finding) -> tuple:
+            return (finding.row, finding.value, finding.message)
+
+        total_all, everything = self.run_rule("W04", rows)
+        Finding.objects.filter(submission=self.submission).delete()
+        locating = mock.patch.object(movement, "value_located", wraps=value_located)
+        with locating as spy:
+            total, kept = self.run_rule("W04", rows, cap=3)
+        self.assertEqual((total, total_all), (24, 24))
+        self.assertEqual(sorted(map(fields, kept)), sorted(map(fields, everything))[:3])
+        # Three revised rows and as many withdrawn ones are located, not twenty-four.
+        self.assertEqual(
+            [sorted(call.args[1]["row_no"].to_list()) for call in spy.call_args_list],
+            [[2, 3, 4], [14, 15, 16]],
+        )
