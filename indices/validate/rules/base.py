@@ -113,6 +113,15 @@ def rows_to_locate(ctx: RuleContext, condition: pl.Expr) -> tuple[pl.DataFrame, 
     return ctx.rows[met.arg_true()], total
 
 
+def offending_to_locate(ctx: RuleContext, offending: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """The rows of `offending` (a rule's, with their row_no) whose findings store_findings may
+    keep, and how many rows it has (as rows_to_locate)."""
+    total = offending.height
+    if total > ctx.cap:
+        offending = offending.filter(pl.col("row_no") <= last_row_kept(ctx, offending["row_no"]))
+    return offending, total
+
+
 def last_row_kept(ctx: RuleContext, numbers: pl.Series) -> int:
     """The ctx.cap-th lowest of `numbers`, the row numbers of a rule's findings: report order
     begins with the row number, so a finding on a later row cannot be among the ctx.cap that

@@ -14,6 +14,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from indices.validate.rules.base import (
     Row,
     last_row_kept,
+    offending_to_locate,
     rule,
     store_findings,
     value_located,
@@ -309,10 +310,8 @@ def w04_revision(ctx: RuleContext) -> int:
     withdrawing = marking.join(
         stored.filter(pl.col("stored_value").is_not_null()), on=same_observation
     )
-    total += withdrawing.height
-    if withdrawing.height > ctx.cap:
-        numbers = withdrawing["row_no"]
-        withdrawing = withdrawing.filter(numbers <= last_row_kept(ctx, numbers))
+    withdrawing, count = offending_to_locate(ctx, withdrawing)
+    total += count
     withdrawn = ctx.rows[withdrawing["position"]].with_columns(
         withdrawing["stored_value"],
         revision=pl.lit(None, dtype=pl.Float64),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from indices.validate.rules.base import Row, located, rule, store_findings
+from indices.validate.rules.base import Row, located, offending_to_locate, rule, store_findings
 from indices.validate.rules.context import RuleContext, current_period
 from indices.validate.rules.formatting import float_text, parameter, quote_literal, rounded
 from indices.validate.rules.shared import (
@@ -37,6 +37,26 @@ def by_series_period(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# The columns of E07's findings and their messages.
+_E07_COLUMNS = [
+    "row_no",
+    "sheet",
+    "series_id",
+    "sk",
+    "mi",
+    "period_start",
+    "period_label",
+    "time_period",
+    "freq_n",
+    "ref_area",
+    "area_n",
+    "activity",
+    "nat_code",
+    "activity_n",
+    "adjustment_n",
+]
+
+
 @rule("E07")
 def e07_duplicates(ctx: RuleContext) -> int:
     # Duplicates are looked for in the series with more rows than periods; clashes of direct and
@@ -54,29 +74,30 @@ def e07_duplicates(ctx: RuleContext) -> int:
     if not dup_series.len() and not clash_series.len():
         return 0
 
-    # Only the columns the findings and their messages read: each step below then moves a
-    # fraction of the rows' text.
-    named = ctx.rows.select(
-        "row_no",
-        "sheet",
-        "series_id",
-        "sk",
-        "mi",
-        "period_start",
-        "period_label",
-        "time_period",
-        "freq_n",
-        "ref_area",
-        "area_n",
-        "activity",
-        "nat_code",
-        "activity_n",
-        "adjustment_n",
-    ).filter(pl.col("period_start").is_not_null())
+    # The rows of some series with a period, only the columns the findings and their messages
+    # read (and the row's position): each step below then moves a fraction of the rows' text.
+    def named(series_ids: pl.Series, columns: list[str] = _E07_COLUMNS) -> pl.DataFrame:
+        return (
+            ctx.rows.lazy()
+            .with_row_index("position")
+            .filter(
+                pl.col("period_start").is_not_null()
+                & pl.col("series_id").is_in(series_ids.implode())
+            )
+            .select("position", *columns)
+            .collect()
+        )
+
+    # A file sent twice over has as many duplicates as rows: they are found on the keys, and
+    # only those whose findings may be kept are gathered whole.
     duplicates = (
-        by_series_period(named.filter(pl.col("series_id").is_in(dup_series.implode())))
+        by_series_period(named(dup_series, ["row_no", "sk", "mi"]))
         .with_columns(first_row=pl.when(pl.col("first")).then(pl.col("row_no")).forward_fill())
         .filter(~pl.col("first"))
+    )
+    duplicates, total = offending_to_locate(ctx, duplicates)
+    duplicates = (
+        ctx.rows[duplicates["position"]].select(_E07_COLUMNS).with_columns(duplicates["first_row"])
     )
     same = located(
         ctx,
@@ -90,11 +111,7 @@ def e07_duplicates(ctx: RuleContext) -> int:
     # same production twice once harmonization (H1) combines the national codes. The first row
     # of each series and period speaks for it, and only if it names its series one way.
     first_rows = (
-        by_series_period(
-            named.filter(pl.col("series_id").is_in(clash_series.implode())).with_row_index(
-                "position"
-            )
-        )
+        by_series_period(named(clash_series))
         .filter(
             pl.col("first")
             & pl.col("activity_n").is_not_null()
@@ -116,19 +133,19 @@ def e07_duplicates(ctx: RuleContext) -> int:
         first_nat=pl.col("nat_code").first().over(same_isic),
         both=(direct.any() & (~direct).any()).over(same_isic),
     )
-    through_nat = located(
-        ctx,
-        isic.filter(pl.col("both") & pl.col("first_direct") & ~direct),
-        column="NAT_CODE",
-        value="nat_code",
-        series_key=pl.col("series_id"),
+    nat_rows, count = offending_to_locate(
+        ctx, isic.filter(pl.col("both") & pl.col("first_direct") & ~direct)
     )
+    total += count
+    through_nat = located(
+        ctx, nat_rows, column="NAT_CODE", value="nat_code", series_key=pl.col("series_id")
+    )
+    direct_rows, count = offending_to_locate(
+        ctx, isic.filter(pl.col("both") & ~pl.col("first_direct") & direct)
+    )
+    total += count
     given_directly = located(
-        ctx,
-        isic.filter(pl.col("both") & ~pl.col("first_direct") & direct),
-        column="ACTIVITY",
-        value="activity",
-        series_key=pl.col("series_id"),
+        ctx, direct_rows, column="ACTIVITY", value="activity", series_key=pl.col("series_id")
     )
     found = pl.concat([same, through_nat, given_directly], how="diagonal_relaxed")
 
@@ -153,7 +170,7 @@ def e07_duplicates(ctx: RuleContext) -> int:
             f"{through}: send either the ISIC series in ACTIVITY or the national codes, not both"
         )
 
-    return store_findings(ctx, "E07", found, message)
+    return store_findings(ctx, "E07", found, message, total=total)
 
 
 @rule("E09")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from unittest import mock
 
 from indices.national.models import NationalObservation, NationalSeries
 from indices.receive.models import Submission
+from indices.validate.models import Finding
+from indices.validate.rules import series as series_rules
+from indices.validate.rules.base import located
 from tests.indices.validate.helpers import (
     STANDARD,
     RuleTestCase,
@@ -469,3 +473,21 @@ class W08Tests(RuleTestCase):
         self.assertIn(
             "BASE_PER 2013 is 11 years before the newest period 2024-05", found[0].message
         )
+
+
+class E07CapTests(RuleTestCase):
+    def test_a_file_sent_twice_over_gathers_only_the_duplicates_that_may_be_kept(self):
+        given = series(good_values(24), start="2022-01")
+        again = series(good_values(24), start="2022-01", first_row=26)
+        rows = [*given, *reversed(again)]
+
+        def fields(finding: Finding) -> tuple:
+            return (finding.row, finding.time_period, finding.message)
+
+        total_all, everything = self.run_rule("E07", rows)
+        Finding.objects.filter(submission=self.submission).delete()
+        with mock.patch.object(series_rules, "located", wraps=located) as spy:
+            total, kept = self.run_rule("E07", rows, cap=3)
+        self.assertEqual((total, total_all), (24, 24))
+        self.assertEqual(sorted(map(fields, kept)), sorted(map(fields, everything))[:3])
+        self.assertEqual(sorted(spy.call_args_list[0].args[1]["row_no"].to_list()), [26, 27, 28])
