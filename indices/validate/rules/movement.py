@@ -15,6 +15,7 @@ from indices.validate.rules.base import (
     Row,
     last_row_kept,
     offending_to_locate,
+    rows_to_locate,
     rule,
     store_findings,
     value_located,
@@ -197,9 +198,10 @@ def _change_rule(
     """`rows`: which submitted rows the rule reads (one filter: only findings are copied)."""
     prefix = {"W02": "max_abs_mom_pct", "W03": "max_abs_yoy_pct"}[rule_id]
     limits = _Limits(ctx, rule_id, prefix)
-    found = value_located(
-        ctx, submitted_rows(ctx).filter(rows & (pl.col(change).abs() > limits.expr()))
+    offending, total = rows_to_locate(
+        ctx, rows & (pl.col(change).abs() > limits.expr()), submitted_rows(ctx)
     )
+    found = value_located(ctx, offending)
 
     def message(row: Row) -> str:
         return (
@@ -208,7 +210,7 @@ def _change_rule(
             f"{limits.text(row)}: check the value; if it is right, say why in COMMENT"
         )
 
-    return store_findings(ctx, rule_id, found, message)
+    return store_findings(ctx, rule_id, found, message, total=total)
 
 
 @rule("W02")

@@ -528,3 +528,22 @@ class W04CapTests(RuleTestCase):
             [sorted(call.args[1]["row_no"].to_list()) for call in spy.call_args_list],
             [[2, 3, 4], [14, 15, 16]],
         )
+
+
+class ChangeRuleCapTests(RuleTestCase):
+    def test_changes_past_the_cap_are_counted_not_located(self):
+        # An adjusted series jumping by 20% every month: every row after the first is a W02.
+        rows = series([100.0 * 1.2**i for i in range(20)], "2022-01", adjustment="S")
+        rows = Random(4).sample(rows, len(rows))
+
+        def fields(finding: Finding) -> tuple:
+            return (finding.row, finding.value, finding.message)
+
+        total_all, everything = self.run_rule("W02", rows)
+        Finding.objects.filter(submission=self.submission).delete()
+        locating = mock.patch.object(movement, "value_located", wraps=value_located)
+        with locating as spy:
+            total, kept = self.run_rule("W02", rows, cap=2)
+        self.assertEqual((total, total_all), (19, 19))
+        self.assertEqual(sorted(map(fields, kept)), sorted(map(fields, everything))[:2])
+        self.assertEqual(sorted(spy.call_args.args[1]["row_no"].to_list()), [3, 4])
