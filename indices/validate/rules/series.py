@@ -249,18 +249,19 @@ def w05_gaps(ctx: RuleContext) -> int:
         .filter(pl.col("first"))
         .with_columns(prev_mi=pl.when(same_series_as_before).then(pl.col("mi").shift(1)))
         .filter(pl.col("mi") > pl.col("prev_mi") + months)
-        .with_columns(
-            count=(pl.col("mi") - pl.col("prev_mi")) // months - 1,
-            first_label=label_from_month(first_missing),
-            prev_label=label_from_month(pl.col("prev_mi")),
-        )
-        .with_columns(
-            missing=pl.when(pl.col("count") == 1)
-            .then(pl.col("first_label"))
-            .otherwise(
-                pl.concat_str(
-                    pl.col("first_label"), pl.lit(" to "), label_from_month(pl.col("mi") - months)
-                )
+    )
+    # Labelled only where their findings may be kept.
+    gaps, total = offending_to_locate(ctx, gaps)
+    gaps = gaps.with_columns(
+        count=(pl.col("mi") - pl.col("prev_mi")) // months - 1,
+        first_label=label_from_month(first_missing),
+        prev_label=label_from_month(pl.col("prev_mi")),
+    ).with_columns(
+        missing=pl.when(pl.col("count") == 1)
+        .then(pl.col("first_label"))
+        .otherwise(
+            pl.concat_str(
+                pl.col("first_label"), pl.lit(" to "), label_from_month(pl.col("mi") - months)
             )
         )
     )
@@ -284,7 +285,7 @@ def w05_gaps(ctx: RuleContext) -> int:
             "are missing"
         )
 
-    return store_findings(ctx, "W05", found, message)
+    return store_findings(ctx, "W05", found, message, total=total)
 
 
 # W06 reads the stored history back this far before a series' first submitted period.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from random import Random
 from unittest import mock
 
 from indices.national.models import NationalObservation, NationalSeries
@@ -491,3 +492,22 @@ class E07CapTests(RuleTestCase):
         self.assertEqual((total, total_all), (24, 24))
         self.assertEqual(sorted(map(fields, kept)), sorted(map(fields, everything))[:3])
         self.assertEqual(sorted(spy.call_args_list[0].args[1]["row_no"].to_list()), [26, 27, 28])
+
+
+class W05CapTests(RuleTestCase):
+    def test_gaps_past_the_cap_are_counted_not_labelled(self):
+        # Every other month of two years, in random order: eleven gaps.
+        labels = months("2022-01", 24)[::2]
+        rows = [raw(2 + i, label, "100") for i, label in enumerate(labels)]
+        rows = Random(2).sample(rows, len(rows))
+
+        def fields(finding: Finding) -> tuple:
+            return (finding.row, finding.time_period, finding.message)
+
+        total_all, everything = self.run_rule("W05", rows)
+        Finding.objects.filter(submission=self.submission).delete()
+        with mock.patch.object(series_rules, "located", wraps=located) as spy:
+            total, kept = self.run_rule("W05", rows, cap=2)
+        self.assertEqual((total, total_all), (11, 11))
+        self.assertEqual(sorted(map(fields, kept)), sorted(map(fields, everything))[:2])
+        self.assertEqual(sorted(spy.call_args.args[1]["row_no"].to_list()), [3, 4])
