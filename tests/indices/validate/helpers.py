@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import ModuleType
+from unittest import mock
 
+import polars as pl
 from django.test import TestCase
 
 from countries.standard import load_definition
@@ -121,3 +124,23 @@ class RuleTestCase(TestCase):
         total, found = self.run_rule(rule_id, rows, **overrides)
         self.assertEqual(total, 0, [f.message for f in found])
         self.assertEqual(found, [])
+
+    def run_capped(
+        self, rule_id: str, rows: list[RawRow], cap: int, module: ModuleType, locate: str
+    ) -> tuple[int, list[pl.DataFrame]]:
+        """Run a rule over `rows` without a cap, then with `cap` and `module`'s function
+        `locate` watched: the second run counts as many findings and keeps the first `cap` of
+        the first run's (in report order). Returns the count and the frames the second run
+        located."""
+
+        def fields(finding: Finding) -> tuple:
+            return (finding.row, finding.series_key, finding.time_period, finding.message)
+
+        total_all, everything = self.run_rule(rule_id, rows)
+        Finding.objects.filter(submission=self.submission).delete()
+        watched = getattr(module, locate)
+        with mock.patch.object(module, locate, wraps=watched) as spy:
+            total, kept = self.run_rule(rule_id, rows, cap=cap)
+        self.assertEqual(total, total_all)
+        self.assertEqual(sorted(map(fields, kept)), sorted(map(fields, everything))[:cap])
+        return total, [call.args[1] for call in spy.call_args_list]

@@ -5,15 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from operator import itemgetter
 from random import Random
-from unittest import mock
 
 import polars as pl
 
 from indices.national.models import NationalObservation, NationalSeries
 from indices.receive.models import Submission
-from indices.validate.models import Finding
 from indices.validate.rules import movement
-from indices.validate.rules.base import value_located
 from indices.validate.rules.formatting import parameter_text
 from indices.validate.rules.movement import _unusual
 from tests.indices.validate.helpers import RuleTestCase, months, raw, series
@@ -512,21 +509,11 @@ class W04CapTests(RuleTestCase):
             raw(14 + i, period, "", obs_status="M")
             for i, period in enumerate(months("2024-01", 12))
         ]
-
-        def fields(finding: Finding) -> tuple:
-            return (finding.row, finding.value, finding.message)
-
-        total_all, everything = self.run_rule("W04", rows)
-        Finding.objects.filter(submission=self.submission).delete()
-        locating = mock.patch.object(movement, "value_located", wraps=value_located)
-        with locating as spy:
-            total, kept = self.run_rule("W04", rows, cap=3)
-        self.assertEqual((total, total_all), (24, 24))
-        self.assertEqual(sorted(map(fields, kept)), sorted(map(fields, everything))[:3])
+        total, located = self.run_capped("W04", rows, 3, movement, "value_located")
+        self.assertEqual(total, 24)
         # Three revised rows and as many withdrawn ones are located, not twenty-four.
         self.assertEqual(
-            [sorted(call.args[1]["row_no"].to_list()) for call in spy.call_args_list],
-            [[2, 3, 4], [14, 15, 16]],
+            [sorted(frame["row_no"].to_list()) for frame in located], [[2, 3, 4], [14, 15, 16]]
         )
 
 
@@ -535,15 +522,6 @@ class ChangeRuleCapTests(RuleTestCase):
         # An adjusted series jumping by 20% every month: every row after the first is a W02.
         rows = series([100.0 * 1.2**i for i in range(20)], "2022-01", adjustment="S")
         rows = Random(4).sample(rows, len(rows))
-
-        def fields(finding: Finding) -> tuple:
-            return (finding.row, finding.value, finding.message)
-
-        total_all, everything = self.run_rule("W02", rows)
-        Finding.objects.filter(submission=self.submission).delete()
-        locating = mock.patch.object(movement, "value_located", wraps=value_located)
-        with locating as spy:
-            total, kept = self.run_rule("W02", rows, cap=2)
-        self.assertEqual((total, total_all), (19, 19))
-        self.assertEqual(sorted(map(fields, kept)), sorted(map(fields, everything))[:2])
-        self.assertEqual(sorted(spy.call_args.args[1]["row_no"].to_list()), [3, 4])
+        total, (located,) = self.run_capped("W02", rows, 2, movement, "value_located")
+        self.assertEqual(total, 19)
+        self.assertEqual(sorted(located["row_no"].to_list()), [3, 4])
