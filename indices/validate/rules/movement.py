@@ -13,7 +13,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from indices.validate.rules.base import (
     Row,
-    last_row_kept,
     offending_to_locate,
     rows_to_locate,
     rule,
@@ -285,6 +284,7 @@ def w04_revision(ctx: RuleContext) -> int:
                 "base_year",
                 "activity_n",  # the limit's
                 "value_n",
+                "row_no",  # which findings may be kept
                 position=pl.int_range(pl.len(), dtype=pl.UInt32),
             ).filter(pl.col("value_n").is_not_null()),
             stored,
@@ -292,10 +292,7 @@ def w04_revision(ctx: RuleContext) -> int:
         .with_columns(revision=100 * (pl.col("value_n") / pl.col("stored_value") - 1))
         .filter((pl.col("stored_value") > 0) & (pl.col("revision").abs() > limits.expr()))
     )
-    total = changes.height
-    if changes.height > ctx.cap:  # only the rows whose findings may be kept (rows_to_locate)
-        numbers = submitted["row_no"].gather(changes["position"])
-        changes = changes.filter(numbers <= last_row_kept(ctx, numbers))
+    changes, total = offending_to_locate(ctx, changes)
     # Only the rows revised beyond the limit are gathered whole.
     revised = submitted[changes["position"]].with_columns(
         changes["stored_value"], changes["revision"], withdrawn=pl.lit(False)
