@@ -5,8 +5,9 @@ the base year within E08's range so a bad BASE_PER is E08's finding alone, the p
 the future, the value an index level or absent with a missing status), the first row of each
 series and period, `submitted`, over the agency's stored history of the same series from
 LOOKBACK_MONTHS before the series' first submitted period (SHORT_LOOKBACK_MONTHS for a series
-other than N, unless a flat run reaches further back; the submission wins for a period it
-carries, its value or its missing status). Each row has
+other than N, and for an N series of a short submission with, each year before, only the
+periods W01 compares with, unless a flat run reaches further back; the submission wins for a
+period it carries, its value or its missing status). Each row has
   v: the value (value_n, or the stored value);
   pv / py: the value of the period just before / of the same period a year before;
   pct / pct_year: the % change on pv / py (NULL unless v and pv / py are > 0);
@@ -28,14 +29,22 @@ from indices.national.copy_out import copied_out
 from indices.validate.rules.context import RuleContext, current_period
 
 # How far back the stored history is read before a series' first submitted period: W01 needs
-# `history_years` (10) of same-month changes, each on its previous month.
-LOOKBACK_MONTHS = 10 * 12 + 3
+# `history_years` (at most LOOKBACK_YEARS) of same-month changes, each on its previous period.
+LOOKBACK_YEARS = 10
+LOOKBACK_MONTHS = LOOKBACK_YEARS * 12 + 3
 # Only N series are compared with their history of same-month changes (W01); the others need
 # the period before and the same period a year before (W02, W03: 12 months, and a quarter).
 # W06 counts a flat run back to its own lookback, so a series whose short history starts inside
 # a run (its first two periods read are equal) is read again from LOOKBACK_MONTHS. A monthly
 # update of every series of a country reads a third of the rows it would read otherwise.
 SHORT_LOOKBACK_MONTHS = 15
+# An N series whose submitted periods span fewer months than this (a monthly update) is read as
+# the others are, and then, for each year further back, only the periods W01 compares its
+# changes with and the period before each: their calendar months are not those of any other
+# submitted period, and the years' ranges do not touch one another or the short history's
+# (W06 sees a flat run only in the short history, or in the whole lookback read again). An
+# update of four months reads 60 of the 123 months of each N series.
+SPARSE_SPAN_MONTHS = 8
 
 # The stored history's columns, as the submission's rows name them; the series by its number
 # (sk), not its id: a number is a third of the bytes to COPY, and joins several times faster.
@@ -321,48 +330,70 @@ def positions_in(sorted_keys: pl.Series, targets: pl.Series) -> tuple[pl.Series,
     return at, sorted_keys.gather(at) == targets
 
 
-# One index range per series (series_no, period_start, base_year: migrations 0017, 0020), read
-# backwards: each period's newest base year comes first and DISTINCT ON keeps it, with no sort.
-# After a base change the store holds both bases where they overlap: the history of a period is
-# its newest base's value. The lateral subquery, not a join: a join lets the planner hash the
-# agency's whole store (a scan of every row) for the thousands of series a country sends. A
-# series never stored has no number, and no history.
+# One index range per series and part (series_no, period_start, base_year: migrations 0017,
+# 0020), read backwards: each period's newest base year comes first and DISTINCT ON keeps it,
+# with no sort. After a base change the store holds both bases where they overlap: the history
+# of a period is its newest base's value. The parts of a series: `months` before its first
+# submitted period on (up to it, when given whole), after its last (when given whole), and
+# for a sparse series each year back from the second to the LOOKBACK_YEARS-th, the periods a
+# year before those given and `step` before them. The parts are made here from one row per
+# series: sent as arrays of every part, the parameters took longer to bind (client-side, for a
+# COPY) than the read to run. The lateral subquery, not a join: a join lets the planner hash
+# the agency's whole store (a scan of every row) for the thousands of series a country sends.
+# A series never stored has no number, and no history.
 _HISTORY_SQL = """
 SELECT s.sk, n.period_start, n.value, n.base_year
 FROM unnest(%(sk)s::int[], %(series)s::text[], %(firsts)s::date[], %(months)s::int[],
-            %(until)s::date[], %(after)s::date[])
-    AS s(sk, series_id, first, months, until, after)
+            %(until)s::date[], %(after)s::date[], %(steps)s::int[], %(lasts)s::date[])
+    AS s(sk, series_id, first, months, until, after, step, last)
 JOIN indices_nationalseries AS ns ON ns.agency_id = %(agency)s AND ns.series_id = s.series_id
 CROSS JOIN LATERAL (
-    (SELECT DISTINCT ON (n.period_start) n.period_start, n.value, n.base_year
-     FROM indices_nationalobservation n
-     WHERE n.series_no = ns.id
-       AND n.period_start >= (s.first - make_interval(months => s.months))::date
-       AND n.period_start < coalesce(s.until, 'infinity')
-     ORDER BY n.period_start DESC, n.base_year DESC)
+    SELECT (s.first - make_interval(months => s.months))::date,
+           coalesce(s.until, 'infinity'::date)
     UNION ALL
-    (SELECT DISTINCT ON (n.period_start) n.period_start, n.value, n.base_year
-     FROM indices_nationalobservation n
-     WHERE n.series_no = ns.id AND n.period_start > s.after
-     ORDER BY n.period_start DESC, n.base_year DESC)
+    SELECT s.after + 1, 'infinity'::date WHERE s.after IS NOT NULL
+    UNION ALL
+    SELECT (s.first - make_interval(years => k, months => s.step))::date,
+           (s.last - make_interval(years => k, months => -1))::date
+    FROM generate_series(2, %(years)s) AS k
+    WHERE s.step IS NOT NULL
+) AS r(since, until)
+CROSS JOIN LATERAL (
+    SELECT DISTINCT ON (n.period_start) n.period_start, n.value, n.base_year
+    FROM indices_nationalobservation n
+    WHERE n.series_no = ns.id AND n.period_start >= r.since AND n.period_start < r.until
+    ORDER BY n.period_start DESC, n.base_year DESC
 ) AS n
 """
 
 
 def stored_history(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
     """The agency's stored observations of the submitted series (`firsts`: sk, series_id,
-    adjustment_n, first_sub, last_sub and whole of each), from LOOKBACK_MONTHS before each
-    one's first submitted period, or SHORT_LOOKBACK_MONTHS, except the periods of a series
-    given whole (one per period: the newest base year's), the series by its number (sk)."""
+    freq_n, adjustment_n, first_sub, last_sub and whole of each), from LOOKBACK_MONTHS before
+    each one's first submitted period, or SHORT_LOOKBACK_MONTHS (and for an N series of a short
+    submission, the periods W01 compares with each year further back), except the periods of a
+    series given whole (one per period: the newest base year's), the series by its number
+    (sk)."""
     if not firsts.height:
         return pl.DataFrame(schema=HISTORY_SCHEMA)
+    first = month_number(pl.col("first_sub"))
     is_n = (pl.col("adjustment_n") == "N").fill_null(True)  # unknown: read in full
-    months = pl.when(is_n).then(LOOKBACK_MONTHS).otherwise(SHORT_LOOKBACK_MONTHS)
-    history = _history_read(ctx, firsts.with_columns(months=months))
-    short = firsts.filter(~is_n)["sk"]
-    # The first two periods read of each shortened series: equal, a flat run may go on before.
+    sparse = (
+        (pl.col("adjustment_n") == "N")
+        & (month_number(pl.col("last_sub").cast(pl.Date)) - first < SPARSE_SPAN_MONTHS)
+    ).fill_null(False)
+    firsts = firsts.with_columns(
+        months=pl.when(is_n & ~sparse).then(LOOKBACK_MONTHS).otherwise(SHORT_LOOKBACK_MONTHS),
+        sparse=sparse,
+    )
+    history = _history_read(ctx, firsts)
+    # The first two periods of each short history: equal, a flat run may go on before.
+    short = firsts.filter(pl.col("months") == SHORT_LOOKBACK_MONTHS).select(
+        "sk", short_from=_month_start(first - SHORT_LOOKBACK_MONTHS)
+    )
     earliest = (
-        history.filter(pl.col("sk").is_in(short))
+        history.join(short, on="sk")
+        .filter(pl.col("period_start") >= pl.col("short_from"))
         .sort("sk", "period_start")
         .group_by("sk", maintain_order=True)
         .agg(pl.col("v").head(2))
@@ -374,11 +405,23 @@ def stored_history(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
     )["sk"]
     if not in_run.len():
         return history
-    again = firsts.filter(pl.col("sk").is_in(in_run)).with_columns(months=pl.lit(LOOKBACK_MONTHS))
+    again = firsts.filter(pl.col("sk").is_in(in_run)).with_columns(
+        months=pl.lit(LOOKBACK_MONTHS), sparse=pl.lit(False)
+    )
     return pl.concat([history.filter(~pl.col("sk").is_in(in_run)), _history_read(ctx, again)])
 
 
+def _month_start(mi: pl.Expr) -> pl.Expr:
+    """The first day of month number `mi` (year * 12 + month - 1)."""
+    return pl.date(mi // 12, mi % 12 + 1, 1)
+
+
 def _history_read(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
+    # A sparse series' second to LOOKBACK_YEARS-th year back: the periods W01 compares the given
+    # ones with, from `step` (1 or 3 months) before the first.
+    step = pl.lit(None, pl.Int32)
+    if firsts["sparse"].any():  # (freq_n read only then)
+        step = pl.when("sparse").then(months_of())
     params = {
         "agency": ctx.agency_id,
         "sk": firsts["sk"].to_list(),
@@ -388,6 +431,9 @@ def _history_read(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
         # A series given whole: read before its first period and after its last only.
         "until": firsts.select(pl.when("whole").then("first_sub").alias("x"))["x"].to_list(),
         "after": firsts.select(pl.when("whole").then("last_sub").alias("x"))["x"].to_list(),
+        "steps": firsts.select(step.alias("x"))["x"].to_list(),
+        "lasts": firsts.select(pl.when("sparse").then("last_sub").alias("x"))["x"].to_list(),
+        "years": LOOKBACK_YEARS,
     }
     return copied_out(_HISTORY_SQL, params, HISTORY_SCHEMA)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 from unittest import mock
 
 from django.db import connection
@@ -103,6 +104,19 @@ class HistoryRulesTestCase(RuleTestCase):
         listed = list(found)
         Finding.objects.filter(submission=self.submission).delete()
         return listed
+
+    def same_as_read_in_full(self, rows) -> list[tuple]:
+        short = self.findings(rows)
+        with mock.patch.object(shared, "_HISTORY_SQL", OLD_HISTORY_SQL):
+            full = self.findings(rows)
+        self.assertEqual(short, full)
+        return short
+
+    def history_months(self, rows) -> dict[str, int]:
+        self.load(rows)
+        ctx = self.context()
+        rows = shared.series(ctx).filter(~shared.pl.col("submitted"))
+        return dict(rows.group_by("series_id").len().iter_rows())
 
 
 class StoredHistoryTests(HistoryRulesTestCase):
@@ -268,6 +282,10 @@ class StoredHistoryPlanTests(RuleTestCase):
             "months": [shared.LOOKBACK_MONTHS] * cls.SERIES,
             "until": [dt.date(2024, 10, 1)] * cls.SERIES,  # given whole, 2024-10 .. 2024-11
             "after": [dt.date(2024, 11, 1)] * cls.SERIES,
+            # Every other series read sparse, each year back from 2014 (monthly).
+            "steps": [1, None] * (cls.SERIES // 2),
+            "lasts": [dt.date(2024, 11, 1), None] * (cls.SERIES // 2),
+            "years": shared.LOOKBACK_YEARS,
         }
 
     def plan(self, sql: str) -> list[dict]:
@@ -295,8 +313,8 @@ class StoredHistoryPlanTests(RuleTestCase):
                 self.assertIn(column, condition)
 
     def test_the_history_is_an_index_range_per_series(self):
-        # Before the periods given, and after them.
-        self.assertIndexRangePerSeries(shared._HISTORY_SQL, ranges=2)
+        # Before the periods given, after them, and each year back: one range each.
+        self.assertIndexRangePerSeries(shared._HISTORY_SQL)
 
     def test_the_stored_values_are_an_index_range_per_series_read_page_by_page(self):
         # As copied_out reads them, with the planner's settings of the read.
@@ -329,19 +347,6 @@ class ShortLookbackTests(HistoryRulesTestCase):
     """A series other than N is read back SHORT_LOOKBACK_MONTHS only, unless a flat run may
     reach further, and the stored periods of a series given whole are not read: the findings
     are those of a read of every stored period from LOOKBACK_MONTHS."""
-
-    def same_as_read_in_full(self, rows) -> list[tuple]:
-        short = self.findings(rows)
-        with mock.patch.object(shared, "_HISTORY_SQL", OLD_HISTORY_SQL):
-            full = self.findings(rows)
-        self.assertEqual(short, full)
-        return short
-
-    def history_months(self, rows) -> dict[str, int]:
-        self.load(rows)
-        ctx = self.context()
-        rows = shared.series(ctx).filter(~shared.pl.col("submitted"))
-        return dict(rows.group_by("series_id").len().iter_rows())
 
     def test_movement_against_the_period_before_and_a_year_before(self):
         # S: 2013-01 .. 2024-04, then May 2024 moves 30% on April (W02) and on a year before
@@ -393,3 +398,85 @@ class ShortLookbackTests(HistoryRulesTestCase):
         self.assertIn("in 4 consecutive periods, 2023-06 to 2023-09", messages[0])
         # 15 months before 2023-05, and 2023-08 .. 2024-04 after 2023-07: not the three given.
         self.assertEqual(self.history_months(rows), {"M.TH.C.S": 15 + 9})
+
+
+class SparseHistoryTests(HistoryRulesTestCase):
+    """An N series of a short submission (a monthly update) is read back SHORT_LOOKBACK_MONTHS,
+    then each year further back only the periods W01 compares with and the period before each,
+    unless a flat run may reach further: the findings are those of a read of every stored
+    period from LOOKBACK_MONTHS."""
+
+    def test_an_update_reads_the_same_periods_of_the_years_before(self):
+        levels = seasonal_levels(2011, "2024-04")
+        store("M.TH.C.N", "2011-01", levels)
+        stored = dict(zip(months("2011-01", len(levels)), levels, strict=True))
+        rows = [
+            raw(2, "2024-02", str(stored["2024-02"])),
+            raw(3, "2024-03", str(stored["2024-03"])),
+            raw(4, "2024-04", str(stored["2024-04"])),
+            raw(5, "2024-05", str(round(stored["2024-04"] * 1.6, 3))),  # May recovers 26%
+        ]
+        found = self.same_as_read_in_full(rows)
+        self.assertIn(("W01", 5), {(rule_id, row) for rule_id, row, *_ in found}, found)
+        # 2022-11 .. 2024-01, then 2022-01 .. 2022-05 and each year back to 2014-01 .. 2014-05.
+        self.assertEqual(self.history_months(rows), {"M.TH.C.N": 15 + 9 * 5})
+
+    def test_quarters_read_the_quarter_before_each(self):
+        quarters = [98.0, 103.0, 97.0, 102.0]
+        stored = [quarters[i % 4] + i % 5 * 0.3 for i in range(57)]  # 2010-Q1 .. 2024-Q1
+        store("Q.TH.C.N", "2010-Q1", stored)
+        rows = [raw(2, "2024-Q1", str(stored[-1]), freq="Q"), raw(3, "2024-Q2", "140", freq="Q")]
+        found = self.same_as_read_in_full(rows)
+        self.assertIn(("W01", 3), {(rule_id, row) for rule_id, row, *_ in found}, found)
+        # 2022-Q4 .. 2023-Q4, then 2021-Q4 .. 2022-Q2 and each year back to 2013-Q4 .. 2014-Q2.
+        self.assertEqual(self.history_months(rows), {"Q.TH.C.N": 5 + 9 * 3})
+
+    def test_a_flat_run_longer_than_the_short_history_is_read_in_full(self):
+        levels = seasonal_levels(2011, "2024-04")
+        store("M.TH.C.N", "2011-01", levels[:-30] + [101.5] * 30)  # flat 2021-11 .. 2024-04
+        rows = [raw(2, "2024-04", "101.5"), raw(3, "2024-05", "101.5")]
+        found = self.same_as_read_in_full(rows)
+        messages = [message for rule_id, *_, message in found if rule_id == "W06"]
+        self.assertEqual(len(messages), 1, found)
+        self.assertIn("in 31 consecutive periods, 2021-11 to 2024-05", messages[0])
+        self.assertEqual(self.history_months(rows), {"M.TH.C.N": shared.LOOKBACK_MONTHS})
+
+    def test_a_longer_submission_reads_every_period(self):
+        store("M.TH.C.N", "2011-01", seasonal_levels(2011, "2024-04"))
+        rows = series(seasonal_levels(2023, "2024-05")[-9:], "2023-09")  # 2023-09 .. 2024-05
+        self.same_as_read_in_full(rows)
+        self.assertEqual(self.history_months(rows), {"M.TH.C.N": shared.LOOKBACK_MONTHS})
+
+    def test_random_stores_and_updates_find_what_a_full_read_finds(self):
+        rng = random.Random(14)
+        labels = months("2011-01", 161)  # 2011-01 .. 2024-05
+        rules_found, sparse_series = set(), 0
+        for _ in range(8):
+            NationalObservation.objects.all().delete()
+            rows: list = []
+            for activity in ("C", "10", "29"):
+                values: list[float | None] = list(seasonal_levels(2011, "2024-04"))
+                if rng.random() < 0.6:  # a flat stretch, up to the newest month or not
+                    length = rng.randint(2, 40)
+                    end = len(values) if rng.random() < 0.5 else rng.randint(length, len(values))
+                    values[end - length : end] = [values[end - length]] * length
+                for _ in range(rng.randint(0, 3)):
+                    values[rng.randrange(len(values))] = None
+                store(f"M.TH.{activity}.N", "2011-01", values, activity=activity)
+                # 1 to 12 months up to 2024-03, -04 or -05, one of them left out at times.
+                last, span = rng.randint(158, 160), rng.randint(1, 12)
+                given = list(range(last - span + 1, last + 1))
+                if span > 2 and rng.random() < 0.3:
+                    given.pop(rng.randrange(1, span - 1))
+                for at in given:
+                    before = values[at] if at < len(values) else values[-1]
+                    factor = rng.choice([1.0, 1.0, 1.002, 1.5, 0.6, 1.26])
+                    value = str(round((before or 100.0) * factor, 3))
+                    rows.append(raw(len(rows) + 2, labels[at], value, activity=activity))
+            found = self.same_as_read_in_full(rows)
+            rules_found |= {rule_id for rule_id, *_ in found}
+            read = self.history_months(rows).values()
+            sparse_series += sum(1 for count in read if count < 100)
+        # The trials reach what the sparse read must keep: W01's comparisons, W06's runs.
+        self.assertTrue({"W01", "W06"} <= rules_found, rules_found)
+        self.assertGreater(sparse_series, 5)
