@@ -424,15 +424,15 @@ def _history_read(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
         step = pl.when("sparse").then(months_of())
     params = {
         "agency": ctx.agency_id,
-        "sk": firsts["sk"].to_list(),
-        "series": firsts["series_id"].to_list(),
-        "firsts": firsts["first_sub"].to_list(),
-        "months": firsts["months"].to_list(),
+        "sk": firsts["sk"],
+        "series": firsts["series_id"],
+        "firsts": firsts["first_sub"],
+        "months": firsts["months"],
         # A series given whole: read before its first period and after its last only.
-        "until": firsts.select(pl.when("whole").then("first_sub").alias("x"))["x"].to_list(),
-        "after": firsts.select(pl.when("whole").then("last_sub").alias("x"))["x"].to_list(),
-        "steps": firsts.select(step.alias("x"))["x"].to_list(),
-        "lasts": firsts.select(pl.when("sparse").then("last_sub").alias("x"))["x"].to_list(),
+        "until": firsts.select(pl.when("whole").then("first_sub"))["first_sub"],
+        "after": firsts.select(pl.when("whole").then("last_sub"))["last_sub"],
+        "steps": firsts.select(step.alias("step"))["step"],
+        "lasts": firsts.select(pl.when("sparse").then("last_sub"))["last_sub"],
         "years": LOOKBACK_YEARS,
     }
     return copied_out(_HISTORY_SQL, params, HISTORY_SCHEMA)
@@ -472,9 +472,9 @@ def stored_values(ctx: RuleContext) -> pl.DataFrame:
         if named.height:
             params = {
                 "agency": ctx.agency_id,
-                "sk": named["sk"].to_list(),
-                "series": named["series_id"].to_list(),
-                "firsts": named["first"].to_list(),
+                "sk": named["sk"],
+                "series": named["series_id"],
+                "firsts": named["first"],
             }
             ctx.derived["stored"] = copied_out(
                 _STORED_SQL, params, STORED_SCHEMA, planner=_WHOLE_PAGES
