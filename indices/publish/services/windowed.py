@@ -206,7 +206,7 @@ _VALUE_SCHEMA = {
     "series_no": pl.Int32,
     **{name: STORED_SCHEMA[name] for name in ("activity", *OBSERVED)},
 }
-_SERIES_READ = "SELECT id, {columns} FROM indices_nationalseries WHERE id = ANY(%(numbers)s)"
+_SERIES_READ = "SELECT id, {columns} FROM indices_nationalseries WHERE id = ANY(%(numbers)s::int[])"
 _REDUCED = _REDUCED.replace("{columns}", VALUE_COLUMNS)
 SCHEMA = {**STORED_SCHEMA, "ref_area": pl.String}
 
@@ -220,7 +220,7 @@ def stored_read(sql: str, params, schema: dict) -> pl.DataFrame:
     named = [name for name in schema if name not in _VALUE_SCHEMA]
     series = copied_out(
         _SERIES_READ.format(columns=", ".join(named)),
-        {"numbers": values["series_no"].unique().to_list()},
+        {"numbers": values["series_no"].unique()},
         {"series_no": pl.Int32, **{name: schema[name] for name in named}},
     )
     return values.join(series, on="series_no", maintain_order="left").select(list(schema))
