@@ -74,6 +74,11 @@ def month_number(day: pl.Expr) -> pl.Expr:
     return day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1
 
 
+def month_start(mi: pl.Expr) -> pl.Expr:
+    """The first day of month number `mi` (year * 12 + month - 1)."""
+    return pl.date(mi // 12, mi % 12 + 1, 1)
+
+
 def label_from_month(mi: pl.Expr, freq: pl.Expr | None = None) -> pl.Expr:
     """The label of the period starting in month number `mi` (year * 12 + month - 1):
     2024-Q1 for a quarter (FREQ Q), else 2024-01 (services.vintages.period_label, vectorized)."""
@@ -369,7 +374,7 @@ CROSS JOIN LATERAL (
 
 def stored_history(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
     """The agency's stored observations of the submitted series (`firsts`: sk, series_id,
-    freq_n, adjustment_n, first_sub, last_sub and whole of each), from LOOKBACK_MONTHS before
+    adjustment_n, first_sub, last_sub and whole of each), from LOOKBACK_MONTHS before
     each one's first submitted period, or SHORT_LOOKBACK_MONTHS (and for an N series of a short
     submission, the periods W01 compares with each year further back), except the periods of a
     series given whole (one per period: the newest base year's), the series by its number
@@ -389,7 +394,7 @@ def stored_history(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
     history = _history_read(ctx, firsts)
     # The first two periods of each short history: equal, a flat run may go on before.
     short = firsts.filter(pl.col("months") == SHORT_LOOKBACK_MONTHS).select(
-        "sk", short_from=_month_start(first - SHORT_LOOKBACK_MONTHS)
+        "sk", short_from=month_start(first - SHORT_LOOKBACK_MONTHS)
     )
     earliest = (
         history.join(short, on="sk")
@@ -411,17 +416,10 @@ def stored_history(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([history.filter(~pl.col("sk").is_in(in_run)), _history_read(ctx, again)])
 
 
-def _month_start(mi: pl.Expr) -> pl.Expr:
-    """The first day of month number `mi` (year * 12 + month - 1)."""
-    return pl.date(mi // 12, mi % 12 + 1, 1)
-
-
 def _history_read(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
     # A sparse series' second to LOOKBACK_YEARS-th year back: the periods W01 compares the given
-    # ones with, from `step` (1 or 3 months) before the first.
-    step = pl.lit(None, pl.Int32)
-    if firsts["sparse"].any():  # (freq_n read only then)
-        step = pl.when("sparse").then(months_of())
+    # ones with, from `step` (1 or 3 months) before the first; its series id spells its FREQ.
+    freq = pl.col("series_id").str.split(".").list.first()
     params = {
         "agency": ctx.agency_id,
         "sk": firsts["sk"],
@@ -431,7 +429,7 @@ def _history_read(ctx: RuleContext, firsts: pl.DataFrame) -> pl.DataFrame:
         # A series given whole: read before its first period and after its last only.
         "until": firsts.select(pl.when("whole").then("first_sub"))["first_sub"],
         "after": firsts.select(pl.when("whole").then("last_sub"))["last_sub"],
-        "steps": firsts.select(step.alias("step"))["step"],
+        "steps": firsts.select(pl.when("sparse").then(months_of(freq)).alias("step"))["step"],
         "lasts": firsts.select(pl.when("sparse").then("last_sub"))["last_sub"],
         "years": LOOKBACK_YEARS,
     }
