@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 
-from countries.models import ConcordanceEntry
 from countries.selectors import concordance_entries_for_country
 from countries.standard import load_definition
 from indices.receive.files import store_root, stored_path
@@ -42,27 +41,24 @@ def submission_file(submission: Submission) -> ParsedFile:
 
 
 def submission_rows(
-    submission: Submission,
-    parsed: ParsedFile,
-    on_progress: Callable[[int], None] | None = None,
-    *,
-    concordance: Sequence[ConcordanceEntry] | None = None,
+    submission: Submission, parsed: ParsedFile, on_progress: Callable[[int], None] | None = None
 ) -> pl.DataFrame:
-    """Every row of the file, raw beside normalized (validate/frame.py). `concordance`: the
-    country's current entries, where the caller has read them already."""
-    if concordance is None:
-        concordance = concordance_entries_for_country(country_code=country_of(submission))
-    normalizer = Normalizer(
-        standard=load_definition(),
-        concordance={entry.national_code: entry.isic_code for entry in concordance},
-    )
-    return normalized_frame(parsed_rows(parsed, on_progress=on_progress), normalizer)
+    """Every row of the file, raw beside normalized (validate/frame.py)."""
+    return normalized_frame(parsed_rows(parsed, on_progress=on_progress), _normalizer(submission))
 
 
 def country_of(submission: Submission) -> str:
     country = submission.agency.country_id
     assert country is not None  # submission_create: only a reporting agency, with a country
     return country
+
+
+def _normalizer(submission: Submission) -> Normalizer:
+    concordance = {
+        entry.national_code: entry.isic_code
+        for entry in concordance_entries_for_country(country_code=country_of(submission))
+    }
+    return Normalizer(standard=load_definition(), concordance=concordance)
 
 
 # The columns of a normalized row that a stored value is made of: all that publication reads

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from contextlib import suppress
 
 import polars as pl
@@ -29,7 +28,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from countries.audit import audit_record
-from countries.models import ConcordanceEntry
 from countries.selectors import concordance_entries_for_country
 from countries.standard import load_definition
 from indices.receive import progress
@@ -111,17 +109,13 @@ def _validate_locked(submission: Submission) -> str:
         submission.action = parsed.declared_action  # an SDMX-CSV ACTION column says what to do
     totals: Counter[str] = Counter()
     rows = kept = None
-    concordance: list[ConcordanceEntry] = []
     if not parsed.fatal:
-        # Read once: the rows are normalized with it, and the rules weigh national codes by it.
-        concordance = concordance_entries_for_country(country_code=country_of(submission))
         rows = submission_rows(
             submission,
             parsed,
             on_progress=lambda count: progress.report(
                 submission.pk, rows_read=count, stage="reading"
             ),
-            concordance=concordance,
         )
         parsed.let_go_of_rows()
     totals.update(_store_parse_findings(submission, parsed.findings))
@@ -129,7 +123,7 @@ def _validate_locked(submission: Submission) -> str:
     file_unreadable = any(f.rule_id == "E01" for f in parsed.findings)
     if rows is not None and not file_unreadable:
         progress.report(submission.pk, rows_read=submission.rows_read, stage="checking")
-        context = _rule_context(submission, parsed, rows, concordance)
+        context = _rule_context(submission, parsed, rows)
         # Only the context holds the rows, so that the file's order of them can go once the
         # rules hold them in series order (rules/shared.py valid_rows).
         rows = None
@@ -142,17 +136,12 @@ def _validate_locked(submission: Submission) -> str:
     return status
 
 
-def _rule_context(
-    submission: Submission,
-    parsed: ParsedFile,
-    rows: pl.DataFrame,
-    concordance: Sequence[ConcordanceEntry],
-) -> RuleContext:
+def _rule_context(submission: Submission, parsed: ParsedFile, rows: pl.DataFrame) -> RuleContext:
     standard = load_definition()
     country = country_of(submission)
     weights: defaultdict[str, float] = defaultdict(float)
     national: dict[str, float] = {}
-    for entry in concordance:
+    for entry in concordance_entries_for_country(country_code=country):
         if entry.weight is not None:
             weights[entry.isic_code] += float(entry.weight)
             national[entry.national_code] = float(entry.weight)

@@ -8,15 +8,12 @@ from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
 
-from countries import selectors
 from countries.models import Agency
 from indices.national.models import NationalObservation
 from indices.publish.models import Release
 from indices.publish.releases import releases_publish_due
 from indices.receive.models import Submission
 from indices.receive.services import SubmissionOptions, submission_create
-from indices.validate import rows as validate_rows
-from indices.validate import services as validate_services
 from indices.validate.models import Finding, SubmissionRow
 from indices.validate.rows import kept_rows_path, staging_purge
 from indices.validate.services import MAX_ATTEMPTS, submission_confirm, submission_validate
@@ -233,20 +230,6 @@ class SubmissionValidateTests(TestCase):
         self.assertEqual(finding.rule_id, "E01")
         self.assertIn(f"after {MAX_ATTEMPTS} attempts", finding.message)
         self.assertTrue(submission.failure)
-
-    def test_the_concordance_is_read_once_per_validation(self):
-        # Read for the rows' normalization and again for the rules' weights, it cost a second
-        # query of every entry (9 to 20 ms for the 1,000 national codes of the monthly bench).
-        submission = self.submit(csv("TH,C,2024-01,101.5,2021"))
-        read = mock.Mock(wraps=selectors.concordance_entries_for_country)
-        with (
-            mock.patch.object(validate_services, "concordance_entries_for_country", read),
-            mock.patch.object(validate_rows, "concordance_entries_for_country", read),
-        ):
-            submission_validate(submission.pk)
-        submission.refresh_from_db()
-        self.assertEqual(submission.status, "ACCEPTED", submission.summary)
-        read.assert_called_once_with(country_code="TH")
 
     def test_kept_rows_are_purged_once_published(self):
         submission = self.validate(csv("TH,C,2024-01,101.5,2021"))  # and published
