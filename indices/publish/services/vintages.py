@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, partial
 
+import polars as pl
 from django.db import connection
 
+from indices.national.copy_out import array_text
 from indices.periods import period_label
 from indices.publish.harmonization import HarmonizedSeries
 from indices.publish.models import PublishedSeries, Release
@@ -19,8 +21,6 @@ from ipi_exchange.db_settings import settings_for_block
 
 # Recomputing from the same inputs can differ in the last bits of a float; that is not a revision.
 RELATIVE_TOLERANCE = 1e-9
-# Published series created or updated per statement.
-SERIES_PER_STATEMENT = 500
 
 
 @dataclass(frozen=True)
@@ -207,53 +207,51 @@ def _labels(freq: str) -> Callable[[date], str]:
     return cache(partial(period_label, freq))
 
 
-_SERIES_UPDATE = """
-UPDATE indices_publishedseries AS s
-SET attributes = u.attributes::jsonb, last_updated_at = %(instant)s
-FROM unnest(%(keys)s::text[], %(attributes)s::text[]) AS u(series_key, attributes)
-WHERE s.series_key = u.series_key
+# Each series of a release, created if new, else its attributes and last update set where its
+# values changed or its attributes did: one statement over arrays, where the stored series were
+# loaded as model instances and compared in Python, then created and updated by two more (0.07
+# to 0.12 s for a monthly update's 1,080 series; 0.04 to 0.065 s now). jsonb compares the
+# attributes as the decoded dicts did: keys in any order, 80 equal to 80.0.
+_SERIES_UPSERT = """
+INSERT INTO indices_publishedseries AS s
+    (series_key, freq, ref_area, activity, adjustment, transformation, attributes,
+     first_published_at, last_updated_at)
+SELECT u.series_key, u.freq, u.ref_area, u.activity, u.adjustment, u.transformation,
+       u.attributes::jsonb, %(instant)s, %(instant)s
+FROM unnest(%(keys)s::text[], %(freqs)s::text[], %(areas)s::text[], %(activities)s::text[],
+            %(adjustments)s::text[], %(transformations)s::text[], %(attributes)s::text[])
+    AS u(series_key, freq, ref_area, activity, adjustment, transformation, attributes)
+ON CONFLICT (series_key) DO UPDATE
+SET attributes = EXCLUDED.attributes, last_updated_at = EXCLUDED.last_updated_at
+WHERE s.series_key = ANY(%(changed)s::text[]) OR s.attributes <> EXCLUDED.attributes
+"""
+# Series that lost every value were changed too: their last update is this instant.
+_EMPTIED = """
+UPDATE indices_publishedseries SET last_updated_at = %(instant)s
+WHERE series_key = ANY(%(keys)s::text[])
 """
 
 
 def _series_upsert(series: list[HarmonizedSeries], changed: set[str], instant: datetime) -> None:
-    existing = {
-        s.series_key: s
-        for s in PublishedSeries.objects.filter(series_key__in=[item.key for item in series])
-    }
-    created, updated = [], []
-    for item in series:
-        found = existing.get(item.key)
-        if found is None:
-            created.append(
-                PublishedSeries(
-                    series_key=item.key,
-                    freq=item.freq,
-                    ref_area=item.ref_area,
-                    activity=item.activity,
-                    adjustment=item.adjustment,
-                    transformation=item.transformation,
-                    attributes=item.attributes,
-                    first_published_at=instant,
-                    last_updated_at=instant,
-                )
-            )
-        elif item.key in changed or found.attributes != item.attributes:
-            updated.append(item)
-    # A few statements for a release's thousand series, not one each.
-    PublishedSeries.objects.bulk_create(created, batch_size=SERIES_PER_STATEMENT)
-    if updated:
-        # One statement over arrays: bulk_update's CASE per row took most of a second to
-        # build for a monthly update's thousand series.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _SERIES_UPDATE,
-                {
-                    "keys": [item.key for item in updated],
-                    "attributes": [json.dumps(item.attributes) for item in updated],
-                    "instant": instant,
-                },
-            )
-    # Series that lost every value were changed too: their last update is this instant.
-    PublishedSeries.objects.filter(series_key__in=changed - {i.key for i in series}).update(
-        last_updated_at=instant
-    )
+    with connection.cursor() as cursor:
+        if series:
+            columns = {
+                "keys": [item.key for item in series],
+                "freqs": [item.freq for item in series],
+                "areas": [item.ref_area for item in series],
+                "activities": [item.activity for item in series],
+                "adjustments": [item.adjustment for item in series],
+                "transformations": [item.transformation for item in series],
+                "attributes": [json.dumps(item.attributes) for item in series],
+                "changed": sorted(changed),
+            }
+            # Each array as one text: the driver binds parameters into the statement's text, a
+            # list element by element (2.5 us a text; these eight arrays took 60 ms).
+            params = {
+                name: array_text(pl.Series(values, dtype=pl.String))
+                for name, values in columns.items()
+            }
+            cursor.execute(_SERIES_UPSERT, {**params, "instant": instant})
+        emptied = sorted(changed - {item.key for item in series})
+        if emptied:
+            cursor.execute(_EMPTIED, {"keys": emptied, "instant": instant})
