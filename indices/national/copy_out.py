@@ -44,10 +44,10 @@ def copied_out(
 
 def array_text(values: pl.Series) -> str:
     """`values` as the text of a PostgreSQL array ('{1,NULL,3}'; cast it in the statement:
-    `%(name)s::int[]`), made by polars in one pass. A COPY's parameters are bound client-side
-    (PostgreSQL takes none), and psycopg writes a list's elements one by one: the 5,000
-    elements of each array of a monthly update's stored-history read took 1 to 3 us each,
-    their text a tenth of that."""
+    `%(name)s::int[]`), made by polars in one pass. Parameters are bound client-side (a COPY
+    takes none on the server, and Django's psycopg backend binds every statement's so), and
+    psycopg writes a list's elements one by one: the 5,000 elements of each array of a monthly
+    update's stored-history read took 1 to 3 us each, their text a tenth of that."""
     text = values.cast(pl.String)
     if values.dtype == pl.String:  # quoted, so that a text is never read as NULL or split
         text = (

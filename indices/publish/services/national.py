@@ -20,6 +20,7 @@ import polars as pl
 from django.db import connection
 
 from indices.national.copy_in import binary_copy
+from indices.national.copy_out import array_text
 from indices.receive.models import Submission
 
 # What a submission gives, from the frame's (validate/frame.py) normalized columns, its
@@ -152,7 +153,7 @@ def national_store_apply(*, submission: Submission, rows: pl.DataFrame) -> int:
             cursor.execute(_DELETE_RANGES, {**params, **_ranges(given)})
             removed = cursor.rowcount
         # Series added just now hold no value; one of those before might.
-        before = numbers.filter(~pl.col("added")).get_column("series_no").to_list()
+        before = array_text(numbers.filter(~pl.col("added")).get_column("series_no"))
         cursor.execute(_ANY_STORED, {"numbers": before})
         (any_stored,) = cursor.fetchone()
         if any_stored:
@@ -191,7 +192,7 @@ def _series_numbers(cursor, agency: str, rows: pl.DataFrame, *, add: bool) -> pl
         .drop_nulls("series_id")
         .sort("series_id")
     )
-    params = {"agency": agency, "series": series.get_column("series_id").to_list()}
+    params = {"agency": agency, "series": array_text(series.get_column("series_id"))}
     cursor.execute(_SERIES_NUMBERS, params)
     found = cursor.fetchall()
     added: set[int] = set()
@@ -202,11 +203,11 @@ def _series_numbers(cursor, agency: str, rows: pl.DataFrame, *, add: bool) -> pl
             _SERIES_ADD,
             {
                 "agency": agency,
-                "series": new.get_column("series_id").to_list(),
-                "freqs": new.get_column("freq").to_list(),
-                "areas": new.get_column("ref_area").to_list(),
-                "nat_codes": new.get_column("nat_code").to_list(),
-                "adjustments": new.get_column("adjustment").to_list(),
+                "series": array_text(new.get_column("series_id")),
+                "freqs": array_text(new.get_column("freq")),
+                "areas": array_text(new.get_column("ref_area")),
+                "nat_codes": array_text(new.get_column("nat_code")),
+                "adjustments": array_text(new.get_column("adjustment")),
             },
         )
         added = {number for (number,) in cursor.fetchall()}
@@ -256,7 +257,7 @@ def _copy(cursor, table: str, rows: pl.DataFrame) -> None:
             copy.write(part)
 
 
-def _ranges(given: pl.DataFrame) -> dict[str, list]:
+def _ranges(given: pl.DataFrame) -> dict[str, str]:
     """The period range a replace gives per series and base year."""
     ranges = (
         given.drop_nulls("base_year")
@@ -265,8 +266,8 @@ def _ranges(given: pl.DataFrame) -> dict[str, list]:
         .sort("series_no", "base_year")
     )
     return {
-        "numbers": ranges.get_column("series_no").to_list(),
-        "base_years": ranges.get_column("base_year").to_list(),
-        "firsts": ranges.get_column("first").to_list(),
-        "lasts": ranges.get_column("last").to_list(),
+        "numbers": array_text(ranges.get_column("series_no")),
+        "base_years": array_text(ranges.get_column("base_year")),
+        "firsts": array_text(ranges.get_column("first")),
+        "lasts": array_text(ranges.get_column("last")),
     }

@@ -56,7 +56,7 @@ import numpy as np
 import polars as pl
 from django.db import connection
 
-from indices.national.copy_out import copied_out
+from indices.national.copy_out import array_text, copied_out
 from indices.publish import harmonization as h
 from indices.publish.harmonization.derive import series_attributes
 from indices.publish.harmonization.periods import PER_YEAR
@@ -482,10 +482,13 @@ def _published(
         cursor.execute(
             _PUBLISHED,
             {
-                "keys": [row[0] for row in rows],
-                "since": [row[1] for row in rows],
-                "until": [row[2] for row in rows],
-                "most": [row[3] for row in rows],
+                name: array_text(pl.Series(values, dtype=dtype))
+                for name, values, dtype in zip(
+                    ("keys", "since", "until", "most"),
+                    zip(*rows, strict=True) if rows else ((), (), (), ()),
+                    (pl.String, pl.Date, pl.Date, pl.Int32),
+                    strict=True,
+                )
             },
         )
         for key, period, value, status, comment in cursor.fetchall():
