@@ -21,8 +21,9 @@ relative of month t of year y.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
@@ -55,11 +56,18 @@ def aggregate_group(
     ref_year: int,
     min_coverage_pct: float,
     values: Mapping[tuple[str, str, str], MonthlyValues] | None = None,
+    since: Mapping[tuple[str, str], date] | None = None,
+    only: Collection[tuple[str, str]] | None = None,
 ) -> list[HarmonizedSeries]:
     """`members` must name every member of the group, with an empty sequence for a member that
     has no series: a member with value added but no series counts as missing (imputed).
     `values`: more of the members' monthly IX levels, already as H6 reads them, by (member,
-    activity, adjustment): what a caller reads in bulk need not become Points first."""
+    activity, adjustment): what a caller reads in bulk need not become Points first.
+    `since`: (activity, adjustment) pairs whose series are wanted from a period on only (a
+    window, services/windowed.py): they are derived from the levels of the January of the year
+    before it on, which every point from it on is computed from (a growth over 12 months, a
+    year's mean and its annual growth); the caller drops the points before it. `only`: the
+    (activity, adjustment) pairs to compute (all, without it)."""
     by_key: dict[tuple[str, str], dict[str, MonthlyValues]] = {}
     for country, series_list in members.items():
         for series in series_list:
@@ -73,6 +81,8 @@ def aggregate_group(
             by_key.setdefault((activity, adjustment), {}).setdefault(country, {}).update(levels)
     result: list[HarmonizedSeries] = []
     for activity, adjustment in sorted(by_key):
+        if only is not None and (activity, adjustment) not in only:
+            continue
         shares = _Shares(activity, list(members), weights)
         chained = _chain(by_key[(activity, adjustment)], shares, min_coverage_pct)
         segment = next(
@@ -83,6 +93,9 @@ def aggregate_group(
         referenced = rereference("M", Levels.from_mapping(segment), ref_year)
         assert referenced is not None and referenced.coverage is not None
         published = referenced.take(referenced.coverage + COVERAGE_TOLERANCE >= min_coverage_pct)
+        window = (since or {}).get((activity, adjustment))
+        if window is not None:
+            published = published.take(published.index >= (window.year - 1) * 12)
         if not len(published):
             continue
         seasonless = adjustment in SEASONLESS

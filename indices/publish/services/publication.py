@@ -19,12 +19,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 
 from countries.audit import audit_record
 from countries.models import Agency, Country
@@ -33,7 +33,7 @@ from countries.selectors import (
     concordance_revised_isic_codes,
 )
 from countries.standard import load_definition
-from indices.national.copy_out import copied_out
+from indices.national.copy_out import array_text, copied_out
 from indices.publish import harmonization as h
 from indices.publish.harmonization.aggregate import MonthlyValues
 from indices.publish.harmonization.statuses import MISSING
@@ -55,6 +55,7 @@ from indices.publish.services.windowed import (
     Windowed,
     national_series,
     pair_params,
+    points_from,
     stored_read,
     windowed_harmonize,
 )
@@ -138,7 +139,7 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         )
     clock.lap("harmonize")
     reporting.stage("aggregating", len(member_series))
-    group_series = _aggregate_groups(
+    groups = _aggregate_groups(
         countries,
         touched,
         member_series,
@@ -147,6 +148,8 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         membership=membership,
         levels=levels.result(),
     )
+    group_series = groups.series
+    windows.update(groups.windows)
     clock.lap("aggregate")
     reporting.stage("vintages", sum(len(s.points) for s in member_series + group_series))
     changed = vintages_write(
@@ -424,11 +427,14 @@ def _aggregate_groups(
     *,
     membership: _Membership,
     levels: pl.DataFrame,
-) -> list[h.HarmonizedSeries]:
+) -> GroupSeries:
     """H6 for every group the changed countries count in (all groups for a weights release).
     `windows`: the member pairs harmonized over a window, from when: their `fresh` series hold
     only the window, and their monthly levels before it are taken from `levels` (the current
-    levels of `_level_keys`), with the other members'."""
+    levels of `_level_keys`), with the other members'. A group's pair follows its changed
+    member's window where the group's levels of the year before it come out as published
+    (`_group_windows`, `_windows_kept`): its series then hold the window only, as the
+    member's do, and the result names it in `windows`."""
     groups, members_by_group = membership.groups, membership.members_by_group
     fresh_monthly = {
         (s.ref_area, s.activity, s.adjustment): s
@@ -452,14 +458,15 @@ def _aggregate_groups(
     }
     until.update({key: since for key, since in (windows or {}).items() if key[0] in counted})
     stored = _published_monthly_values(until, levels)
-    result: list[h.HarmonizedSeries] = []
+    result = GroupSeries()
     for group in sorted(groups):
         members = members_by_group[group]
         per_member: dict[str, list[h.HarmonizedSeries]] = {m: [] for m in members}
-        for (area, activity, adjustment), series in fresh_monthly.items():
+        for (area, activity, adjustment), monthly in fresh_monthly.items():
             if area in per_member and (activity, adjustment) in touched:
-                per_member[area].append(series)
-        result += h.aggregate_group(
+                per_member[area].append(monthly)
+        aggregate = partial(
+            h.aggregate_group,
             group=group,
             members=per_member,
             # (`stored` holds only touched pairs: `until` was made of them.)
@@ -468,7 +475,105 @@ def _aggregate_groups(
             ref_year=standard.ref_year,
             min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
         )
+        since = _group_windows(members, fresh_areas, touched, windows or {})
+        series = aggregate(since=since)
+        kept = _windows_kept(series, since)
+        result.windows.update({(group, *pair): since[pair] for pair in kept})
+        result.series += [
+            points_from(item, since[pair]) if pair in kept else item
+            for item in series
+            if (pair := (item.activity, item.adjustment)) in kept or pair not in since
+        ]
+        if set(since) - kept:  # a window whose year before is not as published: in full
+            result.series += aggregate(only=set(since) - kept)
     return result
+
+
+@dataclass
+class GroupSeries:
+    """The groups' series a release computed, and those of its pairs computed over a window
+    ((group, activity, adjustment): from when), as the members' windows."""
+
+    series: list[h.HarmonizedSeries] = field(default_factory=list)
+    windows: dict[tuple[str, str, str], date] = field(default_factory=dict)
+
+
+def _group_windows(
+    members: list[str],
+    changed: set[str],
+    touched: set[tuple[str, str]],
+    windows: dict[tuple[str, str, str], date],
+) -> dict[tuple[str, str], date]:
+    """The pairs of a group that can be computed over a window, each from when: those every
+    changed member of the group harmonized over a window, its values before it unchanged as
+    every other member's and the weights. The chain is computed from its start all the same
+    (its levels before the window come out as published); the series derived from it, and
+    their vintages, start a year before the window instead of at the chain's start: for a
+    monthly update, 20 of 500 months."""
+    changed_members = [member for member in members if member in changed]
+    if not changed_members:  # a weights release
+        return {}
+    result = {}
+    for activity, adjustment in touched:
+        starts = [windows.get((member, activity, adjustment)) for member in changed_members]
+        if all(start is not None for start in starts):
+            result[(activity, adjustment)] = min(start for start in starts if start)
+    return result
+
+
+# A group's current monthly levels over a range per series: an index range each.
+_GROUP_LEVELS = """
+SELECT k.series_key, o.period_start, o.value, o.status, o.coverage
+FROM unnest(%(keys)s::text[], %(starts)s::date[], %(ends)s::date[]) AS k(series_key, since, until)
+CROSS JOIN LATERAL (
+    SELECT o.period_start, o.value, o.status, o.coverage
+    FROM indices_publishedobservation AS o
+    WHERE o.series_key = k.series_key AND o.valid_to IS NULL
+      AND o.period_start >= k.since AND o.period_start < k.until
+    OFFSET 0) AS o
+"""
+
+
+def _windows_kept(
+    series: list[h.HarmonizedSeries], since: dict[tuple[str, str], date]
+) -> set[tuple[str, str]]:
+    """The windowed pairs of a group whose monthly levels of the year before the window, just
+    computed, are bit for bit those published (values, statuses, coverage), and at least one:
+    as for a member's window (windowed.py), the check that what is published before the
+    window is what the whole computation gives today."""
+    checked = {
+        (item.activity, item.adjustment): item
+        for item in series
+        if item.freq == "M"
+        and item.transformation == "IX"
+        and (item.activity, item.adjustment) in since
+    }
+    if not checked:
+        return set()
+    starts = {pair: date(since[pair].year - 1, 1, 1) for pair in checked}
+    published: dict[str, list[tuple]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _GROUP_LEVELS,
+            {
+                "keys": array_text(pl.Series([item.key for item in checked.values()])),
+                "starts": array_text(pl.Series(list(starts.values()), dtype=pl.Date)),
+                "ends": array_text(pl.Series([since[pair] for pair in checked], dtype=pl.Date)),
+            },
+        )
+        for key, period, value, status, coverage in cursor.fetchall():
+            published[key].append((period, repr(float(value)), status, coverage))
+    kept = set()
+    for pair, item in checked.items():
+        computed = [
+            (point.period, repr(float(point.value)), point.status, point.coverage)
+            for point in item.points
+            if starts[pair] <= point.period < since[pair]
+        ]
+        if computed and computed == sorted(published[item.key]):
+            kept.add(pair)
+
+    return kept
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ def windowed_harmonize(
         produced = set()
         for item in series:
             produced.add(item.key)
-            result.series.append(_from(item, since))
+            result.series.append(points_from(item, since))
         for key in published.earlier[pair] - produced:
             result.series.append(_empty(key, levels))
     return result
@@ -512,7 +512,8 @@ def _published(
     return result
 
 
-def _from(item: h.HarmonizedSeries, since: date) -> h.HarmonizedSeries:
+def points_from(item: h.HarmonizedSeries, since: date) -> h.HarmonizedSeries:
+    """The series with its points from `since` on only (its attributes as computed)."""
     return _replace_points(item, [p for p in item.points if p.period >= since])
 
 

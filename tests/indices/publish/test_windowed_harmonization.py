@@ -121,15 +121,23 @@ class WindowedParityTests(TestCase):
     def run_steps(self, steps: list, *, enabled: bool) -> tuple[dict, list[set]]:
         taken: list[set] = []
         original = publication.windowed_harmonize
+        self.group_windows: list[set] = []  # per group computed: its pairs over a window
+        windows_kept = publication._windows_kept
 
         def spy(**kwargs):
             result = original(**kwargs)
             taken.append(set(result.since))
             return result
 
+        def groups_spy(series, since):
+            kept = windows_kept(series, since)
+            self.group_windows.append(kept)
+            return kept
+
         with (
             mock.patch.object(windowed, "ENABLED", enabled),
             mock.patch.object(publication, "windowed_harmonize", spy),
+            mock.patch.object(publication, "_windows_kept", groups_spy),
             mock.patch("indices.publish.tasks.publish_releases.delay_on_commit"),
             transaction.atomic(),
         ):
@@ -172,6 +180,7 @@ class WindowedParityTests(TestCase):
 
     def assert_same(self, steps: list, *, windowed_last: bool) -> None:
         full, taken_full = self.run_steps(steps, enabled=False)
+        self.assertTrue(all(not pairs for pairs in self.group_windows))
         window, taken = self.run_steps(steps, enabled=True)
         self.assertTrue(all(not pairs for pairs in taken_full))
         self.assertEqual(bool(taken and taken[-1]), windowed_last, taken)
@@ -204,6 +213,9 @@ class WindowedParityTests(TestCase):
             (update({(2026, 9): 1.004, (2026, 10): 1.0}), "TH_OIE", {}),
         ]
         self.assert_same(steps, windowed_last=True)
+        # Both updates' groups (MKG, MKG_JP) over a window too: every pair of each.
+        pairs = {("10", "N"), ("10", "S"), ("11", "N"), ("11", "S")}
+        self.assertEqual(self.group_windows[-4:], [pairs] * 4)
 
     def test_a_revision_in_the_reference_year_takes_the_full_path(self):
         steps = [self.fill(), (update({**RECENT, (2021, 3): 1.01}), "TH_OIE", {})]
