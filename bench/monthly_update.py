@@ -4,13 +4,15 @@ published with a real worker, against PostgreSQL COPY of the update's rows, in t
 
     .venv/bin/python bench/monthly_update.py [--scale 1.0] [--reuse] [--write-docs]
 
-The store is filled first through the real path: million-row files of three members (Thailand,
-Viet Nam, Japan: the members with a national classification, so with thousands of series each)
-POSTed one after the other, each validated, accepted and published by the worker before the
-next. A warm-up upload (five values of the newest month sent again) then runs through the
-worker, so that the timed update does not pay for a fresh worker's first imports. Then the
-update of Thailand is POSTed and timed, holding /tmp/quiet.lock if it can. The
-worker log's seconds per publication step are reported, and the stores' size per value.
+The store is filled first through the real path: million-row files of three members (Thailand, Viet
+Nam, Japan: the members with a national classification, so with thousands of series each) POSTed
+one after the other, each validated, accepted and published by the worker before the next. The
+aggregates' value-added weights of those members are then set (where the store has none), so that
+every release recomputes and publishes the groups' series (H6) as in production, and the
+recomputation of every group they cause is waited for. A warm-up upload (five values of the newest
+month sent again) then runs through the worker, so that the timed update does not pay for a fresh
+worker's first imports. Then the update of Thailand is POSTed and timed, holding /tmp/quiet.lock if
+it can. The worker log's seconds per publication step are reported, and the stores' size per value.
 
 --reuse keeps the filled store of the previous run (database `ipi_bench_monthly`) and times
 only a new update (the month after the newest stored). --scale shrinks the store (0.01 for a
@@ -176,6 +178,7 @@ def run(members: list, env: dict, database_url: str, *, fill: bool) -> dict:
                 filled.append({"agency": agency, "rows": rows, **timing})
                 print(f"filled {path.name}: {timing}", flush=True)
         fill_seconds = time.perf_counter() - fill_started
+        weights = weights_set(members)
         before = store_size()
         area, agency, _, codes = next(m for m in members if m[0] == UPDATED)
         newest = _newest_month(agency)
@@ -204,6 +207,7 @@ def run(members: list, env: dict, database_url: str, *, fill: bool) -> dict:
         "members": members,
         "filled": filled,
         "fill_seconds": fill_seconds,
+        "weights": weights,
         "before": before,
         "after": after,
         "update_rows": update_rows,
@@ -216,6 +220,36 @@ def run(members: list, env: dict, database_url: str, *, fill: bool) -> dict:
         "quiet": held,
         "load_before": load_before,
         "load_after": load_after,
+    }
+
+
+def weights_set(members: list) -> dict | None:
+    """The regional aggregates' value-added weights of the filled members, for every activity
+    their codes map to (a release recomputes the groups, as in production: H6 and its series
+    are part of every member's release). Uploaded once per store; the recomputation that
+    follows is waited for and timed. None where the store had them already."""
+    from countries.models import Agency
+    from indices.publish.models import ValueAddedWeight
+    from indices.publish.services.weights import weights_upload
+
+    if ValueAddedWeight.objects.exists():
+        return None
+    rows = [
+        {"country": area, "activity": f"{10 + d:02d}", "year": "2021", "value_added": f"{v}.0"}
+        for v, (area, _, _, _) in enumerate(members, start=1)
+        for d in range(24)
+    ]
+    started = time.perf_counter()
+    _, release = weights_upload(rows=rows, agency=Agency.objects.get(pk="MKG_SEC"))
+    while release.status not in ("PUBLISHED", "FAILED"):
+        time.sleep(0.1)
+        release.refresh_from_db()
+    assert release.status == "PUBLISHED", release.status
+    time.sleep(0.3)  # the worker logs its step seconds just after the commit
+    return {
+        "rows": len(rows),
+        "published": time.perf_counter() - started,
+        "steps": _publication_steps(LOG),
     }
 
 
@@ -350,6 +384,13 @@ def format_results(r: dict) -> str:
         if filled
         else "The store of a previous run was reused (--reuse).\n\n"
     )
+    weights = r["weights"]
+    if weights:
+        fill += (
+            f"The aggregates' value-added weights were then set ({weights['rows']} rows: each "
+            "member's, every activity, 2021), and the recomputation of every group that "
+            f"follows published in {weights['published']:.1f} s ({weights['steps']}).\n\n"
+        )
     return (
         f"### Monthly update into a store of 10 million values ({datetime.now(UTC):%Y-%m-%d})\n\n"
         "`bench/monthly_update.py`: a real worker (validation and publication queues, "
