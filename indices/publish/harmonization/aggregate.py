@@ -186,16 +186,20 @@ def _chain(
         segment = state.segments[-1]
         weights = shares(year - 1)
         complete = True
-        for index in year_indexes("M", year):
-            level = (
-                _month(index, values, weights, means, mean_g, state.imputed)
-                if index <= last_index
-                else None
-            )
-            if level is None:
-                complete = False
-                break
-            segment[index] = level
+        reported = _reported_year(year, values, weights, means, mean_g)
+        if reported is not None:
+            segment.update(reported)
+        else:
+            for index in year_indexes("M", year):
+                level = (
+                    _month(index, values, weights, means, mean_g, state.imputed)
+                    if index <= last_index
+                    else None
+                )
+                if level is None:
+                    complete = False
+                    break
+                segment[index] = level
         if complete:
             mean_g = math.fsum(segment[i].value for i in year_indexes("M", year)) / 12
             means = _member_means(values, state.imputed, year)
@@ -274,6 +278,36 @@ def _month(
     return Level(value, status, False, _coverage(reported_weight, missing))
 
 
+def _reported_year(
+    year: int,
+    values: dict[str, dict[int, tuple[float, str]]],
+    weights: dict[str, float],
+    means: dict[str, float],
+    mean_g: float,
+) -> dict[int, Level] | None:
+    """The 12 months of `year` where every member with weight reports each of them and has a
+    mean of the year before (else None, and `_month` goes month by month): then nothing is
+    imputed, and each month is `_month`'s level, the same products summed by `fsum`, without
+    its imputation's bookkeeping. A monthly update chains some 240 groups' pairs over decades:
+    1.7 s month by month on the benchmark machine, 0.64 to 0.79 s so (docs/benchmarks.md)."""
+    try:
+        members = [(weights[c], means[c], values[c]) for c in weights]
+    except KeyError:  # a member with no series, or no mean of the year before
+        return None
+    if not members:
+        return None
+    result = {}
+    for index in year_indexes("M", year):
+        try:
+            reported = [(share, mean, series[index]) for share, mean, series in members]
+        except KeyError:  # a month a member does not report
+            return None
+        total = math.fsum([share * (level / mean) for share, mean, (level, _) in reported])
+        status = worst([status for _, _, (_, status) in reported])
+        result[index] = Level(mean_g * total, status, False, 100.0)
+    return result
+
+
 def _coverage(reported_share: float, missing: bool) -> float:
     """COVERAGE in percent: exactly 100.0 when every member with weight reports (the shares'
     sum may miss 1 in the last bit), strictly below 100 when one is missing, however small its
@@ -315,9 +349,17 @@ def _member_means(
 ) -> dict[str, float]:
     """mean_i(y) of every member whose 12 months of y are reported or imputed."""
     result: dict[str, float] = {}
+    indexes = year_indexes("M", year)
     for country in values.keys() | imputed.keys():
+        reported = values.get(country)
+        if reported is not None:
+            try:  # every month reported, the usual case
+                result[country] = math.fsum([reported[index][0] for index in indexes]) / 12
+                continue
+            except KeyError:
+                pass
         levels = []
-        for index in year_indexes("M", year):
+        for index in indexes:
             level = values.get(country, {}).get(index, (None,))[0]
             if level is None:
                 level = imputed.get(country, {}).get(index)
