@@ -90,12 +90,17 @@ def aggregate_group(
         )
         if segment is None:
             continue
+        window = (since or {}).get((activity, adjustment))
+        if window is not None:  # the reference year (H2) and the window's levels only
+            first = (window.year - 1) * 12
+            segment = {
+                i: level for i, level in segment.items() if i >= first or i // 12 == ref_year
+            }
         referenced = rereference("M", Levels.from_mapping(segment), ref_year)
         assert referenced is not None and referenced.coverage is not None
         published = referenced.take(referenced.coverage + COVERAGE_TOLERANCE >= min_coverage_pct)
-        window = (since or {}).get((activity, adjustment))
         if window is not None:
-            published = published.take(published.index >= (window.year - 1) * 12)
+            published = published.take(published.index >= first)
         if not len(published):
             continue
         seasonless = adjustment in SEASONLESS
