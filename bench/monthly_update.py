@@ -40,6 +40,7 @@ from bench.submission_1m import (  # noqa: E402
     posted_until_decided,
     release_decided,
     time_copy,
+    weights_set,
 )
 
 WORK = ROOT / "var" / "bench"
@@ -178,7 +179,7 @@ def run(members: list, env: dict, database_url: str, *, fill: bool) -> dict:
                 filled.append({"agency": agency, "rows": rows, **timing})
                 print(f"filled {path.name}: {timing}", flush=True)
         fill_seconds = time.perf_counter() - fill_started
-        weights = weights_set(members)
+        weights = weights_set([area for area, _, _, _ in members], LOG)
         before = store_size()
         area, agency, _, codes = next(m for m in members if m[0] == UPDATED)
         newest = _newest_month(agency)
@@ -220,36 +221,6 @@ def run(members: list, env: dict, database_url: str, *, fill: bool) -> dict:
         "quiet": held,
         "load_before": load_before,
         "load_after": load_after,
-    }
-
-
-def weights_set(members: list) -> dict | None:
-    """The regional aggregates' value-added weights of the filled members, for every activity
-    their codes map to (a release recomputes the groups, as in production: H6 and its series
-    are part of every member's release). Uploaded once per store; the recomputation that
-    follows is waited for and timed. None where the store had them already."""
-    from countries.models import Agency
-    from indices.publish.models import ValueAddedWeight
-    from indices.publish.services.weights import weights_upload
-
-    if ValueAddedWeight.objects.exists():
-        return None
-    rows = [
-        {"country": area, "activity": f"{10 + d:02d}", "year": "2021", "value_added": f"{v}.0"}
-        for v, (area, _, _, _) in enumerate(members, start=1)
-        for d in range(24)
-    ]
-    started = time.perf_counter()
-    _, release = weights_upload(rows=rows, agency=Agency.objects.get(pk="MKG_SEC"))
-    while release.status not in ("PUBLISHED", "FAILED"):
-        time.sleep(0.1)
-        release.refresh_from_db()
-    assert release.status == "PUBLISHED", release.status
-    time.sleep(0.3)  # the worker logs its step seconds just after the commit
-    return {
-        "rows": len(rows),
-        "published": time.perf_counter() - started,
-        "steps": _publication_steps(LOG),
     }
 
 
