@@ -504,12 +504,12 @@ def _group_windows(
     touched: set[tuple[str, str]],
     windows: dict[tuple[str, str, str], date],
 ) -> dict[tuple[str, str], date]:
-    """The pairs of a group that can be computed over a window, each from when: those every
-    changed member of the group harmonized over a window, its values before it unchanged as
-    every other member's and the weights. The chain is computed from its start all the same
-    (its levels before the window come out as published); the series derived from it, and
-    their vintages, start a year before the window instead of at the chain's start: for a
-    monthly update, 20 of 500 months."""
+    """The pairs of a group that can be computed over a window, each from when: those that
+    every changed member of the group harmonized over a window, so that the group's inputs
+    before it (that member's levels, every other member's, the weights) are unchanged. The
+    chain is computed from its start all the same (its levels before the window come out as
+    published); the series derived from it, and their vintages, start a year before the
+    window instead of at the chain's start: for a monthly update, 20 of 500 months."""
     changed_members = [member for member in members if member in changed]
     if not changed_members:  # a weights release
         return {}
@@ -572,7 +572,6 @@ def _windows_kept(
         ]
         if computed and computed == sorted(published[item.key]):
             kept.add(pair)
-
     return kept
 
 
