@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 from django.db import connection
@@ -21,13 +22,10 @@ def copied_out(
     """The rows of a query, COPYed out as CSV and read by polars, the columns named and typed
     by `schema` in the query's order (PostgreSQL writes each float in its shortest exact form,
     and an empty text quoted, NULL not: both come back as they were). A parameter given as a
-    polars Series is sent as an array (`array_text`). `planner`: settings of PostgreSQL's
+    polars Series is sent as an array (`array_params`). `planner`: settings of PostgreSQL's
     planner for this query alone (in a transaction; outside one they lapse)."""
     if isinstance(params, Mapping):
-        params = {
-            name: array_text(value) if isinstance(value, pl.Series) else value
-            for name, value in params.items()
-        }
+        params = array_params(params)
     buffer = io.BytesIO()
     with (
         connection.cursor() as cursor,
@@ -40,6 +38,15 @@ def copied_out(
         return pl.DataFrame(schema=schema)
     buffer.seek(0)
     return pl.read_csv(buffer, has_header=False, schema=schema)
+
+
+def array_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A statement's parameters with each polars Series as the text of an array (`array_text`):
+    for a COPY here, and for any statement run through Django's cursor."""
+    return {
+        name: array_text(value) if isinstance(value, pl.Series) else value
+        for name, value in params.items()
+    }
 
 
 def array_text(values: pl.Series) -> str:

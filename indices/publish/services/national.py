@@ -20,7 +20,7 @@ import polars as pl
 from django.db import connection
 
 from indices.national.copy_in import binary_copy
-from indices.national.copy_out import array_text
+from indices.national.copy_out import array_params
 from indices.receive.models import Submission
 
 # What a submission gives, from the frame's (validate/frame.py) normalized columns, its
@@ -150,11 +150,11 @@ def national_store_apply(*, submission: Submission, rows: pl.DataFrame) -> int:
         given = _numbered(rows, numbers)
         removed = 0
         if submission.action == Submission.Action.REPLACE:
-            cursor.execute(_DELETE_RANGES, {**params, **_ranges(given)})
+            cursor.execute(_DELETE_RANGES, array_params({**params, **_ranges(given)}))
             removed = cursor.rowcount
         # Series added just now hold no value; one of those before might.
-        before = array_text(numbers.filter(~pl.col("added")).get_column("series_no"))
-        cursor.execute(_ANY_STORED, {"numbers": before})
+        before = numbers.filter(~pl.col("added")).get_column("series_no")
+        cursor.execute(_ANY_STORED, array_params({"numbers": before}))
         (any_stored,) = cursor.fetchone()
         if any_stored:
             _given_load(cursor, given)
@@ -192,7 +192,7 @@ def _series_numbers(cursor, agency: str, rows: pl.DataFrame, *, add: bool) -> pl
         .drop_nulls("series_id")
         .sort("series_id")
     )
-    params = {"agency": agency, "series": array_text(series.get_column("series_id"))}
+    params = array_params({"agency": agency, "series": series.get_column("series_id")})
     cursor.execute(_SERIES_NUMBERS, params)
     found = cursor.fetchall()
     added: set[int] = set()
@@ -201,14 +201,16 @@ def _series_numbers(cursor, agency: str, rows: pl.DataFrame, *, add: bool) -> pl
         new = series.filter(~pl.col("series_id").is_in([key for key, _ in found]))
         cursor.execute(
             _SERIES_ADD,
-            {
-                "agency": agency,
-                "series": array_text(new.get_column("series_id")),
-                "freqs": array_text(new.get_column("freq")),
-                "areas": array_text(new.get_column("ref_area")),
-                "nat_codes": array_text(new.get_column("nat_code")),
-                "adjustments": array_text(new.get_column("adjustment")),
-            },
+            array_params(
+                {
+                    "agency": agency,
+                    "series": new.get_column("series_id"),
+                    "freqs": new.get_column("freq"),
+                    "areas": new.get_column("ref_area"),
+                    "nat_codes": new.get_column("nat_code"),
+                    "adjustments": new.get_column("adjustment"),
+                }
+            ),
         )
         added = {number for (number,) in cursor.fetchall()}
         cursor.execute(_SERIES_NUMBERS, params)
@@ -257,7 +259,7 @@ def _copy(cursor, table: str, rows: pl.DataFrame) -> None:
             copy.write(part)
 
 
-def _ranges(given: pl.DataFrame) -> dict[str, str]:
+def _ranges(given: pl.DataFrame) -> dict[str, pl.Series]:
     """The period range a replace gives per series and base year."""
     ranges = (
         given.drop_nulls("base_year")
@@ -266,8 +268,8 @@ def _ranges(given: pl.DataFrame) -> dict[str, str]:
         .sort("series_no", "base_year")
     )
     return {
-        "numbers": array_text(ranges.get_column("series_no")),
-        "base_years": array_text(ranges.get_column("base_year")),
-        "firsts": array_text(ranges.get_column("first")),
-        "lasts": array_text(ranges.get_column("last")),
+        "numbers": ranges.get_column("series_no"),
+        "base_years": ranges.get_column("base_year"),
+        "firsts": ranges.get_column("first"),
+        "lasts": ranges.get_column("last"),
     }

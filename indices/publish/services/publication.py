@@ -33,7 +33,7 @@ from countries.selectors import (
     concordance_revised_isic_codes,
 )
 from countries.standard import load_definition
-from indices.national.copy_out import array_text, copied_out
+from indices.national.copy_out import array_params, copied_out
 from indices.publish import harmonization as h
 from indices.publish.harmonization.aggregate import MonthlyValues
 from indices.publish.harmonization.statuses import MISSING
@@ -555,11 +555,13 @@ def _windows_kept(
     with connection.cursor() as cursor:
         cursor.execute(
             _GROUP_LEVELS,
-            {
-                "keys": array_text(pl.Series([item.key for item in checked.values()])),
-                "starts": array_text(pl.Series(list(starts.values()), dtype=pl.Date)),
-                "ends": array_text(pl.Series([since[pair] for pair in checked], dtype=pl.Date)),
-            },
+            array_params(
+                {
+                    "keys": pl.Series([item.key for item in checked.values()], dtype=pl.String),
+                    "starts": pl.Series(list(starts.values()), dtype=pl.Date),
+                    "ends": pl.Series([since[pair] for pair in checked], dtype=pl.Date),
+                }
+            ),
         )
         for key, period, value, status, coverage in cursor.fetchall():
             published[key].append((period, repr(float(value)), status, coverage))

@@ -56,7 +56,7 @@ import numpy as np
 import polars as pl
 from django.db import connection
 
-from indices.national.copy_out import array_text, copied_out
+from indices.national.copy_out import array_params, copied_out
 from indices.publish import harmonization as h
 from indices.publish.harmonization.derive import series_attributes
 from indices.publish.harmonization.periods import PER_YEAR
@@ -454,6 +454,9 @@ CROSS JOIN LATERAL (
 """
 
 
+_PUBLISHED_ROWS = {"keys": pl.String, "since": pl.Date, "until": pl.Date, "most": pl.Int32}
+
+
 def _published(
     country_code: str,
     windows: dict[Pair, tuple[date, date]],
@@ -481,15 +484,7 @@ def _published(
     with connection.cursor() as cursor:
         cursor.execute(
             _PUBLISHED,
-            {
-                name: array_text(pl.Series(values, dtype=dtype))
-                for name, values, dtype in zip(
-                    ("keys", "since", "until", "most"),
-                    zip(*rows, strict=True) if rows else ((), (), (), ()),
-                    (pl.String, pl.Date, pl.Date, pl.Int32),
-                    strict=True,
-                )
-            },
+            array_params(pl.DataFrame(rows, schema=_PUBLISHED_ROWS, orient="row").to_dict()),
         )
         for key, period, value, status, comment in cursor.fetchall():
             found[key].append((period, value, status, comment))

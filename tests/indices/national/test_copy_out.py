@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+from django.db import connection
 from django.test import TestCase
 
-from indices.national.copy_out import array_text, copied_out
+from indices.national.copy_out import array_params, array_text, copied_out
 
 _ROUND_TRIP = """
 SELECT t, d, i
@@ -32,3 +33,13 @@ class ArrayTextTests(TestCase):
         self.assertEqual(array_text(pl.Series([], dtype=pl.String)), "{}")
         empty = {"texts": pl.Series([], dtype=pl.String), "dates": [], "numbers": []}
         self.assertEqual(copied_out(_ROUND_TRIP, empty, _SCHEMA).height, 0)
+
+    def test_a_statement_run_through_django_takes_them_too(self):
+        texts = pl.Series(["plain", 'a"b', "c\\d", "x,y", "NULL", "", None, "é'"])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t FROM unnest(%(texts)s::text[]) WITH ORDINALITY AS given (t, n)"
+                " WHERE %(agency)s = 'TH_OIE' ORDER BY n",
+                array_params({"texts": texts, "agency": "TH_OIE"}),
+            )
+            self.assertEqual([t for (t,) in cursor.fetchall()], texts.to_list())
