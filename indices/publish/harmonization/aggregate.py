@@ -339,17 +339,19 @@ def _reported_years(
     mean_g: float,
 ) -> tuple[float, int] | None:
     """The run of years from `year` on in which every member with weight reports all 12
-    months, where each has a mean of the year before `year` (else None, and `_month` goes
-    month by month): their levels are appended to `segment`, and mean_G of the run's last year
-    and the year after it returned. Nothing is imputed there: each month is `_month`'s level,
-    the same products summed by `fsum`, without its imputation's bookkeeping, and a member's
-    mean of each year is that of its reported months.
+    months, where each has a mean of the year before `year`; None where there is none, and
+    `_month` goes month by month. The run's levels are appended to `segment`; returns (mean_G
+    of the run's last year, the first year after the run). Nothing is imputed in a run: each
+    month is `_month`'s level, the same products summed by `fsum`, without its imputation's
+    bookkeeping, and a member's mean of each year is that of its reported months.
 
     The run is computed over arrays, a member a row: the products element by element (IEEE
     division and multiplication, the same bits as Python's), each sum by `fsum` over a row of
     them; only mean_G links a year to the next. A monthly update chains some 240 groups' pairs
-    over four decades: 0.33-0.42 s a year at a time on one machine, 0.17-0.21 s in runs
+    over four decades: 331 ms (the least of 10 replays) a year at a time, 173 ms in runs
     (docs/benchmarks.md)."""
+    # The members with weight are the same every year (`_Shares` gives every member with
+    # value added some year's), so those of the year before the run are the run's.
     countries = list(shares(year - 1))
     if not countries or any(country not in means for country in countries):
         return None  # a member with no series, or no mean of the year before
