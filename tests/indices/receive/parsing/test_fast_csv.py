@@ -148,8 +148,10 @@ def test_generated_plain_csv_fast_equals_slow(tmp_path):
             assert parsed.frame is None, what
 
     check()
-    # Most generated files are plain long tables; the fast path must have read them.
-    assert counts["fast"] > counts["files"] // 2, counts
+    # Most generated files are plain long tables, and the fast path must have read them: 74 to
+    # 113 of 150 in 13 runs (hypothesis draws anew each run). A quarter is the floor, so that
+    # a run that draws fewer does not fail, while a fast path that declines most still does.
+    assert counts["fast"] > counts["files"] // 4, counts
     assert counts["fast rows"] > 0, counts
 
 
