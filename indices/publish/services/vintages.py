@@ -93,12 +93,13 @@ def vintages_write(
     it are left as they are (`series` holds none of them)."""
     windows = windows or {}
     new_keys = {s.key for s in series}
+    scope_set = set(scopes)
     scoped = {
         key
         for key in PublishedSeries.objects.filter(
             ref_area__in={a for a, _, _ in scopes}, activity__in={b for _, b, _ in scopes}
         ).values_list("series_key", flat=True)
-        if tuple(key.split(".")[1:4]) in set(scopes)
+        if tuple(key.split(".")[1:4]) in scope_set
     }
     if not scoped and not _any_current(new_keys):
         return _first_values_write(series, release=release, instant=instant)
