@@ -235,6 +235,22 @@ class MissingMemberTests(unittest.TestCase):
         latest = Decimal(100) * Decimal(1 - shares(2022, RAW)["KH"])
         assert ix.attributes["COVERAGE"] == float(latest.quantize(Decimal("0.1"), ROUND_FLOOR))
 
+    def test_a_missing_member_of_negligible_weight_still_keeps_coverage_below_100(self):
+        # KH's share (1e-18) vanishes beside TH's and VN's in floating point: the reported
+        # share sums to exactly 1, and yet a member is missing (STANDARD 1.1).
+        weights = {
+            (c, "C", y): w
+            for c, w in (("TH", 800.0), ("VN", 200.0), ("KH", 1e-15))
+            for y in range(2017, 2023)
+        }
+        members = {c: [member_ix(c, RAW[c])] for c in self.countries} | {"KH": []}
+        ix = pick(aggregate(members, weights), "M.MKG.C.N.IX")
+        coverages = {p.coverage for p in ix.points}
+        assert all(coverage < 100.0 for coverage in coverages), coverages
+        assert max(coverages) == math.nextafter(100.0, 0.0)
+        assert {p.status for p in ix.points} == {"E"}
+        assert ix.attributes["COVERAGE"] < 100.0
+
     def test_member_statuses_propagate_but_not_its_breaks(self):
         members = {
             "TH": [
