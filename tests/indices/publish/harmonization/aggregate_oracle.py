@@ -2,54 +2,30 @@
 by month imputation's bookkeeping: kept here, and only here, as the oracle aggregate.py's chain
 is compared with bit for bit (test_aggregate_oracle.py).
 
-Copied unchanged from indices/publish/harmonization/aggregate.py at commit 47f6ec1 (from
-`_Shares` to the end), but for its imports; not product code, not to be changed but to follow a
-deliberate change of the method.
+The parts that changed, copied from indices/publish/harmonization/aggregate.py at commit
+47f6ec1: the chain year by year over a dict of levels (`_chain`, `_start`) and each member's
+mean without its fast path (`_member_means`). What did not change (the shares, a month's level
+and its imputation, the coverage, the whole years) is aggregate.py's own, pinned by
+test_aggregate.py. Not product code, not to be changed but to follow a deliberate change of the
+method.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from indices.publish.harmonization.aggregate import MonthlyValues
+from indices.publish.harmonization.aggregate import (  # unchanged since 47f6ec1
+    _coverage,
+    _month,
+    _Shares,
+    _whole_years,
+)
 from indices.publish.harmonization.levels import Level
 from indices.publish.harmonization.periods import year_indexes
 from indices.publish.harmonization.statuses import worst
 
 COVERAGE_TOLERANCE = 1e-9
-
-
-class _Shares:
-    """w_i(y): each member's value added for the activity in year y, or in its latest year
-    before y where y is missing (its earliest year after y where none is before), divided by
-    the sum over the group's members. Members with no value added have no weight at all."""
-
-    def __init__(
-        self, activity: str, countries: list[str], weights: Mapping[tuple[str, str, int], float]
-    ):
-        self._years: dict[str, dict[int, float]] = {}
-        for (country, weight_activity, year), value in weights.items():
-            if weight_activity == activity and country in countries and value and value > 0:
-                self._years.setdefault(country, {})[year] = value
-        self._cache: dict[int, dict[str, float]] = {}
-
-    def __call__(self, year: int) -> dict[str, float]:
-        if year not in self._cache:
-            values = {country: self._value(years, year) for country, years in self._years.items()}
-            total = math.fsum(values.values())
-            self._cache[year] = {country: value / total for country, value in values.items()}
-        return self._cache[year]
-
-    @staticmethod
-    def _value(years: dict[int, float], year: int) -> float:
-        if year in years:
-            return years[year]
-        before = [y for y in years if y < year]
-        return years[max(before)] if before else years[min(years)]
 
 
 @dataclass
@@ -103,15 +79,6 @@ def _chain(
     return state.segments
 
 
-def _whole_years(levels: MonthlyValues) -> set[int]:
-    """The years of which a member reports all 12 months (as `_member_means` counts them: every
-    month of MonthlyValues has a value). Counted in numpy: a monthly update counts some 600,000
-    months over its groups' chains."""
-    months = np.fromiter(levels, dtype=np.int64, count=len(levels))
-    years, counts = np.unique(months // 12, return_counts=True)
-    return set(years[counts == 12].tolist())
-
-
 def _start(
     values: dict[str, dict[int, tuple[float, str]]],
     whole_years: dict[str, set[int]],
@@ -141,71 +108,6 @@ def _start(
         status = "E" if missing else worst(values[c][index][1] for c in means)
         segment[index] = Level(100.0 * relative, status, False, coverage)
     return segment, _member_means(values, {}, year)
-
-
-def _month(
-    index: int,
-    values: dict[str, dict[int, tuple[float, str]]],
-    weights: dict[str, float],
-    means: dict[str, float],
-    mean_g: float,
-    imputed: dict[str, dict[int, float]],
-) -> Level | None:
-    reporting = [c for c in weights if c in means and index in values.get(c, {})]
-    if not reporting:
-        return None
-    relatives = {c: values[c][index][0] / means[c] for c in reporting}
-    reported_weight = math.fsum(weights[c] for c in reporting)
-    reported = dict(relatives)  # imputation reads the reporting members only
-    for country in weights:
-        if country in relatives:
-            continue
-        relative = _impute(country, index, values, weights, means, imputed, reported)
-        if relative is None:
-            relative = math.fsum(weights[c] * relatives[c] for c in reporting) / reported_weight
-        relatives[country] = relative
-        if country in means:
-            imputed.setdefault(country, {})[index] = relative * means[country]
-    value = mean_g * math.fsum(weights[c] * relatives[c] for c in weights)
-    missing = len(reporting) < len(weights)
-    status = "E" if missing else worst(values[c][index][1] for c in reporting)
-    return Level(value, status, False, _coverage(reported_weight, missing))
-
-
-def _coverage(reported_share: float, missing: bool) -> float:
-    """COVERAGE in percent: exactly 100.0 when every member with weight reports (the shares'
-    sum may miss 1 in the last bit), strictly below 100 when one is missing, however small its
-    weight, so that no output can round it up to 100.0 (STANDARD 1.1)."""
-    if not missing:
-        return 100.0
-    return min(100.0 * reported_share, math.nextafter(100.0, 0.0))
-
-
-def _impute(
-    country: str,
-    index: int,
-    values: dict[str, dict[int, tuple[float, str]]],
-    weights: dict[str, float],
-    means: dict[str, float],
-    imputed: dict[str, dict[int, float]],
-    relatives: dict[str, float],
-) -> float | None:
-    """The member's previous-month relative moved by the growth, from the previous month, of
-    the members that report both months; None where it has no previous level or no member
-    reports both months."""
-    if country not in means:
-        return None
-    previous = values.get(country, {}).get(index - 1, (None,))[0]
-    if previous is None:
-        previous = imputed.get(country, {}).get(index - 1)
-    if previous is None:
-        return None
-    both = [c for c in relatives if index - 1 in values[c]]
-    if not both:
-        return None
-    now = math.fsum(weights[c] * relatives[c] for c in both)
-    before = math.fsum(weights[c] * values[c][index - 1][0] / means[c] for c in both)
-    return previous / means[country] * now / before
 
 
 def _member_means(
