@@ -119,9 +119,9 @@ def seed(database_url: str, rows: int, revised: int = 0) -> None:
             [KEY, series - 1],
         )
         conn.execute(
-            "INSERT INTO indices_publishedobservation (series_key, period_start, time_period,"
+            "INSERT INTO indices_publishedobservation (series_no, period_start, time_period,"
             " value, status, release_id, valid_from)"
-            " SELECT s.series_key, date '1990-01-01' + make_interval(months => m),"
+            " SELECT s.number, date '1990-01-01' + make_interval(months => m),"
             " to_char(date '1990-01-01' + make_interval(months => m), 'YYYY-MM'),"
             " 90 + 20 * random(), 'A', %s, now()"
             " FROM indices_publishedseries AS s, generate_series(0, %s) AS m",
@@ -129,9 +129,9 @@ def seed(database_url: str, rows: int, revised: int = 0) -> None:
         )
         if revised:
             conn.execute(
-                "INSERT INTO indices_publishedobservation (series_key, period_start,"
+                "INSERT INTO indices_publishedobservation (series_no, period_start,"
                 " time_period, value, status, release_id, valid_from, valid_to)"
-                " SELECT series_key, period_start, time_period, value - 1, status, release_id,"
+                " SELECT series_no, period_start, time_period, value - 1, status, release_id,"
                 " valid_from - interval '30 days', valid_from"
                 " FROM indices_publishedobservation"
                 " WHERE period_start >= date '1990-01-01' + make_interval(months => %s)",

@@ -302,14 +302,15 @@ def store_size() -> dict:
                 f" (SELECT count(*) FROM {table})"
             )
             sizes[table.rsplit("_", 1)[1]] = cursor.fetchone()
-        # The national store's series table counts with its values (a few thousand rows).
-        cursor.execute(
-            "SELECT pg_total_relation_size('indices_nationalseries'),"
-            " pg_indexes_size('indices_nationalseries')"
-        )
-        total, indexes = cursor.fetchone()
-        national, national_indexes, national_rows = sizes["nationalobservation"]
-        sizes["nationalobservation"] = (national + total, national_indexes + indexes, national_rows)
+        # Each store's series table counts with its values (a few thousand rows).
+        for store, series in (("national", "nationalseries"), ("published", "publishedseries")):
+            cursor.execute(
+                f"SELECT pg_total_relation_size('indices_{series}'),"
+                f" pg_indexes_size('indices_{series}')"
+            )
+            total, indexes = cursor.fetchone()
+            values, values_indexes, rows = sizes[f"{store}observation"]
+            sizes[f"{store}observation"] = (values + total, values_indexes + indexes, rows)
         cursor.execute("SELECT pg_database_size(current_database())")
         sizes["database"] = cursor.fetchone()[0]
     return sizes

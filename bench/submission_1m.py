@@ -458,10 +458,11 @@ def _bytes_per_value() -> str:
         cursor.execute("VACUUM ANALYZE indices_nationalobservation")
         cursor.execute("VACUUM ANALYZE indices_publishedobservation")
         cursor.execute(
-            # the national store's series table counts with its values (a few thousand rows)
+            # each store's series table counts with its values (a few thousand rows)
             "SELECT pg_total_relation_size('indices_nationalobservation')"
             " + pg_total_relation_size('indices_nationalseries'),"
-            " pg_total_relation_size('indices_publishedobservation'),"
+            " pg_total_relation_size('indices_publishedobservation')"
+            " + pg_total_relation_size('indices_publishedseries'),"
             " (SELECT count(*) FROM indices_nationalobservation),"
             " (SELECT count(*) FROM indices_publishedobservation)"
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, IntegerField, Q, Value
 from django.utils import timezone
 
 from countries.models import Agency, Country
@@ -61,10 +61,20 @@ class Release(models.Model):
         )
 
 
+# A new series' number: the next of the sequence that migration 0021 made the column's own.
+SERIES_NUMBER = Func(
+    Value("indices_publishedseries_number_seq"), function="nextval", output_field=IntegerField()
+)
+
+
 class PublishedSeries(models.Model):
     """A harmonized series' dimensions and attributes (STANDARD.md section 2)."""
 
     series_key = models.CharField(primary_key=True, max_length=40)  # e.g. M.TH.C.N.IX
+    # What each published value carries in place of the key (migration 0021): 4 bytes in the
+    # row and in its two key indexes, where the key's text took some 20 in each of the three.
+    # The database numbers a new series (the sequence's next value) and hands the number back.
+    number = models.IntegerField(unique=True, editable=False, db_default=SERIES_NUMBER)
     freq = models.CharField(max_length=1)
     ref_area = models.CharField(max_length=8)
     activity = models.CharField(max_length=8)
@@ -85,6 +95,17 @@ class PublishedSeries(models.Model):
         return self.series_key
 
 
+class _WithSeriesKey(models.Manager["PublishedObservation"]):
+    """Values with their series' key (`series_key`), read from the series they point at, as a
+    reader wants them: one join with the series table, on its number."""
+
+    def get_queryset(self) -> models.QuerySet[PublishedObservation]:
+        # The stubs take the annotation for a second definition of the attribute declared on
+        # the model for them.
+        rows = super().get_queryset()
+        return rows.annotate(series_key=F("series__series_key"))  # type: ignore[no-redef]
+
+
 class PublishedObservation(models.Model):
     """One value of a harmonized series during the interval it was current (its vintage).
 
@@ -96,23 +117,41 @@ class PublishedObservation(models.Model):
     # opens at most one value of a series' period, at its instant; the release sets apart two
     # releases published at the same instant. No surrogate id: it was 8 bytes of every row and
     # an index of 22 more, which no reader used (migration 0018).
-    pk = models.CompositePrimaryKey("series_key", "period_start", "valid_from", "release")
-    series_key = models.CharField(max_length=40)
-    period_start = models.DateField()
-    time_period = models.CharField(max_length=8)
+    pk = models.CompositePrimaryKey("series", "period_start", "valid_from", "release")
+    # The columns in the table's order (migration 0021): 8-byte values first, then 4 and text,
+    # so that PostgreSQL pads none of them to its alignment.
     value = models.FloatField()
-    status = models.CharField(max_length=1)
     coverage = models.FloatField(null=True, blank=True)
-    # The agency's COMMENT on the national value this one is (STANDARD.md section 2), on the
-    # series it sent only; "" elsewhere. db_default keeps raw INSERTs that omit it valid.
-    comment = models.TextField(blank=True, default="", db_default="")
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
     # Checked once per statement over the rows written (migration 0015), not row by row.
     # No index of its own: no reader looks values up by release.
     release = models.ForeignKey(
         Release, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
-    valid_from = models.DateTimeField()
-    valid_to = models.DateTimeField(null=True, blank=True)
+    # The series' number, not its key (`series_id` here is that number). Checked with the
+    # release, once per statement (migration 0021); a series that values point at cannot be
+    # deleted. Its index is the primary key's.
+    series = models.ForeignKey(
+        PublishedSeries,
+        to_field="number",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_column="series_no",
+        db_constraint=False,
+        db_index=False,
+    )
+    period_start = models.DateField()
+    time_period = models.CharField(max_length=8)
+    status = models.CharField(max_length=1)
+    # The agency's COMMENT on the national value this one is (STANDARD.md section 2), on the
+    # series it sent only; "" elsewhere. db_default keeps raw INSERTs that omit it valid.
+    comment = models.TextField(blank=True, default="", db_default="")
+
+    objects = _WithSeriesKey()
+    # Not a column: the key of the series, which every row the manager reads carries. Queries
+    # that filter or order by key name it `series__series_key`.
+    series_key: str
 
     class Meta:
         indexes = [
@@ -125,14 +164,14 @@ class PublishedObservation(models.Model):
         constraints = [
             # also the index of a series' current values, in period order
             models.UniqueConstraint(
-                fields=["series_key", "period_start"],
+                fields=["series", "period_start"],
                 condition=Q(valid_to__isnull=True),
                 name="one_current_value",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.series_key} {self.time_period} = {self.value}"
+        return f"{getattr(self, 'series_key', self.series_id)} {self.time_period} = {self.value}"
 
 
 class SeriesAdjustment(models.Model):

@@ -104,11 +104,11 @@ class SeriesListApi(ReadApi):
         page = paginator.paginate_queryset(series, request, view=self)
         assert page is not None  # PAGE_SIZE is set: limit/offset always pages
         spans = {
-            row["series_key"]: row
+            row["series__series_key"]: row
             for row in PublishedObservation.objects.filter(
-                series_key__in=[s.series_key for s in page], valid_to__isnull=True
+                series__series_key__in=[s.series_key for s in page], valid_to__isnull=True
             )
-            .values("series_key")
+            .values("series__series_key")
             .annotate(first=Min("period_start"), last=Max("period_start"), n=Count("*"))
         }
         return paginator.get_paginated_response(

@@ -23,7 +23,7 @@ def _keys_with_data(filters: dict, query: DataQuery) -> list[tuple]:
     with_data = (
         observations_current(by_key, start=query.start, end=query.end)
         .order_by()
-        .values_list("series_key", flat=True)
+        .values_list("series__series_key", flat=True)
         .distinct()
     )
     return [by_key[key] for key in with_data]
@@ -63,7 +63,9 @@ def available(query: DataQuery, component: str | None, mode: str) -> Constraint:
         bounds = current.aggregate(first=Min("period_start"), last=Max("period_start"))
         last_periods = (
             PublishedObservation.objects.filter(
-                series_key__in=list(keys), valid_to__isnull=True, period_start=bounds["last"]
+                series__series_key__in=list(keys),
+                valid_to__isnull=True,
+                period_start=bounds["last"],
             )
             .values_list("time_period", flat=True)
             .distinct()

@@ -156,7 +156,7 @@ def data_sets(query: DataQuery) -> Iterable[DataSetBlock]:
             rows = rows.filter(valid_from__lte=query.as_of)
         if not rows.exists():
             raise no_results()
-        ordered = rows.order_by("valid_from", "valid_to", "series_key", "period_start")
+        ordered = rows.order_by("valid_from", "valid_to", "series__series_key", "period_start")
         return _vintages(ordered.values_list(*_COLUMNS).iterator(chunk_size=2000), series, query)
     if query.as_of is not None:
         rows = observations_as_of(series, query.as_of, **period)

@@ -15,7 +15,7 @@ from indices.publish.models import PublishedObservation
 CHUNK_BYTES = 256 * 1024
 
 EXPORT = """
-SELECT o.series_key AS "KEY", s.freq AS "FREQ", s.ref_area AS "REF_AREA",
+SELECT s.series_key AS "KEY", s.freq AS "FREQ", s.ref_area AS "REF_AREA",
        s.activity AS "ACTIVITY", s.adjustment AS "ADJUSTMENT",
        s.transformation AS "TRANSFORMATION", o.time_period AS "TIME_PERIOD",
        round(o.value::numeric, coalesce((s.attributes->>'DECIMALS')::int,
@@ -24,9 +24,9 @@ SELECT o.series_key AS "KEY", s.freq AS "FREQ", s.ref_area AS "REF_AREA",
        -- NULL, not '': COPY writes '' as "" and NULL as nothing, as the data CSV does.
        nullif(o.comment, '') AS "COMMENT"
 FROM indices_publishedobservation AS o
-JOIN indices_publishedseries AS s ON s.series_key = o.series_key
+JOIN indices_publishedseries AS s ON s.number = o.series_no
 WHERE o.valid_to IS NULL {filters}
-ORDER BY o.series_key, o.period_start
+ORDER BY s.series_key, o.period_start
 """
 
 

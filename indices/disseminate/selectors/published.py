@@ -39,9 +39,9 @@ def observations_current(
     series_keys: Iterable[str], *, start: date | None = None, end: date | None = None
 ) -> QuerySet[PublishedObservation]:
     rows = PublishedObservation.objects.filter(
-        series_key__in=list(series_keys), valid_to__isnull=True
+        series__series_key__in=list(series_keys), valid_to__isnull=True
     )
-    return _periods(rows, start, end).order_by("series_key", "period_start")
+    return _periods(rows, start, end).order_by("series__series_key", "period_start")
 
 
 def observations_as_of(
@@ -54,18 +54,18 @@ def observations_as_of(
     """The values as they stood at `instant` (what a reader would have seen then)."""
     rows = PublishedObservation.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=instant),
-        series_key__in=list(series_keys),
+        series__series_key__in=list(series_keys),
         valid_from__lte=instant,
     )
-    return _periods(rows, start, end).order_by("series_key", "period_start")
+    return _periods(rows, start, end).order_by("series__series_key", "period_start")
 
 
 def observations_history(
     series_keys: Iterable[str], *, start: date | None = None, end: date | None = None
 ) -> QuerySet[PublishedObservation]:
     """Every vintage of every value, oldest first within each period."""
-    rows = PublishedObservation.objects.filter(series_key__in=list(series_keys))
-    return _periods(rows, start, end).order_by("series_key", "period_start", "valid_from")
+    rows = PublishedObservation.objects.filter(series__series_key__in=list(series_keys))
+    return _periods(rows, start, end).order_by("series__series_key", "period_start", "valid_from")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,10 @@ def changes_since(instant: datetime, series_keys: Iterable[str] | None = None) -
     closed = PublishedObservation.objects.filter(valid_to__gt=instant)
     if series_keys is not None:
         keys = list(series_keys)
-        opened, closed = opened.filter(series_key__in=keys), closed.filter(series_key__in=keys)
+        opened, closed = (
+            opened.filter(series__series_key__in=keys),
+            closed.filter(series__series_key__in=keys),
+        )
     changes = [
         Change(
             o.series_key,
@@ -100,14 +103,14 @@ def changes_since(instant: datetime, series_keys: Iterable[str] | None = None) -
             o.valid_from,
             o.comment,
         )
-        for o in opened.order_by("series_key", "period_start")
+        for o in opened.order_by("series__series_key", "period_start")
     ]
     current = {(c.series_key, c.period_start) for c in changes}
     still_current = set(
         PublishedObservation.objects.filter(
             valid_to__isnull=True,
-            series_key__in={row.series_key for row in closed},
-        ).values_list("series_key", "period_start")
+            series__series_key__in={row.series_key for row in closed},
+        ).values_list("series__series_key", "period_start")
     )
     withdrawn: dict[tuple[str, date], Change] = {}
     for row in closed.order_by("valid_to"):

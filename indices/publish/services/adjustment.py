@@ -81,7 +81,7 @@ def series_adjust(series_key: str, *, source_release_id: int, timeout: float | N
     source = Release.objects.get(pk=source_release_id)
     today = (source.published_at or timezone.now()).date()
     points = list(
-        PublishedObservation.objects.filter(series_key=series_key, valid_to__isnull=True)
+        PublishedObservation.objects.filter(series__series_key=series_key, valid_to__isnull=True)
         .order_by("period_start")
         .values_list("period_start", "value", "status")
     )
@@ -325,9 +325,9 @@ def _regional(areas: set[str], activities: set[str], standard) -> _Groups:
     ]
     points: dict[str, list[h.Point]] = defaultdict(list)
     for key, period, value, status in (
-        PublishedObservation.objects.filter(series_key__in=set(keys), valid_to__isnull=True)
-        .order_by("series_key", "period_start")
-        .values_list("series_key", "period_start", "value", "status")
+        PublishedObservation.objects.filter(series__series_key__in=set(keys), valid_to__isnull=True)
+        .order_by("series__series_key", "period_start")
+        .values_list("series__series_key", "period_start", "value", "status")
     ):
         points[key].append(h.Point(period, value, status))
     for group in sorted(groups):

@@ -525,10 +525,11 @@ def _group_windows(
 _GROUP_LEVELS = """
 SELECT k.series_key, o.period_start, o.value, o.status, o.coverage
 FROM unnest(%(keys)s::text[], %(starts)s::date[], %(ends)s::date[]) AS k(series_key, since, until)
+JOIN indices_publishedseries AS s ON s.series_key = k.series_key
 CROSS JOIN LATERAL (
     SELECT o.period_start, o.value, o.status, o.coverage
     FROM indices_publishedobservation AS o
-    WHERE o.series_key = k.series_key AND o.valid_to IS NULL
+    WHERE o.series_no = s.number AND o.valid_to IS NULL
       AND o.period_start >= k.since AND o.period_start < k.until
     OFFSET 0) AS o
 """
@@ -616,9 +617,10 @@ def _level_key(area: str, activity: str, adjustment: str) -> str:
 
 # The current monthly levels of some series, in one bitmap scan of the current-value index.
 _PUBLISHED_LEVELS = """
-SELECT series_key, period_start, value, status
-FROM indices_publishedobservation
-WHERE series_key = ANY(%(keys)s) AND valid_to IS NULL
+SELECT s.series_key, o.period_start, o.value, o.status
+FROM indices_publishedseries AS s
+JOIN indices_publishedobservation AS o ON o.series_no = s.number
+WHERE s.series_key = ANY(%(keys)s) AND o.valid_to IS NULL
 """
 PUBLISHED_LEVELS_SCHEMA = {
     "series_key": pl.String,

@@ -46,13 +46,13 @@ FROM (
     SELECT c.ctid AS row_id
     FROM vintage_scope AS s
     CROSS JOIN LATERAL (
-        SELECT o.ctid, o.series_key, o.period_start, o.value, o.status, o.coverage, o.comment
+        SELECT o.ctid, o.series_no, o.period_start, o.value, o.status, o.coverage, o.comment
         FROM indices_publishedobservation AS o
-        WHERE o.series_key = s.series_key AND o.valid_to IS NULL AND o.period_start >= s.since
+        WHERE o.series_no = s.series_no AND o.valid_to IS NULL AND o.period_start >= s.since
         OFFSET 0) AS c
     WHERE NOT EXISTS (
         SELECT 1 FROM vintage_new AS n
-        WHERE n.series_key = c.series_key AND n.period_start = c.period_start
+        WHERE n.series_no = c.series_no AND n.period_start = c.period_start
           AND abs(n.value - c.value) <= %(tolerance)s * greatest(1.0, abs(c.value))
           AND n.status = c.status
           AND (n.coverage IS NULL) = (c.coverage IS NULL)
@@ -60,21 +60,21 @@ FROM (
           AND n.comment = c.comment)
 ) AS gone
 WHERE p.ctid = gone.row_id
-RETURNING p.series_key, p.period_start
+RETURNING p.series_no, p.period_start
 """
 
 _OPEN = """
 INSERT INTO indices_publishedobservation
-    (series_key, period_start, time_period, value, status, coverage, comment, release_id,
+    (series_no, period_start, time_period, value, status, coverage, comment, release_id,
      valid_from, valid_to)
-SELECT n.series_key, n.period_start, n.time_period, n.value, n.status, n.coverage, n.comment,
+SELECT n.series_no, n.period_start, n.time_period, n.value, n.status, n.coverage, n.comment,
        %(release)s, %(instant)s, NULL
 FROM vintage_new AS n
 WHERE NOT EXISTS (
     SELECT 1 FROM indices_publishedobservation AS p
-    WHERE p.series_key = n.series_key AND p.period_start = n.period_start
+    WHERE p.series_no = n.series_no AND p.period_start = n.period_start
       AND p.valid_to IS NULL)
-RETURNING series_key, period_start
+RETURNING series_no, period_start
 """
 
 
@@ -95,31 +95,34 @@ def vintages_write(
     new_keys = {s.key for s in series}
     scope_set = set(scopes)
     scoped = {
-        key
-        for key in PublishedSeries.objects.filter(
+        key: number
+        for key, number in PublishedSeries.objects.filter(
             ref_area__in={a for a, _, _ in scopes}, activity__in={b for _, b, _ in scopes}
-        ).values_list("series_key", flat=True)
+        ).values_list("series_key", "number")
         if tuple(key.split(".")[1:4]) in scope_set
     }
-    if not scoped and not _any_current(new_keys):
-        return _first_values_write(series, release=release, instant=instant)
+    first_values = not scoped and not _any_current(new_keys)
+    numbers = _series_stored(series, instant)
+    if first_values:
+        return _first_values_write(series, numbers, release=release, instant=instant)
+    numbers.update(scoped)
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS vintage_new (series_key text, period_start date,"
+            "CREATE TEMP TABLE IF NOT EXISTS vintage_new (series_no integer, period_start date,"
             " time_period text, value float8, status text, coverage float8, comment text NOT NULL)"
             " ON COMMIT DROP"
         )
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS vintage_scope (series_key text PRIMARY KEY,"
+            "CREATE TEMP TABLE IF NOT EXISTS vintage_scope (series_no integer PRIMARY KEY,"
             " since date NOT NULL) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE vintage_new, vintage_scope")
         with cursor.copy("COPY vintage_new FROM STDIN") as copy:
             for item in series:
-                copy.write(_copy_lines(item))
+                copy.write(_copy_lines(item, numbers[item.key]))
         with cursor.copy("COPY vintage_scope FROM STDIN") as copy:
-            for key in new_keys | scoped:
-                copy.write_row((key, windows.get(_scope(key), date.min)))
+            for key in new_keys | scoped.keys():
+                copy.write_row((numbers[key], windows.get(_scope(key), date.min)))
         cursor.execute("ANALYZE vintage_new")
         params: dict[str, datetime | int | float] = {
             "instant": instant,
@@ -135,8 +138,9 @@ def vintages_write(
             closed = set(cursor.fetchall())
             cursor.execute(_OPEN, params)
             opened = set(cursor.fetchall())
-    changed_keys = sorted({key for key, _ in closed | opened})
-    _series_upsert(series, set(changed_keys), instant)
+    key_of = {number: key for key, number in numbers.items()}
+    changed_keys = sorted({key_of[number] for number, _ in closed | opened})
+    _series_changed(changed_keys, instant)
     return VintageChanges(
         series_keys=changed_keys, opened=len(opened), withdrawn=len(closed - opened)
     )
@@ -145,8 +149,9 @@ def vintages_write(
 def _any_current(keys: set[str]) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM indices_publishedobservation"
-            " WHERE series_key = ANY(%s) AND valid_to IS NULL)",
+            "SELECT EXISTS (SELECT 1 FROM indices_publishedseries AS s"
+            " JOIN indices_publishedobservation AS o ON o.series_no = s.number"
+            " WHERE s.series_key = ANY(%s) AND o.valid_to IS NULL)",
             [sorted(keys)],
         )
         (found,) = cursor.fetchone()
@@ -154,7 +159,11 @@ def _any_current(keys: set[str]) -> bool:
 
 
 def _first_values_write(
-    series: list[HarmonizedSeries], *, release: Release, instant: datetime
+    series: list[HarmonizedSeries],
+    numbers: dict[str, int],
+    *,
+    release: Release,
+    instant: datetime,
 ) -> VintageChanges:
     """No series of the scopes is published yet (a member's first load): every value is new and
     nothing is closed, so the values are COPYed straight into the published store, without the
@@ -164,14 +173,14 @@ def _first_values_write(
     with (
         connection.cursor() as cursor,
         cursor.copy(
-            "COPY indices_publishedobservation (series_key, period_start, time_period, value,"
+            "COPY indices_publishedobservation (series_no, period_start, time_period, value,"
             " status, coverage, comment, release_id, valid_from) FROM STDIN"
         ) as copy,
     ):
         for item in series:
-            copy.write(_copy_lines(item, suffix))
+            copy.write(_copy_lines(item, numbers[item.key], suffix))
     changed_keys = sorted({item.key for item in series if item.points})
-    _series_upsert(series, set(changed_keys), instant)
+    _series_changed(changed_keys, instant)
     return VintageChanges(series_keys=changed_keys, opened=opened, withdrawn=0)
 
 
@@ -180,18 +189,19 @@ def _scope(key: str) -> tuple[str, str, str]:
     return area, activity, adjustment
 
 
-def _copy_lines(item: HarmonizedSeries, end: str = "\n") -> bytes:
+def _copy_lines(item: HarmonizedSeries, number: int, end: str = "\n") -> bytes:
     """A series' points as lines of COPY text, as the driver's write_row writes them (a float's
     repr, NULL as \\N, a comment's tab, newline, return and backslash escaped) without its
-    dispatch per value: a release writes a quarter of a million of them per member. `end`:
-    what follows each line's comment (more columns, then the newline).
+    dispatch per value: a release writes a quarter of a million of them per member. `number`:
+    the series' (PublishedSeries.number); `end`: what follows each line's comment (more
+    columns, then the newline).
 
     A period's two columns come as one text, made once per period, and a comment is escaped
     only where there is one: a group's 500-month series took 390 us so, against 660 us with
     the date, its label and the escaping each called per point."""
-    key, periods = item.key, _period_columns(item.freq)
+    periods = _period_columns(item.freq)
     lines = [
-        f"{key}\t{periods(period)}{float(value)!r}\t{status}\t"
+        f"{number}\t{periods(period)}{float(value)!r}\t{status}\t"
         f"{NULL if coverage is None else repr(float(coverage))}\t"
         f"{comment.translate(_ESCAPES) if comment else comment}{end}"
         for period, value, status, coverage, comment in item.points
@@ -214,11 +224,12 @@ def _period_columns(freq: str) -> Callable[[date], str]:
     return columns
 
 
-# Each series of a release, created if new, else its attributes and last update set where its
-# values changed or its attributes did: one statement over arrays, where the stored series were
-# loaded as model instances and compared in Python, then created and updated by two more (0.07
-# to 0.12 s for a monthly update's 1,080 series; 0.04 to 0.065 s now). jsonb compares the
-# attributes as the decoded dicts did: keys in any order, 80 equal to 80.0.
+# Each series of a release, created if new (numbered by the database), else its attributes
+# and last update set where its attributes changed: one statement over arrays, before its
+# values are written, since they carry its number. Stored series were once loaded as model
+# instances and compared in Python, then created and updated by two more statements (0.07 to
+# 0.12 s for a monthly update's 1,080 series). jsonb compares the attributes as the decoded
+# dicts did: keys in any order, 80 equal to 80.0.
 _SERIES_UPSERT = """
 INSERT INTO indices_publishedseries AS s
     (series_key, freq, ref_area, activity, adjustment, transformation, attributes,
@@ -230,32 +241,43 @@ FROM unnest(%(keys)s::text[], %(freqs)s::text[], %(areas)s::text[], %(activities
     AS u(series_key, freq, ref_area, activity, adjustment, transformation, attributes)
 ON CONFLICT (series_key) DO UPDATE
 SET attributes = EXCLUDED.attributes, last_updated_at = EXCLUDED.last_updated_at
-WHERE s.series_key = ANY(%(changed)s::text[]) OR s.attributes <> EXCLUDED.attributes
+WHERE s.attributes <> EXCLUDED.attributes
 """
-# Series that lost every value were changed too: their last update is this instant.
-_EMPTIED = """
+_NUMBERS = """
+SELECT series_key, number FROM indices_publishedseries WHERE series_key = ANY(%(keys)s::text[])
+"""
+# Series whose values changed, those that lost every value included: their last update is
+# this instant.
+_CHANGED = """
 UPDATE indices_publishedseries SET last_updated_at = %(instant)s
-WHERE series_key = ANY(%(keys)s::text[])
+WHERE series_key = ANY(%(keys)s::text[]) AND last_updated_at <> %(instant)s
 """
 
 
-def _series_upsert(series: list[HarmonizedSeries], changed: set[str], instant: datetime) -> None:
+def _series_stored(series: list[HarmonizedSeries], instant: datetime) -> dict[str, int]:
+    """Each series of `series` stored (created, or its attributes updated): their numbers."""
+    if not series:
+        return {}
+    columns = {
+        "keys": [item.key for item in series],
+        "freqs": [item.freq for item in series],
+        "areas": [item.ref_area for item in series],
+        "activities": [item.activity for item in series],
+        "adjustments": [item.adjustment for item in series],
+        "transformations": [item.transformation for item in series],
+        "attributes": [json.dumps(item.attributes) for item in series],
+    }
+    # Each array as one text: the driver binds parameters into the statement's text, a list
+    # element by element (2.5 us a text; these arrays took 60 ms).
+    arrays = {name: pl.Series(values, dtype=pl.String) for name, values in columns.items()}
     with connection.cursor() as cursor:
-        if series:
-            columns = {
-                "keys": [item.key for item in series],
-                "freqs": [item.freq for item in series],
-                "areas": [item.ref_area for item in series],
-                "activities": [item.activity for item in series],
-                "adjustments": [item.adjustment for item in series],
-                "transformations": [item.transformation for item in series],
-                "attributes": [json.dumps(item.attributes) for item in series],
-                "changed": sorted(changed),
-            }
-            # Each array as one text: the driver binds parameters into the statement's text, a
-            # list element by element (2.5 us a text; these eight arrays took 60 ms).
-            arrays = {name: pl.Series(values, dtype=pl.String) for name, values in columns.items()}
-            cursor.execute(_SERIES_UPSERT, array_params({**arrays, "instant": instant}))
-        emptied = sorted(changed - {item.key for item in series})
-        if emptied:
-            cursor.execute(_EMPTIED, {"keys": emptied, "instant": instant})
+        cursor.execute(_SERIES_UPSERT, array_params({**arrays, "instant": instant}))
+        cursor.execute(_NUMBERS, array_params({"keys": arrays["keys"]}))
+        return dict(cursor.fetchall())
+
+
+def _series_changed(keys: list[str], instant: datetime) -> None:
+    if keys:
+        with connection.cursor() as cursor:
+            keys_text = pl.Series(keys, dtype=pl.String)
+            cursor.execute(_CHANGED, array_params({"keys": keys_text, "instant": instant}))

@@ -444,10 +444,11 @@ _PUBLISHED = """
 SELECT k.series_key, p.period_start, p.value, p.status, p.comment
 FROM unnest(%(keys)s::text[], %(since)s::date[], %(until)s::date[], %(most)s::int[])
     AS k(series_key, since, until, most)
+JOIN indices_publishedseries AS s ON s.series_key = k.series_key
 CROSS JOIN LATERAL (
     SELECT o.period_start, o.value, o.status, o.comment
     FROM indices_publishedobservation AS o
-    WHERE o.series_key = k.series_key AND o.valid_to IS NULL
+    WHERE o.series_no = s.number AND o.valid_to IS NULL
       AND o.period_start >= k.since AND o.period_start < k.until
     ORDER BY o.period_start
     LIMIT k.most) AS p

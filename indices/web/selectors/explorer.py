@@ -106,7 +106,7 @@ def group_codes() -> set[str]:
 def first_published(series_keys: list[str]) -> datetime | None:
     """When the first value of these series was published."""
     return (
-        PublishedObservation.objects.filter(series_key__in=series_keys)
+        PublishedObservation.objects.filter(series__series_key__in=series_keys)
         .order_by("valid_from")
         .values_list("valid_from", flat=True)
         .first()

@@ -61,7 +61,7 @@ def series_points(
 def values_at(series_keys: list[str], time_period: str) -> dict[str, float]:
     """The current value of each of these series for one period (those that have one)."""
     rows = observations_current(series_keys).filter(time_period=time_period)
-    return dict(rows.values_list("series_key", "value"))
+    return dict(rows.values_list("series__series_key", "value"))
 
 
 def group_members(group: str) -> list[Country]:

@@ -40,8 +40,10 @@ def timeliness_board(*, today: date, months: int = 12) -> list[MemberTimeliness]
     area_of = {key: area for area, keys in keys_by_area.items() for key in keys}
     sent: dict[str, set[date]] = defaultdict(set)
     last: dict[str, date] = {}
-    current = PublishedObservation.objects.filter(valid_to__isnull=True, series_key__in=area_of)
-    for key, start in current.values_list("series_key", "period_start").distinct():
+    current = PublishedObservation.objects.filter(
+        valid_to__isnull=True, series__series_key__in=area_of
+    )
+    for key, start in current.values_list("series__series_key", "period_start").distinct():
         area = area_of[key]
         if start >= periods[0]:
             sent[area].add(start)

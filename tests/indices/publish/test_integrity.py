@@ -1,7 +1,7 @@
 """The database refuses rows that point at nothing: the national store's series and submission,
-the published store's release. They are checked once per statement over the rows it wrote
-(migrations 0015, 0020), not by foreign keys row by row; these tests hold the database to it.
-The national series point at their agency by a foreign key."""
+the published store's series and release. They are checked once per statement over the rows it
+wrote (migrations 0015, 0020, 0021), not by foreign keys row by row; these tests hold the
+database to it. The national series point at their agency by a foreign key."""
 
 import uuid
 
@@ -10,7 +10,7 @@ from django.test import TestCase
 
 from countries.models import Agency
 from indices.national.models import NationalSeries
-from indices.publish.models import PublishedObservation, Release
+from indices.publish.models import PublishedObservation, PublishedSeries, Release
 from indices.publish.releases import releases_publish_due
 from tests.indices.publishing import accept, monthly_csv, year_2021
 
@@ -23,8 +23,8 @@ FROM generate_series('2030-01-01'::date, '2030-03-01', '1 month') AS d
 """
 PUBLISHED_INSERT = """
 INSERT INTO indices_publishedobservation
-    (series_key, period_start, time_period, value, status, comment, release_id, valid_from)
-VALUES ('M.TH.C.N.IX', '2030-01-01', '2030-01', 100, 'A', '', %s, now())
+    (series_no, period_start, time_period, value, status, comment, release_id, valid_from)
+VALUES (%s, '2030-01-01', '2030-01', 100, 'A', '', %s, now())
 """
 
 
@@ -35,6 +35,7 @@ class OrphanRefusalTests(TestCase):
         releases_publish_due()
         cls.release = Release.objects.get(submission=cls.submission)
         cls.series = NationalSeries.objects.get(agency="TH_OIE", series_id="M.TH.C.N")
+        cls.published = PublishedSeries.objects.get(series_key="M.TH.C.N.IX")
 
     def refused(self, sql: str, params: list) -> str:
         with (
@@ -68,11 +69,35 @@ class OrphanRefusalTests(TestCase):
         )
         self.assertIn("submission_id", message)
 
-    def test_a_published_row_of_an_unknown_release_is_refused(self):
-        message = self.refused(PUBLISHED_INSERT, [self.release.pk + 1000])
+    def test_a_published_row_of_an_unknown_release_or_series_is_refused(self):
+        number = self.published.number
+        message = self.refused(PUBLISHED_INSERT, [number, self.release.pk + 1000])
         self.assertIn("release_id", message)
-        with connection.cursor() as cursor:  # a release that exists is taken
-            cursor.execute(PUBLISHED_INSERT, [self.release.pk])
+        unknown = PublishedSeries.objects.order_by("-number").first().number + 1
+        message = self.refused(PUBLISHED_INSERT, [unknown, self.release.pk])
+        self.assertIn("series_no", message)
+        with connection.cursor() as cursor:  # a series and release that exist are taken
+            cursor.execute(PUBLISHED_INSERT, [number, self.release.pk])
+        # and one orphan among valid rows, by an update of stored rows
+        message = self.refused(
+            "UPDATE indices_publishedobservation SET series_no = %s WHERE period_start = %s",
+            [unknown, "2021-06-01"],
+        )
+        self.assertIn("series_no", message)
+
+    def test_the_database_numbers_a_new_published_series(self):
+        series = PublishedSeries.objects.create(
+            series_key="M.TH.B.N.IX",
+            freq="M",
+            ref_area="TH",
+            activity="B",
+            adjustment="N",
+            transformation="IX",
+            first_published_at=self.release.release_at,
+            last_updated_at=self.release.release_at,
+        )
+        self.assertIsInstance(series.number, int)
+        self.assertGreater(series.number, self.published.number)
 
     def test_a_referenced_submission_release_or_series_cannot_be_deleted(self):
         for sql, params in (
@@ -81,10 +106,16 @@ class OrphanRefusalTests(TestCase):
             ("UPDATE indices_release SET id = id + 1000 WHERE id = %s", [self.release.pk]),
             ("DELETE FROM indices_nationalseries WHERE id = %s", [self.series.pk]),
             ("UPDATE indices_nationalseries SET id = id + 1000 WHERE id = %s", [self.series.pk]),
+            ("DELETE FROM indices_publishedseries WHERE number = %s", [self.published.number]),
+            (
+                "UPDATE indices_publishedseries SET number = number + 1000 WHERE number = %s",
+                [self.published.number],
+            ),
         ):
             with self.subTest(sql=sql):
                 self.assertIn("rows still point at", self.refused(sql, params))
         self.assertTrue(NationalSeries.objects.filter(pk=self.series.pk).exists())
+        self.assertTrue(PublishedSeries.objects.filter(number=self.published.number).exists())
 
     def test_an_agency_with_stored_series_cannot_be_deleted(self):
         # An agency that only a series points at; its foreign key checked at once here

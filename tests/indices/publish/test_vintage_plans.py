@@ -21,16 +21,16 @@ from indices.publish.services import vintages
 OLD_CLOSE = """
 UPDATE indices_publishedobservation AS p SET valid_to = %(instant)s
 FROM vintage_scope AS s
-WHERE p.series_key = s.series_key AND p.valid_to IS NULL AND p.period_start >= s.since
+WHERE p.series_no = s.series_no AND p.valid_to IS NULL AND p.period_start >= s.since
   AND NOT EXISTS (
       SELECT 1 FROM vintage_new AS n
-      WHERE n.series_key = p.series_key AND n.period_start = p.period_start
+      WHERE n.series_no = p.series_no AND n.period_start = p.period_start
         AND abs(n.value - p.value) <= %(tolerance)s * greatest(1.0, abs(p.value))
         AND n.status = p.status
         AND (n.coverage IS NULL) = (p.coverage IS NULL)
         AND coalesce(abs(n.coverage - p.coverage) <= %(tolerance)s * 100, true)
         AND n.comment = p.comment)
-RETURNING p.series_key, p.period_start
+RETURNING p.series_no, p.period_start
 """
 
 SERIES = 500  # 240 months each, written month after month as releases write them
@@ -46,13 +46,24 @@ class ClosePlanTests(TestCase):
         with connection.cursor() as cursor:
             cursor.execute(
                 """
+                INSERT INTO indices_publishedseries
+                    (series_key, freq, ref_area, activity, adjustment, transformation,
+                     attributes, first_published_at, last_updated_at)
+                SELECT 'M.TH.' || s || '.N.IX', 'M', 'TH', s::text, 'N', 'IX', '{}', now(), now()
+                FROM generate_series(1, %s) AS s
+                """,
+                [SERIES],
+            )
+            cursor.execute(
+                """
                 INSERT INTO indices_publishedobservation
-                    (series_key, period_start, time_period, value, status, comment, release_id,
+                    (series_no, period_start, time_period, value, status, comment, release_id,
                      valid_from)
-                SELECT 'M.TH.' || s || '.N.IX', p::date, to_char(p, 'YYYY-MM'), 100 + s %% 7,
+                SELECT k.number, p::date, to_char(p, 'YYYY-MM'), 100 + s %% 7,
                        'A', '', %s, now()
                 FROM generate_series('2005-01-01'::date, '2024-12-01', '1 month') AS p,
                      generate_series(1, %s) AS s
+                JOIN indices_publishedseries AS k ON k.series_key = 'M.TH.' || s || '.N.IX'
                 ORDER BY p, s
                 """,
                 [release.pk, SERIES],
@@ -64,20 +75,21 @@ class ClosePlanTests(TestCase):
         vintages_write fills them for a monthly update."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "CREATE TEMP TABLE vintage_new (series_key text, period_start date,"
+                "CREATE TEMP TABLE vintage_new (series_no integer, period_start date,"
                 " time_period text, value float8, status text, coverage float8,"
                 " comment text NOT NULL)"
             )
             cursor.execute(
-                "CREATE TEMP TABLE vintage_scope (series_key text PRIMARY KEY, since date NOT NULL)"
+                "CREATE TEMP TABLE vintage_scope (series_no integer PRIMARY KEY,"
+                " since date NOT NULL)"
             )
             cursor.execute(
-                "INSERT INTO vintage_scope SELECT 'M.TH.' || s || '.N.IX', '2024-10-01'"
-                " FROM generate_series(1, %s) AS s",
+                "INSERT INTO vintage_scope SELECT number, '2024-10-01'"
+                " FROM indices_publishedseries WHERE activity::int <= %s",
                 [SCOPED],
             )
             cursor.execute(
-                "INSERT INTO vintage_new SELECT series_key, p::date, to_char(p, 'YYYY-MM'),"
+                "INSERT INTO vintage_new SELECT series_no, p::date, to_char(p, 'YYYY-MM'),"
                 " 101, 'A', NULL, '' FROM vintage_scope,"
                 " generate_series('2024-10-01'::date, '2024-12-01', '1 month') AS p"
             )
@@ -113,7 +125,7 @@ class ClosePlanTests(TestCase):
                 continue
             condition = node.get("Index Cond") or node.get("Recheck Cond") or ""
             self.assertIn(node["Node Type"], ("Index Scan", "Bitmap Heap Scan"), node)
-            for scoped in ("series_key)::text = s.series_key", "period_start >= s.since"):
+            for scoped in ("series_no = s.series_no", "period_start >= s.since"):
                 self.assertIn(scoped, condition, node)
 
     def test_each_scoped_series_is_read_by_its_index_range(self):
@@ -128,7 +140,7 @@ class ClosePlanTests(TestCase):
         unscoped = [
             node
             for node in reads
-            if "series_key" not in (node.get("Index Cond") or node.get("Recheck Cond") or "")
+            if "series_no" not in (node.get("Index Cond") or node.get("Recheck Cond") or "")
         ]
         self.assertTrue(unscoped, reads)
         self.assertGreaterEqual(max(node["Plan Rows"] for node in unscoped), SERIES * 240 // 2)
@@ -167,8 +179,9 @@ class ClosePlanTests(TestCase):
                 )
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT series_key, period_start FROM indices_publishedobservation"
-                    " WHERE valid_to = %s ORDER BY 1, 2",
+                    "SELECT s.series_key, o.period_start FROM indices_publishedobservation AS o"
+                    " JOIN indices_publishedseries AS s ON s.number = o.series_no"
+                    " WHERE o.valid_to = %s ORDER BY 1, 2",
                     [instant],
                 )
                 rows = cursor.fetchall()

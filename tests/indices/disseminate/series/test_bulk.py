@@ -87,13 +87,15 @@ class BulkTests(ReadApiTestCase):
             )
             cursor.execute(
                 """
-                INSERT INTO indices_publishedobservation (series_key, period_start,
+                INSERT INTO indices_publishedobservation (series_no, period_start,
                     time_period, value, status, release_id, valid_from)
-                SELECT 'M.KH.' || s::text || '.N.IX',
+                SELECT k.number,
                        date '1990-01-01' + make_interval(months => m),
                        to_char(date '1990-01-01' + make_interval(months => m), 'YYYY-MM'),
                        100 + random(), 'A', (SELECT min(id) FROM indices_release), now()
-                FROM generate_series(10, 509) AS s, generate_series(0, 399) AS m
+                FROM generate_series(10, 509) AS s
+                JOIN indices_publishedseries AS k ON k.series_key = 'M.KH.' || s::text || '.N.IX'
+                CROSS JOIN generate_series(0, 399) AS m
                 """
             )
         response = self.reader.client().get(URL + "?ref_area=KH")
