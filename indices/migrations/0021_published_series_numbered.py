@@ -47,55 +47,37 @@ CREATE TRIGGER {PUBLISHED}_refs_updated AFTER UPDATE ON {PUBLISHED}
 """
 # The distinct references of the rows a statement wrote, gathered in one pass, must all exist;
 # FOR KEY SHARE, as a foreign key's check (migration 0015).
-CHECK = f"""
+ONE_CHECK = f"""
+    SELECT count(*) INTO found FROM (
+        SELECT 1 FROM {{parent}} WHERE {{key}} = ANY({{column}}s) FOR KEY SHARE
+    ) AS locked;
+    IF found < coalesce(cardinality({{column}}s), 0) THEN
+        RAISE EXCEPTION 'insert or update on table "{PUBLISHED}" violates the reference '
+            '{{column}} to {{parent}}: a row points at nothing'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;"""
+
+
+def _check(references: list[tuple[str, str, str, str]]) -> str:
+    """The statement trigger's function over `references`: (column, its type, parent, key)."""
+    columns = [column for column, _, _, _ in references]
+    return f"""
 CREATE OR REPLACE FUNCTION indices_refs_exist_published() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    release_ids bigint[];
-    series_nos integer[];
-    found bigint;
+{"".join(f"    {column}s {kind}[];{chr(10)}" for column, kind, _, _ in references)}    found bigint;
 BEGIN
-    SELECT array_agg(DISTINCT release_id), array_agg(DISTINCT series_no)
-        INTO release_ids, series_nos
-    FROM (SELECT DISTINCT release_id, series_no FROM written) AS refs;
-    SELECT count(*) INTO found FROM (
-        SELECT 1 FROM indices_release WHERE id = ANY(release_ids) FOR KEY SHARE
-    ) AS locked;
-    IF found < coalesce(cardinality(release_ids), 0) THEN
-        RAISE EXCEPTION 'insert or update on table "{PUBLISHED}" violates the reference '
-            'release_id to indices_release: a row points at nothing'
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    SELECT count(*) INTO found FROM (
-        SELECT 1 FROM {SERIES} WHERE number = ANY(series_nos) FOR KEY SHARE
-    ) AS locked;
-    IF found < coalesce(cardinality(series_nos), 0) THEN
-        RAISE EXCEPTION 'insert or update on table "{PUBLISHED}" violates the reference '
-            'series_no to {SERIES}: a row points at nothing'
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
+    SELECT {", ".join(f"array_agg(DISTINCT {column})" for column in columns)}
+        INTO {", ".join(f"{column}s" for column in columns)}
+    FROM (SELECT DISTINCT {", ".join(columns)} FROM written) AS refs;
+{"".join(ONE_CHECK.format(column=c, parent=p, key=k) for c, _, p, k in references)}
     RETURN NULL;
 END $$;
 """
-# Migration 0015's check, of the release only.
-BACKWARD_CHECK = f"""
-CREATE OR REPLACE FUNCTION indices_refs_exist_published() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    release_ids bigint[];
-    found bigint;
-BEGIN
-    SELECT array_agg(DISTINCT release_id) INTO release_ids
-    FROM (SELECT DISTINCT release_id FROM written) AS refs;
-    SELECT count(*) INTO found FROM (
-        SELECT 1 FROM indices_release WHERE id = ANY(release_ids) FOR KEY SHARE
-    ) AS locked;
-    IF found < coalesce(cardinality(release_ids), 0) THEN
-        RAISE EXCEPTION 'insert or update on table "{PUBLISHED}" violates the reference '
-            'release_id to indices_release: a row points at nothing'
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    RETURN NULL;
-END $$;
-"""
+
+
+RELEASE = ("release_id", "bigint", "indices_release", "id")
+CHECK = _check([RELEASE, ("series_no", "integer", SERIES, "number")])
+BACKWARD_CHECK = _check([RELEASE])  # migration 0015's, of the release only
 # A series cannot go, nor change its number, while a value points at it (a foreign key's NO
 # ACTION).
 KEEP = f"""
