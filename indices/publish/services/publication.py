@@ -615,7 +615,8 @@ def _level_key(area: str, activity: str, adjustment: str) -> str:
     return f"M.{area}.{activity}.{adjustment}.IX"
 
 
-# The current monthly levels of some series, in one bitmap scan of the current-value index.
+# The current monthly levels of some series: each series found by its key, then its current
+# values by the current-value index.
 _PUBLISHED_LEVELS = """
 SELECT s.series_key, o.period_start, o.value, o.status
 FROM indices_publishedseries AS s

@@ -1,6 +1,6 @@
 """The published series' rows a release writes beside its values (services/vintages.py
-`_series_upsert`): created on first publication, their attributes and last update set where
-values changed or the attributes did, left alone otherwise."""
+`_series_stored`, `_series_changed`): created on first publication, their attributes and last
+update set where values changed or the attributes did, left alone otherwise."""
 
 from datetime import date, timedelta
 
@@ -73,3 +73,22 @@ class PublishedSeriesRowsTests(TestCase):
         later = self.write([series("IX", [100, 101])], 1)
         self.assertEqual(self.row("M.TH.C.N.PCH_PRE"), ({}, first, later))
         self.assertEqual(self.row("M.TH.C.N.IX"), ({}, first, first))
+
+    def test_a_revised_value_rewrites_the_attributes_as_the_release_spells_them(self):
+        self.write([series("IX", [100, 101], COVERAGE=80)], 0)
+        later = self.write([series("IX", [100, 102], COVERAGE=80.0)], 1)
+        stored = PublishedSeries.objects.get(series_key="M.TH.C.N.IX")
+        self.assertEqual(stored.last_updated_at, later)
+        self.assertIsInstance(stored.attributes["COVERAGE"], float)
+
+    def test_only_new_series_are_given_numbers(self):
+        self.write([series("IX", [100, 101]), series("PCH_PRE", [1.0])], 0)
+        numbers = dict(PublishedSeries.objects.values_list("series_key", "number"))
+        for day in (1, 2):  # written again: the same numbers, none drawn
+            self.write([series("IX", [100, 101 + day]), series("PCH_PRE", [1.0])], day)
+        self.write(
+            [series("IX", [100, 104]), series("PCH_PRE", [1.0]), series("PCH_YOY", [2.0])], 3
+        )
+        now = dict(PublishedSeries.objects.values_list("series_key", "number"))
+        self.assertEqual({key: now[key] for key in numbers}, numbers)
+        self.assertEqual(now["M.TH.C.N.PCH_YOY"], max(numbers.values()) + 1)
