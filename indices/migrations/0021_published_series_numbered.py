@@ -4,8 +4,8 @@ national store's do since migration 0020.
 At a first load a published value took 302 bytes: a 116-byte row and 186 bytes of indexes, two
 of which (the primary key and the current values' one_current_value) begin with the key's text.
 With the number in its place, and the table's columns ordered widest first so that none is
-padded to its alignment, the same rows take some 168 bytes, and a first load's COPY of them
-about a third less time (docs/benchmarks.md).
+padded to its alignment, the same rows take 161 bytes, and a first load's vintages about a
+third less time (docs/benchmarks.md).
 
 - `indices_publishedseries.number`: the next value of a sequence of its own, numbered here in
   the order of the keys.
@@ -13,12 +13,12 @@ about a third less time (docs/benchmarks.md).
   (series_no, period_start, valid_from, release_id); one_current_value (series_no,
   period_start) where valid_to is NULL.
 - Integrity stays per statement (migration 0015): the rows a statement writes must point at
-  stored series as well as at releases; a series that values point at cannot be deleted, nor
-  renumbered.
+  stored series as well as at releases; a series that values point at cannot be deleted, and
+  no series is renumbered.
 
-Rebuilds the store under its lock (about half a minute on a store of 3 million values); a
-value whose key has no series, which the service never writes, stops it with an error rather
-than being lost.
+Rebuilds the store under the lock of both tables (17-21 s on a store of 3.3 million published
+values); a value whose key has no series, which the service never writes, stops it with an
+error rather than being lost.
 """
 
 import django.db.models.deletion
@@ -78,13 +78,18 @@ END $$;
 RELEASE = ("release_id", "bigint", "indices_release", "id")
 CHECK = _check([RELEASE, ("series_no", "integer", SERIES, "number")])
 BACKWARD_CHECK = _check([RELEASE])  # migration 0015's, of the release only
-# A series cannot go, nor change its number, while a value points at it (a foreign key's NO
-# ACTION).
+# A series cannot go while a value points at it (a foreign key's NO ACTION), and never changes
+# its number: values may point at it, and an UPDATE of a series not loaded from the database
+# (its number left to the default) would otherwise give it a new one.
 KEEP = f"""
 CREATE FUNCTION indices_refs_keep_{SERIES}_series_no() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND NEW.number = OLD.number THEN
-        RETURN NULL;
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.number = OLD.number THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION 'UPDATE on table "{SERIES}": series % keeps its number %',
+            OLD.series_key, OLD.number USING ERRCODE = 'foreign_key_violation';
     END IF;
     IF EXISTS (SELECT 1 FROM {PUBLISHED} WHERE series_no = OLD.number) THEN
         RAISE EXCEPTION '% on table "{SERIES}" violates the reference series_no of '
@@ -97,7 +102,10 @@ CREATE TRIGGER {SERIES}_keeps_series_no AFTER DELETE OR UPDATE OF number ON {SER
     FOR EACH ROW EXECUTE FUNCTION indices_refs_keep_{SERIES}_series_no();
 """
 
+LOCK = f"LOCK TABLE {PUBLISHED}, {SERIES} IN ACCESS EXCLUSIVE MODE;"
+
 FORWARD = f"""
+{LOCK}
 CREATE SEQUENCE {SEQUENCE} AS integer;
 ALTER TABLE {SERIES} ADD COLUMN number integer;
 UPDATE {SERIES} AS s SET number = numbered.number
@@ -143,6 +151,7 @@ ALTER TABLE {PUBLISHED}_numbered RENAME TO {PUBLISHED};
 """
 
 BACKWARD = f"""
+{LOCK}
 DROP TRIGGER {SERIES}_keeps_series_no ON {SERIES};
 DROP FUNCTION indices_refs_keep_{SERIES}_series_no();
 {BACKWARD_CHECK}

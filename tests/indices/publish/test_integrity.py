@@ -80,10 +80,11 @@ class OrphanRefusalTests(TestCase):
             cursor.execute(PUBLISHED_INSERT, [number, self.release.pk])
         # and one orphan among valid rows, by an update of stored rows
         message = self.refused(
-            "UPDATE indices_publishedobservation SET series_no = %s WHERE period_start = %s",
-            [unknown, "2021-06-01"],
+            "UPDATE indices_publishedobservation SET series_no = %s"
+            " WHERE series_no = %s AND period_start = %s",
+            [unknown, number, "2021-06-01"],
         )
-        self.assertIn("series_no", message)
+        self.assertIn("series_no to indices_publishedseries: a row points at nothing", message)
 
     def test_the_database_numbers_a_new_published_series(self):
         series = PublishedSeries.objects.create(
@@ -107,15 +108,45 @@ class OrphanRefusalTests(TestCase):
             ("DELETE FROM indices_nationalseries WHERE id = %s", [self.series.pk]),
             ("UPDATE indices_nationalseries SET id = id + 1000 WHERE id = %s", [self.series.pk]),
             ("DELETE FROM indices_publishedseries WHERE number = %s", [self.published.number]),
-            (
-                "UPDATE indices_publishedseries SET number = number + 1000 WHERE number = %s",
-                [self.published.number],
-            ),
         ):
             with self.subTest(sql=sql):
                 self.assertIn("rows still point at", self.refused(sql, params))
         self.assertTrue(NationalSeries.objects.filter(pk=self.series.pk).exists())
         self.assertTrue(PublishedSeries.objects.filter(number=self.published.number).exists())
+
+    def test_a_published_series_keeps_its_number(self):
+        unread = PublishedSeries.objects.create(
+            series_key="M.TH.B.N.IX",
+            freq="M",
+            ref_area="TH",
+            activity="B",
+            adjustment="N",
+            transformation="IX",
+            first_published_at=self.release.release_at,
+            last_updated_at=self.release.release_at,
+        )
+        for series in (self.published, unread):  # with values, and without
+            with self.subTest(series=series.series_key):
+                message = self.refused(
+                    "UPDATE indices_publishedseries SET number = number + 1000 WHERE number = %s",
+                    [series.number],
+                )
+                self.assertIn(f"keeps its number {series.number}", message)
+        # A series saved from an instance not read from the database (its number left to the
+        # default): refused, not renumbered.
+        stale = PublishedSeries(
+            series_key=unread.series_key,
+            freq="M",
+            ref_area="TH",
+            activity="B",
+            adjustment="N",
+            transformation="IX",
+            first_published_at=self.release.release_at,
+            last_updated_at=self.release.release_at,
+        )
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            stale.save()
+        self.assertEqual(PublishedSeries.objects.get(pk=unread.pk).number, unread.number)
 
     def test_an_agency_with_stored_series_cannot_be_deleted(self):
         # An agency that only a series points at; its foreign key checked at once here
