@@ -37,6 +37,22 @@ class OrphanRefusalTests(TestCase):
         cls.series = NationalSeries.objects.get(agency="TH_OIE", series_id="M.TH.C.N")
         cls.published = PublishedSeries.objects.get(series_key="M.TH.C.N.IX")
 
+    def unpublished_series(self, *, saved: bool = True) -> PublishedSeries:
+        """M.TH.B.N.IX, with no values: stored, or an instance not read from the database."""
+        series = PublishedSeries(
+            series_key="M.TH.B.N.IX",
+            freq="M",
+            ref_area="TH",
+            activity="B",
+            adjustment="N",
+            transformation="IX",
+            first_published_at=self.release.release_at,
+            last_updated_at=self.release.release_at,
+        )
+        if saved:
+            series.save()
+        return series
+
     def refused(self, sql: str, params: list) -> str:
         with (
             self.assertRaises(IntegrityError) as refused,
@@ -87,16 +103,7 @@ class OrphanRefusalTests(TestCase):
         self.assertIn("series_no to indices_publishedseries: a row points at nothing", message)
 
     def test_the_database_numbers_a_new_published_series(self):
-        series = PublishedSeries.objects.create(
-            series_key="M.TH.B.N.IX",
-            freq="M",
-            ref_area="TH",
-            activity="B",
-            adjustment="N",
-            transformation="IX",
-            first_published_at=self.release.release_at,
-            last_updated_at=self.release.release_at,
-        )
+        series = self.unpublished_series()
         self.assertIsInstance(series.number, int)
         self.assertGreater(series.number, self.published.number)
 
@@ -115,16 +122,7 @@ class OrphanRefusalTests(TestCase):
         self.assertTrue(PublishedSeries.objects.filter(number=self.published.number).exists())
 
     def test_a_published_series_keeps_its_number(self):
-        unread = PublishedSeries.objects.create(
-            series_key="M.TH.B.N.IX",
-            freq="M",
-            ref_area="TH",
-            activity="B",
-            adjustment="N",
-            transformation="IX",
-            first_published_at=self.release.release_at,
-            last_updated_at=self.release.release_at,
-        )
+        unread = self.unpublished_series()
         for series in (self.published, unread):  # with values, and without
             with self.subTest(series=series.series_key):
                 message = self.refused(
@@ -134,18 +132,8 @@ class OrphanRefusalTests(TestCase):
                 self.assertIn(f"keeps its number {series.number}", message)
         # A series saved from an instance not read from the database (its number left to the
         # default): refused, not renumbered.
-        stale = PublishedSeries(
-            series_key=unread.series_key,
-            freq="M",
-            ref_area="TH",
-            activity="B",
-            adjustment="N",
-            transformation="IX",
-            first_published_at=self.release.release_at,
-            last_updated_at=self.release.release_at,
-        )
         with self.assertRaises(IntegrityError), transaction.atomic():
-            stale.save()
+            self.unpublished_series(saved=False).save()
         self.assertEqual(PublishedSeries.objects.get(pk=unread.pk).number, unread.number)
 
     def test_an_agency_with_stored_series_cannot_be_deleted(self):
