@@ -103,9 +103,11 @@ def vintages_write(
     }
     first_values = not scoped and not _any_current(new_keys)
     attributes = {item.key: json.dumps(item.attributes) for item in series}
-    numbers = _series_stored(series, attributes, instant)
+    numbers, created = _series_stored(series, attributes, instant)
     if first_values:
-        return _first_values_write(series, numbers, attributes, release=release, instant=instant)
+        return _first_values_write(
+            series, numbers, attributes, created, release=release, instant=instant
+        )
     numbers.update(scoped)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -141,7 +143,7 @@ def vintages_write(
             opened = set(cursor.fetchall())
     key_of = {number: key for key, number in numbers.items()}
     changed_keys = sorted({key_of[number] for number, _ in closed | opened})
-    _series_changed(changed_keys, attributes, instant)
+    _series_changed([key for key in changed_keys if key not in created], attributes, instant)
     return VintageChanges(
         series_keys=changed_keys, opened=len(opened), withdrawn=len(closed - opened)
     )
@@ -163,6 +165,7 @@ def _first_values_write(
     series: list[HarmonizedSeries],
     numbers: dict[str, int],
     attributes: dict[str, str],
+    created: set[str],
     *,
     release: Release,
     instant: datetime,
@@ -182,7 +185,7 @@ def _first_values_write(
         for item in series:
             copy.write(_copy_lines(item, numbers[item.key], suffix))
     changed_keys = sorted({item.key for item in series if item.points})
-    _series_changed(changed_keys, attributes, instant)
+    _series_changed([key for key in changed_keys if key not in created], attributes, instant)
     return VintageChanges(series_keys=changed_keys, opened=opened, withdrawn=0)
 
 
@@ -251,12 +254,14 @@ SELECT u.series_key, u.freq, u.ref_area, u.activity, u.adjustment, u.transformat
 FROM u
 WHERE NOT EXISTS (SELECT 1 FROM indices_publishedseries AS s WHERE s.series_key = u.series_key)
 ON CONFLICT (series_key) DO NOTHING
+RETURNING series_key
 """
 _NUMBERS = """
 SELECT series_key, number FROM indices_publishedseries WHERE series_key = ANY(%(keys)s::text[])
 """
 # Series whose values changed: their last update is this instant, and their attributes the
-# release's as it wrote them (a series that lost every value keeps its own).
+# release's as it wrote them (a series that lost every value keeps its own). Those the release
+# created have both already: a first load's 3,000 series took 110 ms to update again.
 _CHANGED = """
 UPDATE indices_publishedseries AS s
 SET last_updated_at = %(instant)s, attributes = coalesce(u.attributes::jsonb, s.attributes)
@@ -267,11 +272,11 @@ WHERE s.series_key = u.series_key
 
 def _series_stored(
     series: list[HarmonizedSeries], attributes: dict[str, str], instant: datetime
-) -> dict[str, int]:
-    """Each series of `series` stored (created, or its attributes updated): their numbers.
-    `attributes`: each series' as JSON, by key."""
+) -> tuple[dict[str, int], set[str]]:
+    """Each series of `series` stored (created, or its attributes updated): their numbers, and
+    the keys of those created. `attributes`: each series' as JSON, by key."""
     if not series:
-        return {}
+        return {}, set()
     columns = {
         "keys": [item.key for item in series],
         "freqs": [item.freq for item in series],
@@ -286,8 +291,9 @@ def _series_stored(
     arrays = {name: pl.Series(values, dtype=pl.String) for name, values in columns.items()}
     with connection.cursor() as cursor:
         cursor.execute(_SERIES_STORE, array_params({**arrays, "instant": instant}))
+        created = {key for (key,) in cursor.fetchall()}
         cursor.execute(_NUMBERS, array_params({"keys": arrays["keys"]}))
-        return dict(cursor.fetchall())
+        return dict(cursor.fetchall()), created
 
 
 def _series_changed(keys: list[str], attributes: dict[str, str], instant: datetime) -> None:
