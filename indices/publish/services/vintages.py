@@ -143,7 +143,7 @@ def vintages_write(
             opened = set(cursor.fetchall())
     key_of = {number: key for key, number in numbers.items()}
     changed_keys = sorted({key_of[number] for number, _ in closed | opened})
-    _series_changed([key for key in changed_keys if key not in created], attributes, instant)
+    _series_changed(changed_keys, created, attributes, instant)
     return VintageChanges(
         series_keys=changed_keys, opened=len(opened), withdrawn=len(closed - opened)
     )
@@ -185,7 +185,7 @@ def _first_values_write(
         for item in series:
             copy.write(_copy_lines(item, numbers[item.key], suffix))
     changed_keys = sorted({item.key for item in series if item.points})
-    _series_changed([key for key in changed_keys if key not in created], attributes, instant)
+    _series_changed(changed_keys, created, attributes, instant)
     return VintageChanges(series_keys=changed_keys, opened=opened, withdrawn=0)
 
 
@@ -296,7 +296,12 @@ def _series_stored(
         return dict(cursor.fetchall()), created
 
 
-def _series_changed(keys: list[str], attributes: dict[str, str], instant: datetime) -> None:
+def _series_changed(
+    changed: list[str], created: set[str], attributes: dict[str, str], instant: datetime
+) -> None:
+    """The series whose values changed marked so (`_CHANGED`), but for those the release
+    `created`."""
+    keys = [key for key in changed if key not in created]
     if keys:
         params = {
             "keys": pl.Series(keys, dtype=pl.String),
