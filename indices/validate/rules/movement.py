@@ -171,7 +171,9 @@ def w01_unusual_movement(ctx: RuleContext) -> int:
     )
     if not unusual.height:
         return 0
-    flagged = series(ctx)[unusual["position"].to_numpy()].hstack(unusual.drop("position"))
+    # Submitted changes only (`_unusual`): each a row of submitted_rows.
+    at = series(ctx)["at"].gather(unusual["position"])
+    flagged = submitted_rows(ctx)[at.to_numpy()].hstack(unusual.drop("position"))
     found = value_located(ctx, flagged)
 
     def message(row: Row) -> str:

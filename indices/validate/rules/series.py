@@ -339,9 +339,11 @@ def w06_flat_line(ctx: RuleContext) -> int:
             last_label=label_from_month(pl.col("last_mi")),
         )
     )
+    # Each run is reported on a submitted row: its texts and cell are submitted_rows'.
+    rows = submitted_rows(ctx)[runs["at"].to_numpy()]
     found = located(
         ctx,
-        runs,
+        rows.hstack(runs.select(pl.exclude(rows.columns)).get_columns()),
         column="OBS_VALUE",
         value="obs_value",
         series_key=pl.col("series_id"),

@@ -14,6 +14,9 @@ period it carries, its value or its missing status). Each row has
   flat / next_flat: v equals the value of the period just before / just after;
   mi: the month number, year * 12 + month - 1;
   first_sub: the series' first submitted period.
+It holds only what the rules compare over both (`SERIES_COLUMNS`); `submitted_rows(ctx)` holds
+the submitted rows with every column and the same computed ones, and `at` says which row of it
+a submitted row of `series(ctx)` is.
 
 `stats(ctx)`: one row per series named by any row: how many rows give a period, how many
 distinct periods, the first and last, the smallest and largest base year in E08's range, and
@@ -57,10 +60,6 @@ HISTORY_SCHEMA = {
     "v": pl.Float64,
     "base_year": pl.Int32,
 }
-
-
-# What a stored observation has no text for: it was not read from a file.
-HISTORY_BLANKS = ("sheet", "value_cell", "activity", "obs_value", "base_per", "time_period")
 
 
 def months_of(freq: pl.Expr | None = None) -> pl.Expr:
@@ -210,26 +209,47 @@ def _in_order(keys: pl.DataFrame) -> bool:
 
 
 def series(ctx: RuleContext) -> pl.DataFrame:
+    """The valid rows over the stored history (the module docstring), narrow: `SERIES_COLUMNS`,
+    each submitted row's position in `submitted_rows` (`at`; NULL for a stored period), and the
+    columns computed over both (`COMPUTED`). A rule that reports a row takes it, with all its
+    columns, from `submitted_rows` by `at`."""
     if "series" not in ctx.derived:
-        ctx.derived["series"] = _series(ctx)
+        ctx.derived["series"], ctx.derived["submitted"] = _series(ctx)
     return ctx.derived["series"]
 
 
 def submitted_rows(ctx: RuleContext) -> pl.DataFrame:
-    """The valid rows (one per series and period) with their windows."""
+    """The valid rows (one per series and period), every column, with `first_sub` and the
+    columns computed over the stored history (`COMPUTED`), in the order of series and period."""
     if "submitted" not in ctx.derived:
-        rows = series(ctx)
-        # Without stored history every row is submitted: no copy.
-        history = rows.height > valid_rows(ctx).height
-        ctx.derived["submitted"] = rows.filter(pl.col("submitted")) if history else rows
+        ctx.derived["series"], ctx.derived["submitted"] = _series(ctx)
     return ctx.derived["submitted"]
 
 
 # A series' first row in a frame sorted by series (sk) and period.
 _SERIES_STARTS = pl.col("sk") != pl.col("sk").shift(1)
+# What `series` holds of every row, submitted or stored, besides `at` and COMPUTED: what the
+# rules that read the stored periods too (W01, W06) compare. The rows' other columns (texts of
+# the file, cells, labels) are left out of it: for a second file with every other month missing,
+# its 500,000 rows among a million stored periods, filling them in for each stored period and
+# sorting them with the rest took the worker to 1,039 MB.
+SERIES_COLUMNS = (
+    "sk",
+    "mi",
+    "v",
+    "submitted",
+    "series_id",
+    "freq_n",
+    "adjustment_n",
+    "first_sub",
+    "row_no",
+    "period_label",
+)
+COMPUTED = ("pv", "nv", "py", "pct", "pct_year", "flat", "next_flat")
 
 
-def _series(ctx: RuleContext) -> pl.DataFrame:
+def _series(ctx: RuleContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(`series`, `submitted_rows`)."""
     sub = valid_rows(ctx).with_columns(
         first_sub=pl.when(_SERIES_STARTS.fill_null(True))
         .then(pl.col("period_start"))
@@ -239,14 +259,7 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
     # national code does), and the same frequency, area, national code and adjustment (the
     # series id spells them).
     firsts = sub.filter(_SERIES_STARTS.fill_null(True)).select(
-        "sk",
-        "series_id",
-        "first_sub",
-        "freq_n",
-        "adjustment_n",
-        "nat_code",
-        series_activity="activity_n",
-        ref_area="area_n",
+        "sk", "series_id", "first_sub", "freq_n", "adjustment_n"
     )
     # A series given for every period from its first to its last: the stored values of those
     # periods are not its history (the submission wins), so they are not read.
@@ -257,27 +270,20 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
     )
     firsts = firsts.join(spans, on="sk", maintain_order="left")
     history = stored_history(ctx, firsts)
-    merged = sub
+    merged = sub.select(*SERIES_COLUMNS, at=pl.int_range(pl.len(), dtype=pl.UInt32))
     if history.height:
         history = (
-            history.join(firsts, on="sk")
-            .with_columns(mi=month_number(pl.col("period_start")))
-            .with_columns(
-                period_label=label_from_month(pl.col("mi")),
-                activity_n=pl.col("series_activity"),
-                value_n=pl.col("v"),
-                submitted=pl.lit(False),
-                **{name: pl.lit("") for name in HISTORY_BLANKS},
-            )
-            .drop("series_activity")
+            history.select("sk", "v", mi=month_number(pl.col("period_start")))
             .join(sub.select("sk", "mi"), on=["sk", "mi"], how="anti")
+            .join(firsts.select("sk", "series_id", "freq_n", "adjustment_n", "first_sub"), on="sk")
+            .with_columns(period_label=label_from_month(pl.col("mi")), submitted=pl.lit(False))
         )
         merged = _merged(merged, history)
     months = months_of()
     same_series = pl.col("sk").shift(1) == pl.col("sk")
     next_same = pl.col("sk").shift(-1) == pl.col("sk")
     py = merged["v"].gather(_year_before(merged.select(series_period())))
-    return merged.with_columns(
+    merged = merged.with_columns(
         pv=pl.when(same_series & (pl.col("mi").shift(1) == pl.col("mi") - months)).then(
             pl.col("v").shift(1)
         ),
@@ -295,6 +301,10 @@ def _series(ctx: RuleContext) -> pl.DataFrame:
         flat=(pl.col("v") == pl.col("pv")).fill_null(False),
         next_flat=(pl.col("v") == pl.col("nv")).fill_null(False),
     )
+    # The submitted rows keep their order in the merge (both in series and period order, one
+    # row per series and period), so their computed columns line up with `sub` row for row.
+    computed = merged if merged.height == sub.height else merged.filter("submitted")
+    return merged, sub.hstack(computed.select(COMPUTED).get_columns())
 
 
 def _merged(sub: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
