@@ -411,6 +411,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process keeps much of what a large task allocated (its allocators hold on to freed
+# memory: a million-row release left one at 870 MB). One that holds more than this many KiB
+# once a task is done is replaced by a fresh process, forked from the worker with its modules
+# loaded, so that each large task starts from a small process (docs/benchmarks.md). 0: never.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = (
+    env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 600 * 1024, minimum=0) or None
+)
 CELERY_TASK_TIME_LIMIT = CELERY_LONGEST_TASK_SECONDS
 # The soft limit raises inside the task so it can record its failure before the hard kill.
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_LONGEST_TASK_SECONDS - 60
