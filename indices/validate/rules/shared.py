@@ -232,7 +232,7 @@ _SERIES_STARTS = pl.col("sk") != pl.col("sk").shift(1)
 # rules that read the stored periods too (W01, W06) compare. The rows' other columns (texts of
 # the file, cells, labels) are left out of it: for a second file with every other month missing,
 # its 500,000 rows among a million stored periods, filling them in for each stored period and
-# sorting them with the rest took the worker to 1,039 MB.
+# sorting them with the rest took validation to 1,039 MB.
 SERIES_COLUMNS = (
     "sk",
     "mi",
@@ -255,9 +255,8 @@ def _series(ctx: RuleContext) -> tuple[pl.DataFrame, pl.DataFrame]:
         .then(pl.col("period_start"))
         .forward_fill()
     )
-    # Every row of a series has the same activity_n (the series id names it, or its one
-    # national code does), and the same frequency, area, national code and adjustment (the
-    # series id spells them).
+    # Every row of a series has the same frequency and adjustment (the series id spells
+    # them): its stored periods take them from its first row.
     firsts = sub.filter(_SERIES_STARTS.fill_null(True)).select(
         "sk", "series_id", "first_sub", "freq_n", "adjustment_n"
     )
