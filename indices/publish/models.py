@@ -248,3 +248,22 @@ class ValueAddedWeight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country_id} {self.activity} {self.year}: {self.value_added}"
+
+
+class AggregateChainYear(models.Model):
+    """H6: a group's mean over one whole year of its chain-linked index, in chain units (before
+    H2 re-references it), for each year of the stretch of its chain that holds the reference
+    year. Every computation of a group's (activity, adjustment) leaves these as it found them,
+    so that a member's next release can chain the group on from the year before its window
+    rather than from the chain's start (services/chains.py). Not published: derived anew by any
+    full computation."""
+
+    pk = models.CompositePrimaryKey("ref_area", "activity", "adjustment", "year")
+    ref_area = models.CharField(max_length=8)  # the group: MKG, MKG_JP
+    activity = models.CharField(max_length=8)
+    adjustment = models.CharField(max_length=1)
+    year = models.PositiveSmallIntegerField()
+    mean = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.ref_area}.{self.activity}.{self.adjustment} {self.year}: {self.mean!r}"

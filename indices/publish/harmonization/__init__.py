@@ -5,7 +5,7 @@
 method, for statisticians, is in docs/methodology.md.
 """
 
-from indices.publish.harmonization.aggregate import aggregate_group
+from indices.publish.harmonization.aggregate import ChainFrom, ChainMeans, aggregate_group
 from indices.publish.harmonization.derive import attributes_shown, coverage_shown
 from indices.publish.harmonization.member import harmonize_member
 from indices.publish.harmonization.statuses import PRECEDENCE
@@ -20,6 +20,8 @@ from indices.publish.harmonization.types import (
 
 __all__ = [
     "PRECEDENCE",
+    "ChainFrom",
+    "ChainMeans",
     "HarmonizedSeries",
     "NationalObservation",
     "NationalSeries",

@@ -16,6 +16,11 @@ relative of month t of year y.
   year for mean_i(y). The aggregate point is flagged E.
 - A year with a month no member reports ends the chain; it restarts at the next qualifying y0.
   Only the stretch that holds the whole reference year can be re-referenced (H2) and published.
+- Going on from a year (`ChainFrom`): where mean_G of the year before it and of the reference
+  year are known (kept by the last computation, services/chains.py) and every member with
+  weight reports all 12 months of the year before, the chain from that year on is the one from
+  y0 bit for bit: mean_G(y - 1) and mean_i(y - 1) are all that link a year to the one before
+  (nothing is imputed in a whole year), and H2 needs only the reference year's mean.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import numpy as np
 
 from indices.publish.harmonization.derive import derive_all
 from indices.publish.harmonization.levels import Level, Levels
-from indices.publish.harmonization.member import rereference
+from indices.publish.harmonization.member import rescaled
 from indices.publish.harmonization.periods import to_index, year_indexes
 from indices.publish.harmonization.statuses import MISSING, RANK, named, ranks, worst
 from indices.publish.harmonization.types import HarmonizedSeries, object_array
@@ -48,6 +53,26 @@ SECRETARIAT = "MKG_SEC"
 MonthlyValues = dict[int, tuple[float, str]]
 
 
+@dataclass(frozen=True)
+class ChainFrom:
+    """Where a pair's chain goes on from: `year`, with mean_G, in chain units, of the year before
+    it and of the reference year, as the pair's last computation left them."""
+
+    year: int
+    mean_before: float
+    ref_mean: float
+
+
+@dataclass(frozen=True)
+class ChainMeans:
+    """A pair's chain as a computation leaves it: mean_G in chain units of each whole year of the
+    stretch that holds the reference year, from `since` on (None: the whole stretch; no year
+    before it is the chain's any more, and an empty `means` says the pair has none)."""
+
+    since: int | None
+    means: dict[int, float]
+
+
 def aggregate_group(
     *,
     group: str,
@@ -58,6 +83,8 @@ def aggregate_group(
     values: Mapping[tuple[str, str, str], MonthlyValues] | None = None,
     since: Mapping[tuple[str, str], date] | None = None,
     only: Collection[tuple[str, str]] | None = None,
+    chained_from: Mapping[tuple[str, str], ChainFrom] | None = None,
+    chains: dict[tuple[str, str], ChainMeans] | None = None,
 ) -> list[HarmonizedSeries]:
     """`members` must name every member of the group, with an empty sequence for a member that
     has no series: a member with value added but no series counts as missing (imputed).
@@ -67,7 +94,11 @@ def aggregate_group(
     window, services/windowed.py): they are derived from the levels of the January of the year
     before it on, which every point from it on is computed from (a growth over 12 months, a
     year's mean and its annual growth); the caller drops the points before it. `only`: the
-    (activity, adjustment) pairs to compute (all, without it)."""
+    (activity, adjustment) pairs to compute (all, without it). `chained_from`: pairs whose chain
+    goes on from a year (`ChainFrom`; their `values` need start only in the year before it, and
+    a pair whose members' levels do not show that year whole gets no series); each needs a
+    window (`since`) no earlier than the January after that year. `chains`: filled with each
+    computed pair's `ChainMeans`, for the next computation to go on from."""
     by_key: dict[tuple[str, str], dict[str, MonthlyValues]] = {}
     for country, series_list in members.items():
         for series in series_list:
@@ -86,23 +117,33 @@ def aggregate_group(
             continue
         if activity not in shares_of:  # the same for each adjustment
             shares_of[activity] = _Shares(activity, list(members), weights)
-        chained = _chain(by_key[(activity, adjustment)], shares_of[activity], min_coverage_pct)
-        segment = next(
-            (s for s in chained if all(i in s for i in year_indexes("M", ref_year))), None
+        going_on = (chained_from or {}).get((activity, adjustment))
+        chained = _chain(
+            by_key[(activity, adjustment)], shares_of[activity], min_coverage_pct, going_on
         )
+        if going_on is not None:
+            segment = chained[0] if chained else None
+            ref_mean = going_on.ref_mean
+        else:
+            segment = next(
+                (s for s in chained if all(i in s for i in year_indexes("M", ref_year))), None
+            )
+            ref_mean = segment.year_mean(ref_year) if segment is not None else math.nan
+        if chains is not None and (segment is not None or going_on is None):
+            chains[(activity, adjustment)] = ChainMeans(
+                since=going_on.year if going_on is not None else None,
+                means=segment.year_means() if segment is not None else {},
+            )
         if segment is None:
             continue
         chained_levels = segment.levels()
         window = (since or {}).get((activity, adjustment))
-        if window is not None:  # the reference year (H2) and the window's levels only
+        if window is not None:  # the window's levels only
             first = (window.year - 1) * 12
-            index = chained_levels.index
-            chained_levels = chained_levels.take((index >= first) | (index // 12 == ref_year))
-        referenced = rereference("M", chained_levels, ref_year)
-        assert referenced is not None and referenced.coverage is not None
+            chained_levels = chained_levels.take(chained_levels.index >= first)
+        referenced = rescaled(chained_levels, ref_mean)  # H2
+        assert referenced.coverage is not None
         published = referenced.take(referenced.coverage + COVERAGE_TOLERANCE >= min_coverage_pct)
-        if window is not None:
-            published = published.take(published.index >= first)
         if not len(published):
             continue
         seasonless = adjustment in SEASONLESS
@@ -181,8 +222,14 @@ class _Segment:
         self.coverage.append(level.coverage)
 
     def year_mean(self, year: int) -> float:
+        """mean_G(year), as the chain links the next year to it and H2 re-references with it."""
         start = year * 12 - self.first
         return math.fsum(self.value[start : start + 12]) / 12
+
+    def year_means(self) -> dict[int, float]:
+        """mean_G of each of its whole years (a segment starts in a January)."""
+        whole = range(self.first // 12, (self.first + len(self.value)) // 12)
+        return {year: self.year_mean(year) for year in whole}
 
     def levels(self) -> Levels:
         status = object_array(self.status)
@@ -211,9 +258,14 @@ class _Chain:
 
 
 def _chain(
-    values: dict[str, dict[int, tuple[float, str]]], shares: _Shares, min_coverage_pct: float
+    values: dict[str, dict[int, tuple[float, str]]],
+    shares: _Shares,
+    min_coverage_pct: float,
+    going_on: ChainFrom | None = None,
 ) -> list[_Segment]:
-    """The group's index in chain units (mean_G(y0) = 100), one segment per unbroken stretch."""
+    """The group's index in chain units (mean_G(y0) = 100), one segment per unbroken stretch;
+    from `going_on.year` on, the stretch that runs through it first (none where a member with
+    weight lacks a month of the year before)."""
     indexes = [index for member in values.values() for index in member]
     if not indexes:
         return []
@@ -223,6 +275,13 @@ def _chain(
     mean_g: float | None = None  # mean_G(y - 1) while a chain runs
     means: dict[str, float] = {}  # mean_i(y - 1)
     year = first_year
+    if going_on is not None:
+        year = going_on.year
+        if any(year - 1 not in whole_years.get(country, ()) for country in shares(year - 1)):
+            return []  # a member's mean of the year before would take imputed months
+        mean_g = going_on.mean_before
+        means = _member_means(values, {}, year - 1)
+        state.segments.append(_Segment(first=year * 12))
     while year * 12 <= last_index:
         if mean_g is None:
             started = _start(values, whole_years, shares(year), year, min_coverage_pct)

@@ -170,8 +170,12 @@ def rereference(freq: str, levels: Levels, ref_year: int) -> Levels | None:
     # places after its first.
     if year.stop > len(levels) or levels.index[year.stop - 1] != periods[-1]:
         return None
-    mean = math.fsum(levels.value[year].tolist()) / len(periods)
-    scale = 100.0 / mean
+    return rescaled(levels, math.fsum(levels.value[year].tolist()) / len(periods))
+
+
+def rescaled(levels: Levels, ref_mean: float) -> Levels:
+    """H2 with the reference year's mean known: 100 * I(t) / ref_mean."""
+    scale = 100.0 / ref_mean
     return replace(levels, value=levels.value * scale)
 
 

@@ -41,6 +41,7 @@ from indices.publish.models import (
     SeriesAdjustment,
     ValueAddedWeight,
 )
+from indices.publish.services.chains import GroupPair, chains_keep
 from indices.publish.services.vintages import VintageChanges, vintages_write
 
 logger = logging.getLogger(__name__)
@@ -330,6 +331,7 @@ def _regional(areas: set[str], activities: set[str], standard) -> _Groups:
         .values_list("series__series_key", "period_start", "value", "status")
     ):
         points[key].append(h.Point(period, value, status))
+    chains: dict[GroupPair, h.ChainMeans] = {}
     for group in sorted(groups):
         per_member: dict[str, list[h.HarmonizedSeries]] = {}
         for member in members_by_group[group]:
@@ -346,12 +348,16 @@ def _regional(areas: set[str], activities: set[str], standard) -> _Groups:
                 for code in CODES
                 if points.get(f"M.{member}.{activity}.{code}.IX")
             ]
+        computed: dict[tuple[str, str], h.ChainMeans] = {}
         found.series += h.aggregate_group(
             group=group,
             members=per_member,
             weights=weights,
             ref_year=standard.ref_year,
             min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
+            chains=computed,
         )
         found.scopes += [(group, activity, code) for activity in activities for code in CODES]
+        chains.update({(group, *pair): chain for pair, chain in computed.items()})
+    chains_keep(chains)  # as every computation of a group's chain (services/chains.py)
     return found

@@ -40,6 +40,7 @@ from indices.publish.harmonization.statuses import MISSING
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
 from indices.publish.services.adjustment import adjustment_publish
 from indices.publish.services.beside import ReadBeside
+from indices.publish.services.chains import GroupPair, chains_from, chains_keep
 from indices.publish.services.national import (
     FRAME_COLUMNS,
     national_store_apply,
@@ -109,7 +110,10 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     # them, so they are read beside it while it stores and harmonizes (services/beside.py).
     membership = _Membership.of(countries)
     level_keys = _level_keys(membership, touched)
-    levels = ReadBeside(partial(_published_monthly_levels, level_keys), worth_it=bool(level_keys))
+    levels_since = _levels_since(submitted[1] if release.submission else {}, standard.ref_year)
+    levels = ReadBeside(
+        partial(_published_monthly_levels, level_keys, levels_since), worth_it=bool(level_keys)
+    )
     if release.submission is not None:
         given, first_load = _apply_submission(
             release.submission, countries[0], standard.ref_year, submitted=submitted
@@ -146,7 +150,7 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         standard,
         windows,
         membership=membership,
-        levels=levels.result(),
+        levels=MemberLevels(levels.result(), levels_since, level_keys),
     )
     group_series = groups.series
     windows.update(groups.windows)
@@ -418,6 +422,33 @@ WHERE s.ref_area = %(area)s AND s.adjustment = ANY(%(adjustments)s::text[])
 """
 
 
+@dataclass
+class MemberLevels:
+    """The current monthly levels of `_level_keys` that H6 reads: `frame` holds those from
+    `since` on (all of them, where None); `whole()` all of them, read again where need be."""
+
+    frame: pl.DataFrame
+    since: date | None
+    keys: list[str]
+
+    def whole(self) -> pl.DataFrame:
+        if self.since is not None:
+            self.frame, self.since = _published_monthly_levels(self.keys), None
+        return self.frame
+
+
+def _levels_since(given: dict[tuple[str, str], Given], ref_year: int) -> date | None:
+    """Where the members' levels that H6 reads may start (None: at their first): for a member's
+    release of recent years only, at the second January before its first period given. Every
+    group window then starts at or after the January of that period's year, and a chain that
+    goes on (services/chains.py) reads the levels from the year before its first on; any other
+    pair of a group reads them all again (`MemberLevels.whole`)."""
+    if not given:
+        return None
+    year = min(item.first for item in given.values()).year - 2
+    return date(year, 1, 1) if year >= ref_year else None
+
+
 def _aggregate_groups(
     countries: list[Country],
     touched: set[tuple[str, str]],
@@ -426,7 +457,7 @@ def _aggregate_groups(
     windows: dict[tuple[str, str, str], date] | None = None,
     *,
     membership: _Membership,
-    levels: pl.DataFrame,
+    levels: MemberLevels,
 ) -> GroupSeries:
     """H6 for every group the changed countries count in (all groups for a weights release).
     `windows`: the member pairs harmonized over a window, from when: their `fresh` series hold
@@ -434,7 +465,9 @@ def _aggregate_groups(
     levels of `_level_keys`), with the other members'. A group's pair follows its changed
     member's window where the group's levels of the year before it come out as published
     (`_group_windows`, `_windows_kept`): its series then hold the window only, as the
-    member's do, and the result names it in `windows`."""
+    member's do, and the result names it in `windows`. Such a pair's chain goes on from the
+    year before where its means were kept (services/chains.py), else it runs from its start;
+    the means each computed chain comes out with are kept for the next release."""
     groups, members_by_group = membership.groups, membership.members_by_group
     fresh_monthly = {
         (s.ref_area, s.activity, s.adjustment): s
@@ -457,7 +490,21 @@ def _aggregate_groups(
         for activity, adjustment in touched
     }
     until.update({key: since for key, since in (windows or {}).items() if key[0] in counted})
-    stored = _published_monthly_values(until, levels)
+    stored = _published_monthly_values(until, levels.frame)
+    group_windows = {
+        group: _group_windows(members_by_group[group], fresh_areas, touched, windows or {})
+        for group in groups
+    }
+    going_on = chains_from(
+        {
+            (group, *pair): start
+            for group, since in group_windows.items()
+            for pair, start in since.items()
+        },
+        standard.ref_year,
+    )
+    chains: dict[GroupPair, h.ChainMeans] = {}
+    went_on = 0
     result = GroupSeries()
     for group in sorted(groups):
         members = members_by_group[group]
@@ -465,28 +512,66 @@ def _aggregate_groups(
         for (area, activity, adjustment), monthly in fresh_monthly.items():
             if area in per_member and (activity, adjustment) in touched:
                 per_member[area].append(monthly)
+        computed: dict[tuple[str, str], h.ChainMeans] = {}
         aggregate = partial(
             h.aggregate_group,
             group=group,
             members=per_member,
-            # (`stored` holds only touched pairs: `until` was made of them.)
-            values={key: levels for key, levels in stored.items() if key[0] in per_member},
             weights=weights,
             ref_year=standard.ref_year,
             min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
+            chains=computed,
         )
-        since = _group_windows(members, fresh_areas, touched, windows or {})
-        series = aggregate(since=since)
-        kept = _windows_kept(series, since)
-        result.windows.update({(group, *pair): since[pair] for pair in kept})
-        result.series += [
-            points_from(item, since[pair]) if pair in kept else item
-            for item in series
-            if (pair := (item.activity, item.adjustment)) in kept or pair not in since
-        ]
-        if set(since) - kept:  # a window whose year before is not as published: in full
-            result.series += aggregate(only=set(since) - kept)
+        since = group_windows[group]
+        chained_from = {
+            (activity, adjustment): start
+            for (area, activity, adjustment), start in going_on.items()
+            if area == group
+        }
+        kept: set[tuple[str, str]] = set()
+        if chained_from:  # over the levels of the last years only
+            series = aggregate(
+                values=_of(stored, members),
+                since=since,
+                only=set(chained_from),
+                chained_from=chained_from,
+            )
+            kept = _windows_kept(series, {pair: since[pair] for pair in chained_from})
+            result.windows.update({(group, *pair): since[pair] for pair in kept})
+            result.series += [
+                points_from(item, since[pair])
+                for item in series
+                if (pair := (item.activity, item.adjustment)) in kept
+            ]
+        rest = touched - kept
+        if rest:  # from each chain's start
+            if levels.since is not None:
+                levels.whole()
+                stored = _published_monthly_values(until, levels.frame)
+            since = {pair: start for pair, start in since.items() if pair in rest}
+            series = aggregate(values=_of(stored, members), since=since, only=rest)
+            windowed = _windows_kept(series, since)
+            result.windows.update({(group, *pair): since[pair] for pair in windowed})
+            result.series += [
+                points_from(item, since[pair]) if pair in windowed else item
+                for item in series
+                if (pair := (item.activity, item.adjustment)) in windowed or pair not in since
+            ]
+            if set(since) - windowed:  # a window whose year before is not as published: in full
+                result.series += aggregate(values=_of(stored, members), only=set(since) - windowed)
+        chains.update({(group, *pair): chain for pair, chain in computed.items()})
+        went_on += len(kept & set(chained_from))
+    chains_keep(chains)
+    logger.info("groups: %s of %s pairs chained on from their kept means", went_on, len(chains))
     return result
+
+
+def _of(
+    values: dict[tuple[str, str, str], MonthlyValues], members: list[str]
+) -> dict[tuple[str, str, str], MonthlyValues]:
+    """The levels of a group's members. (`values` holds only touched pairs: `until` was made
+    of them.)"""
+    return {key: levels for key, levels in values.items() if key[0] in members}
 
 
 @dataclass
@@ -631,12 +716,19 @@ PUBLISHED_LEVELS_SCHEMA = {
 }
 
 
-def _published_monthly_levels(keys: list[str]) -> pl.DataFrame:
-    """The current values of the series `keys` (PUBLISHED_LEVELS_SCHEMA). One COPY, and no
-    Point or date object per value: a monthly update's aggregates read 180,000 of them."""
+def _published_monthly_levels(keys: list[str], since: date | None = None) -> pl.DataFrame:
+    """The current values of the series `keys` (PUBLISHED_LEVELS_SCHEMA), from `since` on (all,
+    where None). One COPY, and no Point or date object per value: a monthly update's
+    aggregates read 180,000 of them from their start, 15,000 of the last three years."""
     if not keys:
         return pl.DataFrame(schema=PUBLISHED_LEVELS_SCHEMA)
-    return copied_out(_PUBLISHED_LEVELS, {"keys": keys}, PUBLISHED_LEVELS_SCHEMA)
+    if since is None:
+        return copied_out(_PUBLISHED_LEVELS, {"keys": keys}, PUBLISHED_LEVELS_SCHEMA)
+    return copied_out(
+        _PUBLISHED_LEVELS + " AND o.period_start >= %(since)s",
+        {"keys": keys, "since": since},
+        PUBLISHED_LEVELS_SCHEMA,
+    )
 
 
 def _published_monthly_values(

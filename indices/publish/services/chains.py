@@ -1,0 +1,113 @@
+"""H6's chain kept between releases (harmonization/aggregate.py `ChainFrom`, `ChainMeans`).
+
+A group's (activity, adjustment) is chain-linked from its first year y0, four decades back for
+most. A member's monthly update changes its levels from the January of its window on only
+(services/windowed.py), so the group's chain up to the year before is as the last computation
+left it. That computation kept mean_G of each whole year (AggregateChainYear): the next goes on
+from there, and reads the members' levels of the last few years, not of four decades.
+
+What it rests on: every computation of a group's pair keeps its means, in the transaction that
+publishes its values (a member's release, a weights release, adjustment's follow-up), and a
+pair gone on from kept means publishes only where the year before its window comes out bit for
+bit as published (publication.py `_windows_kept`), else it is computed from y0.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from django.db import connection
+
+from indices.national.copy_out import array_params
+from indices.publish import harmonization as h
+
+# (group, activity, adjustment)
+GroupPair = tuple[str, str, str]
+
+_KEYS = {"areas": pl.String, "activities": pl.String, "adjustments": pl.String}
+
+# Each pair's kept means of the year before the one it goes on from, and of the reference year.
+_KEPT = """
+SELECT c.ref_area, c.activity, c.adjustment, c.year, c.mean
+FROM unnest(%(areas)s::text[], %(activities)s::text[], %(adjustments)s::text[], %(years)s::int[])
+    AS k(ref_area, activity, adjustment, year)
+JOIN indices_aggregatechainyear AS c
+    ON c.ref_area = k.ref_area AND c.activity = k.activity AND c.adjustment = k.adjustment
+   AND c.year IN (k.year - 1, %(ref_year)s)
+"""
+
+# A pair's means from a year on (from its first, where NULL) replaced by those just computed.
+_FORGET = """
+DELETE FROM indices_aggregatechainyear AS c
+USING unnest(%(areas)s::text[], %(activities)s::text[], %(adjustments)s::text[],
+             %(years)s::int[]) AS k(ref_area, activity, adjustment, since)
+WHERE c.ref_area = k.ref_area AND c.activity = k.activity AND c.adjustment = k.adjustment
+  AND c.year >= coalesce(k.since, 0)
+"""
+_KEEP = """
+INSERT INTO indices_aggregatechainyear (ref_area, activity, adjustment, year, mean)
+SELECT * FROM unnest(%(areas)s::text[], %(activities)s::text[], %(adjustments)s::text[],
+                     %(years)s::int[], %(means)s::float8[])
+"""
+
+
+def chains_from(windows: dict[GroupPair, date], ref_year: int) -> dict[GroupPair, h.ChainFrom]:
+    """The group pairs of `windows` (each the first period of its window) whose chain can go on
+    from the year before the window (the first year its series are derived from), with the kept
+    means of the year before that and of the reference year; none that would compute the
+    reference year anew."""
+    years = {key: since.year - 1 for key, since in windows.items() if since.year - 2 >= ref_year}
+    if not years:
+        return {}
+    kept: dict[GroupPair, dict[int, float]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _KEPT,
+            {**_key_params(list(years)), "years": list(years.values()), "ref_year": ref_year},
+        )
+        for area, activity, adjustment, year, mean in cursor.fetchall():
+            kept.setdefault((area, activity, adjustment), {})[year] = mean
+    return {
+        key: h.ChainFrom(year=year, mean_before=means[year - 1], ref_mean=means[ref_year])
+        for key, year in years.items()
+        if year - 1 in (means := kept.get(key, {})) and ref_year in means
+    }
+
+
+def chains_keep(chains: dict[GroupPair, h.ChainMeans]) -> None:
+    """Keep the means of the chains just computed (in the transaction that publishes them)."""
+    if not chains:
+        return
+    rows = [
+        (key, year, mean) for key, chain in chains.items() for year, mean in chain.means.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FORGET,
+            {**_key_params(list(chains)), "years": [chain.since for chain in chains.values()]},
+        )
+        if rows:
+            cursor.execute(
+                _KEEP,
+                {
+                    **_key_params([key for key, _, _ in rows]),
+                    **array_params(
+                        {
+                            "years": pl.Series([year for _, year, _ in rows], dtype=pl.Int32),
+                            # polars writes each float in its shortest exact form
+                            "means": pl.Series([mean for _, _, mean in rows], dtype=pl.Float64),
+                        }
+                    ),
+                },
+            )
+
+
+def _key_params(keys: list[GroupPair]) -> dict[str, str]:
+    columns = list(zip(*keys, strict=True)) if keys else [(), (), ()]
+    return array_params(
+        {
+            name: pl.Series(list(values), dtype=dtype)
+            for (name, dtype), values in zip(_KEYS.items(), columns, strict=True)
+        }
+    )

@@ -1,0 +1,125 @@
+"""H6's chain kept between releases (publish/services/chains.py): a member's update chains its
+groups on from the kept means of the year before the window, reading the members' levels of
+the last years only, and publishes byte for byte what the full recomputation publishes (the
+scenarios of test_windowed_harmonization.py, run both ways); the means it keeps are those the
+chain from its start gives; kept means that are not the published values' are refused."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from django.test import TestCase
+
+from indices.publish.models import AggregateChainYear
+from indices.publish.services import chains, publication
+from tests.indices.publish import test_windowed_harmonization as parity
+from tests.indices.publish.test_windowed_harmonization import RECENT, level, months, update
+
+PAIRS = {("10", "N"), ("10", "S"), ("11", "N"), ("11", "S")}
+
+
+def vn_rows() -> bytes:
+    """Viet Nam's series by ISIC code: with Thailand, every member with weight reports."""
+    return (
+        "REF_AREA,ACTIVITY,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,BASE_PER\n"
+        + "".join(
+            f"VN,{activity},{adjustment},{year}-{month:02d},"
+            f"{level('N0' + str(3 + i), adjustment, year, month)},2021\n"
+            for i, activity in enumerate(("10", "11"))
+            for adjustment in "NS"
+            for year, month in months((2015, 1), (2026, 9))
+        )
+    ).encode()
+
+
+class ChainParityTests(TestCase):
+    # The parity runs of test_windowed_harmonization.py, without its scenarios.
+    setUp = parity.WindowedParityTests.setUp
+    run_steps = parity.WindowedParityTests.run_steps
+    fill = parity.WindowedParityTests.fill
+
+    def snapshot(self) -> dict:
+        return {
+            **parity.WindowedParityTests.snapshot(self),
+            "chains": sorted(
+                (c.ref_area, c.activity, c.adjustment, c.year, repr(c.mean))
+                for c in AggregateChainYear.objects.all()
+            ),
+        }
+
+    def both_ways(self, steps: list) -> list[dict]:
+        """Runs `steps` fully, then windowed; asserts the same stores (kept means included);
+        returns, per release of the windowed run, the chains it went on from."""
+        full, _ = self.run_steps(steps, enabled=False)
+        went_on: list[dict] = []
+        levels_read: list = []
+        original_from, original_levels = chains.chains_from, publication._published_monthly_levels
+
+        def spy_from(windows, ref_year):
+            went_on.append(original_from(windows, ref_year))
+            return went_on[-1]
+
+        def spy_levels(keys, since=None):
+            levels_read.append(since)
+            return original_levels(keys, since)
+
+        with (
+            mock.patch.object(publication, "chains_from", spy_from),
+            mock.patch.object(publication, "_published_monthly_levels", spy_levels),
+        ):
+            windowed, _ = self.run_steps(steps, enabled=True)
+        self.assertTrue(full["chains"])
+        for part in ("observations", "series", "releases", "findings", "chains"):
+            self.assertEqual(windowed[part], full[part], part)
+        self.levels_read = levels_read
+        return went_on
+
+    def test_updates_chain_the_groups_on_from_the_kept_means(self):
+        steps = [
+            self.fill(),
+            (vn_rows(), "VN_NSO", {}),
+            (update(RECENT), "TH_OIE", {}),
+            (update({(2026, 9): 1.004, (2026, 10): 1.0}), "TH_OIE", {}),
+        ]
+        went_on = self.both_ways(steps)
+        # Both updates: every pair of both groups from 2025, after 2024's kept mean.
+        for release in went_on[-2:]:
+            self.assertEqual(
+                set(release), {(g, *pair) for g in ("MKG", "MKG_JP") for pair in PAIRS}
+            )
+            self.assertEqual({start.year for start in release.values()}, {2025})
+        self.assertEqual(self.group_windows[-4:], [PAIRS] * 4)
+        # The updates read the members' levels from 2024 on only, and nothing more.
+        self.assertEqual([str(since) for since in self.levels_read[-2:]], ["2024-01-01"] * 2)
+
+    def test_kept_means_that_are_not_the_published_values_are_refused(self):
+        def tampered():
+            row = AggregateChainYear.objects.get(
+                ref_area="MKG", activity="10", adjustment="N", year=2024
+            )
+            row.mean *= 1.000001
+            row.save()
+
+        steps = [
+            self.fill(),
+            (vn_rows(), "VN_NSO", {}),
+            tampered,
+            (update(RECENT), "TH_OIE", {}),
+        ]
+        went_on = self.both_ways(steps)
+        self.assertIn(("MKG", "10", "N"), went_on[-1])
+        # MKG's 10 N went on from the tampered mean: its 2025 differs from the published, so
+        # it was computed from the chain's start (over the levels of every year, read again),
+        # and then over the window as before; the means kept are the true ones.
+        self.assertEqual(self.group_windows[-3:], [PAIRS - {("10", "N")}, {("10", "N")}, PAIRS])
+        self.assertEqual([str(since) for since in self.levels_read[-2:]], ["2024-01-01", "None"])
+
+    def test_an_update_of_the_year_after_the_reference_year_chains_from_its_start(self):
+        steps = [
+            self.fill(),
+            (vn_rows(), "VN_NSO", {}),
+            (update({(2022, 2): 1.001, **RECENT}), "TH_OIE", {}),
+        ]
+        went_on = self.both_ways(steps)
+        self.assertEqual(went_on[-1], {})
+        self.assertEqual(self.levels_read[-1], None)
