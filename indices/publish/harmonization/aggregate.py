@@ -65,9 +65,10 @@ class ChainFrom:
 
 @dataclass(frozen=True)
 class ChainMeans:
-    """A pair's chain as a computation leaves it: mean_G in chain units of each whole year of the
-    stretch that holds the reference year, from `since` on (None: the whole stretch; no year
-    before it is the chain's any more, and an empty `means` says the pair has none)."""
+    """A pair's chain as a computation leaves it: mean_G in chain units of the reference year and
+    of each year of the stretch that holds it that every member with weight reports whole (a
+    year the chain can go on after), from `since` on (None: the whole stretch; no year before
+    it is the chain's any more, and an empty `means` says the pair has none)."""
 
     since: int | None
     means: dict[int, float]
@@ -118,9 +119,9 @@ def aggregate_group(
         if activity not in shares_of:  # the same for each adjustment
             shares_of[activity] = _Shares(activity, list(members), weights)
         going_on = (chained_from or {}).get((activity, adjustment))
-        chained = _chain(
-            by_key[(activity, adjustment)], shares_of[activity], min_coverage_pct, going_on
-        )
+        values_of = by_key[(activity, adjustment)]
+        whole_years = {country: _whole_years(levels) for country, levels in values_of.items()}
+        chained = _chain(values_of, shares_of[activity], min_coverage_pct, going_on, whole_years)
         if going_on is not None:
             segment = chained[0] if chained else None
             ref_mean = going_on.ref_mean
@@ -130,9 +131,14 @@ def aggregate_group(
             )
             ref_mean = segment.year_mean(ref_year) if segment is not None else math.nan
         if chains is not None and (segment is not None or going_on is None):
+            means = segment.year_means() if segment is not None else {}
             chains[(activity, adjustment)] = ChainMeans(
                 since=going_on.year if going_on is not None else None,
-                means=segment.year_means() if segment is not None else {},
+                means={
+                    year: mean
+                    for year, mean in means.items()
+                    if year == ref_year or _reported_whole(year, shares_of[activity], whole_years)
+                },
             )
         if segment is None:
             continue
@@ -262,22 +268,25 @@ def _chain(
     shares: _Shares,
     min_coverage_pct: float,
     going_on: ChainFrom | None = None,
+    whole_years: dict[str, set[int]] | None = None,
 ) -> list[_Segment]:
     """The group's index in chain units (mean_G(y0) = 100), one segment per unbroken stretch;
     from `going_on.year` on, the stretch that runs through it first (none where a member with
-    weight lacks a month of the year before)."""
+    weight lacks a month of the year before). `whole_years`: `_whole_years` of every member,
+    where the caller has them."""
     indexes = [index for member in values.values() for index in member]
     if not indexes:
         return []
     first_year, last_index = min(indexes) // 12, max(indexes)
-    whole_years = {country: _whole_years(levels) for country, levels in values.items()}
+    if whole_years is None:
+        whole_years = {country: _whole_years(levels) for country, levels in values.items()}
     state = _Chain()
     mean_g: float | None = None  # mean_G(y - 1) while a chain runs
     means: dict[str, float] = {}  # mean_i(y - 1)
     year = first_year
     if going_on is not None:
         year = going_on.year
-        if any(year - 1 not in whole_years.get(country, ()) for country in shares(year - 1)):
+        if not _reported_whole(year - 1, shares, whole_years):
             return []  # a member's mean of the year before would take imputed months
         mean_g = going_on.mean_before
         means = _member_means(values, {}, year - 1)
@@ -317,6 +326,11 @@ def _chain(
             mean_g = None  # no mean_G(y) to link year y + 1 to: the chain ends here
         year += 1
     return state.segments
+
+
+def _reported_whole(year: int, shares: _Shares, whole_years: dict[str, set[int]]) -> bool:
+    """Whether every member with weight reports all 12 months of `year` (nothing is imputed)."""
+    return all(year in whole_years.get(country, ()) for country in shares(year))
 
 
 def _whole_years(levels: MonthlyValues) -> set[int]:

@@ -27,14 +27,14 @@ GroupPair = tuple[str, str, str]
 
 _KEYS = {"areas": pl.String, "activities": pl.String, "adjustments": pl.String}
 
-# Each pair's kept means of the year before the one it goes on from, and of the reference year.
+# Each pair's kept means of a year and of the reference year.
 _KEPT = """
 SELECT c.ref_area, c.activity, c.adjustment, c.year, c.mean
 FROM unnest(%(areas)s::text[], %(activities)s::text[], %(adjustments)s::text[], %(years)s::int[])
     AS k(ref_area, activity, adjustment, year)
 JOIN indices_aggregatechainyear AS c
     ON c.ref_area = k.ref_area AND c.activity = k.activity AND c.adjustment = k.adjustment
-   AND c.year IN (k.year - 1, %(ref_year)s)
+   AND c.year IN (k.year, %(ref_year)s)
 """
 
 # A pair's means from a year on (from its first, where NULL) replaced by those just computed.
@@ -64,7 +64,11 @@ def chains_from(windows: dict[GroupPair, date], ref_year: int) -> dict[GroupPair
     with connection.cursor() as cursor:
         cursor.execute(
             _KEPT,
-            {**_key_params(list(years)), "years": list(years.values()), "ref_year": ref_year},
+            {
+                **_key_params(list(years)),
+                "years": [year - 1 for year in years.values()],
+                "ref_year": ref_year,
+            },
         )
         for area, activity, adjustment, year, mean in cursor.fetchall():
             kept.setdefault((area, activity, adjustment), {})[year] = mean
@@ -73,6 +77,24 @@ def chains_from(windows: dict[GroupPair, date], ref_year: int) -> dict[GroupPair
         for key, year in years.items()
         if year - 1 in (means := kept.get(key, {})) and ref_year in means
     }
+
+
+def chains_kept(keys: list[GroupPair], year: int, ref_year: int) -> bool:
+    """Whether every one of the group pairs `keys` has means kept of `year` (a year every
+    member with weight reported whole) and of the reference year: whether a release whose
+    windows start two years after `year` or later may read the members' levels from `year` on
+    only (publication.py `_levels_since`)."""
+    if not keys:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _KEPT, {**_key_params(keys), "years": [year] * len(keys), "ref_year": ref_year}
+        )
+        found = {
+            (area, activity, adjustment, y)
+            for area, activity, adjustment, y, _ in cursor.fetchall()
+        }
+    return all((*key, y) in found for key in keys for y in (year, ref_year))
 
 
 def chains_keep(chains: dict[GroupPair, h.ChainMeans]) -> None:

@@ -40,7 +40,7 @@ from indices.publish.harmonization.statuses import MISSING
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
 from indices.publish.services.adjustment import adjustment_publish
 from indices.publish.services.beside import ReadBeside
-from indices.publish.services.chains import GroupPair, chains_from, chains_keep
+from indices.publish.services.chains import GroupPair, chains_from, chains_keep, chains_kept
 from indices.publish.services.national import (
     FRAME_COLUMNS,
     national_store_apply,
@@ -110,7 +110,11 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     # them, so they are read beside it while it stores and harmonizes (services/beside.py).
     membership = _Membership.of(countries)
     level_keys = _level_keys(membership, touched)
-    levels_since = _levels_since(submitted[1] if release.submission else {}, standard.ref_year)
+    levels_since = _levels_since(
+        submitted[1] if release.submission else {},
+        [(group, *pair) for group in sorted(membership.groups) for pair in sorted(touched)],
+        standard.ref_year,
+    )
     levels = ReadBeside(
         partial(_published_monthly_levels, level_keys, levels_since), worth_it=bool(level_keys)
     )
@@ -437,16 +441,21 @@ class MemberLevels:
         return self.frame
 
 
-def _levels_since(given: dict[tuple[str, str], Given], ref_year: int) -> date | None:
+def _levels_since(
+    given: dict[tuple[str, str], Given], group_pairs: list[GroupPair], ref_year: int
+) -> date | None:
     """Where the members' levels that H6 reads may start (None: at their first): for a member's
-    release of recent years only, at the second January before its first period given. Every
-    group window then starts at or after the January of that period's year, and a chain that
-    goes on (services/chains.py) reads the levels from the year before its first on; any other
-    pair of a group reads them all again (`MemberLevels.whole`)."""
+    release of recent years only, at the second January before its first period given, where
+    every pair of its groups has kept the means of that year (services/chains.py). Every group
+    window then starts at or after the January of that period's year, and a chain that goes on
+    reads the levels from the year before its first on; any other pair of a group reads them
+    all again (`MemberLevels.whole`)."""
     if not given:
         return None
     year = min(item.first for item in given.values()).year - 2
-    return date(year, 1, 1) if year >= ref_year else None
+    if year < ref_year or not chains_kept(group_pairs, year, ref_year):
+        return None
+    return date(year, 1, 1)
 
 
 def _aggregate_groups(

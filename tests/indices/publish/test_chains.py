@@ -18,8 +18,9 @@ from tests.indices.publish.test_windowed_harmonization import RECENT, level, mon
 PAIRS = {("10", "N"), ("10", "S"), ("11", "N"), ("11", "S")}
 
 
-def vn_rows() -> bytes:
-    """Viet Nam's series by ISIC code: with Thailand, every member with weight reports."""
+def vn_rows(leaving_out: tuple[int, int] | None = None) -> bytes:
+    """Viet Nam's series by ISIC code: with Thailand, every member with weight reports (but in
+    the month `leaving_out`)."""
     return (
         "REF_AREA,ACTIVITY,ADJUSTMENT,TIME_PERIOD,OBS_VALUE,BASE_PER\n"
         + "".join(
@@ -28,6 +29,7 @@ def vn_rows() -> bytes:
             for i, activity in enumerate(("10", "11"))
             for adjustment in "NS"
             for year, month in months((2015, 1), (2026, 9))
+            if (year, month) != leaving_out
         )
     ).encode()
 
@@ -123,3 +125,15 @@ class ChainParityTests(TestCase):
         went_on = self.both_ways(steps)
         self.assertEqual(went_on[-1], {})
         self.assertEqual(self.levels_read[-1], None)
+
+    def test_a_member_short_of_a_month_of_the_year_before_chains_from_the_start(self):
+        # Viet Nam has no May 2024: H6 imputes it, and no mean of 2024 is kept to go on from.
+        steps = [
+            self.fill(),
+            (vn_rows(leaving_out=(2024, 5)), "VN_NSO", {}),
+            (update(RECENT), "TH_OIE", {}),
+        ]
+        went_on = self.both_ways(steps)
+        self.assertEqual(went_on[-1], {})
+        self.assertIsNone(self.levels_read[-1])  # every year's levels, read beside as before
+        self.assertEqual(self.group_windows[-2:], [PAIRS] * 2)  # over the window all the same
