@@ -8,17 +8,27 @@ from __future__ import annotations
 
 from unittest import mock
 
+from django.db import transaction
 from django.test import TestCase
 
+from countries.standard import load_definition
 from indices.publish.models import AggregateChainYear
-from indices.publish.services import chains, publication
+from indices.publish.releases import releases_publish_due
+from indices.publish.services import adjustment, chains, publication
 from tests.indices.publish import test_windowed_harmonization as parity
-from tests.indices.publish.test_windowed_harmonization import RECENT, level, months, update
+from tests.indices.publish.test_windowed_harmonization import (
+    RECENT,
+    filled,
+    level,
+    months,
+    update,
+)
+from tests.indices.publishing import accept
 
 PAIRS = {("10", "N"), ("10", "S"), ("11", "N"), ("11", "S")}
 
 
-def vn_rows(leaving_out: tuple[int, int] | None = None) -> bytes:
+def vn_rows(leaving_out: tuple[int, int] | None = None, adjustments: str = "NS") -> bytes:
     """Viet Nam's series by ISIC code: with Thailand, every member with weight reports (but in
     the month `leaving_out`)."""
     return (
@@ -27,7 +37,7 @@ def vn_rows(leaving_out: tuple[int, int] | None = None) -> bytes:
             f"VN,{activity},{adjustment},{year}-{month:02d},"
             f"{level('N0' + str(3 + i), adjustment, year, month)},2021\n"
             for i, activity in enumerate(("10", "11"))
-            for adjustment in "NS"
+            for adjustment in adjustments
             for year, month in months((2015, 1), (2026, 9))
             if (year, month) != leaving_out
         )
@@ -137,3 +147,24 @@ class ChainParityTests(TestCase):
         self.assertEqual(went_on[-1], {})
         self.assertIsNone(self.levels_read[-1])  # every year's levels, read beside as before
         self.assertEqual(self.group_windows[-2:], [PAIRS] * 2)  # over the window all the same
+
+
+class AdjustmentFollowUpTests(TestCase):
+    setUp = parity.WindowedParityTests.setUp
+
+    def test_the_groups_adjusted_series_keep_their_means_as_a_members_release_does(self):
+        # The members send their own Y series; the regional aggregates of Y that adjustment's
+        # follow-up recomputes (`_regional`) keep the same means as the members' releases did.
+        with mock.patch("indices.publish.tasks.publish_releases.delay_on_commit"):
+            accept(filled(adjustments="NY"), "TH_OIE")
+            accept(vn_rows(adjustments="NY"), "VN_NSO")
+            releases_publish_due(now=self.instant)
+        kept = AggregateChainYear.objects.filter(adjustment="Y")
+        published = sorted((c.ref_area, c.activity, c.year, repr(c.mean)) for c in kept)
+        self.assertEqual({(area, activity) for area, activity, _, _ in published},
+                         {(g, a) for g in ("MKG", "MKG_JP") for a in ("10", "11")})  # fmt: skip
+        kept.delete()
+        with transaction.atomic():
+            adjustment._regional({"TH"}, {"10", "11"}, load_definition())
+        recomputed = sorted((c.ref_area, c.activity, c.year, repr(c.mean)) for c in kept.all())
+        self.assertEqual(recomputed, published)
