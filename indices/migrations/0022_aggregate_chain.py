@@ -1,5 +1,6 @@
 """H6's chain kept between releases (publish/services/chains.py): a group's mean, in chain units,
-of each whole year of its chain. Empty at first: each group's next computation in full fills it."""
+of the reference year and of each year of its chain that every member with weight reports
+whole. Empty at first: each group's next computation in full fills it."""
 
 from django.db import migrations, models
 

@@ -251,12 +251,12 @@ class ValueAddedWeight(models.Model):
 
 
 class AggregateChainYear(models.Model):
-    """H6: a group's mean over one whole year of its chain-linked index, in chain units (before
-    H2 re-references it), for each year of the stretch of its chain that holds the reference
-    year. Every computation of a group's (activity, adjustment) leaves these as it found them,
-    so that a member's next release can chain the group on from the year before its window
-    rather than from the chain's start (services/chains.py). Not published: derived anew by any
-    full computation."""
+    """H6: a group's mean over one year of its chain-linked index, in chain units (before H2
+    re-references it): of the reference year, and of each year of the stretch of its chain that
+    holds it that every member with weight reports whole. Every computation of a group's
+    (activity, adjustment) keeps the means it computed, so that a member's next release can
+    chain the group on from the year before its window rather than from the chain's start
+    (services/chains.py). Not published: derived anew by any full computation."""
 
     pk = models.CompositePrimaryKey("ref_area", "activity", "adjustment", "year")
     ref_area = models.CharField(max_length=8)  # the group: MKG, MKG_JP

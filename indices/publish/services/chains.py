@@ -3,8 +3,9 @@
 A group's (activity, adjustment) is chain-linked from its first year y0, four decades back for
 most. A member's monthly update changes its levels from the January of its window on only
 (services/windowed.py), so the group's chain up to the year before is as the last computation
-left it. That computation kept mean_G of each whole year (AggregateChainYear): the next goes on
-from there, and reads the members' levels of the last few years, not of four decades.
+left it. That computation kept mean_G of the reference year and of each year that every member
+with weight reported whole (AggregateChainYear): the next goes on from there, and reads the
+members' levels of the last few years, not of four decades.
 
 What it rests on: every computation of a group's pair keeps its means, in the transaction that
 publishes its values (a member's release, a weights release, adjustment's follow-up), and a
