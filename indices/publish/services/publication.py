@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 
@@ -33,14 +33,24 @@ from countries.selectors import (
     concordance_revised_isic_codes,
 )
 from countries.standard import load_definition
-from indices.national.copy_out import array_params, copied_out
+from indices.national.copy_out import array_params
 from indices.publish import harmonization as h
-from indices.publish.harmonization.aggregate import MonthlyValues
-from indices.publish.harmonization.statuses import MISSING
 from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
 from indices.publish.services.adjustment import adjustment_publish
 from indices.publish.services.beside import ReadBeside
-from indices.publish.services.chains import GroupPair, chains_from, chains_keep, chains_kept
+from indices.publish.services.chains import GroupPair, chains_from, chains_keep
+from indices.publish.services.groups import (
+    GroupSeries,
+    MemberLevels,
+    Membership,
+    group_codes,
+    group_window_starts,
+    member_level_keys,
+    member_levels_since,
+    of_members,
+    published_monthly_levels,
+    published_monthly_values,
+)
 from indices.publish.services.national import (
     FRAME_COLUMNS,
     national_store_apply,
@@ -108,15 +118,15 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         countries = []
     # H6's published levels: nothing this transaction writes before its vintages changes
     # them, so they are read beside it while it stores and harmonizes (services/beside.py).
-    membership = _Membership.of(countries)
-    level_keys = _level_keys(membership, touched)
-    levels_since = _levels_since(
+    membership = Membership.of(countries)
+    level_keys = member_level_keys(membership, touched)
+    levels_since = member_levels_since(
         submitted[1] if release.submission else {},
         [(group, *pair) for group in sorted(membership.groups) for pair in sorted(touched)],
         standard.ref_year,
     )
     levels = ReadBeside(
-        partial(_published_monthly_levels, level_keys, levels_since), worth_it=bool(level_keys)
+        partial(published_monthly_levels, level_keys, levels_since), worth_it=bool(level_keys)
     )
     if release.submission is not None:
         given, first_load = _apply_submission(
@@ -308,16 +318,10 @@ def _given(rows: pl.DataFrame) -> dict[tuple[str, str], Given]:
 def _published_member_activities() -> set[tuple[str, str]]:
     return set(
         PublishedSeries.objects.filter(freq="M", transformation="IX")
-        .exclude(ref_area__in=_group_codes())
+        .exclude(ref_area__in=group_codes())
         .values_list("activity", "adjustment")
         .distinct()
     )
-
-
-def _group_codes() -> set[str]:
-    return {
-        group for groups in Country.objects.values_list("aggregates", flat=True) for group in groups
-    }
 
 
 def _harmonize_member(
@@ -426,38 +430,6 @@ WHERE s.ref_area = %(area)s AND s.adjustment = ANY(%(adjustments)s::text[])
 """
 
 
-@dataclass
-class MemberLevels:
-    """The current monthly levels of `_level_keys` that H6 reads: `frame` holds those from
-    `since` on (all of them, where None); `whole()` all of them, read again where need be."""
-
-    frame: pl.DataFrame
-    since: date | None
-    keys: list[str]
-
-    def whole(self) -> pl.DataFrame:
-        if self.since is not None:
-            self.frame, self.since = _published_monthly_levels(self.keys), None
-        return self.frame
-
-
-def _levels_since(
-    given: dict[tuple[str, str], Given], group_pairs: list[GroupPair], ref_year: int
-) -> date | None:
-    """Where the members' levels that H6 reads may start (None: at their first): for a member's
-    release of recent years only, at the second January before its first period given, where
-    every pair of its groups has kept the means of that year (services/chains.py). Every group
-    window then starts at or after the January of that period's year, and a chain that goes on
-    reads the levels from the year before its first on; any other pair of a group reads them
-    all again (`MemberLevels.whole`)."""
-    if not given:
-        return None
-    year = min(item.first for item in given.values()).year - 2
-    if year < ref_year or not chains_kept(group_pairs, year, ref_year):
-        return None
-    return date(year, 1, 1)
-
-
 def _aggregate_groups(
     countries: list[Country],
     touched: set[tuple[str, str]],
@@ -465,15 +437,15 @@ def _aggregate_groups(
     standard,
     windows: dict[tuple[str, str, str], date] | None = None,
     *,
-    membership: _Membership,
+    membership: Membership,
     levels: MemberLevels,
 ) -> GroupSeries:
     """H6 for every group the changed countries count in (all groups for a weights release).
     `windows`: the member pairs harmonized over a window, from when: their `fresh` series hold
     only the window, and their monthly levels before it are taken from `levels` (the current
-    levels of `_level_keys`), with the other members'. A group's pair follows its changed
+    levels of `member_level_keys`), with the other members'. A group's pair follows its changed
     member's window where the group's levels of the year before it come out as published
-    (`_group_windows`, `_windows_kept`): its series then hold the window only, as the
+    (`group_window_starts`, `_windows_kept`): its series then hold the window only, as the
     member's do, and the result names it in `windows`. Such a pair's chain goes on from the
     year before where its means were kept (services/chains.py), else it runs from its start;
     the means each computed chain comes out with are kept for the next release."""
@@ -499,9 +471,9 @@ def _aggregate_groups(
         for activity, adjustment in touched
     }
     until.update({key: since for key, since in (windows or {}).items() if key[0] in counted})
-    stored = _published_monthly_values(until, levels.frame)
+    stored = published_monthly_values(until, levels.frame)
     group_windows = {
-        group: _group_windows(members_by_group[group], fresh_areas, touched, windows or {})
+        group: group_window_starts(members_by_group[group], fresh_areas, touched, windows or {})
         for group in groups
     }
     going_on = chains_from(
@@ -540,7 +512,7 @@ def _aggregate_groups(
         kept: set[tuple[str, str]] = set()
         if chained_from:  # over the levels of the last years only
             series = aggregate(
-                values=_of(stored, members),
+                values=of_members(stored, members),
                 since=since,
                 only=set(chained_from),
                 chained_from=chained_from,
@@ -556,9 +528,9 @@ def _aggregate_groups(
         if rest:  # from each chain's start
             if levels.since is not None:
                 levels.whole()
-                stored = _published_monthly_values(until, levels.frame)
+                stored = published_monthly_values(until, levels.frame)
             since = {pair: start for pair, start in since.items() if pair in rest}
-            series = aggregate(values=_of(stored, members), since=since, only=rest)
+            series = aggregate(values=of_members(stored, members), since=since, only=rest)
             windowed = _windows_kept(series, since)
             result.windows.update({(group, *pair): since[pair] for pair in windowed})
             result.series += [
@@ -567,50 +539,13 @@ def _aggregate_groups(
                 if (pair := (item.activity, item.adjustment)) in windowed or pair not in since
             ]
             if set(since) - windowed:  # a window whose year before is not as published: in full
-                result.series += aggregate(values=_of(stored, members), only=set(since) - windowed)
+                result.series += aggregate(
+                    values=of_members(stored, members), only=set(since) - windowed
+                )
         chains.update({(group, *pair): chain for pair, chain in computed.items()})
         went_on += len(kept & set(chained_from))
     chains_keep(chains)
     logger.info("groups: %s of %s pairs chained on from their kept means", went_on, len(chains))
-    return result
-
-
-def _of(
-    values: dict[tuple[str, str, str], MonthlyValues], members: list[str]
-) -> dict[tuple[str, str, str], MonthlyValues]:
-    """The levels of a group's members (of the touched pairs only, as `until` names them)."""
-    return {key: levels for key, levels in values.items() if key[0] in members}
-
-
-@dataclass
-class GroupSeries:
-    """The groups' series a release computed, and those of its pairs computed over a window
-    ((group, activity, adjustment): from when), as the members' windows."""
-
-    series: list[h.HarmonizedSeries] = field(default_factory=list)
-    windows: dict[tuple[str, str, str], date] = field(default_factory=dict)
-
-
-def _group_windows(
-    members: list[str],
-    changed: set[str],
-    touched: set[tuple[str, str]],
-    windows: dict[tuple[str, str, str], date],
-) -> dict[tuple[str, str], date]:
-    """The pairs of a group that can be computed over a window, each from when: those that
-    every changed member of the group harmonized over a window, so that the group's inputs
-    before it (that member's levels, every other member's, the weights) are unchanged. The
-    chain is computed from its start all the same (its levels before the window come out as
-    published); the series derived from it, and their vintages, start a year before the
-    window instead of at the chain's start: for a monthly update, 20 of 500 months."""
-    changed_members = [member for member in members if member in changed]
-    if not changed_members:  # a weights release
-        return {}
-    result = {}
-    for activity, adjustment in touched:
-        starts = [windows.get((member, activity, adjustment)) for member in changed_members]
-        if all(start is not None for start in starts):
-            result[(activity, adjustment)] = min(start for start in starts if start)
     return result
 
 
@@ -671,121 +606,11 @@ def _windows_kept(
     return kept
 
 
-@dataclass(frozen=True)
-class _Membership:
-    """The groups the changed countries count in (all groups for a weights release), and the
-    members of every group."""
-
-    groups: set[str]
-    members_by_group: dict[str, list[str]]
-
-    @classmethod
-    def of(cls, countries: list[Country]) -> _Membership:
-        groups = {g for c in countries for g in c.aggregates} if countries else _group_codes()
-        members_by_group: dict[str, list[str]] = defaultdict(list)
-        for code, aggregates in Country.objects.values_list("code", "aggregates"):
-            for group in aggregates:
-                members_by_group[group].append(code)
-        return cls(groups, members_by_group)
-
-    @property
-    def counted(self) -> set[str]:
-        """Every member of the groups."""
-        return {m for g in self.groups for m in self.members_by_group[g]}
-
-
-def _level_keys(membership: _Membership, touched: set[tuple[str, str]]) -> list[str]:
-    """The monthly series whose published levels H6 may read: each touched pair of every member
-    of the groups (`_aggregate_groups` keeps those it needs)."""
-    return [
-        _level_key(member, activity, adjustment)
-        for member in sorted(membership.counted)
-        for activity, adjustment in sorted(touched)
-    ]
-
-
-def _level_key(area: str, activity: str, adjustment: str) -> str:
-    return f"M.{area}.{activity}.{adjustment}.IX"
-
-
-# The current monthly levels of some series: each series found by its key, then its current
-# values by the current-value index.
-_PUBLISHED_LEVELS = """
-SELECT s.series_key, o.period_start, o.value, o.status
-FROM indices_publishedseries AS s
-JOIN indices_publishedobservation AS o ON o.series_no = s.number
-WHERE s.series_key = ANY(%(keys)s) AND o.valid_to IS NULL
-"""
-PUBLISHED_LEVELS_SCHEMA = {
-    "series_key": pl.String,
-    "period_start": pl.Date,
-    "value": pl.Float64,
-    "status": pl.String,
-}
-
-
-def _published_monthly_levels(keys: list[str], since: date | None = None) -> pl.DataFrame:
-    """The current values of the series `keys` (PUBLISHED_LEVELS_SCHEMA), from `since` on (all,
-    where None). One COPY, and no Point or date object per value: a monthly update's
-    aggregates read 180,000 of them from their start, 11,520 from two years back."""
-    if not keys:
-        return pl.DataFrame(schema=PUBLISHED_LEVELS_SCHEMA)
-    if since is None:
-        return copied_out(_PUBLISHED_LEVELS, {"keys": keys}, PUBLISHED_LEVELS_SCHEMA)
-    return copied_out(
-        _PUBLISHED_LEVELS + " AND o.period_start >= %(since)s",
-        {"keys": keys, "since": since},
-        PUBLISHED_LEVELS_SCHEMA,
-    )
-
-
-def _published_monthly_values(
-    until: dict[tuple[str, str, str], date | None], levels: pl.DataFrame
-) -> dict[tuple[str, str, str], MonthlyValues]:
-    """Members' current monthly index levels, as H6 reads them (`aggregate.monthly_values`),
-    by (member, activity, adjustment), before a period each (None: all of them), from the
-    current `levels` of those series (and maybe others)."""
-    if not until:
-        return {}
-    bounds = pl.DataFrame(
-        {
-            "series_key": [_level_key(*key) for key in until],
-            "until": list(until.values()),
-        },
-        schema={"series_key": pl.String, "until": pl.Date},
-    )
-    period = pl.col("period_start")
-    kept = (
-        # The bounds applied here: joined with them in SQL, the planner scans the whole store.
-        levels.join(bounds, on="series_key")
-        .filter(
-            (pl.col("until").is_null() | (period < pl.col("until")))
-            & pl.col("value").is_not_null()
-            & ~pl.col("status").is_in(sorted(MISSING))
-        )
-        .select(
-            "series_key",
-            "value",
-            index=period.dt.year().cast(pl.Int64) * 12 + period.dt.month().cast(pl.Int64) - 1,
-            status=pl.when(pl.col("status") == "B").then(pl.lit("A")).otherwise("status"),
-        )
-    )
-    values: dict[tuple[str, str, str], MonthlyValues] = {}
-    # Each series' columns as lists in one pass, not a frame per series.
-    per_series = kept.group_by("series_key").agg("index", "value", "status")
-    for key, index, value, status in per_series.iter_rows():
-        _, area, activity, adjustment, _ = key.split(".")
-        values[(area, activity, adjustment)] = dict(
-            zip(index, zip(value, status, strict=True), strict=True)
-        )
-    return values
-
-
 def _scopes(countries: list[Country], touched: set[tuple[str, str]], standard) -> list[tuple]:
     """(ref_area, activity, adjustment) whose published series this release recomputes in
     full: a series of these no longer produced is withdrawn."""
     areas = [c.code for c in countries]
-    areas += sorted({g for c in countries for g in c.aggregates} if countries else _group_codes())
+    areas += sorted({g for c in countries for g in c.aggregates} if countries else group_codes())
     return [(area, activity, adjustment) for area in areas for activity, adjustment in touched]
 
 
