@@ -264,6 +264,9 @@ class AggregateChainYear(models.Model):
     adjustment = models.CharField(max_length=1)
     year = models.PositiveSmallIntegerField()
     mean = models.FloatField()
+    # The digest of what else the chain was computed from (chains.py `ChainInputs`): means
+    # computed from other members, weights or thresholds than today's are not gone on from.
+    inputs = models.CharField(max_length=64, default="")
 
     def __str__(self) -> str:
         return f"{self.ref_area}.{self.activity}.{self.adjustment} {self.year}: {self.mean!r}"

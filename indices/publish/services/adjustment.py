@@ -39,9 +39,13 @@ from indices.publish.models import (
     PublishedSeries,
     Release,
     SeriesAdjustment,
-    ValueAddedWeight,
 )
-from indices.publish.services.chains import GroupPair, chains_keep
+from indices.publish.services.chains import (
+    ChainInputs,
+    GroupPair,
+    chains_keep,
+    value_added_weights,
+)
 from indices.publish.services.vintages import VintageChanges, vintages_write
 
 logger = logging.getLogger(__name__)
@@ -311,12 +315,12 @@ def _regional(areas: set[str], activities: set[str], standard) -> _Groups:
                 groups.add(group)
     if not groups:
         return found
-    weights = {
-        (country, activity, year): float(value)
-        for country, activity, year, value in ValueAddedWeight.objects.values_list(
-            "country_id", "activity", "year", "value_added"
-        )
-    }
+    inputs = ChainInputs(
+        members_by_group,
+        value_added_weights(),
+        standard.threshold("H6", "min_coverage_pct"),
+        standard.ref_year,
+    )
     keys = [
         f"M.{m}.{activity}.{code}.IX"
         for group in groups
@@ -352,12 +356,12 @@ def _regional(areas: set[str], activities: set[str], standard) -> _Groups:
         found.series += h.aggregate_group(
             group=group,
             members=per_member,
-            weights=weights,
-            ref_year=standard.ref_year,
-            min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
+            weights=inputs.weights,
+            ref_year=inputs.ref_year,
+            min_coverage_pct=inputs.min_coverage_pct,
             chains=computed,
         )
         found.scopes += [(group, activity, code) for activity in activities for code in CODES]
         chains.update({(group, *pair): chain for pair, chain in computed.items()})
-    chains_keep(chains)  # as every computation of a group's chain (services/chains.py)
+    chains_keep(chains, inputs)  # as every computation of a group's chain (services/chains.py)
     return found

@@ -8,13 +8,22 @@ with weight reported whole (AggregateChainYear): the next goes on from there, an
 members' levels of the last few years, not of four decades.
 
 What it rests on: every computation of a group's pair keeps its means, in the transaction that
-publishes its values (a member's release, a weights release, adjustment's follow-up), and a
-pair gone on from kept means publishes only where the year before its window comes out bit for
-bit as published (publication.py `_windows_kept`), else it is computed from y0.
+publishes its values (a member's release, a weights release, adjustment's follow-up), with a
+digest of what else the chain is computed from (`ChainInputs`: the group's members, their
+value-added weights of the activity in every year, the minimum coverage, the reference year). A
+pair goes on from kept means only where that digest is today's, and publishes only where the
+year before its window comes out bit for bit as published (publication.py `_windows_kept`);
+else it is computed from y0. The check of the year before cannot see the inputs by itself: a
+weight of an earlier year, changed, moves the chain's units before the window without moving
+that year's levels computed from kept means. A new version of the harmonization code calls for
+a recomputation after its deploy, as for a member's window (windowed.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import polars as pl
@@ -22,20 +31,70 @@ from django.db import connection
 
 from indices.national.copy_out import array_params
 from indices.publish import harmonization as h
+from indices.publish.models import ValueAddedWeight
 
 # (group, activity, adjustment)
 GroupPair = tuple[str, str, str]
 
 _KEYS = {"areas": pl.String, "activities": pl.String, "adjustments": pl.String}
 
+
+def value_added_weights() -> dict[tuple[str, str, int], float]:
+    """H6's weights table: (member, activity, year) -> value added."""
+    return {
+        (country, activity, year): float(value)
+        for country, activity, year, value in ValueAddedWeight.objects.values_list(
+            "country_id", "activity", "year", "value_added"
+        )
+    }
+
+
+class ChainInputs:
+    """What a group's chain is computed from besides its members' levels, as a digest of each
+    group and activity: the group's members, their value added for the activity in every year
+    (`weights`, as `value_added_weights` reads them), the minimum coverage and the reference
+    year."""
+
+    def __init__(
+        self,
+        members_by_group: Mapping[str, Sequence[str]],
+        weights: dict[tuple[str, str, int], float],
+        min_coverage_pct: float,
+        ref_year: int,
+    ):
+        self.weights = weights
+        self.min_coverage_pct = min_coverage_pct
+        self.ref_year = ref_year
+        self._members = {group: sorted(members) for group, members in members_by_group.items()}
+        self._digests: dict[tuple[str, str], str] = {}
+        self._by_activity: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
+        for (country, activity, year), value in weights.items():
+            self._by_activity[activity].append((country, year, value))
+
+    def __call__(self, group: str, activity: str) -> str:
+        if (group, activity) not in self._digests:
+            self._digests[group, activity] = self._digest(group, activity)
+        return self._digests[group, activity]
+
+    def _digest(self, group: str, activity: str) -> str:
+        members = self._members.get(group, [])
+        weights = sorted(
+            (country, year, repr(value))
+            for country, year, value in self._by_activity.get(activity, ())
+            if country in members
+        )
+        text = repr((members, weights, repr(self.min_coverage_pct), self.ref_year))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
 # Each pair's kept means of a year and of the reference year.
 _KEPT = """
 SELECT c.ref_area, c.activity, c.adjustment, c.year, c.mean
-FROM unnest(%(areas)s::text[], %(activities)s::text[], %(adjustments)s::text[], %(years)s::int[])
-    AS k(ref_area, activity, adjustment, year)
+FROM unnest(%(areas)s::text[], %(activities)s::text[], %(adjustments)s::text[], %(years)s::int[],
+            %(inputs)s::text[]) AS k(ref_area, activity, adjustment, year, inputs)
 JOIN indices_aggregatechainyear AS c
     ON c.ref_area = k.ref_area AND c.activity = k.activity AND c.adjustment = k.adjustment
-   AND c.year IN (k.year, %(ref_year)s)
+   AND c.year IN (k.year, %(ref_year)s) AND c.inputs = k.inputs
 """
 
 # A pair's means from a year on (from its first, where NULL) replaced by those just computed.
@@ -47,17 +106,19 @@ WHERE c.ref_area = k.ref_area AND c.activity = k.activity AND c.adjustment = k.a
   AND c.year >= coalesce(k.since, 0)
 """
 _KEEP = """
-INSERT INTO indices_aggregatechainyear (ref_area, activity, adjustment, year, mean)
+INSERT INTO indices_aggregatechainyear (ref_area, activity, adjustment, year, mean, inputs)
 SELECT * FROM unnest(%(areas)s::text[], %(activities)s::text[], %(adjustments)s::text[],
-                     %(years)s::int[], %(means)s::float8[])
+                     %(years)s::int[], %(means)s::float8[], %(inputs)s::text[])
 """
 
 
-def chains_from(windows: dict[GroupPair, date], ref_year: int) -> dict[GroupPair, h.ChainFrom]:
+def chains_from(
+    windows: dict[GroupPair, date], ref_year: int, inputs: ChainInputs
+) -> dict[GroupPair, h.ChainFrom]:
     """The group pairs of `windows` (each the first period of its window) whose chain can go on
-    from the year before the window (the first year its series are derived from), with the kept
-    means of the year before that and of the reference year; none that would compute the
-    reference year anew."""
+    from the year before the window (the first year its series are derived from), with the
+    means of the year before that and of the reference year kept from today's `inputs`; none
+    that would compute the reference year anew."""
     years = {key: since.year - 1 for key, since in windows.items() if since.year - 2 >= ref_year}
     if not years:
         return {}
@@ -68,6 +129,7 @@ def chains_from(windows: dict[GroupPair, date], ref_year: int) -> dict[GroupPair
             {
                 **_key_params(list(years)),
                 "years": [year - 1 for year in years.values()],
+                "inputs": [inputs(area, activity) for area, activity, _ in years],
                 "ref_year": ref_year,
             },
         )
@@ -80,16 +142,21 @@ def chains_from(windows: dict[GroupPair, date], ref_year: int) -> dict[GroupPair
     }
 
 
-def chains_kept(keys: list[GroupPair], year: int, ref_year: int) -> bool:
-    """Whether every one of the group pairs `keys` has means kept of `year` (a year every
-    member with weight reported whole) and of the reference year: whether a release whose
-    windows start two years after `year` or later may read the members' levels from `year` on
-    only (publication.py `_levels_since`)."""
+def chains_kept(keys: list[GroupPair], year: int, ref_year: int, inputs: ChainInputs) -> bool:
+    """Whether every one of the group pairs `keys` has means kept of `year` and of the reference
+    year from today's `inputs`: whether a release whose windows start two years after `year` or
+    later may read the members' levels from `year` on only (groups.py `member_levels_since`)."""
     if not keys:
         return False
     with connection.cursor() as cursor:
         cursor.execute(
-            _KEPT, {**_key_params(keys), "years": [year] * len(keys), "ref_year": ref_year}
+            _KEPT,
+            {
+                **_key_params(keys),
+                "years": [year] * len(keys),
+                "inputs": [inputs(area, activity) for area, activity, _ in keys],
+                "ref_year": ref_year,
+            },
         )
         found = {
             (area, activity, adjustment, y)
@@ -98,8 +165,9 @@ def chains_kept(keys: list[GroupPair], year: int, ref_year: int) -> bool:
     return all((*key, y) in found for key in keys for y in (year, ref_year))
 
 
-def chains_keep(chains: dict[GroupPair, h.ChainMeans]) -> None:
-    """Keep the means of the chains just computed (in the transaction that publishes them)."""
+def chains_keep(chains: dict[GroupPair, h.ChainMeans], inputs: ChainInputs) -> None:
+    """Keep the means of the chains just computed (in the transaction that publishes them), with
+    the digest of the `inputs` they were computed from."""
     if not chains:
         return
     rows = [
@@ -122,6 +190,7 @@ def chains_keep(chains: dict[GroupPair, h.ChainMeans]) -> None:
                             "means": pl.Series([mean for _, _, mean in rows], dtype=pl.Float64),
                         }
                     ),
+                    "inputs": [inputs(area, activity) for (area, activity, _), _, _ in rows],
                 },
             )
 

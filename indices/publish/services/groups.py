@@ -16,7 +16,7 @@ from indices.national.copy_out import copied_out
 from indices.publish import harmonization as h
 from indices.publish.harmonization.aggregate import MonthlyValues
 from indices.publish.harmonization.statuses import MISSING
-from indices.publish.services.chains import GroupPair, chains_kept
+from indices.publish.services.chains import ChainInputs, GroupPair, chains_kept
 from indices.publish.services.windowed import Given
 
 
@@ -153,18 +153,18 @@ class MemberLevels:
 
 
 def member_levels_since(
-    given: dict[tuple[str, str], Given], group_pairs: list[GroupPair], ref_year: int
+    given: dict[tuple[str, str], Given], group_pairs: list[GroupPair], inputs: ChainInputs
 ) -> date | None:
     """Where the members' levels that H6 reads may start (None: at their first): for a member's
     release of recent years only, at the second January before its first period given, where
-    every pair of its groups has kept the means of that year (services/chains.py). Every group
-    window then starts at or after the January of that period's year, and a chain that goes on
-    reads the levels from the year before its first on; any other pair of a group reads them
-    all again (`MemberLevels.whole`)."""
+    every pair of its groups has kept the means of that year from today's `inputs`
+    (services/chains.py). Every group window then starts at or after the January of that
+    period's year, and a chain that goes on reads the levels from the year before its first
+    on; any other pair of a group reads them all again (`MemberLevels.whole`)."""
     if not given:
         return None
     year = min(item.first for item in given.values()).year - 2
-    if year < ref_year or not chains_kept(group_pairs, year, ref_year):
+    if year < inputs.ref_year or not chains_kept(group_pairs, year, inputs.ref_year, inputs):
         return None
     return date(year, 1, 1)
 

@@ -35,10 +35,16 @@ from countries.selectors import (
 from countries.standard import load_definition
 from indices.national.copy_out import array_params
 from indices.publish import harmonization as h
-from indices.publish.models import PublishedSeries, Release, ValueAddedWeight
+from indices.publish.models import PublishedSeries, Release
 from indices.publish.services.adjustment import adjustment_publish
 from indices.publish.services.beside import ReadBeside
-from indices.publish.services.chains import GroupPair, chains_from, chains_keep
+from indices.publish.services.chains import (
+    ChainInputs,
+    GroupPair,
+    chains_from,
+    chains_keep,
+    value_added_weights,
+)
 from indices.publish.services.groups import (
     GroupSeries,
     MemberLevels,
@@ -119,11 +125,17 @@ def release_publish(release: Release, *, instant: datetime) -> None:
     # H6's published levels: nothing this transaction writes before its vintages changes
     # them, so they are read beside it while it stores and harmonizes (services/beside.py).
     membership = Membership.of(countries)
+    inputs = ChainInputs(
+        membership.members_by_group,
+        value_added_weights(),
+        standard.threshold("H6", "min_coverage_pct"),
+        standard.ref_year,
+    )
     level_keys = member_level_keys(membership, touched)
     levels_since = member_levels_since(
         submitted[1] if release.submission else {},
         [(group, *pair) for group in sorted(membership.groups) for pair in sorted(touched)],
-        standard.ref_year,
+        inputs,
     )
     levels = ReadBeside(
         partial(published_monthly_levels, level_keys, levels_since), worth_it=bool(level_keys)
@@ -161,10 +173,10 @@ def release_publish(release: Release, *, instant: datetime) -> None:
         countries,
         touched,
         member_series,
-        standard,
         windows,
         membership=membership,
         levels=MemberLevels(levels.result(), levels_since, level_keys),
+        inputs=inputs,
     )
     group_series = groups.series
     windows.update(groups.windows)
@@ -434,11 +446,11 @@ def _aggregate_groups(
     countries: list[Country],
     touched: set[tuple[str, str]],
     fresh: list[h.HarmonizedSeries],
-    standard,
     windows: dict[tuple[str, str, str], date] | None = None,
     *,
     membership: Membership,
     levels: MemberLevels,
+    inputs: ChainInputs,
 ) -> GroupSeries:
     """H6 for every group the changed countries count in (all groups for a weights release).
     `windows`: the member pairs harmonized over a window, from when: their `fresh` series hold
@@ -456,12 +468,6 @@ def _aggregate_groups(
         if s.freq == "M" and s.transformation == "IX"
     }
     fresh_areas = {c.code for c in countries}
-    weights = {
-        (country, activity, year): float(value)
-        for country, activity, year, value in ValueAddedWeight.objects.values_list(
-            "country_id", "activity", "year", "value_added"
-        )
-    }
     # Shaped once for every group: a member usually counts in several (MKG and MKG_JP). Other
     # members' levels in full; a changed member's, where harmonized over a window, before it.
     counted = membership.counted
@@ -482,7 +488,8 @@ def _aggregate_groups(
             for group, since in group_windows.items()
             for pair, start in since.items()
         },
-        standard.ref_year,
+        inputs.ref_year,
+        inputs,
     )
     chains: dict[GroupPair, h.ChainMeans] = {}
     went_on = 0
@@ -498,9 +505,9 @@ def _aggregate_groups(
             h.aggregate_group,
             group=group,
             members=per_member,
-            weights=weights,
-            ref_year=standard.ref_year,
-            min_coverage_pct=standard.threshold("H6", "min_coverage_pct"),
+            weights=inputs.weights,
+            ref_year=inputs.ref_year,
+            min_coverage_pct=inputs.min_coverage_pct,
             chains=computed,
         )
         since = group_windows[group]
@@ -544,7 +551,7 @@ def _aggregate_groups(
                 )
         chains.update({(group, *pair): chain for pair, chain in computed.items()})
         went_on += len(kept & set(chained_from))
-    chains_keep(chains)
+    chains_keep(chains, inputs)
     logger.info("groups: %s of %s pairs chained on from their kept means", went_on, len(chains))
     return result
 
@@ -569,7 +576,8 @@ def _windows_kept(
     """The windowed pairs of a group whose monthly levels of the year before the window, just
     computed, are bit for bit those published (values, statuses, coverage), and at least one:
     as for a member's window (windowed.py), the check that what is published before the
-    window is what the whole computation gives today."""
+    window is what the whole computation gives today (for a chain gone on from kept means,
+    together with the digest of its other inputs, services/chains.py)."""
     checked = {
         (item.activity, item.adjustment): item
         for item in series

@@ -6,15 +6,18 @@ chain from its start gives; kept means that are not the published values' are re
 
 from __future__ import annotations
 
+from datetime import timedelta
 from unittest import mock
 
 from django.db import transaction
 from django.test import TestCase
 
+from countries.models import Agency
 from countries.standard import load_definition
-from indices.publish.models import AggregateChainYear
+from indices.publish.models import AggregateChainYear, ValueAddedWeight
 from indices.publish.releases import releases_publish_due
 from indices.publish.services import adjustment, chains, groups, publication
+from indices.publish.services.weights import weights_upload
 from tests.indices.publish import test_windowed_harmonization as parity
 from tests.indices.publish.test_windowed_harmonization import (
     RECENT,
@@ -67,8 +70,8 @@ class ChainParityTests(TestCase):
         levels_read: list = []
         original_from, original_levels = chains.chains_from, groups.published_monthly_levels
 
-        def spy_from(windows, ref_year):
-            went_on.append(original_from(windows, ref_year))
+        def spy_from(*args):
+            went_on.append(original_from(*args))
             return went_on[-1]
 
         def spy_levels(keys, since=None):
@@ -149,6 +152,37 @@ class ChainParityTests(TestCase):
         self.assertEqual(went_on[-1], {})
         self.assertIsNone(self.levels_read[-1])  # every year's levels, read beside as before
         self.assertEqual(self.group_windows[-2:], [PAIRS] * 2)  # over the window all the same
+
+    def test_a_weight_of_an_earlier_year_changed_is_not_gone_on_from(self):
+        # Thailand's value added of 2022 for activity 10 changes (in the table itself): the
+        # chains of 10 are recomputed from their start, those of 11 go on.
+        def reweighed():
+            ValueAddedWeight.objects.filter(country="TH", activity="10", year=2022).update(
+                value_added=600
+            )
+
+        steps = [self.fill(), (vn_rows(), "VN_NSO", {}), reweighed, (update(RECENT), "TH_OIE", {})]
+        went_on = self.both_ways(steps)
+        self.assertEqual(
+            set(went_on[-1]),
+            {(group, "11", adjustment) for group in ("MKG", "MKG_JP") for adjustment in "NS"},
+        )
+
+    def test_a_member_release_published_after_new_weights_were_uploaded(self):
+        # The member's update is due, and the secretariat's new weights are uploaded before the
+        # publisher gets to it: it is published first, from the new weights (as the full
+        # computation does), not from means kept under the old ones.
+        def weights_then_publication():
+            accept(update(RECENT), "TH_OIE")
+            weights_upload(
+                rows=[{"country": "TH", "activity": "10", "year": "2022", "value_added": "600"}],
+                agency=Agency.objects.get(pk="MKG_SEC"),
+            )
+            releases_publish_due(now=self.instant + timedelta(hours=10))
+
+        went_on = self.both_ways([self.fill(), (vn_rows(), "VN_NSO", {}), weights_then_publication])
+        self.assertNotIn(("MKG", "10", "N"), went_on[-2])  # the member's release
+        self.assertIn(("MKG", "11", "N"), went_on[-2])
 
 
 class AdjustmentFollowUpTests(TestCase):
