@@ -33,7 +33,7 @@ pytestmark = [
     pytest.mark.usefixtures("seeded"),
 ]
 
-SERIES, YEARS = 30, range(2004, 2026)
+SERIES, YEARS = 60, range(2004, 2026)
 TRIALS = [((0.0, 0.15)[i % 2], ("pool", "pool", "worker", "worker")[i % 4]) for i in range(10)]
 
 
