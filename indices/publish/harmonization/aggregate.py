@@ -124,12 +124,10 @@ def aggregate_group(
         chained = _chain(values_of, shares_of[activity], min_coverage_pct, going_on, whole_years)
         if going_on is not None:
             segment = chained[0] if chained else None
-            ref_mean = going_on.ref_mean
         else:
             segment = next(
                 (s for s in chained if all(i in s for i in year_indexes("M", ref_year))), None
             )
-            ref_mean = segment.year_mean(ref_year) if segment is not None else math.nan
         if chains is not None and (segment is not None or going_on is None):
             means = segment.year_means() if segment is not None else {}
             chains[(activity, adjustment)] = ChainMeans(
@@ -142,6 +140,7 @@ def aggregate_group(
             )
         if segment is None:
             continue
+        ref_mean = going_on.ref_mean if going_on is not None else segment.year_mean(ref_year)
         chained_levels = segment.levels()
         window = (since or {}).get((activity, adjustment))
         if window is not None:  # the window's levels only

@@ -44,6 +44,7 @@ from indices.publish.services.chains import (
     ChainInputs,
     GroupPair,
     chains_keep,
+    group_aggregated,
     value_added_weights,
 )
 from indices.publish.services.vintages import VintageChanges, vintages_write
@@ -352,16 +353,7 @@ def _regional(areas: set[str], activities: set[str], standard) -> _Groups:
                 for code in CODES
                 if points.get(f"M.{member}.{activity}.{code}.IX")
             ]
-        computed: dict[tuple[str, str], h.ChainMeans] = {}
-        found.series += h.aggregate_group(
-            group=group,
-            members=per_member,
-            weights=inputs.weights,
-            ref_year=inputs.ref_year,
-            min_coverage_pct=inputs.min_coverage_pct,
-            chains=computed,
-        )
+        found.series += group_aggregated(group, per_member, inputs, chains)
         found.scopes += [(group, activity, code) for activity in activities for code in CODES]
-        chains.update({(group, *pair): chain for pair, chain in computed.items()})
     chains_keep(chains, inputs)  # as every computation of a group's chain (services/chains.py)
     return found

@@ -112,6 +112,30 @@ SELECT * FROM unnest(%(areas)s::text[], %(activities)s::text[], %(adjustments)s:
 """
 
 
+def group_aggregated(
+    group: str,
+    members: Mapping[str, Sequence[h.HarmonizedSeries]],
+    inputs: ChainInputs,
+    kept: dict[GroupPair, h.ChainMeans],
+    **options,
+) -> list[h.HarmonizedSeries]:
+    """H6 for one group (`h.aggregate_group` with `options`) from `inputs`, the means of each
+    chain it computes added to `kept`, for `chains_keep` to keep once the release's groups are
+    done."""
+    computed: dict[tuple[str, str], h.ChainMeans] = {}
+    series = h.aggregate_group(
+        group=group,
+        members=members,
+        weights=inputs.weights,
+        ref_year=inputs.ref_year,
+        min_coverage_pct=inputs.min_coverage_pct,
+        chains=computed,
+        **options,
+    )
+    kept.update({(group, *pair): chain for pair, chain in computed.items()})
+    return series
+
+
 def chains_from(
     windows: dict[GroupPair, date], ref_year: int, inputs: ChainInputs
 ) -> dict[GroupPair, h.ChainFrom]:

@@ -43,6 +43,7 @@ from indices.publish.services.chains import (
     GroupPair,
     chains_from,
     chains_keep,
+    group_aggregated,
     value_added_weights,
 )
 from indices.publish.services.groups import (
@@ -500,16 +501,7 @@ def _aggregate_groups(
         for (area, activity, adjustment), monthly in fresh_monthly.items():
             if area in per_member and (activity, adjustment) in touched:
                 per_member[area].append(monthly)
-        computed: dict[tuple[str, str], h.ChainMeans] = {}
-        aggregate = partial(
-            h.aggregate_group,
-            group=group,
-            members=per_member,
-            weights=inputs.weights,
-            ref_year=inputs.ref_year,
-            min_coverage_pct=inputs.min_coverage_pct,
-            chains=computed,
-        )
+        aggregate = partial(group_aggregated, group, per_member, inputs, chains)
         since = group_windows[group]
         chained_from = {
             (activity, adjustment): start
@@ -534,8 +526,7 @@ def _aggregate_groups(
         rest = touched - kept
         if rest:  # from each chain's start
             if levels.since is not None:
-                levels.whole()
-                stored = published_monthly_values(until, levels.frame)
+                stored = published_monthly_values(until, levels.whole())
             since = {pair: start for pair, start in since.items() if pair in rest}
             series = aggregate(values=of_members(stored, members), since=since, only=rest)
             windowed = _windows_kept(series, since)
@@ -549,7 +540,6 @@ def _aggregate_groups(
                 result.series += aggregate(
                     values=of_members(stored, members), only=set(since) - windowed
                 )
-        chains.update({(group, *pair): chain for pair, chain in computed.items()})
         went_on += len(kept & set(chained_from))
     chains_keep(chains, inputs)
     logger.info("groups: %s of %s pairs chained on from their kept means", went_on, len(chains))
